@@ -1,0 +1,1 @@
+"""Collectors: talk to forges and yield typed records. They know nothing of storage."""

@@ -1,0 +1,156 @@
+"""The small contract every forge collector follows, and what they share.
+
+A collector is built for one registry account. It lists the account's
+repositories (conditionally, so an unchanged account costs one cheap request)
+and streams each repository's records from a cursor. It never touches storage:
+the warehouse hands it cursors and ETags and stores what it yields.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Iterator, Protocol
+
+import requests
+
+from collectors.records import CommitRecord, RepoRecord
+from collectors.registry import Account
+
+USER_AGENT = "ossdash-collector"
+TIMEOUT_SECONDS = 30
+
+
+class CollectorError(Exception):
+    """A failure that stops one repository or account, with a reason fit for the run log."""
+
+
+class AccountNotFound(CollectorError):
+    pass
+
+
+class AccessDenied(CollectorError):
+    pass
+
+
+class RateLimitExhausted(CollectorError):
+    def __init__(self, message: str, reset_at: datetime | None = None):
+        super().__init__(message)
+        self.reset_at = reset_at
+
+
+class MalformedResponse(CollectorError):
+    pass
+
+
+@dataclass
+class RequestStats:
+    """What an account's collection cost: filled in by a requests response hook."""
+
+    requests: int = 0
+    not_modified: int = 0
+    rate_limit: int | None = None
+    rate_remaining: int | None = None
+    rate_reset: datetime | None = None
+    by_status: dict[int, int] = field(default_factory=dict)
+
+    def observe(self, response: requests.Response) -> None:
+        self.requests += 1
+        self.by_status[response.status_code] = self.by_status.get(response.status_code, 0) + 1
+        if response.status_code == 304:
+            self.not_modified += 1
+        headers = response.headers
+        limit = headers.get("X-RateLimit-Limit") or headers.get("RateLimit-Limit")
+        remaining = headers.get("X-RateLimit-Remaining") or headers.get("RateLimit-Remaining")
+        reset = headers.get("X-RateLimit-Reset") or headers.get("RateLimit-Reset")
+        try:
+            if limit is not None:
+                self.rate_limit = int(limit)
+            if remaining is not None:
+                self.rate_remaining = int(remaining)
+            if reset is not None:
+                self.rate_reset = datetime.fromtimestamp(int(reset), tz=timezone.utc)
+        except ValueError:
+            pass  # a forge sending nonsense headers does not stop a run
+
+    def hook(self, response: requests.Response, *args, **kwargs) -> requests.Response:
+        self.observe(response)
+        return response
+
+
+# PyGithub builds its HTTP sessions itself; the current account's stats are found
+# through this thread-local so one injected connection class can serve them all.
+_current = threading.local()
+
+
+def current_stats() -> RequestStats | None:
+    return getattr(_current, "stats", None)
+
+
+class counting:
+    """Context manager: requests made in this thread are counted into ``stats``."""
+
+    def __init__(self, stats: RequestStats):
+        self.stats = stats
+
+    def __enter__(self) -> RequestStats:
+        self.previous = current_stats()
+        _current.stats = self.stats
+        return self.stats
+
+    def __exit__(self, *exc) -> None:
+        _current.stats = self.previous
+
+
+@dataclass
+class Listing:
+    """An account's repositories, or ``not_modified`` when the stored ETag still holds."""
+
+    not_modified: bool
+    repos: list[RepoRecord]
+    etag: str | None
+    owner_kind: str | None = None  # remembered so the next run asks the right endpoint first
+
+
+class ForgeCollector(Protocol):
+    account: Account
+    stats: RequestStats
+
+    @property
+    def listing_has_license(self) -> bool: ...
+
+    def list_repos(self, etag: str | None, owner_kind: str | None = None) -> Listing: ...
+
+    def detail(self, repo: RepoRecord) -> RepoRecord: ...
+
+    def commits(self, repo: RepoRecord, since: datetime | None) -> Iterator[CommitRecord]: ...
+
+    def close(self) -> None: ...
+
+
+def parse_time(value: str | datetime | None) -> datetime | None:
+    """Forge timestamps as aware UTC datetimes; None stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise MalformedResponse(f"unreadable timestamp {value!r}") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def make_collector(account: Account) -> ForgeCollector:
+    """The collector for an account's forge."""
+    if account.forge == "github":
+        from collectors.github import GitHubCollector
+
+        return GitHubCollector(account)
+    from collectors.gitlab import GitLabCollector
+
+    return GitLabCollector(account)

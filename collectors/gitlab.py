@@ -1,0 +1,218 @@
+"""GitLab, openCoDE and any self-managed GitLab, through python-gitlab.
+
+The group listing (with subgroups at any depth, most recent activity first) is
+asked for conditionally; on a 304 nothing in the group moved. python-gitlab has
+no timeout by default, so one is always set, and its own transient-error retry
+and rate-limit handling are switched on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any, Iterator
+from urllib.parse import quote
+
+import gitlab
+import requests
+from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabHttpError
+
+from collectors.base import (
+    TIMEOUT_SECONDS,
+    USER_AGENT,
+    AccessDenied,
+    AccountNotFound,
+    CollectorError,
+    Listing,
+    MalformedResponse,
+    RateLimitExhausted,
+    RequestStats,
+    parse_time,
+)
+from collectors.records import CommitRecord, RepoRecord
+from collectors.registry import Account
+
+
+class GitLabCollector:
+    def __init__(self, account: Account, max_retries: int = 5):
+        self.account = account
+        self.stats = RequestStats()
+        # python-gitlab retries 5xx, timeouts and 429 (honouring Retry-After) per request.
+        self.retry = {"max_retries": max_retries, "obey_rate_limit": True}
+        session = requests.Session()
+        session.hooks["response"].append(self.stats.hook)
+        self.gl = gitlab.Gitlab(
+            url=account.url,
+            private_token=account.token(),
+            timeout=TIMEOUT_SECONDS,
+            retry_transient_errors=True,
+            per_page=100,
+            user_agent=USER_AGENT,
+            session=session,
+        )
+
+    def close(self) -> None:
+        self.gl.session.close()
+
+    # -- repositories -----------------------------------------------------
+
+    def list_repos(self, etag: str | None, owner_kind: str | None = None) -> Listing:
+        group = quote(self.account.owner, safe="")
+        path = f"/groups/{group}/projects"
+        query = {
+            "include_subgroups": "true",
+            "order_by": "last_activity_at",
+            "sort": "desc",
+            "per_page": 100,
+            "visibility": "public",
+        }
+        headers = {"If-None-Match": etag} if etag else None
+        try:
+            first = self.gl.http_request("get", path, query_data=query, extra_headers=headers, **self.retry)
+        except GitlabHttpError as exc:
+            if exc.response_code == 304:
+                return Listing(True, [], etag, "groups")
+            raise self._error(exc, "listing projects") from None
+        except GitlabError as exc:
+            raise self._error(exc, "listing projects") from None
+        except requests.RequestException as exc:
+            raise CollectorError(f"{self.account.label}: listing projects: {type(exc).__name__}") from None
+        repos = [self._repo_record(item) for item in _json_list(first, self.account.owner)]
+        next_url = first.links.get("next", {}).get("url")
+        if next_url:
+            try:
+                for item in self.gl.http_list(next_url, iterator=True, **self.retry):
+                    repos.append(self._repo_record(item))
+            except GitlabError as exc:
+                raise self._error(exc, "listing projects") from None
+        repos = [r for r in repos if self.account.wants(r.name)]
+        return Listing(False, repos, first.headers.get("ETag"), "groups")
+
+    def detail(self, repo: RepoRecord) -> RepoRecord:
+        """Group listings carry no licence; one project request with license=true does."""
+        try:
+            project = self.gl.projects.get(repo.path, license=True, **self.retry)
+        except GitlabError as exc:
+            raise self._error(exc, f"project {repo.path}") from None
+        info = project.attributes.get("license") or {}
+        key = info.get("key")
+        return replace(repo, license_spdx=_spdx_from_gitlab(key) if key else None)
+
+    @property
+    def listing_has_license(self) -> bool:
+        return False
+
+    def _repo_record(self, item: Any) -> RepoRecord:
+        if not isinstance(item, dict):
+            raise MalformedResponse(f"{self.account.label}: project entry is not an object")
+        try:
+            forked = item.get("forked_from_project") or {}
+            activity = parse_time(item.get("last_activity_at"))
+            return RepoRecord(
+                forge=self.account.forge,
+                host=self.account.host,
+                path=item["path_with_namespace"],
+                entity_id=self.account.entity_id,
+                account_owner=self.account.owner,
+                name=item["path"],
+                description=item.get("description"),
+                html_url=item.get("web_url"),
+                default_branch=item.get("default_branch"),
+                license_spdx=None,
+                topics=tuple(item.get("topics") or item.get("tag_list") or ()),
+                language=item.get("repository_language"),
+                archived=bool(item.get("archived")),
+                is_fork=bool(forked),
+                fork_parent=forked.get("path_with_namespace"),
+                stars=int(item.get("star_count") or 0),
+                forks_count=int(item.get("forks_count") or 0),
+                open_issues=int(item.get("open_issues_count") or 0),
+                created_at=parse_time(item.get("created_at")),
+                # GitLab has no pushed_at; last_activity_at moves with pushes and more.
+                pushed_at=activity,
+                updated_at=parse_time(item.get("updated_at")) or activity,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise MalformedResponse(f"{self.account.label}: project entry without {exc}") from None
+
+    # -- commits ----------------------------------------------------------
+
+    def commits(self, repo: RepoRecord, since: datetime | None) -> Iterator[CommitRecord]:
+        if not repo.default_branch:
+            return  # an empty repository has no default branch and no commits
+        path = f"/projects/{quote(repo.path, safe='')}/repository/commits"
+        query: dict[str, Any] = {"ref_name": repo.default_branch, "per_page": 100}
+        if since is not None:
+            query["since"] = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            for item in self.gl.http_list(path, query_data=query, iterator=True, **self.retry):
+                if not isinstance(item, dict) or "id" not in item:
+                    raise MalformedResponse(f"{self.account.label}: commit entry without id in {repo.path}")
+                yield CommitRecord(
+                    forge=self.account.forge,
+                    host=self.account.host,
+                    repo_path=repo.path,
+                    sha=item["id"],
+                    author_name=item.get("author_name"),
+                    author_email=item.get("author_email"),
+                    author_login=None,  # GitLab's commit list names no account
+                    authored_at=parse_time(item.get("authored_date")),
+                    committer_name=item.get("committer_name"),
+                    committer_email=item.get("committer_email"),
+                    committer_login=None,
+                    committed_at=parse_time(item.get("committed_date")),
+                    message=item.get("message"),
+                )
+        except GitlabError as exc:
+            raise self._error(exc, f"commits of {repo.path}") from None
+
+    # -- plumbing ---------------------------------------------------------
+
+    def _error(self, exc: GitlabError, what: str) -> CollectorError:
+        label = self.account.label
+        code = getattr(exc, "response_code", None)
+        if code == 404:
+            return AccountNotFound(f"{label}: {what}: not found (HTTP 404)")
+        if code == 429:
+            return RateLimitExhausted(f"{label}: {what}: rate limit exhausted", self.stats.rate_reset)
+        if isinstance(exc, GitlabAuthenticationError) or code in (401, 403):
+            return AccessDenied(f"{label}: {what}: access denied (HTTP {code})")
+        if code is None:
+            return MalformedResponse(f"{label}: {what}: unreadable answer from the forge ({exc.error_message})"[:300])
+        return CollectorError(f"{label}: {what}: HTTP {code} {str(exc.error_message)[:200]}")
+
+
+def _json_list(response: requests.Response, owner: str) -> list:
+    try:
+        body = response.json()
+    except ValueError:
+        raise MalformedResponse(f"the forge answered the project listing of {owner} with malformed JSON") from None
+    if not isinstance(body, list):
+        raise MalformedResponse(f"expected a JSON list of projects for {owner}, got {type(body).__name__}")
+    return body
+
+
+# GitLab names licences by its own lower-case keys; these map to SPDX ids.
+_GITLAB_LICENSE_KEYS = {
+    "mit": "MIT",
+    "apache-2.0": "Apache-2.0",
+    "eupl-1.2": "EUPL-1.2",
+    "eupl-1.1": "EUPL-1.1",
+    "agpl-3.0": "AGPL-3.0",
+    "agpl-3.0-only": "AGPL-3.0-only",
+    "gpl-2.0": "GPL-2.0",
+    "gpl-3.0": "GPL-3.0",
+    "gpl-3.0-or-later": "GPL-3.0-or-later",
+    "lgpl-2.1": "LGPL-2.1",
+    "lgpl-3.0": "LGPL-3.0",
+    "mpl-2.0": "MPL-2.0",
+    "bsd-2-clause": "BSD-2-Clause",
+    "bsd-3-clause": "BSD-3-Clause",
+    "unlicense": "Unlicense",
+    "cc0-1.0": "CC0-1.0",
+    "isc": "ISC",
+}
+
+
+def _spdx_from_gitlab(key: str) -> str:
+    return _GITLAB_LICENSE_KEYS.get(key.lower(), key)

@@ -1,0 +1,48 @@
+"""Shapes shared by the simulated APIs: errors, pages, times."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, body: dict, headers: dict | None = None):
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+class Page:
+    """A JSON answer, possibly one page of a listing."""
+
+    def __init__(self, body, *, total: int | None = None, page: int = 1, per_page: int = 30):
+        self.body = body
+        self.total = total
+        self.page = page
+        self.per_page = per_page
+
+
+def paginate(items: list, query: dict[str, str], default_per_page: int) -> Page:
+    try:
+        per_page = int(query.get("per_page", default_per_page))
+        page = int(query.get("page", 1))
+    except ValueError:
+        raise ApiError(400, {"message": "per_page and page must be integers"}) from None
+    per_page = max(1, min(100, per_page))  # both forges cap at 100
+    page = max(1, page)
+    start = (page - 1) * per_page
+    return Page(items[start : start + per_page], total=len(items), page=page, per_page=per_page)
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ApiError(400, {"message": f"invalid time {value!r}"}) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

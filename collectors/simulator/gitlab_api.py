@@ -1,0 +1,209 @@
+"""GitLab REST v4 shapes for the simulator (GitLab and openCoDE)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from collectors.simulator import common as server
+from collectors.simulator.github_api import _LICENSE_NAMES
+from collectors.simulator.world import SimAccount, SimRepo, World
+
+
+@dataclass
+class Context:
+    world: World
+    forge: str
+    api: str
+    web: str
+
+
+def _not_found(endpoint: str, what: str = "Not found") -> server.ApiError:
+    err = server.ApiError(404, {"message": f"404 {what}"})
+    err.endpoint = endpoint
+    return err
+
+
+def route(ctx: Context, rest: list[str], query: dict[str, str]):
+    n = len(rest)
+    if n == 2 and rest[0] == "groups":
+        account, path = _group(ctx, rest[1], "/groups/:id")
+        return "/groups/:id", server.Page(_group_json(ctx, account, path))
+    if n == 3 and rest[0] == "groups" and rest[2] == "projects":
+        account, path = _group(ctx, rest[1], "/groups/:id/projects")
+        return "/groups/:id/projects", _group_projects(ctx, path, query)
+    if n == 3 and rest[0] == "groups" and rest[2] in ("subgroups", "descendant_groups"):
+        endpoint = f"/groups/:id/{rest[2]}"
+        account, path = _group(ctx, rest[1], endpoint)
+        groups = [g for g in ctx.world.group_paths(ctx.forge) if g.startswith(path + "/")]
+        if rest[2] == "subgroups":
+            groups = [g for g in groups if g.count("/") == path.count("/") + 1]
+        page = server.paginate(sorted(groups), query, 20)
+        page.body = [_group_json(ctx, account, g) for g in page.body]
+        return endpoint, page
+    if n >= 2 and rest[0] == "projects":
+        repo = _project(ctx, rest[1], "/projects/:id" + ("/" + "/".join(rest[2:]) if n > 2 else ""))
+        if n == 2:
+            return "/projects/:id", server.Page(project_json(ctx, repo, with_license=query.get("license", "").lower() in ("true", "1")))
+        if rest[2:] == ["repository", "commits"]:
+            return "/projects/:id/repository/commits", _commits(ctx, repo, query)
+    raise _not_found("unmatched")
+
+
+def _group_id(ctx: Context, path: str) -> int:
+    # Stable ids for nested groups, derived from the top-level account's id.
+    account = ctx.world.group_paths(ctx.forge)[path]
+    if path == account.path:
+        return account.id
+    return account.id * 100 + 1 + account.subgroups.index(path)
+
+
+def _group(ctx: Context, ident: str, endpoint: str) -> tuple[SimAccount, str]:
+    groups = ctx.world.group_paths(ctx.forge)
+    for path, account in groups.items():
+        if ident.lower() == path.lower() or (ident.isdigit() and int(ident) == _group_id(ctx, path)):
+            return account, path
+    raise _not_found(endpoint, "Group Not Found")
+
+
+def _project(ctx: Context, ident: str, endpoint: str) -> SimRepo:
+    try:
+        if ident.isdigit():
+            return ctx.world.repo_by_id(ctx.forge, int(ident))
+        return ctx.world.repo(ctx.forge, ident)
+    except KeyError:
+        raise _not_found(endpoint, "Project Not Found") from None
+
+
+def _group_json(ctx: Context, account: SimAccount, path: str) -> dict:
+    parent = path.rsplit("/", 1)[0] if "/" in path else None
+    return {
+        "id": _group_id(ctx, path),
+        "name": path.rsplit("/", 1)[-1],
+        "path": path.rsplit("/", 1)[-1],
+        "full_path": path,
+        "full_name": " / ".join(path.split("/")),
+        "description": "",
+        "visibility": "public",
+        "web_url": f"{ctx.web}/groups/{path}",
+        "parent_id": _group_id(ctx, parent) if parent else None,
+        "created_at": "2019-03-01T10:00:00.000Z",
+    }
+
+
+_ORDER = {
+    "id": lambda r: (r.id,),
+    "name": lambda r: (r.name.lower(), r.id),
+    "path": lambda r: (r.path.lower(), r.id),
+    "created_at": lambda r: (r.created_at, r.id),
+    "updated_at": lambda r: (r.updated_at, r.id),
+    "last_activity_at": lambda r: (r.last_activity_at, r.id),
+}
+
+
+def _group_projects(ctx: Context, path: str, query: dict[str, str]) -> server.Page:
+    include_subgroups = query.get("include_subgroups") == "true"
+    repos = [
+        r
+        for r in ctx.world.repos
+        if r.forge == ctx.forge and (r.namespace == path or (include_subgroups and r.namespace.startswith(path + "/")))
+    ]
+    if query.get("archived") in ("true", "false"):
+        want = query["archived"] == "true"
+        repos = [r for r in repos if r.archived == want]
+    order_by = query.get("order_by", "created_at")
+    if order_by not in _ORDER:
+        raise server.ApiError(400, {"error": "order_by does not have a valid value"})
+    repos = sorted(repos, key=_ORDER[order_by], reverse=query.get("sort", "desc") == "desc")
+    page = server.paginate(repos, query, 20)
+    page.body = [project_json(ctx, r) for r in page.body]
+    return page
+
+
+def project_json(ctx: Context, repo: SimRepo, with_license: bool = False) -> dict:
+    web = f"{ctx.web}/{repo.path}"
+    namespace_path = repo.namespace
+    body = {
+        "id": repo.id,
+        "description": repo.description,
+        "name": repo.name,
+        "name_with_namespace": " / ".join(repo.path.split("/")),
+        "path": repo.name,
+        "path_with_namespace": repo.path,
+        "created_at": repo.created_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "updated_at": (repo.updated_at or repo.created_at).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "default_branch": repo.default_branch if repo.commits else None,
+        "tag_list": list(repo.topics),
+        "topics": list(repo.topics),
+        "ssh_url_to_repo": f"git@{ctx.web.split('//', 1)[1]}:{repo.path}.git",
+        "http_url_to_repo": f"{web}.git",
+        "web_url": web,
+        "readme_url": f"{web}/-/blob/main/README.md",
+        "forks_count": repo.forks_count,
+        "star_count": repo.stars,
+        "last_activity_at": repo.last_activity_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "namespace": {
+            "id": _group_id(ctx, namespace_path),
+            "name": namespace_path.rsplit("/", 1)[-1],
+            "path": namespace_path.rsplit("/", 1)[-1],
+            "kind": "group",
+            "full_path": namespace_path,
+            "parent_id": None,
+            "web_url": f"{ctx.web}/groups/{namespace_path}",
+        },
+        "archived": repo.archived,
+        "visibility": "public",
+        "empty_repo": not repo.commits,
+        "open_issues_count": 0,
+        "repository_language": repo.language,
+    }
+    if with_license:
+        if repo.license and repo.license != "NOASSERTION":
+            body["license_url"] = f"{web}/-/blob/main/LICENSE"
+            body["license"] = {
+                "key": repo.license.lower(),
+                "name": _LICENSE_NAMES[repo.license],
+                "nickname": None,
+                "html_url": f"https://spdx.org/licenses/{repo.license}.html",
+                "source_url": None,
+            }
+        else:
+            body["license_url"] = None
+            body["license"] = None
+    return body
+
+
+def _gitlab_time(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
+
+
+def _commits(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
+    ref = query.get("ref_name")
+    if ref and ref != repo.default_branch:
+        return server.paginate([], query, 20)
+    commits = repo.commits
+    if "since" in query:
+        since = server.parse_time(query["since"])
+        commits = [c for c in commits if c.committed_at >= since]
+    if "until" in query:
+        until = server.parse_time(query["until"])
+        commits = [c for c in commits if c.committed_at <= until]
+    page = server.paginate(commits, query, 20)
+    page.body = [
+        {
+            "id": c.sha,
+            "short_id": c.sha[:8],
+            "title": c.message.splitlines()[0],
+            "message": c.message,
+            "author_name": c.author.name,
+            "author_email": c.author.email,
+            "authored_date": _gitlab_time(c.authored_at),
+            "committer_name": c.committer.name,
+            "committer_email": c.committer.email,
+            "committed_date": _gitlab_time(c.committed_at),
+            "created_at": _gitlab_time(c.committed_at),
+            "parent_ids": [],
+            "web_url": f"{ctx.web}/{repo.path}/-/commit/{c.sha}",
+        }
+        for c in page.body
+    ]
+    return page

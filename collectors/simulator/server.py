@@ -1,0 +1,261 @@
+"""Serve a :class:`World` over loopback HTTP in the shapes of GitHub REST v3 and GitLab REST v4.
+
+One server answers for three forges under path prefixes: ``/github/api/v3``
+(GitHub), ``/gitlab/api/v4`` (GitLab) and ``/opencode/api/v4`` (openCoDE, a GitLab).
+It implements what the collectors rely on and what the real APIs do: Link
+pagination (plus GitLab's X-* pagination headers), ``per_page`` capped at 100,
+``since`` filters, ETag with 304 answers that cost no budget, rate-limit headers
+backed by a real per-token budget, and a counter of requests per endpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
+
+from collectors.simulator import github_api, gitlab_api
+from collectors.simulator.common import ApiError, Page
+from collectors.simulator.world import World
+
+
+class Budget:
+    """A per-token request budget with an hourly reset, as the forges keep it."""
+
+    def __init__(self, limit: int, window: float = 3600.0):
+        self.limit = limit
+        self.window = window
+        self.used: dict[str, int] = {}
+        self.reset_at: dict[str, float] = {}
+
+    def state(self, token: str) -> tuple[int, int, int]:
+        now = time.time()
+        if self.reset_at.get(token, 0) <= now:
+            self.reset_at[token] = now + self.window
+            self.used[token] = 0
+        used = self.used[token]
+        return used, max(0, self.limit - used), int(self.reset_at[token])
+
+    def spend(self, token: str) -> None:
+        self.state(token)
+        self.used[token] += 1
+
+    def exhaust(self, token: str | None = None) -> None:
+        for key in [token] if token else list(self.used):
+            self.state(key)
+            self.used[key] = self.limit
+
+
+class ForgeSimulator:
+    """A running simulator: ``with ForgeSimulator(World()) as sim: sim.base_url``."""
+
+    def __init__(self, world: World | None = None, host: str = "127.0.0.1", port: int = 0, rate_limit: int = 5000):
+        self.world = world or World()
+        self.lock = threading.RLock()
+        self.requests: Counter[str] = Counter()
+        self.not_modified: Counter[str] = Counter()
+        self.budgets = {"github": Budget(rate_limit), "gitlab": Budget(rate_limit), "opencode": Budget(rate_limit)}
+        handler = type("Handler", (_Handler,), {"sim": self})
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, forge: str) -> str:
+        """The URL a registry account uses for a forge of this simulator."""
+        return f"{self.base_url}/{forge}" + ("/api/v3" if forge == "github" else "")
+
+    def start(self) -> "ForgeSimulator":
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="forge-simulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> "ForgeSimulator":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def registry_toml(self) -> str:
+        return self.world.registry_toml(self.base_url)
+
+    def reset_counters(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.not_modified.clear()
+
+    def total_requests(self, forge: str | None = None) -> int:
+        return sum(n for k, n in self.requests.items() if forge is None or k.startswith(forge + " "))
+
+    def total_not_modified(self, forge: str | None = None) -> int:
+        return sum(n for k, n in self.not_modified.items() if forge is None or k.startswith(forge + " "))
+
+    def stats(self) -> dict:
+        with self.lock:
+            return {
+                "requests": dict(self.requests),
+                "not_modified": dict(self.not_modified),
+                "total_requests": self.total_requests(),
+                "total_not_modified": self.total_not_modified(),
+            }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    sim: ForgeSimulator
+    protocol_version = "HTTP/1.1"
+    server_version = "ossdash-forge-simulator"
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - signature fixed by the base class
+        return  # keep test and demo output clean
+
+    def do_GET(self) -> None:  # noqa: N802 - name fixed by the base class
+        split = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        # Keep %2F inside segments: GitLab addresses groups and projects by encoded path.
+        segments = [unquote(s) for s in split.path.split("/") if s]
+        if segments[:1] == ["_sim"]:
+            return self._control(segments[1:])
+        forge = segments[0] if segments else ""
+        if forge == "github" and segments[1:3] == ["api", "v3"]:
+            api, rest, prefix = github_api, segments[3:], "/github/api/v3"
+        elif forge in ("gitlab", "opencode") and segments[1:3] == ["api", "v4"]:
+            api, rest, prefix = gitlab_api, segments[3:], f"/{forge}/api/v4"
+        else:
+            return self._send(404, {"message": "Not Found"}, {})
+        root = f"http://{self.headers.get('Host') or '%s:%s' % self.server.server_address[:2]}"
+        ctx = api.Context(self.sim.world, forge, root + prefix, root)
+        with self.sim.lock:
+            endpoint, result, extra = self._dispatch(api, ctx, rest, query)
+        self._answer(forge, endpoint, prefix, split.path, query, result, extra)
+
+    def _dispatch(self, api, ctx, rest, query):
+        try:
+            endpoint, result = api.route(ctx, rest, query)
+            return endpoint, result, {}
+        except ApiError as exc:
+            return getattr(exc, "endpoint", "unmatched"), exc, exc.headers
+
+    def _answer(self, forge, endpoint, prefix, path, query, result, extra) -> None:
+        sim = self.sim
+        token = self.headers.get("Authorization") or self.headers.get("PRIVATE-TOKEN") or f"anon:{self.client_address[0]}"
+        budget = sim.budgets[forge]
+        key = f"{forge} GET {endpoint}"
+        with sim.lock:
+            sim.requests[key] += 1
+            used, remaining, reset = budget.state(token)
+        headers = self._rate_headers(forge, budget.limit, used, remaining, reset)
+        if remaining <= 0:
+            body = {"message": "API rate limit exceeded", "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}
+            if forge == "github":
+                return self._send(403, body, headers)
+            headers["Retry-After"] = str(max(1, reset - int(time.time())))
+            return self._send(429, {"message": "429 Too Many Requests"}, headers)
+        if isinstance(result, ApiError):
+            with sim.lock:
+                budget.spend(token)
+            return self._send(result.status, result.body, {**headers, **extra})
+        payload = json.dumps(result.body, separators=(",", ":"), ensure_ascii=False).encode()
+        etag = 'W/"%s"' % hashlib.sha1(payload).hexdigest()
+        headers["ETag"] = etag
+        headers.update(self._pagination(forge, prefix, path, query, result))
+        if etag in {t.strip() for t in (self.headers.get("If-None-Match") or "").split(",")}:
+            with sim.lock:
+                sim.not_modified[key] += 1
+            return self._send(304, None, headers)
+        with sim.lock:
+            budget.spend(token)
+            used, remaining, reset = budget.state(token)
+        headers.update(self._rate_headers(forge, budget.limit, used, remaining, reset))
+        self._send(200, payload, headers)
+
+    @staticmethod
+    def _rate_headers(forge: str, limit: int, used: int, remaining: int, reset: int) -> dict:
+        if forge == "github":
+            return {
+                "X-RateLimit-Limit": str(limit),
+                "X-RateLimit-Remaining": str(remaining),
+                "X-RateLimit-Used": str(used),
+                "X-RateLimit-Reset": str(reset),
+                "X-RateLimit-Resource": "core",
+            }
+        return {
+            "RateLimit-Limit": str(limit),
+            "RateLimit-Observed": str(used),
+            "RateLimit-Remaining": str(remaining),
+            "RateLimit-Reset": str(reset),
+        }
+
+    def _pagination(self, forge, prefix, path, query, result: Page) -> dict:
+        if result.total is None:
+            return {}
+        root = f"http://{self.headers.get('Host')}"
+        last = max(1, -(-result.total // result.per_page))
+
+        def link(page: int) -> str:
+            q = dict(query, page=str(page), per_page=str(result.per_page))
+            return f"{root}{quote(path, safe='/%')}?{urlencode(q)}"
+
+        rels = []
+        if result.page < last:
+            rels.append(f'<{link(result.page + 1)}>; rel="next"')
+            rels.append(f'<{link(last)}>; rel="last"')
+        if result.page > 1:
+            rels.append(f'<{link(1)}>; rel="first"')
+            rels.append(f'<{link(result.page - 1)}>; rel="prev"')
+        headers = {"Link": ", ".join(rels)} if rels else {}
+        if forge != "github":
+            headers.update({
+                "X-Page": str(result.page),
+                "X-Per-Page": str(result.per_page),
+                "X-Next-Page": str(result.page + 1) if result.page < last else "",
+                "X-Prev-Page": str(result.page - 1) if result.page > 1 else "",
+                "X-Total": str(result.total),
+                "X-Total-Pages": str(last),
+            })
+        return headers
+
+    def _control(self, rest: list[str]) -> None:
+        if rest == ["stats"]:
+            return self._send(200, self.sim.stats(), {})
+        if rest == ["truth"]:
+            with self.sim.lock:
+                truth = self.sim.world.truth()
+            body = {
+                "repos": {f"{f}:{p}": v for (f, p), v in truth["repos"].items()},
+                "commits": {f"{f}:{p}": len(v) for (f, p), v in truth["commits"].items()},
+            }
+            return self._send(200, body, {})
+        if rest == ["registry.toml"]:
+            payload = self.sim.registry_toml().encode()
+            return self._send(200, payload, {"Content-Type": "text/plain; charset=utf-8"})
+        self._send(404, {"message": "Not Found"}, {})
+
+    def _send(self, status: int, body, headers: dict) -> None:
+        if body is None:
+            payload = b""
+        elif isinstance(body, bytes):
+            payload = body
+        else:
+            payload = json.dumps(body, ensure_ascii=False).encode()
+        self.send_response(status)
+        if status != 304:
+            headers.setdefault("Content-Type", "application/json; charset=utf-8")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if payload:
+            self.wfile.write(payload)

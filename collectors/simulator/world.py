@@ -1,0 +1,377 @@
+"""A seeded, deterministic public-sector ecosystem for the forge simulator.
+
+The world holds entities of every archetype with accounts on GitHub, GitLab and
+openCoDE (including nested groups), repositories at every stage of life, and
+commits over several years by people of whom some work for several entities.
+Everything derives from ``seed`` and ``now``, so a test can compare a collection
+with :meth:`World.truth` exactly. :meth:`World.advance` and
+:meth:`World.add_commits` change the world the way time and activity would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+FORGE_PREFIX = {"github": "/github", "gitlab": "/gitlab", "opencode": "/opencode"}
+
+# Stages of life and how activity spreads over time in each: (years of history,
+# share of commits in the last 90 days, days since last commit).
+STAGES = {
+    "busy": (5, 0.25, 0),
+    "active": (4, 0.10, 3),
+    "declining": (4, 0.01, 60),
+    "inactive": (5, 0.0, 240),
+    "abandoned": (6, 0.0, 500),
+    "archived": (6, 0.0, 700),
+    "new": (0.3, 0.6, 1),
+    "empty": (0, 0.0, 0),
+}
+
+
+@dataclass(frozen=True)
+class SimEntity:
+    id: str
+    name: str
+    country: str
+    archetype: str
+    email_domain: str
+
+
+@dataclass
+class SimAccount:
+    forge: str
+    path: str  # GitHub org login, or GitLab top-level group path
+    entity_id: str
+    kind: str  # "org" | "user" | "group"
+    id: int
+    subgroups: list[str] = field(default_factory=list)  # full paths, GitLab only
+
+
+@dataclass(frozen=True)
+class SimPerson:
+    login: str
+    name: str
+    email: str
+    entities: tuple[str, ...]
+    bot: bool = False
+
+
+@dataclass
+class SimCommit:
+    sha: str
+    author: SimPerson
+    committer: SimPerson
+    authored_at: datetime
+    committed_at: datetime
+    message: str
+
+
+@dataclass
+class SimRepo:
+    forge: str
+    namespace: str  # org login or full group path the repo sits in
+    name: str
+    account: str  # the registry account (top-level) that owns it
+    id: int
+    stage: str
+    description: str
+    license: str | None
+    topics: list[str]
+    language: str | None
+    created_at: datetime
+    default_branch: str = "main"
+    archived: bool = False
+    stars: int = 0
+    forks_count: int = 0
+    commits: list[SimCommit] = field(default_factory=list)  # newest first
+    updated_at: datetime | None = None
+    pushed_at: datetime | None = None
+
+    @property
+    def path(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def last_activity_at(self) -> datetime:
+        return self.pushed_at or self.created_at
+
+
+_ENTITIES = [
+    SimEntity("neustadt", "Stadt Neustadt", "DE", "local", "neustadt.example"),
+    SimEntity("havenstad", "Gemeente Havenstad", "NL", "local", "havenstad.example"),
+    SimEntity("digitalagency", "National Digital Agency", "IT", "national", "digital-agency.example"),
+    SimEntity("kommuneforbund", "Kommuneforbund (municipal association)", "DK", "association", "kommuneforbund.example"),
+    SimEntity("landesamt", "Landesamt für IT", "DE", "institution", "landesamt-it.example"),
+    SimEntity("civiclab", "Université Civic Lab", "FR", "academic", "civiclab-univ.example"),
+    SimEntity("codefor", "Code for Rivertown", "RO", "civil_society", "codefor-rivertown.example"),
+]
+
+# (entity, forge, top-level path, kind, subgroups)
+_ACCOUNTS = [
+    ("neustadt", "github", "stadt-neustadt", "org", []),
+    ("neustadt", "opencode", "stadt-neustadt", "group", ["stadt-neustadt/city-app", "stadt-neustadt/city-app/modules"]),
+    ("havenstad", "github", "gemeente-havenstad", "org", []),
+    ("digitalagency", "github", "digital-agency", "org", []),
+    ("digitalagency", "gitlab", "digital-agency", "group", ["digital-agency/platform"]),
+    ("kommuneforbund", "gitlab", "kommuneforbund", "group", []),
+    ("kommuneforbund", "github", "kommuneforbund", "org", []),
+    ("landesamt", "opencode", "landesamt-it", "group", ["landesamt-it/fachverfahren"]),
+    ("civiclab", "github", "civic-lab", "org", []),
+    ("codefor", "github", "codefor-rivertown", "user", []),
+]
+
+_WORDS = [
+    "citizen", "portal", "parking", "waste", "budget", "transit", "permits", "mapping", "open-data",
+    "forms", "appointments", "library", "schools", "energy", "trees", "signals", "participation",
+    "archive", "identity", "geo", "tax", "events", "mobility", "health", "water", "council",
+]
+_LICENSES = ["EUPL-1.2", "MIT", "Apache-2.0", "AGPL-3.0-only", "GPL-3.0-or-later", "MPL-2.0", None, "NOASSERTION"]
+_LANGUAGES = ["Python", "TypeScript", "Java", "PHP", "Go", "JavaScript", "Kotlin", None]
+_FIRST = ["Anna", "Jonas", "Sofie", "Lars", "Marta", "Luca", "Emma", "Pieter", "Ioana", "Claire", "Mads",
+          "Giulia", "Tomasz", "Lea", "Noah", "Sara", "Hugo", "Ida", "Matteo", "Femke"]
+_LAST = ["Müller", "de Vries", "Rossi", "Jensen", "Dubois", "Popescu", "Schmidt", "Bakker", "Bianchi",
+         "Nielsen", "Martin", "Ionescu", "Weber", "Visser", "Conti", "Hansen"]
+
+
+def _utc_midnight() -> datetime:
+    now = datetime.now(timezone.utc)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _sha(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()
+
+
+class World:
+    """The simulated ecosystem: entities, accounts, people, repositories, commits."""
+
+    def __init__(self, seed: int = 7, now: datetime | None = None, scale: float = 1.0):
+        self.seed = seed
+        self.now = (now or _utc_midnight()).astimezone(timezone.utc)
+        self.rng = random.Random(seed)
+        self.entities = list(_ENTITIES)
+        self.accounts: list[SimAccount] = []
+        self.people: list[SimPerson] = []
+        self.repos: list[SimRepo] = []
+        self._next_id = 1000
+        self._activity_serial = 0
+        self._make_people()
+        for i, (eid, forge, path, kind, subgroups) in enumerate(_ACCOUNTS):
+            self.accounts.append(SimAccount(forge, path, eid, kind, 100 + i, list(subgroups)))
+        for account in self.accounts:
+            self._make_repos(account, scale)
+
+    # -- generation -------------------------------------------------------
+
+    def _new_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def _make_people(self) -> None:
+        rng = self.rng
+        used = set()
+        for entity in self.entities:
+            for _ in range(rng.randint(4, 9)):
+                first, last = rng.choice(_FIRST), rng.choice(_LAST)
+                login = f"{first.lower()}{last.split()[-1].lower().replace('ü', 'ue')}"
+                while login in used:
+                    login += str(rng.randint(1, 9))
+                used.add(login)
+                entities = (entity.id,)
+                # About one in five also works on another entity's projects.
+                if rng.random() < 0.2:
+                    other = rng.choice([e for e in self.entities if e.id != entity.id])
+                    entities = (entity.id, other.id)
+                email = f"{login}@{entity.email_domain}" if rng.random() < 0.7 else f"{login}@mail.example"
+                self.people.append(SimPerson(login, f"{first} {last}", email, entities))
+        self.people.append(
+            SimPerson("dependabot[bot]", "dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com",
+                      tuple(e.id for e in self.entities), bot=True)
+        )
+
+    def _authors_for(self, entity_id: str) -> list[SimPerson]:
+        return [p for p in self.people if entity_id in p.entities and not p.bot]
+
+    def _make_repos(self, account: SimAccount, scale: float) -> None:
+        rng = self.rng
+        namespaces = [account.path] + account.subgroups
+        count = max(2, int(rng.randint(3, 9) * scale))
+        stages = list(STAGES)
+        names_used: set[str] = set()
+        for i in range(count):
+            # Make sure every account shows a busy project and a spread of others.
+            stage = "busy" if i == 0 else stages[(i + rng.randint(0, len(stages) - 1)) % len(stages)]
+            name = "-".join(rng.sample(_WORDS, 2))
+            while name in names_used:
+                name = "-".join(rng.sample(_WORDS, 2))
+            names_used.add(name)
+            namespace = namespaces[i % len(namespaces)]
+            years, _, _ = STAGES[stage]
+            created = self.now - timedelta(days=max(30, int(years * 365)) + rng.randint(0, 200))
+            repo = SimRepo(
+                forge=account.forge,
+                namespace=namespace,
+                name=name,
+                account=account.path,
+                id=self._new_id(),
+                stage=stage,
+                description=f"{name.replace('-', ' ').capitalize()} service for {self._entity(account.entity_id).name}",
+                license=rng.choice(_LICENSES),
+                topics=sorted(rng.sample(_WORDS, rng.randint(0, 3))),
+                language=rng.choice(_LANGUAGES),
+                created_at=created,
+                archived=stage == "archived",
+                stars=int(rng.paretovariate(1.2)) - 1,
+            )
+            self._make_commits(repo, account.entity_id, stage)
+            repo.updated_at = repo.pushed_at or repo.created_at
+            self.repos.append(repo)
+
+    def _entity(self, entity_id: str) -> SimEntity:
+        return next(e for e in self.entities if e.id == entity_id)
+
+    def _make_commits(self, repo: SimRepo, entity_id: str, stage: str) -> None:
+        rng = self.rng
+        years, recent_share, quiet_days = STAGES[stage]
+        if stage == "empty":
+            return
+        # Heavy-tailed sizes: most repos are small, a few are large.
+        total = min(1500, int(rng.paretovariate(0.9) * 25)) + 1
+        if stage == "busy":
+            total = max(total, 200)
+        authors = self._authors_for(entity_id)
+        # One or two people do most of the work (bus factor), others a little.
+        weights = [rng.paretovariate(1.1) for _ in authors]
+        bot = self.people[-1]
+        end = self.now - timedelta(days=quiet_days)
+        start = repo.created_at + timedelta(days=1)
+        recent = int(total * recent_share)
+        moments = []
+        span = (end - start).total_seconds()
+        for k in range(total):
+            if k < recent:
+                lo = max(start, self.now - timedelta(days=89))
+                moment = lo + timedelta(seconds=rng.uniform(0, max(1.0, (end - lo).total_seconds())))
+            else:
+                moment = start + timedelta(seconds=rng.betavariate(2, 1.3) * span)
+            moments.append(min(moment, end).replace(microsecond=0))
+        moments.sort(reverse=True)
+        moments[0] = end.replace(microsecond=0) if stage != "new" else moments[0]
+        for k, moment in enumerate(moments):
+            author = bot if rng.random() < 0.04 else rng.choices(authors, weights)[0]
+            authored = moment - timedelta(minutes=rng.randint(0, 3 * 24 * 60))
+            repo.commits.append(self._commit(repo, author, authored, moment, k))
+        repo.commits.sort(key=lambda c: (c.committed_at, c.sha), reverse=True)
+        repo.pushed_at = repo.commits[0].committed_at
+
+    def _commit(self, repo: SimRepo, author: SimPerson, authored: datetime, committed: datetime, k: int) -> SimCommit:
+        message = self.rng.choice(["Fix", "Add", "Update", "Refactor", "Document"]) + f" {self.rng.choice(_WORDS)} ({k})"
+        return SimCommit(_sha(self.seed, repo.forge, repo.path, k, committed.isoformat()), author, author,
+                         authored, committed, message)
+
+    # -- change over time -------------------------------------------------
+
+    def advance(self, days: float = 1.0) -> None:
+        self.now += timedelta(days=days)
+
+    def add_commits(self, forge: str, path: str, n: int = 1, author_login: str | None = None) -> list[str]:
+        """Add n commits to a repository at the current time; return their SHAs."""
+        repo = self.repo(forge, path)
+        account = next(a for a in self.accounts if a.forge == forge and a.path == repo.account)
+        authors = self._authors_for(account.entity_id)
+        if author_login:
+            authors = [p for p in self.people if p.login == author_login]
+        shas = []
+        for i in range(n):
+            self._activity_serial += 1
+            moment = (self.now + timedelta(seconds=i)).replace(microsecond=0)
+            commit = self._commit(repo, authors[i % len(authors)], moment, moment, 100000 + self._activity_serial)
+            repo.commits.insert(0, commit)
+            shas.append(commit.sha)
+        repo.pushed_at = repo.commits[0].committed_at
+        repo.updated_at = repo.pushed_at
+        return shas
+
+    # -- look-ups ---------------------------------------------------------
+
+    def repo(self, forge: str, path: str) -> SimRepo:
+        for r in self.repos:
+            if r.forge == forge and r.path.lower() == path.lower():
+                return r
+        raise KeyError(f"{forge}:{path}")
+
+    def repo_by_id(self, forge: str, repo_id: int) -> SimRepo:
+        for r in self.repos:
+            if r.forge == forge and r.id == repo_id:
+                return r
+        raise KeyError(f"{forge}:{repo_id}")
+
+    def account(self, forge: str, path: str) -> SimAccount | None:
+        for a in self.accounts:
+            if a.forge == forge and a.path.lower() == path.lower():
+                return a
+        return None
+
+    def group_paths(self, forge: str) -> dict[str, SimAccount]:
+        """Every GitLab group path (top-level and nested) on a forge, with its account."""
+        out = {}
+        for a in self.accounts:
+            if a.forge == forge and a.kind == "group":
+                out[a.path] = a
+                for sub in a.subgroups:
+                    out[sub] = a
+        return out
+
+    def repos_of(self, forge: str, account_path: str) -> list[SimRepo]:
+        return [r for r in self.repos if r.forge == forge and r.account.lower() == account_path.lower()]
+
+    # -- ground truth -----------------------------------------------------
+
+    def truth(self) -> dict:
+        """What a correct, complete collection of this world must contain."""
+        entity_of = {(a.forge, a.path): a.entity_id for a in self.accounts}
+        repos = {}
+        commits = {}
+        for r in self.repos:
+            key = (r.forge, r.path)
+            repos[key] = {
+                "entity_id": entity_of[(r.forge, r.account)],
+                "name": r.name,
+                "archived": r.archived,
+                "default_branch": r.default_branch,
+                "license": r.license,
+                "stage": r.stage,
+                "stars": r.stars,
+                "commits": len(r.commits),
+            }
+            commits[key] = {c.sha for c in r.commits}
+        return {"repos": repos, "commits": commits}
+
+    def registry_toml(self, base_url: str) -> str:
+        """A registry file whose accounts point at a simulator served at base_url."""
+        base_url = base_url.rstrip("/")
+        lines = [
+            "# Registry for the forge simulator (generated; the simulator is not a real forge).",
+            "",
+        ]
+        for e in self.entities:
+            lines += [
+                "[[entity]]",
+                f'id = "{e.id}"',
+                f'name = "{e.name}"',
+                f'country = "{e.country}"',
+                f'archetype = "{e.archetype}"',
+                f'email_domains = ["{e.email_domain}"]',
+            ]
+            for a in self.accounts:
+                if a.entity_id != e.id:
+                    continue
+                url = f"{base_url}{FORGE_PREFIX[a.forge]}"
+                if a.forge == "github":
+                    url += "/api/v3"
+                lines += ["", "  [[entity.account]]", f'  forge = "{a.forge}"', f'  owner = "{a.path}"', f'  url = "{url}"']
+            lines.append("")
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: schema, loading, collection state, publishing and queries."""
