@@ -161,7 +161,7 @@ class GitHubCollector:
     # -- commits ----------------------------------------------------------
 
     def commits(self, repo: RepoRecord, since: datetime | None) -> Iterator[CommitRecord]:
-        gh_repo = self.gh.get_repo(repo.path, lazy=True)
+        gh_repo = self.gh.get_repo(repo.path)  # lazy: the client is lazy, so no request
         kwargs: dict[str, Any] = {}
         if repo.default_branch:
             kwargs["sha"] = repo.default_branch

@@ -189,28 +189,76 @@ def _collect_account(
             records.append(repo)
         else:
             to_walk.append(repo)
+    pending = _Pending(con, forge, host)
     for done, repo in enumerate(to_walk, start=1):
         try:
             detailed = collector.detail(repo)
-            con.execute("BEGIN")
-            loader.load(con, [detailed], loader.REPOS)
-            con.execute("COMMIT")
-            result.new_commits += _walk_commits(con, collector, detailed, horizon)
-            state.put_cursor(con, forge, host, repo.path, "walk", state.Cursor(marker=_marker(repo)))
+            pending.repos.append(detailed)
+            result.new_commits += _walk_commits(con, collector, detailed, horizon, pending)
+            pending.cursors.append((repo.path, "walk", state.Cursor(marker=_marker(repo))))
             result.repos_walked += 1
         except RateLimitExhausted:
+            pending.flush()
+            raise
+        except KeyboardInterrupt:
+            # Keep what earlier repositories finished; this one is walked again next run.
+            pending.drop_repo(repo.path)
+            pending.flush()
             raise
         except CollectorError as exc:
-            _rollback(con)
+            pending.drop_repo(repo.path)
             result.status = "partial"
             result.errors.append(str(exc))
         progress.repo_done(account, done, len(to_walk), result)
-    con.execute("BEGIN")
-    loader.load(con, records, loader.REPOS)
+    pending.repos.extend(records)
     # Only a fully walked account may be skipped on its ETag next time.
     if result.status == "ok":
-        state.put_cursor(con, forge, host, account.owner, "repos", state.Cursor(etag=listing.etag, marker=listing.owner_kind))
-    con.execute("COMMIT")
+        pending.cursors.append((account.owner, "repos", state.Cursor(etag=listing.etag, marker=listing.owner_kind)))
+    result.new_commits += pending.flush()
+
+
+class _Pending:
+    """Rows and cursors waiting to be committed together.
+
+    Batching across repositories saves a transaction per small repository; a
+    cursor joins the queue only after all the rows it covers, and both are
+    committed in one transaction, so a cursor never runs ahead of its data.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, forge: str, host: str):
+        self.con = con
+        self.forge = forge
+        self.host = host
+        self.repos: list[RepoRecord] = []
+        self.commits: list = []
+        self.cursors: list[tuple[str, str, state.Cursor]] = []
+
+    def add_commit(self, commit) -> int:
+        self.commits.append(commit)
+        return self.flush() if len(self.commits) >= BATCH_ROWS else 0
+
+    def drop_repo(self, path: str) -> None:
+        """Forget a failed repository's queued rows and cursors; it is walked again next run."""
+        self.commits = [c for c in self.commits if c.repo_path != path]
+        self.cursors = [c for c in self.cursors if c[0] != path]
+
+    def flush(self) -> int:
+        """Commit what is queued; return how many commits were new."""
+        if not (self.repos or self.commits or self.cursors):
+            return 0
+        con = self.con
+        con.execute("BEGIN")
+        try:
+            loader.load(con, self.repos, loader.REPOS)
+            new = loader.load(con, self.commits, loader.COMMITS)
+            for scope, stream, cursor in self.cursors:
+                state.put_cursor(con, self.forge, self.host, scope, stream, cursor)
+            con.execute("COMMIT")
+        except Exception:
+            _rollback(con)
+            raise
+        self.repos, self.commits, self.cursors = [], [], []
+        return new
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -220,35 +268,17 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
         pass  # no transaction was open
 
 
-def _walk_commits(con, collector: ForgeCollector, repo: RepoRecord, horizon: datetime | None) -> int:
-    """Load a repository's commits since its cursor; advance the cursor once all are stored."""
+def _walk_commits(con, collector: ForgeCollector, repo: RepoRecord, horizon: datetime | None, pending: _Pending) -> int:
+    """Queue a repository's commits since its cursor, then the advanced cursor; return commits found new."""
     cursor = state.get_cursor(con, repo.forge, repo.host, repo.path, "commits")
     since = cursor.cursor_at if cursor and cursor.cursor_at else horizon
     newest = cursor.cursor_at if cursor else None
     new = 0
-    batch = []
     for commit in collector.commits(repo, since):
-        batch.append(commit)
         if commit.committed_at and (newest is None or commit.committed_at > newest):
             newest = commit.committed_at
-        if len(batch) >= BATCH_ROWS:
-            new += _store(con, batch)
-            batch = []
-    new += _store(con, batch)
+        new += pending.add_commit(commit)
     # Commits arrive newest first, so the cursor may only move once the walk is complete.
     if newest is not None:
-        state.put_cursor(con, repo.forge, repo.host, repo.path, "commits", state.Cursor(cursor_at=newest))
-    return new
-
-
-def _store(con, batch) -> int:
-    if not batch:
-        return 0
-    con.execute("BEGIN")
-    try:
-        new = loader.load(con, batch, loader.COMMITS)
-        con.execute("COMMIT")
-    except Exception:
-        _rollback(con)
-        raise
+        pending.cursors.append((repo.path, "commits", state.Cursor(cursor_at=newest)))
     return new

@@ -200,9 +200,8 @@ def _commits(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
 
 def _commit_json(ctx: Context, repo: SimRepo, c) -> dict:
     url = f"{ctx.api}/repos/{repo.path}/commits/{c.sha}"
-    people = ctx.world.people
-    author_id = 5000 + people.index(c.author)
-    committer_id = 5000 + people.index(c.committer)
+    author_id = ctx.world.person_id(c.author)
+    committer_id = ctx.world.person_id(c.committer)
     return {
         "url": url,
         "sha": c.sha,

@@ -148,8 +148,9 @@ def _sha(*parts: object) -> str:
 class World:
     """The simulated ecosystem: entities, accounts, people, repositories, commits."""
 
-    def __init__(self, seed: int = 7, now: datetime | None = None, scale: float = 1.0):
+    def __init__(self, seed: int = 7, now: datetime | None = None, scale: float = 1.0, commit_scale: float = 1.0):
         self.seed = seed
+        self.commit_scale = commit_scale
         self.now = (now or _utc_midnight()).astimezone(timezone.utc)
         self.rng = random.Random(seed)
         self.entities = list(_ENTITIES)
@@ -242,6 +243,7 @@ class World:
         total = min(1500, int(rng.paretovariate(0.9) * 25)) + 1
         if stage == "busy":
             total = max(total, 200)
+        total = max(1, int(total * self.commit_scale))
         authors = self._authors_for(entity_id)
         # One or two people do most of the work (bus factor), others a little.
         weights = [rng.paretovariate(1.1) for _ in authors]
@@ -308,6 +310,12 @@ class World:
             if r.forge == forge and r.id == repo_id:
                 return r
         raise KeyError(f"{forge}:{repo_id}")
+
+    def person_id(self, person: SimPerson) -> int:
+        """A stable numeric user id, as forges give every account one."""
+        if not hasattr(self, "_person_ids") or len(self._person_ids) != len(self.people):
+            self._person_ids = {p.login: 5000 + i for i, p in enumerate(self.people)}
+        return self._person_ids[person.login]
 
     def account(self, forge: str, path: str) -> SimAccount | None:
         for a in self.accounts:

@@ -1,0 +1,210 @@
+"""The ``ossdash`` command line: it only wires the collectors, the warehouse and the dashboard.
+
+Exit codes: 0 success; 1 the run finished but something failed (see the run
+log); 2 bad input (registry, arguments); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+DEFAULT_DB = "ossdash.duckdb"
+DEFAULT_REGISTRY = "cities.toml"
+DEFAULT_DEMO_DB = "ossdash-demo.duckdb"
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date such as 2020-01-31") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _load_registry(path: str):
+    from collectors.registry import RegistryError, load_registry
+
+    try:
+        return load_registry(path)
+    except RegistryError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ossdash")
+def main() -> None:
+    """ossdash: open-source health and reuse of public-sector code on GitHub, GitLab and openCoDE.
+
+    Collect with `ossdash collect`, look with `ossdash serve`, or try everything
+    at once on the built-in forge simulator with `ossdash demo`.
+
+    Exit codes: 0 success, 1 finished with failures (see the run log),
+    2 bad input, 130 interrupted.
+    """
+
+
+@main.command()
+@click.argument("file", default=DEFAULT_REGISTRY, type=click.Path(dir_okay=False))
+def validate(file: str) -> None:
+    """Check a registry file (default: cities.toml) and report every problem."""
+    registry = _load_registry(file)
+    forges: dict[str, int] = {}
+    for account in registry.accounts:
+        forges[account.forge] = forges.get(account.forge, 0) + 1
+    countries = {e.country for e in registry.entities}
+    archetypes = {e.archetype for e in registry.entities}
+    per_forge = ", ".join(f"{n} {forge}" for forge, n in sorted(forges.items()))
+    click.echo(
+        f"{file}: OK: {len(registry.entities)} entities in {len(countries)} countries "
+        f"({len(archetypes)} archetypes), {len(registry.accounts)} accounts ({per_forge})"
+    )
+
+
+@main.command()
+@click.option("--config", "config", default=DEFAULT_REGISTRY, show_default=True, type=click.Path(dir_okay=False),
+              help="Registry file listing entities and their forge accounts.")
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+              help="DuckDB file to publish the collection to.")
+@click.option("--since", default=None, help="History horizon for first collections (YYYY-MM-DD); "
+              "overrides the registry's [defaults] since.")
+def collect(config: str, db: str, since: str | None) -> None:
+    """Collect every account of the registry into the warehouse, incrementally.
+
+    Tokens come from the environment only: GITHUB_TOKEN, GITLAB_TOKEN,
+    OPENCODE_TOKEN, or the variable an account names in `token_env`.
+    """
+    registry = _load_registry(config)
+    summary = _run_collection(registry, db, _since(since))
+    sys.exit(EXIT_OK if summary.status == "ok" else EXIT_PARTIAL)
+
+
+def _run_collection(registry, db: str, since: datetime | None):
+    from dashboard.progress import TerminalProgress
+    from warehouse.pipeline import collect as run
+
+    started = time.monotonic()
+    try:
+        summary = run(registry, db, since=since, progress=TerminalProgress())
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: what was collected so far is published; the next run resumes.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    took = time.monotonic() - started
+    click.echo(
+        f"run {summary.run_id} {summary.status}: {summary.repos_seen} repositories listed, "
+        f"{summary.new_commits} new commits, {summary.requests} requests "
+        f"({summary.not_modified} answered 304), {summary.error_count} errors, {took:.1f}s -> {db}",
+        err=True,
+    )
+    return summary
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+              help="Published DuckDB file to show (opened read-only).")
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--address", default="127.0.0.1", show_default=True, help="Address to listen on.")
+def serve(db: str, port: int, address: str) -> None:
+    """Start the dashboard on a published database, read-only."""
+    from dashboard.serve import serve as run_server
+
+    if not Path(db).exists():
+        click.echo(f"note: {db} does not exist yet; the dashboard will say how to fill it.", err=True)
+    sys.exit(run_server(db, port, address))
+
+
+@main.command()
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Loopback port for the simulator (0 picks a free one).")
+@click.option("--seed", default=7, show_default=True, help="Seed of the simulated ecosystem.")
+@click.option("--registry-out", default="simulator.toml", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write a registry file that points at the simulator.")
+def simulate(port: int, seed: int, registry_out: str) -> None:
+    """Run the forge simulator on loopback until interrupted.
+
+    It serves GitHub (REST v3), GitLab and openCoDE (REST v4) APIs for a seeded
+    public-sector ecosystem. Collect from it with
+    `ossdash collect --config simulator.toml --db sim.duckdb`.
+    """
+    from collectors.simulator import ForgeSimulator, World
+
+    sim = ForgeSimulator(World(seed=seed), port=port).start()
+    Path(registry_out).write_text(sim.registry_toml(), encoding="utf-8")
+    truth = sim.world.truth()
+    click.echo(f"forge simulator on {sim.base_url} (seed {seed})")
+    for forge in ("github", "gitlab", "opencode"):
+        click.echo(f"  {forge:9} {sim.url(forge)}")
+    click.echo(f"  ground truth  {sim.base_url}/_sim/truth")
+    click.echo(f"  request count {sim.base_url}/_sim/stats")
+    click.echo(
+        f"{len(truth['repos'])} repositories, {sum(len(c) for c in truth['commits'].values())} commits; "
+        f"registry written to {registry_out}. Ctrl-C stops."
+    )
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        sim.stop()
+        click.echo("simulator stopped.", err=True)
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DEMO_DB, show_default=True, type=click.Path(dir_okay=False),
+              help="Database for the demo; it is recreated on every run.")
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Dashboard port.")
+@click.option("--seed", default=7, show_default=True, help="Seed of the simulated ecosystem.")
+@click.option("--no-serve", is_flag=True, help="Collect and print the summary, but do not start the dashboard.")
+def demo(db: str, port: int, seed: int, no_serve: bool) -> None:
+    """Start the forge simulator, collect it for real, and serve the dashboard.
+
+    Nothing leaves this machine: the simulator answers on loopback in the
+    shapes of the GitHub and GitLab APIs.
+    """
+    from collectors.registry import parse_registry
+    from collectors.simulator import ForgeSimulator, World
+    from warehouse.publish import work_path
+
+    db_path = Path(db)
+    for stale in (db_path, work_path(db_path)):
+        stale.unlink(missing_ok=True)
+    with ForgeSimulator(World(seed=seed)) as sim:
+        click.echo(f"forge simulator on {sim.base_url} (seed {seed}); collecting...", err=True)
+        registry = parse_registry(sim.registry_toml(), "<demo registry>")
+        summary = _run_collection(registry, str(db_path), None)
+        truth = sim.world.truth()
+    truth_commits = sum(len(c) for c in truth["commits"].values())
+    entities = {v["entity_id"] for v in truth["repos"].values()}
+    click.echo("demo summary")
+    click.echo(f"  entities:     {len(entities)}")
+    click.echo(f"  accounts:     {len(summary.accounts)}")
+    click.echo(f"  repositories: {summary.repos_seen} (simulator: {len(truth['repos'])})")
+    click.echo(f"  commits:      {summary.new_commits} (simulator: {truth_commits})")
+    click.echo(f"  requests:     {summary.requests}")
+    click.echo(f"  errors:       {summary.error_count}")
+    click.echo(f"  database:     {db_path}")
+    matches = summary.repos_seen == len(truth["repos"]) and summary.new_commits == truth_commits
+    click.echo("  ground truth: " + ("matched" if matches else "MISMATCH"))
+    if not matches or summary.status != "ok":
+        sys.exit(EXIT_PARTIAL)
+    if no_serve:
+        return
+    from dashboard.serve import serve as run_server
+
+    sys.exit(run_server(str(db_path), port, "127.0.0.1"))
+
+
+if __name__ == "__main__":
+    main()

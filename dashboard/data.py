@@ -1,0 +1,121 @@
+"""Cached access to the published warehouse for the Streamlit pages.
+
+Pages call these helpers and never touch SQL or connections. Every cache key includes the snapshot
+key of the file, so a snapshot published by the collector is picked up on the next rerun without
+a restart, and results of an old snapshot are never served for a new one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple, TypeVar
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboard.config import db_path
+from warehouse import queries, reader
+
+QUERY_TTL_SECONDS = 60
+
+T = TypeVar("T")
+
+
+class Snapshot(NamedTuple):
+    path: str
+    key: tuple[int, int, int]
+
+
+def current_snapshot() -> Snapshot:
+    """The snapshot published now; raises ``reader.DatabaseMissing`` when there is none."""
+    path = db_path()
+    return Snapshot(str(path), reader.snapshot_key(path))
+
+
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    con.close()
+
+
+# Two entries: the current snapshot, and the previous one for sessions still finishing a run
+# on it. Older connections are closed, which releases the replaced file.
+@st.cache_resource(max_entries=2, on_release=_close, show_spinner=False)
+def _connection(path: str, key: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
+    # ``key`` is unused in the body on purpose: it makes a new snapshot a new cache entry.
+    return reader.open_readonly(path)
+
+
+def _run(snap: Snapshot, query: Callable[..., T], *args: Any) -> T:
+    # One cursor per query: a DuckDB connection is not safe to share between the threads that
+    # serve concurrent sessions, its cursors are.
+    cur = reader.cursor(_connection(snap.path, snap.key))
+    try:
+        return query(cur, *args)
+    finally:
+        cur.close()
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def _has_data(path: str, key: tuple[int, int, int]) -> bool:
+    return _run(Snapshot(path, key), queries.has_data)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def _freshness(path: str, key: tuple[int, int, int]) -> pd.DataFrame:
+    return _run(Snapshot(path, key), queries.data_freshness)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def _overview(path: str, key: tuple[int, int, int]) -> pd.DataFrame:
+    return _run(Snapshot(path, key), queries.entity_overview)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def _entities(path: str, key: tuple[int, int, int]) -> pd.DataFrame:
+    return _run(Snapshot(path, key), queries.entities)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def _entity(path: str, key: tuple[int, int, int], entity_id: str) -> dict[str, Any] | None:
+    return _run(Snapshot(path, key), queries.entity, entity_id)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def _entity_repos(path: str, key: tuple[int, int, int], entity_id: str) -> pd.DataFrame:
+    return _run(Snapshot(path, key), queries.entity_repos, entity_id)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def _commits_per_month(
+    path: str, key: tuple[int, int, int], entity_id: str | None, months: int
+) -> pd.DataFrame:
+    return _run(Snapshot(path, key), queries.commits_per_month, entity_id, months)
+
+
+def has_data(snap: Snapshot) -> bool:
+    return _has_data(snap.path, snap.key)
+
+
+def freshness(snap: Snapshot) -> pd.DataFrame:
+    return _freshness(snap.path, snap.key)
+
+
+def overview(snap: Snapshot) -> pd.DataFrame:
+    return _overview(snap.path, snap.key)
+
+
+def entities(snap: Snapshot) -> pd.DataFrame:
+    return _entities(snap.path, snap.key)
+
+
+def entity(snap: Snapshot, entity_id: str) -> dict[str, Any] | None:
+    return _entity(snap.path, snap.key, entity_id)
+
+
+def entity_repos(snap: Snapshot, entity_id: str) -> pd.DataFrame:
+    return _entity_repos(snap.path, snap.key, entity_id)
+
+
+def commits_per_month(
+    snap: Snapshot, entity_id: str | None = None, months: int = 36
+) -> pd.DataFrame:
+    return _commits_per_month(snap.path, snap.key, entity_id, months)
