@@ -121,8 +121,6 @@ def serve(db: str, port: int, address: str) -> None:
     """Start the dashboard on a published database, read-only."""
     from dashboard.serve import serve as run_server
 
-    if not Path(db).exists():
-        click.echo(f"note: {db} does not exist yet; the dashboard will say how to fill it.", err=True)
     sys.exit(run_server(db, port, address))
 
 
