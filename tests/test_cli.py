@@ -158,3 +158,32 @@ def test_serve_starts_streamlit_and_stops_on_terminate(sim, registry_path, tmp_p
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}" in out
+
+
+def test_simulate_serves_the_apis_and_writes_a_registry(tmp_path):
+    import json
+    import re
+
+    registry = tmp_path / "sim.toml"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard.cli", "simulate", "--port", "0", "--registry-out", str(registry)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.DEVNULL,
+    )
+    try:
+        first = proc.stdout.readline()
+        base = re.search(r"http://127\.0\.0\.1:\d+", first).group(0)
+        with urllib.request.urlopen(f"{base}/_sim/truth", timeout=5) as r:
+            truth = json.load(r)
+        assert len(truth["repos"]) == len(World(seed=7).truth()["repos"])
+        with urllib.request.urlopen(f"{base}/github/api/v3/orgs/stadt-neustadt/repos?per_page=2", timeout=5) as r:
+            assert len(json.load(r)) == 2
+            assert 'rel="next"' in r.headers["Link"]
+        deadline = time.monotonic() + 10
+        while not registry.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert ossdash("validate", str(registry)).returncode == 0
+        assert base in registry.read_text()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
