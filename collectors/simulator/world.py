@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, field
+from typing import Callable
 from datetime import datetime, timedelta, timezone
 
 FORGE_PREFIX = {"github": "/github", "gitlab": "/gitlab", "opencode": "/opencode"}
@@ -48,6 +49,7 @@ class SimAccount:
     kind: str  # "org" | "user" | "group"
     id: int
     subgroups: list[str] = field(default_factory=list)  # full paths, GitLab only
+    members: list[str] = field(default_factory=list)  # public members' logins
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,61 @@ class SimCommit:
 
 
 @dataclass
+class SimComment:
+    id: int
+    author: SimPerson
+    created_at: datetime
+    kind: str = "comment"  # comment | review_comment (GitHub) ; note (GitLab)
+    system: bool = False  # GitLab system notes ("changed the description")
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.created_at
+
+
+@dataclass
+class SimItem:
+    number: int
+    kind: str  # issue | change_request
+    title: str
+    author: SimPerson
+    created_at: datetime
+    state: str = "open"  # open | closed | merged
+    closed_at: datetime | None = None
+    merged_at: datetime | None = None
+    labels: list[str] = field(default_factory=list)
+    comments: list[SimComment] = field(default_factory=list)
+    draft: bool = False
+    touched_at: datetime | None = None
+
+    @property
+    def updated_at(self) -> datetime:
+        moments = [self.created_at, self.closed_at, self.merged_at, self.touched_at]
+        moments += [c.created_at for c in self.comments]
+        return max(m for m in moments if m is not None)
+
+
+@dataclass
+class SimRelease:
+    tag: str
+    name: str
+    published_at: datetime
+    prerelease: bool = False
+
+
+@dataclass
+class SimFork:
+    owner: str  # login of the account or user owning the fork
+    name: str
+    created_at: datetime
+    pushed_at: datetime
+
+    @property
+    def path(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+
+@dataclass
 class SimRepo:
     forge: str
     namespace: str  # org login or full group path the repo sits in
@@ -89,6 +146,13 @@ class SimRepo:
     commits: list[SimCommit] = field(default_factory=list)  # newest first
     updated_at: datetime | None = None
     pushed_at: datetime | None = None
+    is_fork: bool = False
+    parent: str | None = None  # path of the repository this one was forked from
+    items: list[SimItem] = field(default_factory=list)
+    releases: list[SimRelease] = field(default_factory=list)  # newest first
+    forks: list[SimFork] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # root files: name -> content
+    mirror_of: str | None = None  # "forge:path" of the repository this one mirrors
 
     @property
     def path(self) -> str:
@@ -96,7 +160,12 @@ class SimRepo:
 
     @property
     def last_activity_at(self) -> datetime:
-        return self.pushed_at or self.created_at
+        """GitLab's last_activity_at: moves with pushes and with issue, merge request and note activity."""
+        moments = [self.pushed_at or self.created_at] + [i.updated_at for i in self.items]
+        return max(moments)
+
+    def item(self, kind: str, number: int) -> "SimItem":
+        return next(i for i in self.items if i.kind == kind and i.number == number)
 
 
 _ENTITIES = [
@@ -146,7 +215,9 @@ def _sha(*parts: object) -> str:
 
 
 class World:
-    """The simulated ecosystem: entities, accounts, people, repositories, commits."""
+    """The simulated ecosystem: entities, accounts, people, repositories and their activity."""
+
+    _next_comment_id: Callable[[], int]
 
     def __init__(self, seed: int = 7, now: datetime | None = None, scale: float = 1.0, commit_scale: float = 1.0):
         self.seed = seed
@@ -164,6 +235,9 @@ class World:
             self.accounts.append(SimAccount(forge, path, eid, kind, 100 + i, list(subgroups)))
         for account in self.accounts:
             self._make_repos(account, scale)
+        from collectors.simulator import streams
+
+        streams.populate(self)
 
     # -- generation -------------------------------------------------------
 
@@ -293,9 +367,64 @@ class World:
             commit = self._commit(repo, authors[i % len(authors)], moment, moment, 100000 + self._activity_serial)
             repo.commits.insert(0, commit)
             shas.append(commit.sha)
-        repo.pushed_at = repo.commits[0].committed_at
-        repo.updated_at = repo.pushed_at
+        for r in self.repos:
+            if r.commits is repo.commits:  # a mirror shares its original's history
+                r.pushed_at = r.commits[0].committed_at
+                r.updated_at = r.pushed_at
         return shas
+
+    def _people(self, login: str | None, repo: SimRepo) -> SimPerson:
+        if login:
+            return next(p for p in self.people if p.login == login)
+        account = self.account(repo.forge, repo.account)
+        return self._authors_for(account.entity_id)[0]
+
+    def add_item(self, forge: str, path: str, kind: str = "issue", author_login: str | None = None) -> int:
+        """Open an issue or change request now; return its number."""
+        repo = self.repo(forge, path)
+        if forge == "github":
+            number = max((i.number for i in repo.items), default=0) + 1
+        else:
+            number = max((i.number for i in repo.items if i.kind == kind), default=0) + 1
+        repo.items.append(SimItem(number, kind, "Added by a test", self._people(author_login, repo), self.now))
+        return number
+
+    def add_comment(self, forge: str, path: str, kind: str, number: int, author_login: str | None = None) -> int:
+        """Comment on an item now; return the comment id."""
+        repo = self.repo(forge, path)
+        comment_kind = "note" if forge != "github" else "comment"
+        comment = SimComment(self._next_comment_id(), self._people(author_login, repo), self.now, comment_kind)
+        repo.item(kind, number).comments.append(comment)
+        return comment.id
+
+    def close_item(self, forge: str, path: str, kind: str, number: int, merged: bool = False) -> None:
+        item = self.repo(forge, path).item(kind, number)
+        item.closed_at = self.now
+        item.state = "merged" if merged else "closed"
+        item.merged_at = self.now if merged else None
+
+    def add_release(self, forge: str, path: str, tag: str, prerelease: bool = False) -> None:
+        """Publish a release; its tag is a push, as on the real forges."""
+        repo = self.repo(forge, path)
+        repo.releases.insert(0, SimRelease(tag, f"Release {tag}", self.now, prerelease))
+        repo.pushed_at = self.now
+        repo.updated_at = self.now
+
+    def add_fork(self, forge: str, path: str, owner: str) -> None:
+        """Someone outside the registry forks a repository."""
+        repo = self.repo(forge, path)
+        repo.forks.insert(0, SimFork(owner, repo.name, self.now, self.now))
+        repo.forks_count = len(repo.forks)
+        repo.updated_at = self.now
+
+    def set_file(self, forge: str, path: str, name: str, content: str | None) -> str:
+        """Change a root file with a commit; return the commit's SHA."""
+        repo = self.repo(forge, path)
+        if content is None:
+            repo.files.pop(name, None)
+        else:
+            repo.files[name] = content
+        return self.add_commits(forge, path, 1)[0]
 
     # -- look-ups ---------------------------------------------------------
 
