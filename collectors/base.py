@@ -15,7 +15,16 @@ from typing import Iterator, Protocol
 
 import requests
 
-from collectors.records import CommitRecord, RepoRecord
+from collectors.records import (
+    CommentRecord,
+    CommitRecord,
+    ForkRecord,
+    ItemRecord,
+    PubliccodeRecord,
+    ReleaseRecord,
+    RepoRecord,
+    RootFilesRecord,
+)
 from collectors.registry import Account
 
 USER_AGENT = "ossdash-collector"
@@ -113,18 +122,47 @@ class Listing:
     owner_kind: str | None = None  # remembered so the next run asks the right endpoint first
 
 
+@dataclass
+class Conditional:
+    """A listing asked for with a stored ETag: ``not_modified``, or its records (fetched lazily)."""
+
+    not_modified: bool
+    records: Iterator
+    etag: str | None
+
+
+NOT_MODIFIED_EMPTY: Iterator = iter(())
+
+
 class ForgeCollector(Protocol):
     account: Account
     stats: RequestStats
 
-    @property
-    def listing_has_license(self) -> bool: ...
+    # Fields a listing entry lacks, which the warehouse keeps from the last detail().
+    listing_lacks: tuple[str, ...]
 
     def list_repos(self, etag: str | None, owner_kind: str | None = None) -> Listing: ...
 
     def detail(self, repo: RepoRecord) -> RepoRecord: ...
 
     def commits(self, repo: RepoRecord, since: datetime | None) -> Iterator[CommitRecord]: ...
+
+    # Whether issue activity shows in the listing (GitLab's last_activity_at) or must be asked for per repo.
+    items_follow_listing: bool
+
+    def items(self, repo: RepoRecord, since: datetime | None, etag: str | None) -> Conditional: ...
+
+    def comments(self, repo: RepoRecord, since: datetime | None, items: list[ItemRecord]) -> Iterator[CommentRecord]: ...
+
+    def releases(self, repo: RepoRecord) -> Iterator[ReleaseRecord]: ...
+
+    def forks(self, repo: RepoRecord) -> Iterator[ForkRecord]: ...
+
+    def root_files(self, repo: RepoRecord) -> RootFilesRecord | None: ...
+
+    def publiccode(self, repo: RepoRecord, blob_sha: str | None) -> PubliccodeRecord: ...
+
+    def members(self, etag: str | None) -> Conditional: ...
 
     def close(self) -> None: ...
 
@@ -143,6 +181,30 @@ def parse_time(value: str | datetime | None) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
+
+
+def publiccode_record(forge: str, host: str, repo_path: str, blob_sha: str | None, data: bytes) -> PubliccodeRecord:
+    """Parse a publiccode.yml safely into its record; an invalid file keeps its errors."""
+    import json
+
+    from collectors.publiccode import parse_publiccode
+
+    info = parse_publiccode(data)
+
+    def as_json(value) -> str | None:
+        return None if value in (None, (), [], {}) else json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+    return PubliccodeRecord(
+        forge=forge, host=host, repo_path=repo_path, blob_sha=blob_sha, valid=info.valid,
+        errors=tuple(info.errors), version=info.version, name=info.name, url=info.url,
+        landing_url=info.landing_url, development_status=info.development_status,
+        software_type=info.software_type, license=info.license,
+        main_copyright_owner=info.main_copyright_owner, used_by=tuple(info.used_by),
+        is_based_on=tuple(info.is_based_on), maintenance_type=info.maintenance_type,
+        maintenance_until=info.maintenance_until, contractors=as_json(list(info.contractors)),
+        contacts=as_json(list(info.contacts)), platforms=tuple(info.platforms),
+        categories=tuple(info.categories), it_section=as_json(info.it_section), raw=as_json(info.raw),
+    )
 
 
 def make_collector(account: Account) -> ForgeCollector:

@@ -9,7 +9,9 @@ per-object request is ever made.
 
 from __future__ import annotations
 
+import base64
 import json
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
@@ -19,6 +21,7 @@ from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectio
 
 from collectors.base import (
     TIMEOUT_SECONDS,
+    Conditional,
     USER_AGENT,
     AccessDenied,
     AccountNotFound,
@@ -29,8 +32,19 @@ from collectors.base import (
     RequestStats,
     current_stats,
     parse_time,
+    publiccode_record,
 )
-from collectors.records import CommitRecord, RepoRecord
+from collectors.records import (
+    CommentRecord,
+    CommitRecord,
+    ForkRecord,
+    ItemRecord,
+    MemberRecord,
+    PubliccodeRecord,
+    ReleaseRecord,
+    RepoRecord,
+    RootFilesRecord,
+)
 from collectors.registry import Account
 
 # Longest wait for a rate-limit reset before the account is stopped for this run.
@@ -120,13 +134,17 @@ class GitHubCollector:
             self._raise_for(status, body, f"listing repositories of {owner}")
         return Listing(False, repos, new_etag, kind)
 
-    def detail(self, repo: RepoRecord) -> RepoRecord:
-        """The listing already carries every field GitHub has for a repository."""
-        return repo
+    # Fields a listing entry lacks, which the warehouse keeps from the last detail.
+    listing_lacks = ("fork_parent",)
 
-    @property
-    def listing_has_license(self) -> bool:
-        return True
+    def detail(self, repo: RepoRecord) -> RepoRecord:
+        """Listings name no fork parent; a fork's own page does (one request, forks only)."""
+        if not repo.is_fork:
+            return repo
+        status, _, body = self._get(f"/repos/{repo.path}", None, {})
+        self._raise_for(status, body, f"repository {repo.path}")
+        parent = body.get("parent") if isinstance(body, dict) else None
+        return replace(repo, fork_parent=parent.get("full_name") if isinstance(parent, dict) else None)
 
     def _repo_record(self, item: dict) -> RepoRecord:
         try:
@@ -193,7 +211,147 @@ class GitHubCollector:
         except github.RateLimitExceededException as exc:  # pragma: no cover - subclass of GithubException
             raise self._error(exc, f"commits of {repo.path}") from None
 
+    # -- issues, pull requests and their comments ---------------------------
+
+    items_follow_listing = False  # a comment or a new issue does not move pushed_at
+
+    def items(self, repo: RepoRecord, since: datetime | None, etag: str | None) -> Conditional:
+        """Issues and pull requests updated since the cursor, if any changed.
+
+        A probe for the most recently updated item carries the stored ETag; it
+        changes whenever any item or comment does, and answers 304 (free of
+        budget) otherwise. Only then is the listing walked, ascending by update
+        time from the cursor, so an interrupted walk resumes where it stopped.
+        """
+        probe = {"state": "all", "sort": "updated", "direction": "desc", "per_page": 1}
+        status, headers, body = self._get(f"/repos/{repo.path}/issues", probe, {"If-None-Match": etag} if etag else {})
+        if status == 304:
+            return Conditional(True, iter(()), etag)
+        if status == 410:
+            return Conditional(False, iter(()), None)  # issues are switched off for this repository
+        self._raise_for(status, body, f"issues of {repo.path}")
+        new_etag = headers.get("etag")
+        if not _json_list(body, f"issues of {repo.path}"):
+            return Conditional(False, iter(()), new_etag)
+        params = {"state": "all", "sort": "updated", "direction": "asc", "per_page": 100}
+        if since is not None:
+            params["since"] = _iso(since)
+        pages = self._pages(f"/repos/{repo.path}/issues", params, None, f"issues of {repo.path}")
+        return Conditional(False, (self._item(repo, x) for x in pages.records), new_etag)
+
+    def _item(self, repo: RepoRecord, x: dict) -> ItemRecord:
+        try:
+            pull = x.get("pull_request")
+            merged_at = parse_time(pull.get("merged_at")) if isinstance(pull, dict) else None
+            state = "merged" if merged_at else ("open" if x["state"] == "open" else "closed")
+            return ItemRecord(
+                forge="github", host=self.account.host, repo_path=repo.path, number=int(x["number"]),
+                kind="change_request" if pull else "issue", title=x.get("title"), state=state,
+                author_login=(x.get("user") or {}).get("login"), created_at=parse_time(x.get("created_at")),
+                updated_at=parse_time(x.get("updated_at")), closed_at=parse_time(x.get("closed_at")),
+                merged_at=merged_at,
+                labels=tuple(sorted(str(label.get("name")) for label in x.get("labels") or () if isinstance(label, dict))),
+                comments_count=int(x.get("comments") or 0), draft=bool(x.get("draft")),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise MalformedResponse(f"{self.account.label}: issue entry in {repo.path} without {exc}") from None
+
+    def comments(self, repo: RepoRecord, since: datetime | None, items: list[ItemRecord]) -> Iterator[CommentRecord]:
+        """Repository-level comment listings: one walk for all issues, one for all review comments."""
+        params = {"sort": "updated", "direction": "asc", "per_page": 100}
+        if since is not None:
+            params["since"] = _iso(since)
+        kinds = {n.number: n.kind for n in items}
+        for path, kind, link in (("issues/comments", "comment", "issue_url"), ("pulls/comments", "review_comment", "pull_request_url")):
+            pages = self._pages(f"/repos/{repo.path}/{path}", params, None, f"{kind}s of {repo.path}")
+            for x in pages.records:
+                try:
+                    number = int(str(x[link]).rstrip("/").rsplit("/", 1)[-1])
+                    yield CommentRecord(
+                        forge="github", host=self.account.host, repo_path=repo.path, comment_id=int(x["id"]),
+                        # GitHub numbers issues and pull requests together; an issue comment's
+                        # item may be either, and the warehouse settles older ones from its items.
+                        item_kind="change_request" if kind == "review_comment" else kinds.get(number, "issue"),
+                        item_number=number, kind=kind, author_login=(x.get("user") or {}).get("login"),
+                        created_at=parse_time(x.get("created_at")), updated_at=parse_time(x.get("updated_at")),
+                    )
+                except (KeyError, TypeError, ValueError) as exc:
+                    raise MalformedResponse(f"{self.account.label}: comment entry in {repo.path} without {exc}") from None
+
+    # -- releases, forks, files, members ------------------------------------
+
+    def releases(self, repo: RepoRecord) -> Iterator[ReleaseRecord]:
+        pages = self._pages(f"/repos/{repo.path}/releases", {"per_page": 100}, None, f"releases of {repo.path}")
+        for x in pages.records:
+            if x.get("draft") or not x.get("tag_name"):
+                continue  # drafts are not public
+            yield ReleaseRecord(
+                forge="github", host=self.account.host, repo_path=repo.path, tag=str(x["tag_name"]),
+                name=x.get("name"), published_at=parse_time(x.get("published_at") or x.get("created_at")),
+                prerelease=bool(x.get("prerelease")),
+            )
+
+    def forks(self, repo: RepoRecord) -> Iterator[ForkRecord]:
+        pages = self._pages(f"/repos/{repo.path}/forks", {"sort": "newest", "per_page": 100}, None, f"forks of {repo.path}")
+        for x in pages.records:
+            try:
+                yield ForkRecord(
+                    forge="github", host=self.account.host, repo_path=repo.path, fork_path=x["full_name"],
+                    fork_owner=x["owner"]["login"], created_at=parse_time(x.get("created_at")),
+                    pushed_at=parse_time(x.get("pushed_at")),
+                )
+            except (KeyError, TypeError) as exc:
+                raise MalformedResponse(f"{self.account.label}: fork entry of {repo.path} without {exc}") from None
+
+    def root_files(self, repo: RepoRecord) -> RootFilesRecord | None:
+        status, _, body = self._get(f"/repos/{repo.path}/contents/", None, {})
+        if status == 404:
+            return None  # an empty repository has no root
+        self._raise_for(status, body, f"root files of {repo.path}")
+        entries = [(str(x.get("name")), x.get("type"), x.get("sha")) for x in _json_list(body, f"root of {repo.path}")]
+        return RootFilesRecord.from_listing("github", self.account.host, repo.path, entries)
+
+    def publiccode(self, repo: RepoRecord, blob_sha: str | None) -> PubliccodeRecord:
+        status, _, body = self._get(f"/repos/{repo.path}/contents/publiccode.yml", None, {})
+        self._raise_for(status, body, f"publiccode.yml of {repo.path}")
+        if not isinstance(body, dict) or body.get("encoding") != "base64":
+            raise MalformedResponse(f"{self.account.label}: publiccode.yml of {repo.path} came without base64 content")
+        try:
+            data = base64.b64decode(body.get("content") or "", validate=False)
+        except (ValueError, TypeError):
+            raise MalformedResponse(f"{self.account.label}: publiccode.yml of {repo.path} is not valid base64") from None
+        return publiccode_record("github", self.account.host, repo.path, body.get("sha") or blob_sha, data)
+
+    def members(self, etag: str | None) -> Conditional:
+        owner = self.account.owner
+        status, headers, body = self._get(f"/orgs/{owner}/public_members", {"per_page": 100}, {"If-None-Match": etag} if etag else {})
+        if status == 404:
+            return Conditional(False, iter(()), None)  # a user account has no members
+        if status == 304:
+            return Conditional(True, iter(()), etag)
+        self._raise_for(status, body, f"members of {owner}")
+        pages = self._continue(body, headers, f"members of {owner}")
+        records = (MemberRecord("github", self.account.host, owner, str(x["login"])) for x in pages if x.get("login"))
+        return Conditional(False, records, headers.get("etag"))
+
     # -- plumbing ---------------------------------------------------------
+
+    def _pages(self, url: str, params: dict, etag: str | None, what: str) -> Conditional:
+        """A paginated listing; the first page is asked for conditionally when an ETag is given."""
+        status, headers, body = self._get(url, params, {"If-None-Match": etag} if etag else {})
+        if status == 304:
+            return Conditional(True, iter(()), etag)
+        self._raise_for(status, body, what)
+        return Conditional(False, self._continue(body, headers, what), headers.get("etag"))
+
+    def _continue(self, body: Any, headers: dict, what: str) -> Iterator[dict]:
+        while True:
+            yield from _json_list(body, what)
+            next_url = _next_link(headers.get("link"))
+            if not next_url:
+                return
+            status, headers, body = self._get(next_url, None, {})
+            self._raise_for(status, body, what)
 
     def _get(self, url: str, params: dict | None, headers: dict) -> tuple[int, dict, Any]:
         try:
@@ -234,6 +392,10 @@ class GitHubCollector:
         if status is None or status == 200:
             return MalformedResponse(f"{label}: {what}: unreadable answer from the forge")
         return CollectorError(f"{label}: {what}: HTTP {status} {message[:200]}")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _json_list(body: Any, what: str) -> list[dict]:

@@ -8,6 +8,7 @@ and rate-limit handling are switched on.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Iterator
@@ -19,6 +20,7 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabHttp
 
 from collectors.base import (
     TIMEOUT_SECONDS,
+    Conditional,
     USER_AGENT,
     AccessDenied,
     AccountNotFound,
@@ -28,8 +30,19 @@ from collectors.base import (
     RateLimitExhausted,
     RequestStats,
     parse_time,
+    publiccode_record,
 )
-from collectors.records import CommitRecord, RepoRecord
+from collectors.records import (
+    CommentRecord,
+    CommitRecord,
+    ForkRecord,
+    ItemRecord,
+    MemberRecord,
+    PubliccodeRecord,
+    ReleaseRecord,
+    RepoRecord,
+    RootFilesRecord,
+)
 from collectors.registry import Account
 
 
@@ -98,9 +111,8 @@ class GitLabCollector:
         key = info.get("key")
         return replace(repo, license_spdx=_spdx_from_gitlab(key) if key else None)
 
-    @property
-    def listing_has_license(self) -> bool:
-        return False
+    # Fields a listing entry lacks, which the warehouse keeps from the last detail.
+    listing_lacks = ("license_spdx",)
 
     def _repo_record(self, item: Any) -> RepoRecord:
         if not isinstance(item, dict):
@@ -166,7 +178,144 @@ class GitLabCollector:
         except GitlabError as exc:
             raise self._error(exc, f"commits of {repo.path}") from None
 
+    # -- issues, merge requests and notes -----------------------------------
+
+    # A project's last_activity_at moves with issue, merge request and note activity
+    # too, so an unchanged listing entry means no new items.
+    items_follow_listing = True
+
+    def items(self, repo: RepoRecord, since: datetime | None, etag: str | None) -> Conditional:
+        def walk() -> Iterator[ItemRecord]:
+            for kind, segment in (("issue", "issues"), ("change_request", "merge_requests")):
+                query: dict[str, Any] = {"order_by": "updated_at", "sort": "asc", "per_page": 100, "scope": "all", "state": "all"}
+                if since is not None:
+                    query["updated_after"] = _iso(since)
+                for x in self._list(f"/projects/{_enc(repo.path)}/{segment}", query, f"{segment} of {repo.path}"):
+                    yield self._item(repo, kind, x)
+
+        return Conditional(False, walk(), None)
+
+    def _item(self, repo: RepoRecord, kind: str, x: Any) -> ItemRecord:
+        try:
+            state = {"opened": "open", "closed": "closed", "merged": "merged", "locked": "closed"}[x["state"]]
+            return ItemRecord(
+                forge=self.account.forge, host=self.account.host, repo_path=repo.path, number=int(x["iid"]),
+                kind=kind, title=x.get("title"), state=state, author_login=(x.get("author") or {}).get("username"),
+                created_at=parse_time(x.get("created_at")), updated_at=parse_time(x.get("updated_at")),
+                closed_at=parse_time(x.get("closed_at")), merged_at=parse_time(x.get("merged_at")),
+                labels=tuple(sorted(str(label) for label in x.get("labels") or ())),
+                comments_count=int(x.get("user_notes_count") or 0), draft=bool(x.get("draft") or x.get("work_in_progress")),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise MalformedResponse(f"{self.account.label}: {kind} entry in {repo.path} without {exc}") from None
+
+    def comments(self, repo: RepoRecord, since: datetime | None, items: list[ItemRecord]) -> Iterator[CommentRecord]:
+        """GitLab has no project-wide notes listing: ask per item, only for items with notes that changed."""
+        for item in items:
+            if item.comments_count == 0:
+                continue
+            segment = "issues" if item.kind == "issue" else "merge_requests"
+            query = {"sort": "asc", "order_by": "created_at", "per_page": 100}
+            path = f"/projects/{_enc(repo.path)}/{segment}/{item.number}/notes"
+            for x in self._list(path, query, f"notes of {repo.path}#{item.number}"):
+                try:
+                    yield CommentRecord(
+                        forge=self.account.forge, host=self.account.host, repo_path=repo.path,
+                        comment_id=int(x["id"]), item_kind=item.kind, item_number=item.number, kind="note",
+                        author_login=(x.get("author") or {}).get("username"),
+                        created_at=parse_time(x.get("created_at")), updated_at=parse_time(x.get("updated_at")),
+                        system=bool(x.get("system")),
+                    )
+                except (KeyError, TypeError, ValueError) as exc:
+                    raise MalformedResponse(f"{self.account.label}: note in {repo.path} without {exc}") from None
+
+    # -- releases, forks, files, members ------------------------------------
+
+    def releases(self, repo: RepoRecord) -> Iterator[ReleaseRecord]:
+        for x in self._list(f"/projects/{_enc(repo.path)}/releases", {"per_page": 100}, f"releases of {repo.path}"):
+            if x.get("upcoming_release") or not x.get("tag_name"):
+                continue
+            yield ReleaseRecord(
+                forge=self.account.forge, host=self.account.host, repo_path=repo.path, tag=str(x["tag_name"]),
+                name=x.get("name"), published_at=parse_time(x.get("released_at") or x.get("created_at")),
+                prerelease=False,  # GitLab has no pre-release flag
+            )
+
+    def forks(self, repo: RepoRecord) -> Iterator[ForkRecord]:
+        for x in self._list(f"/projects/{_enc(repo.path)}/forks", {"per_page": 100}, f"forks of {repo.path}"):
+            try:
+                namespace = x.get("namespace") or {}
+                yield ForkRecord(
+                    forge=self.account.forge, host=self.account.host, repo_path=repo.path,
+                    fork_path=x["path_with_namespace"],
+                    fork_owner=namespace.get("full_path") or x["path_with_namespace"].rsplit("/", 1)[0],
+                    created_at=parse_time(x.get("created_at")), pushed_at=parse_time(x.get("last_activity_at")),
+                )
+            except (KeyError, TypeError, AttributeError) as exc:
+                raise MalformedResponse(f"{self.account.label}: fork entry of {repo.path} without {exc}") from None
+
+    def root_files(self, repo: RepoRecord) -> RootFilesRecord | None:
+        if not repo.default_branch:
+            return None
+        query = {"ref": repo.default_branch, "per_page": 100}
+        try:
+            entries = [
+                (str(x.get("name")), "dir" if x.get("type") == "tree" else "file", x.get("id"))
+                for x in self._list(f"/projects/{_enc(repo.path)}/repository/tree", query, f"root of {repo.path}")
+            ]
+        except AccountNotFound:
+            return None  # no tree yet
+        return RootFilesRecord.from_listing(self.account.forge, self.account.host, repo.path, entries)
+
+    def publiccode(self, repo: RepoRecord, blob_sha: str | None) -> PubliccodeRecord:
+        path = f"/projects/{_enc(repo.path)}/repository/files/publiccode.yml"
+        try:
+            body = self.gl.http_get(path, query_data={"ref": repo.default_branch}, **self.retry)
+        except GitlabError as exc:
+            raise self._error(exc, f"publiccode.yml of {repo.path}") from None
+        if not isinstance(body, dict) or body.get("encoding") != "base64":
+            raise MalformedResponse(f"{self.account.label}: publiccode.yml of {repo.path} came without base64 content")
+        try:
+            data = base64.b64decode(body.get("content") or "")
+        except (ValueError, TypeError):
+            raise MalformedResponse(f"{self.account.label}: publiccode.yml of {repo.path} is not valid base64") from None
+        return publiccode_record(self.account.forge, self.account.host, repo.path, body.get("blob_id") or blob_sha, data)
+
+    def members(self, etag: str | None) -> Conditional:
+        path = f"/groups/{_enc(self.account.owner)}/members"
+        headers = {"If-None-Match": etag} if etag else None
+        try:
+            first = self.gl.http_request("get", path, query_data={"per_page": 100}, extra_headers=headers, **self.retry)
+        except GitlabHttpError as exc:
+            if exc.response_code == 304:
+                return Conditional(True, iter(()), etag)
+            if exc.response_code in (401, 403):
+                return Conditional(False, iter(()), None)  # members not public here: no affiliation by membership
+            raise self._error(exc, "listing members") from None
+        except GitlabError as exc:
+            raise self._error(exc, "listing members") from None
+
+        def walk() -> Iterator[MemberRecord]:
+            rows = _json_list(first, self.account.owner)
+            next_url = first.links.get("next", {}).get("url")
+            if next_url:
+                rows = [*rows, *self._list(next_url, None, "members")]
+            for x in rows:
+                if isinstance(x, dict) and x.get("username"):
+                    yield MemberRecord(self.account.forge, self.account.host, self.account.owner, str(x["username"]), x.get("name"))
+
+        return Conditional(False, walk(), first.headers.get("ETag"))
+
     # -- plumbing ---------------------------------------------------------
+
+    def _list(self, path: str, query: dict | None, what: str) -> Iterator[dict]:
+        try:
+            for x in self.gl.http_list(path, query_data=query or {}, iterator=True, **self.retry):
+                if not isinstance(x, dict):
+                    raise MalformedResponse(f"{self.account.label}: {what}: an entry is not an object")
+                yield x
+        except GitlabError as exc:
+            raise self._error(exc, what) from None
 
     def _error(self, exc: GitlabError, what: str) -> CollectorError:
         label = self.account.label
@@ -180,6 +329,14 @@ class GitLabCollector:
         if code is None:
             return MalformedResponse(f"{label}: {what}: unreadable answer from the forge ({exc.error_message})"[:300])
         return CollectorError(f"{label}: {what}: HTTP {code} {str(exc.error_message)[:200]}")
+
+
+def _enc(path: str) -> str:
+    return quote(path, safe="")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _json_list(response: requests.Response, owner: str) -> list:

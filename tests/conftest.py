@@ -10,8 +10,8 @@ from collectors.simulator import ForgeSimulator, World
 
 @pytest.fixture
 def world() -> World:
-    # A third of the demo's commits: every stage of life and forge, at a third of the cost.
-    return World(seed=7, commit_scale=0.3)
+    # A third of the demo's activity: every stage of life and forge, at a third of the cost.
+    return World(seed=7, activity_scale=0.3)
 
 
 @pytest.fixture

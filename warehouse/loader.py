@@ -9,13 +9,23 @@ we page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Iterable, Sequence
 
 import duckdb
 import pyarrow as pa
 
-from collectors.records import CommitRecord, RepoRecord
+from collectors.records import (
+    CommentRecord,
+    CommitRecord,
+    ForkRecord,
+    ItemRecord,
+    MemberRecord,
+    PubliccodeRecord,
+    ReleaseRecord,
+    RepoRecord,
+    RootFilesRecord,
+)
 
 _TS = pa.timestamp("us", tz="UTC")
 
@@ -31,36 +41,42 @@ class TableSpec:
         return [f.name for f in self.schema]
 
 
-REPOS = TableSpec(
-    "repos",
-    ("forge", "host", "path"),
-    pa.schema(
-        [
-            ("forge", pa.string()), ("host", pa.string()), ("path", pa.string()), ("entity_id", pa.string()),
-            ("account_owner", pa.string()), ("name", pa.string()), ("description", pa.string()),
-            ("html_url", pa.string()), ("default_branch", pa.string()), ("license_spdx", pa.string()),
-            ("topics", pa.list_(pa.string())), ("language", pa.string()), ("archived", pa.bool_()),
-            ("is_fork", pa.bool_()), ("fork_parent", pa.string()), ("stars", pa.int32()),
-            ("forks_count", pa.int32()), ("open_issues", pa.int32()), ("created_at", _TS),
-            ("pushed_at", _TS), ("updated_at", _TS),
-        ]
-    ),
-)
+_ARROW_TYPES = {
+    "str": pa.string(),
+    "int": pa.int64(),
+    "bool": pa.bool_(),
+    "datetime": _TS,
+    "date": pa.date32(),
+    "tuple[str, ...]": pa.list_(pa.string()),
+}
 
-COMMITS = TableSpec(
-    "commits",
-    ("forge", "host", "repo_path", "sha"),
-    pa.schema(
-        [
-            ("forge", pa.string()), ("host", pa.string()), ("repo_path", pa.string()), ("sha", pa.string()),
-            ("author_name", pa.string()), ("author_email", pa.string()), ("author_login", pa.string()),
-            ("authored_at", _TS), ("committer_name", pa.string()), ("committer_email", pa.string()),
-            ("committer_login", pa.string()), ("committed_at", _TS), ("message", pa.string()),
-        ]
-    ),
-)
 
-SPECS = {RepoRecord: REPOS, CommitRecord: COMMITS}
+def spec_for(record_cls: type, table: str, keys: tuple[str, ...]) -> TableSpec:
+    """A table's Arrow schema, read off the record dataclass's annotations."""
+    columns = []
+    for f in fields(record_cls):
+        base = str(f.type).replace(" | None", "").strip()
+        if base not in _ARROW_TYPES:
+            raise TypeError(f"{record_cls.__name__}.{f.name}: no Arrow type for {f.type!r}")
+        columns.append((f.name, _ARROW_TYPES[base]))
+    return TableSpec(table, keys, pa.schema(columns))
+
+
+REPOS = spec_for(RepoRecord, "repos", ("forge", "host", "path"))
+COMMITS = spec_for(CommitRecord, "commits", ("forge", "host", "repo_path", "sha"))
+ITEMS = spec_for(ItemRecord, "items", ("forge", "host", "repo_path", "kind", "number"))
+COMMENTS = spec_for(CommentRecord, "comments", ("forge", "host", "repo_path", "kind", "comment_id"))
+RELEASES = spec_for(ReleaseRecord, "releases", ("forge", "host", "repo_path", "tag"))
+FORKS = spec_for(ForkRecord, "forks", ("forge", "host", "repo_path", "fork_path"))
+ROOT_FILES = spec_for(RootFilesRecord, "root_files", ("forge", "host", "repo_path"))
+PUBLICCODE = spec_for(PubliccodeRecord, "publiccode", ("forge", "host", "repo_path"))
+MEMBERS = spec_for(MemberRecord, "members", ("forge", "host", "account_owner", "login"))
+
+SPECS = {
+    RepoRecord: REPOS, CommitRecord: COMMITS, ItemRecord: ITEMS, CommentRecord: COMMENTS,
+    ReleaseRecord: RELEASES, ForkRecord: FORKS, RootFilesRecord: ROOT_FILES,
+    PubliccodeRecord: PUBLICCODE, MemberRecord: MEMBERS,
+}
 
 
 def to_arrow(records: Sequence, spec: TableSpec) -> pa.Table:
@@ -75,8 +91,8 @@ def to_arrow(records: Sequence, spec: TableSpec) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=spec.schema)
 
 
-def upsert(con: duckdb.DuckDBPyConnection, spec: TableSpec, batch: pa.Table) -> int:
-    """Insert or update a batch; return how many natural keys were new to the table."""
+def upsert(con: duckdb.DuckDBPyConnection, spec: TableSpec, batch: pa.Table, count_new: bool = True) -> int:
+    """Insert or update a batch; return how many natural keys were new to the table (0 unless count_new)."""
     if batch.num_rows == 0:
         return 0
     batch = batch.append_column("_ord", pa.array(range(batch.num_rows), type=pa.int64()))
@@ -86,10 +102,12 @@ def upsert(con: duckdb.DuckDBPyConnection, spec: TableSpec, batch: pa.Table) -> 
         keys = ", ".join(spec.keys)
         cols = ", ".join(spec.columns)
         join = " AND ".join(f"t.{k} = b.{k}" for k in spec.keys)
-        new = con.execute(
-            f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {view}) b "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {spec.table} t WHERE {join})"
-        ).fetchone()[0]
+        new = 0
+        if count_new:
+            new = con.execute(
+                f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {view}) b "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {spec.table} t WHERE {join})"
+            ).fetchone()[0]
         updates = ", ".join(f"{c} = excluded.{c}" for c in spec.columns if c not in spec.keys)
         con.execute(
             f"INSERT INTO {spec.table} ({cols}) "
@@ -102,8 +120,17 @@ def upsert(con: duckdb.DuckDBPyConnection, spec: TableSpec, batch: pa.Table) -> 
     return int(new)
 
 
-def load(con: duckdb.DuckDBPyConnection, records: Iterable, spec: TableSpec) -> int:
+def load(con: duckdb.DuckDBPyConnection, records: Iterable, spec: TableSpec, count_new: bool = True) -> int:
     records = list(records)
     if not records:
         return 0
-    return upsert(con, spec, to_arrow(records, spec))
+    return upsert(con, spec, to_arrow(records, spec), count_new)
+
+
+def delete(con: duckdb.DuckDBPyConnection, spec: TableSpec, where: dict[str, str]) -> None:
+    """Delete the rows matching column = value for every item of ``where``."""
+    unknown = set(where) - set(spec.columns)
+    if unknown:
+        raise ValueError(f"{spec.table} has no column {sorted(unknown)}")
+    clause = " AND ".join(f"{column} = ?" for column in where)
+    con.execute(f"DELETE FROM {spec.table} WHERE {clause}", list(where.values()))

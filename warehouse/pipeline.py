@@ -20,6 +20,7 @@ from collectors.base import CollectorError, ForgeCollector, RateLimitExhausted, 
 from collectors.records import RepoRecord
 from collectors.registry import Account, Registry
 from warehouse import loader, state
+from warehouse.identities import rebuild_identities
 from warehouse.publish import WorkingCopy
 
 BATCH_ROWS = 5000
@@ -141,8 +142,28 @@ def collect(
                     state.record_account(con, run_id, result)
                     progress.account_finished(account, result)
         finally:
+            _settle(con, registry)
             state.finish_run(con, run_id, summary)
     return summary
+
+
+def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
+    """Derived data that needs the whole warehouse: comment kinds and identities."""
+    con.execute("BEGIN")
+    try:
+        # GitHub numbers issues and pull requests together; an issue comment seen
+        # before its pull request was collected gets its kind from the items.
+        con.execute(
+            "UPDATE comments SET item_kind = 'change_request' WHERE forge = 'github' AND kind = 'comment' "
+            "AND item_kind = 'issue' AND EXISTS (SELECT 1 FROM items i WHERE i.forge = comments.forge "
+            "AND i.host = comments.host AND i.repo_path = comments.repo_path AND i.number = comments.item_number "
+            "AND i.kind = 'change_request')"
+        )
+        rebuild_identities(con, registry)
+        con.execute("COMMIT")
+    except Exception:
+        _rollback(con)
+        raise
 
 
 def _take_stats(result: AccountResult, collector: ForgeCollector) -> None:
@@ -156,6 +177,41 @@ def _take_stats(result: AccountResult, collector: ForgeCollector) -> None:
 def _marker(repo: RepoRecord) -> str | None:
     moment = repo.pushed_at or repo.updated_at
     return moment.isoformat() if moment else None
+
+
+@dataclass
+class _RepoPlan:
+    repo: RepoRecord
+    walk: bool  # pushed since last walk (GitLab: any activity): commits, releases, files
+    forks: bool  # fork count changed
+    items: bool  # issues and change requests may have changed
+
+
+def _plan(con, collector: ForgeCollector, account: Account, listing_repos: list[RepoRecord] | None) -> list[_RepoPlan]:
+    """Decide per repository which streams to ask for, from the listing and what was stored."""
+    forge, host = account.forge, account.host
+    known = state.repo_state(con, forge, host, account.owner)
+    plans = []
+    if listing_repos is None:
+        # The listing did not change. Issue activity may still have, where the
+        # forge does not show it in the listing (GitHub); archived repositories are read-only.
+        if collector.items_follow_listing:
+            return []
+        for repo, stored in state.stored_repos(con, forge, host, account.owner):
+            if not (repo.archived and stored.items_cursor):
+                plans.append(_RepoPlan(repo, walk=False, forks=False, items=True))
+        return plans
+    for repo in listing_repos:
+        stored = known.get(repo.path)
+        walk = stored is None or stored.walk_marker != _marker(repo)
+        if stored is not None and not walk:
+            repo = replace(repo, **{f: getattr(stored.repo, f) for f in collector.listing_lacks})
+        forks = stored is None or stored.forks_marker != str(repo.forks_count)
+        items = walk or not collector.items_follow_listing
+        if items and not walk and repo.archived and stored is not None and stored.items_cursor:
+            items = False
+        plans.append(_RepoPlan(repo, walk, forks, items))
+    return plans
 
 
 def _collect_account(
@@ -172,49 +228,102 @@ def _collect_account(
         listing_cursor.etag if listing_cursor else None,
         listing_cursor.marker if listing_cursor else None,
     )
+    pending = _Pending(con, forge, host)
+    if listing.owner_kind != "users":  # a user account has no members
+        _collect_members(con, collector, account, pending)
     if listing.not_modified:
         result.status = "not_modified"
         progress.repos_listed(account, 0, True)
-        return
-    result.repos_seen = len(listing.repos)
-    progress.repos_listed(account, len(listing.repos), False)
-    known = state.walked_markers(con, forge, host, account.owner)
-    to_walk: list[RepoRecord] = []
-    records: list[RepoRecord] = []
-    for repo in listing.repos:
-        marker, stored_license = known.get(repo.path, (None, None))
-        if marker is not None and marker == _marker(repo):
-            if not collector.listing_has_license:
-                repo = replace(repo, license_spdx=stored_license)
-            records.append(repo)
-        else:
-            to_walk.append(repo)
-    pending = _Pending(con, forge, host)
-    for done, repo in enumerate(to_walk, start=1):
+        plans = _plan(con, collector, account, None)
+    else:
+        result.repos_seen = len(listing.repos)
+        progress.repos_listed(account, len(listing.repos), False)
+        plans = _plan(con, collector, account, listing.repos)
+    failed = False
+    for done, plan in enumerate(plans, start=1):
         try:
-            detailed = collector.detail(repo)
-            pending.repos.append(detailed)
-            result.new_commits += _walk_commits(con, collector, detailed, horizon, pending)
-            pending.cursors.append((repo.path, "walk", state.Cursor(marker=_marker(repo))))
-            result.repos_walked += 1
+            _collect_repo(con, collector, plan, horizon, pending, result)
         except RateLimitExhausted:
+            pending.drop_repo(plan.repo.path)
             pending.flush()
             raise
         except KeyboardInterrupt:
             # Keep what earlier repositories finished; this one is walked again next run.
-            pending.drop_repo(repo.path)
+            pending.drop_repo(plan.repo.path)
             pending.flush()
             raise
         except CollectorError as exc:
-            pending.drop_repo(repo.path)
-            result.status = "partial"
+            pending.drop_repo(plan.repo.path)
+            failed = True
             result.errors.append(str(exc))
-        progress.repo_done(account, done, len(to_walk), result)
-    pending.repos.extend(records)
-    # Only a fully walked account may be skipped on its ETag next time.
-    if result.status == "ok":
-        pending.cursors.append((account.owner, "repos", state.Cursor(etag=listing.etag, marker=listing.owner_kind)))
+        progress.repo_done(account, done, len(plans), result)
+    if failed:
+        result.status = "partial"
+    elif not listing.not_modified:
+        result.status = "ok"
+        # Only a fully walked account may be skipped on its ETag next time.
+        pending.cursor(account.owner, "repos", state.Cursor(etag=listing.etag, marker=listing.owner_kind))
     result.new_commits += pending.flush()
+
+
+def _collect_members(con, collector: ForgeCollector, account: Account, pending: "_Pending") -> None:
+    cursor = state.get_cursor(con, account.forge, account.host, account.owner, "members")
+    answer = collector.members(cursor.etag if cursor else None)
+    if answer.not_modified:
+        return
+    pending.replace(loader.MEMBERS, {"account_owner": account.owner}, list(answer.records))
+    pending.cursor(account.owner, "members", state.Cursor(etag=answer.etag))
+
+
+def _collect_repo(con, collector: ForgeCollector, plan: _RepoPlan, horizon, pending: "_Pending", result: AccountResult) -> None:
+    repo = plan.repo
+    if plan.walk:
+        repo = collector.detail(repo)
+        result.repos_walked += 1
+    pending.add(loader.REPOS, [repo])
+    if plan.walk:
+        result.new_commits += _walk_commits(con, collector, repo, horizon, pending)
+        pending.replace(loader.RELEASES, {"repo_path": repo.path}, list(collector.releases(repo)))
+        _collect_files(con, collector, repo, pending)
+    if plan.forks:
+        pending.replace(loader.FORKS, {"repo_path": repo.path}, list(collector.forks(repo)))
+        pending.cursor(repo.path, "forks", state.Cursor(marker=str(repo.forks_count)))
+    if plan.items:
+        _collect_items(con, collector, repo, horizon, pending)
+    if plan.walk:
+        # Last: a repository counts as walked only when every stream above is queued.
+        pending.cursor(repo.path, "walk", state.Cursor(marker=_marker(plan.repo)))
+
+
+def _collect_files(con, collector: ForgeCollector, repo: RepoRecord, pending: "_Pending") -> None:
+    root = collector.root_files(repo)
+    if root is None:
+        pending.replace(loader.ROOT_FILES, {"repo_path": repo.path}, [])
+        pending.replace(loader.PUBLICCODE, {"repo_path": repo.path}, [])
+        return
+    pending.add(loader.ROOT_FILES, [root])
+    if not root.has_publiccode:
+        pending.replace(loader.PUBLICCODE, {"repo_path": repo.path}, [])
+        return
+    stored_sha = state.publiccode_sha(con, repo.forge, repo.host, repo.path)
+    if stored_sha is None or stored_sha != root.publiccode_sha:
+        pending.add(loader.PUBLICCODE, [collector.publiccode(repo, root.publiccode_sha)])
+
+
+def _collect_items(con, collector: ForgeCollector, repo: RepoRecord, horizon, pending: "_Pending") -> None:
+    cursor = state.get_cursor(con, repo.forge, repo.host, repo.path, "items")
+    since = cursor.cursor_at if cursor and cursor.cursor_at else horizon
+    answer = collector.items(repo, since, cursor.etag if cursor else None)
+    if answer.not_modified:
+        return
+    items = list(answer.records)
+    newest = cursor.cursor_at if cursor else None
+    for item in items:
+        if item.updated_at and (newest is None or item.updated_at > newest):
+            newest = item.updated_at
+    pending.add(loader.ITEMS, items)
+    pending.add(loader.COMMENTS, list(collector.comments(repo, since, items)))
+    pending.cursor(repo.path, "items", state.Cursor(cursor_at=newest, etag=answer.etag))
 
 
 class _Pending:
@@ -229,35 +338,77 @@ class _Pending:
         self.con = con
         self.forge = forge
         self.host = host
-        self.repos: list[RepoRecord] = []
-        self.commits: list = []
-        self.cursors: list[tuple[str, str, state.Cursor]] = []
+        self.ops: list[tuple] = []  # ("rows", spec, records) | ("replace", spec, where) | ("cursor", scope, stream, cursor)
+        self.rows = 0
+
+    def add(self, spec: loader.TableSpec, records: list) -> None:
+        if records:
+            self.ops.append(("rows", spec, records))
+            self.rows += len(records)
+
+    def replace(self, spec: loader.TableSpec, where: dict, records: list) -> None:
+        """Rows that replace everything stored under ``where`` (a listing that can shrink)."""
+        self.ops.append(("replace", spec, where))
+        self.add(spec, records)
+
+    def cursor(self, scope: str, stream: str, cursor: state.Cursor) -> None:
+        self.ops.append(("cursor", scope, stream, cursor))
 
     def add_commit(self, commit) -> int:
-        self.commits.append(commit)
-        return self.flush() if len(self.commits) >= BATCH_ROWS else 0
+        if self.ops and self.ops[-1][0] == "rows" and self.ops[-1][1] is loader.COMMITS:
+            self.ops[-1][2].append(commit)
+            self.rows += 1
+        else:
+            self.add(loader.COMMITS, [commit])
+        return self.flush() if self.rows >= BATCH_ROWS else 0
 
     def drop_repo(self, path: str) -> None:
         """Forget a failed repository's queued rows and cursors; it is walked again next run."""
-        self.commits = [c for c in self.commits if c.repo_path != path]
-        self.cursors = [c for c in self.cursors if c[0] != path]
+        kept = []
+        for op in self.ops:
+            if op[0] == "rows":
+                records = [r for r in op[2] if getattr(r, "repo_path", getattr(r, "path", None)) != path]
+                if records:
+                    kept.append(("rows", op[1], records))
+            elif op[0] == "replace" and op[2].get("repo_path") == path:
+                continue
+            elif op[0] == "cursor" and op[1] == path:
+                continue
+            else:
+                kept.append(op)
+        self.ops = kept
+        self.rows = sum(len(op[2]) for op in kept if op[0] == "rows")
 
     def flush(self) -> int:
-        """Commit what is queued; return how many commits were new."""
-        if not (self.repos or self.commits or self.cursors):
+        """Commit what is queued in one transaction; return how many commits were new.
+
+        Deletes of replaced listings go first, then one load per table, then the
+        cursors: each (table, scope) is replaced at most once per run and its rows
+        are queued after the replace, so this order keeps every replacement whole.
+        """
+        if not self.ops:
             return 0
         con = self.con
+        new = 0
+        rows: dict[str, tuple[loader.TableSpec, list]] = {}
+        cursors = []
         con.execute("BEGIN")
         try:
-            loader.load(con, self.repos, loader.REPOS)
-            new = loader.load(con, self.commits, loader.COMMITS)
-            for scope, stream, cursor in self.cursors:
-                state.put_cursor(con, self.forge, self.host, scope, stream, cursor)
+            for op in self.ops:
+                if op[0] == "replace":
+                    loader.delete(con, op[1], {"forge": self.forge, "host": self.host, **op[2]})
+                elif op[0] == "rows":
+                    rows.setdefault(op[1].table, (op[1], []))[1].extend(op[2])
+                else:
+                    cursors.append((op[1], op[2], op[3]))
+            for spec, records in rows.values():
+                new += loader.load(con, records, spec, count_new=spec is loader.COMMITS)
+            state.put_cursors(con, self.forge, self.host, cursors)
             con.execute("COMMIT")
         except Exception:
             _rollback(con)
             raise
-        self.repos, self.commits, self.cursors = [], [], []
+        self.ops, self.rows = [], 0
         return new
 
 
@@ -280,5 +431,5 @@ def _walk_commits(con, collector: ForgeCollector, repo: RepoRecord, horizon: dat
         new += pending.add_commit(commit)
     # Commits arrive newest first, so the cursor may only move once the walk is complete.
     if newest is not None:
-        pending.cursors.append((repo.path, "commits", state.Cursor(cursor_at=newest)))
+        pending.cursor(repo.path, "commits", state.Cursor(cursor_at=newest))
     return new

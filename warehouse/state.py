@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 
 import duckdb
 
+import pyarrow as pa
+
+from collectors.records import RepoRecord
 from collectors.registry import Registry
+from warehouse.loader import TableSpec, upsert
+
+_TS = pa.timestamp("us", tz="UTC")
+CURSORS = TableSpec(
+    "cursors",
+    ("forge", "host", "scope", "stream"),
+    pa.schema(
+        [
+            ("forge", pa.string()), ("host", pa.string()), ("scope", pa.string()), ("stream", pa.string()),
+            ("cursor_at", _TS), ("etag", pa.string()), ("marker", pa.string()), ("updated_at", _TS),
+        ]
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -40,15 +56,72 @@ def put_cursor(
     )
 
 
-def walked_markers(con: duckdb.DuckDBPyConnection, forge: str, host: str, owner: str) -> dict[str, tuple[str | None, str | None]]:
-    """For an account's repositories: the activity marker seen when each was last walked, and its licence."""
+def put_cursors(
+    con: duckdb.DuckDBPyConnection, forge: str, host: str, cursors: list[tuple[str, str, Cursor]]
+) -> None:
+    """Store many cursors with one statement; the last one queued for a (scope, stream) wins."""
+    if not cursors:
+        return
+    now = datetime.now(timezone.utc)
+    ts = pa.timestamp("us", tz="UTC")
+    table = pa.Table.from_arrays(
+        [
+            pa.array([forge] * len(cursors), type=pa.string()),
+            pa.array([host] * len(cursors), type=pa.string()),
+            pa.array([c[0] for c in cursors], type=pa.string()),
+            pa.array([c[1] for c in cursors], type=pa.string()),
+            pa.array([c[2].cursor_at for c in cursors], type=ts),
+            pa.array([c[2].etag for c in cursors], type=pa.string()),
+            pa.array([c[2].marker for c in cursors], type=pa.string()),
+            pa.array([now] * len(cursors), type=ts),
+        ],
+        schema=CURSORS.schema,
+    )
+    upsert(con, CURSORS, table, count_new=False)
+
+
+@dataclass(frozen=True)
+class StoredRepo:
+    repo: RepoRecord
+    walk_marker: str | None
+    forks_marker: str | None
+    items_cursor: bool
+
+
+def repo_state(con: duckdb.DuckDBPyConnection, forge: str, host: str, owner: str) -> dict[str, StoredRepo]:
+    """An account's stored repositories with the markers seen when each stream was last collected."""
+    return {stored.repo.path: stored for _, stored in stored_repos(con, forge, host, owner)}
+
+
+def stored_repos(con: duckdb.DuckDBPyConnection, forge: str, host: str, owner: str) -> list[tuple[RepoRecord, StoredRepo]]:
+    columns = [f.name for f in fields(RepoRecord)]
+    select = ", ".join(f"r.{c}" for c in columns)
     rows = con.execute(
-        "SELECT r.path, c.marker, r.license_spdx FROM repos r "
-        "LEFT JOIN cursors c ON c.forge = r.forge AND c.host = r.host AND c.scope = r.path AND c.stream = 'walk' "
-        "WHERE r.forge = ? AND r.host = ? AND r.account_owner = ?",
+        f"SELECT {select}, w.marker, f.marker, i.scope IS NOT NULL FROM repos r "
+        "LEFT JOIN cursors w ON w.forge = r.forge AND w.host = r.host AND w.scope = r.path AND w.stream = 'walk' "
+        "LEFT JOIN cursors f ON f.forge = r.forge AND f.host = r.host AND f.scope = r.path AND f.stream = 'forks' "
+        "LEFT JOIN cursors i ON i.forge = r.forge AND i.host = r.host AND i.scope = r.path AND i.stream = 'items' "
+        "WHERE r.forge = ? AND r.host = ? AND r.account_owner = ? ORDER BY r.path",
         [forge, host, owner],
     ).fetchall()
-    return {path: (marker, license) for path, marker, license in rows}
+    out = []
+    for row in rows:
+        values = dict(zip(columns, row[: len(columns)]))
+        values["topics"] = tuple(values["topics"] or ())
+        for key in ("created_at", "pushed_at", "updated_at"):
+            if values[key] is not None:
+                values[key] = values[key].astimezone(timezone.utc)
+        repo = RepoRecord(**values)
+        walk, forks, has_items = row[len(columns):]
+        out.append((repo, StoredRepo(repo, walk, forks, bool(has_items))))
+    return out
+
+
+def publiccode_sha(con: duckdb.DuckDBPyConnection, forge: str, host: str, repo_path: str) -> str | None:
+    row = con.execute(
+        "SELECT blob_sha FROM publiccode WHERE forge = ? AND host = ? AND repo_path = ?", [forge, host, repo_path]
+    ).fetchone()
+    return row[0] if row else None
 
 
 def sync_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:

@@ -5,13 +5,15 @@ One server answers for three forges under path prefixes: ``/github/api/v3``
 It implements what the collectors rely on and what the real APIs do: Link
 pagination (plus GitLab's X-* pagination headers), ``per_page`` capped at 100,
 ``since`` filters, ETag with 304 answers that cost no budget, rate-limit headers
-backed by a real per-token budget, and a counter of requests per endpoint.
+backed by a real per-token budget, a counter of requests per endpoint, and
+switchable faults (``sim.faults``, see :mod:`collectors.simulator.faults`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import socket
 import threading
 import time
@@ -20,6 +22,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
+from collectors.simulator import faults as _faults
 from collectors.simulator import github_api, gitlab_api
 from collectors.simulator.common import ApiError, Page
 from collectors.simulator.world import World
@@ -40,16 +43,19 @@ class Budget:
             self.reset_at[token] = now + self.window
             self.used[token] = 0
         used = self.used[token]
-        return used, max(0, self.limit - used), int(self.reset_at[token])
+        return used, max(0, self.limit - used), math.ceil(self.reset_at[token])
 
     def spend(self, token: str) -> None:
         self.state(token)
         self.used[token] += 1
 
-    def exhaust(self, token: str | None = None) -> None:
+    def exhaust(self, token: str | None = None, reset_in: float | None = None) -> None:
+        """Spend the whole budget of ``token`` (or of every token seen), optionally until ``reset_in`` seconds from now."""
         for key in [token] if token else list(self.used):
             self.state(key)
             self.used[key] = self.limit
+            if reset_in is not None:
+                self.reset_at[key] = time.time() + reset_in
 
 
 class ForgeSimulator:
@@ -61,6 +67,7 @@ class ForgeSimulator:
         self.requests: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
         self.budgets = {"github": Budget(rate_limit), "gitlab": Budget(rate_limit), "opencode": Budget(rate_limit)}
+        self.faults = _faults.Faults()
         handler = type("Handler", (_Handler,), {"sim": self})
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
@@ -111,6 +118,7 @@ class ForgeSimulator:
                 "not_modified": dict(self.not_modified),
                 "total_requests": self.total_requests(),
                 "total_not_modified": self.total_not_modified(),
+                "faults_fired": dict(self.faults.fired),
             }
 
 
@@ -118,6 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
     sim: ForgeSimulator
     protocol_version = "HTTP/1.1"
     server_version = "ossdash-forge-simulator"
+    _cut: float | None = None  # set by a ``cut`` fault: send only this share of the body, then close
 
     def setup(self) -> None:
         super().setup()
@@ -129,6 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
         return  # keep test and demo output clean
 
     def do_GET(self) -> None:  # noqa: N802 - name fixed by the base class
+        self._cut = None
         split = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         # Keep %2F inside segments: GitLab addresses groups and projects by encoded path.
@@ -146,7 +156,8 @@ class _Handler(BaseHTTPRequestHandler):
         ctx = api.Context(self.sim.world, forge, root + prefix, root)
         with self.sim.lock:
             endpoint, result, extra = self._dispatch(api, ctx, rest, query)
-        self._answer(forge, endpoint, prefix, split.path, query, result, extra)
+            resource = _faults.resource_path(self.sim.world, forge, rest) if self.sim.faults.has_vanished() else None
+        self._answer(forge, endpoint, prefix, split.path, query, result, extra, resource)
 
     def _dispatch(self, api, ctx, rest, query):
         try:
@@ -155,15 +166,29 @@ class _Handler(BaseHTTPRequestHandler):
         except ApiError as exc:
             return getattr(exc, "endpoint", "unmatched"), exc, exc.headers
 
-    def _answer(self, forge, endpoint, prefix, path, query, result, extra) -> None:
+    def _answer(self, forge, endpoint, prefix, path, query, result, extra, resource=None) -> None:
         sim = self.sim
         token = self.headers.get("Authorization") or self.headers.get("PRIVATE-TOKEN") or f"anon:{self.client_address[0]}"
         budget = sim.budgets[forge]
         key = f"{forge} GET {endpoint}"
         with sim.lock:
             sim.requests[key] += 1
+        vanished, fault = sim.faults.take(forge, endpoint, path, resource)
+        kind = fault.kind if fault else None
+        if vanished:
+            result, extra = ApiError(*_faults.not_found(forge, endpoint)), {}
+        if kind == "slow":
+            time.sleep(fault.params["delay"])
+        elif kind == "exhausted_budget":
+            with sim.lock:
+                budget.exhaust(token, reset_in=fault.params["reset_in"])
+        elif kind == "cut":
+            self._cut = fault.params["fraction"]
+        with sim.lock:
             used, remaining, reset = budget.state(token)
         headers = self._rate_headers(forge, budget.limit, used, remaining, reset)
+        if kind in ("server_error", "secondary_limit"):
+            return self._send(*_faults.error_answer(fault, forge, headers))
         if remaining <= 0:
             body = {"message": "API rate limit exceeded", "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}
             if forge == "github":
@@ -178,7 +203,9 @@ class _Handler(BaseHTTPRequestHandler):
         etag = 'W/"%s"' % hashlib.sha1(payload).hexdigest()
         headers["ETag"] = etag
         headers.update(self._pagination(forge, prefix, path, query, result))
-        if etag in {t.strip() for t in (self.headers.get("If-None-Match") or "").split(",")}:
+        if kind == "malformed":
+            payload, headers = _faults.malformed_answer(fault, payload, headers)
+        elif kind != "cut" and etag in {t.strip() for t in (self.headers.get("If-None-Match") or "").split(",")}:
             with sim.lock:
                 sim.not_modified[key] += 1
             return self._send(304, None, headers)
@@ -245,10 +272,37 @@ class _Handler(BaseHTTPRequestHandler):
                 "commits": {f"{f}:{p}": len(v) for (f, p), v in truth["commits"].items()},
             }
             return self._send(200, body, {})
+        if rest == ["faults"]:
+            return self._send(200, self.sim.faults.to_json(), {})
         if rest == ["registry.toml"]:
             payload = self.sim.registry_toml().encode()
             return self._send(200, payload, {"Content-Type": "text/plain; charset=utf-8"})
         self._send(404, {"message": "Not Found"}, {})
+
+    def do_POST(self) -> None:  # noqa: N802 - name fixed by the base class
+        """``POST /_sim/faults`` with a JSON fault (or a list of them), e.g. ``{"kind": "slow", "delay": 2}``."""
+        self._cut = None
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if urlsplit(self.path).path.rstrip("/") != "/_sim/faults":
+            return self._send(404, {"message": "Not Found"}, {})
+        try:
+            spec = json.loads(raw or b"null")
+            specs = spec if isinstance(spec, list) else [spec]
+            if not all(isinstance(s, dict) for s in specs) or not specs:
+                raise ValueError("expected a JSON object or a list of objects")
+            added = [self.sim.faults.from_json(s).to_json() for s in specs]
+        except (ValueError, TypeError) as exc:
+            return self._send(400, {"message": str(exc)}, {})
+        self._send(201, added if isinstance(spec, list) else added[0], {})
+
+    def do_DELETE(self) -> None:  # noqa: N802 - name fixed by the base class
+        """``DELETE /_sim/faults`` removes every scheduled fault."""
+        self._cut = None
+        if urlsplit(self.path).path.rstrip("/") != "/_sim/faults":
+            return self._send(404, {"message": "Not Found"}, {})
+        self.sim.faults.clear()
+        self._send(204, None, {})
 
     def _send(self, status: int, body, headers: dict) -> None:
         if body is None:
@@ -263,6 +317,13 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if payload:
-            self.wfile.write(payload)
+        try:
+            self.end_headers()
+            if self._cut is not None:
+                # A cut connection: the headers promised the whole body, part of it arrives, then EOF.
+                self.wfile.write(payload[: min(int(len(payload) * self._cut), max(0, len(payload) - 1))])
+                self.close_connection = True
+            elif payload:
+                self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (e.g. timed out on a slow answer)

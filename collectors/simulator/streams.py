@@ -71,7 +71,7 @@ def _items(world: "World", rng: random.Random, repo: SimRepo, next_comment_id) -
     if end <= start:
         return
     base = {"busy": 30, "active": 14, "declining": 8, "new": 5}.get(repo.stage, 4)
-    count = min(120, int(rng.paretovariate(1.3) * base * 0.5))
+    count = min(120, int(rng.paretovariate(1.3) * base * 0.5 * world.activity_scale))
     span = (end - start).total_seconds()
     numbers = {"issue": 0, "change_request": 0}
     shared = 0

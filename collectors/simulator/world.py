@@ -219,9 +219,9 @@ class World:
 
     _next_comment_id: Callable[[], int]
 
-    def __init__(self, seed: int = 7, now: datetime | None = None, scale: float = 1.0, commit_scale: float = 1.0):
+    def __init__(self, seed: int = 7, now: datetime | None = None, scale: float = 1.0, activity_scale: float = 1.0):
         self.seed = seed
-        self.commit_scale = commit_scale
+        self.activity_scale = activity_scale
         self.now = (now or _utc_midnight()).astimezone(timezone.utc)
         self.rng = random.Random(seed)
         self.entities = list(_ENTITIES)
@@ -317,7 +317,7 @@ class World:
         total = min(1500, int(rng.paretovariate(0.9) * 25)) + 1
         if stage == "busy":
             total = max(total, 200)
-        total = max(1, int(total * self.commit_scale))
+        total = max(1, int(total * self.activity_scale))
         authors = self._authors_for(entity_id)
         # One or two people do most of the work (bus factor), others a little.
         weights = [rng.paretovariate(1.1) for _ in authors]

@@ -1,0 +1,449 @@
+"""Identity resolution: persons merged across forges, bots flagged, affiliations.
+
+Rebuilt from scratch after each collection by :func:`rebuild_identities`, which
+fills ``persons``, ``person_identities`` and ``person_affiliations`` (migration
+003); the views ``commit_authors``, ``item_authors`` and ``comment_authors`` map
+each commit, issue/change request and comment to its author person.
+
+An *identity* is one distinct (forge, host, login, email, name) seen as a commit
+author or committer, an item or comment author (login only) or an organisation
+or group member (login and name). GitLab commits carry no login. Identities are
+merged into persons with union-find over these links:
+
+1. the registry's aliases: an alias names logins "forge:login" (matched on any
+   host of that forge, case-insensitively) and e-mails;
+2. the same e-mail (trimmed, case-insensitive) anywhere, except shared addresses
+   (``noreply@...``, ``...@localhost``) which never link anyone, and never
+   between a bot identity and a human one;
+3. the same login (case-insensitive) on the same forge host. A GitHub commit row
+   with both a login and an e-mail links the two, and a GitHub private address
+   ``ID+login@users.noreply.github.com`` names its github.com login.
+
+Links are transitive, so the order above only documents precedence of intent.
+Bots are kept, flagged ``is_bot``: logins ending in ``[bot]``, the registry's
+``[defaults] bots``, known service accounts, GitLab project/group bots, and,
+where no login is known, bot e-mails and names. When an identity has a login,
+the login alone decides whether it is a bot.
+
+Person ids are deterministic: identities are sorted by (forge, host, login,
+email, name) and persons numbered in the order of their first identity.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from collectors.registry import Registry
+
+# Service accounts that are not people (lower-case logins).
+KNOWN_BOT_LOGINS = frozenset(
+    {
+        "dependabot", "dependabot-preview", "renovate", "renovate-bot", "renovatebot",
+        "github-actions", "gitlab-bot", "web-flow", "greenkeeper", "greenkeeperio-bot",
+        "snyk-bot", "imgbot", "imgbotapp", "pre-commit-ci", "mergify", "allcontributors",
+        "semantic-release-bot", "codecov", "gitlab-ci", "weblate",
+    }
+)
+# Display names of service accounts, for identities without a login (GitLab commits).
+KNOWN_BOT_NAMES = KNOWN_BOT_LOGINS | {
+    "renovate bot", "github action", "github actions", "gitlab bot", "semantic release bot",
+}
+# Addresses that are bots wherever they appear.
+KNOWN_BOT_EMAILS = frozenset(
+    {"action@github.com", "bot@renovateapp.com", "support@dependabot.com", "renovate@whitesourcesoftware.com"}
+)
+# Local parts of shared addresses: never a merge key; a bot when no login is known
+# (e.g. "GitHub <noreply@github.com>", the web-flow committer).
+NOREPLY_LOCALS = frozenset({"noreply", "no-reply"})
+SHARED_LOCALS = NOREPLY_LOCALS | {"donotreply", "do-not-reply", "nobody", "none", "unknown"}
+
+_GITLAB_BOT_RE = re.compile(r"^(project|group)_?\d+_bot")
+_GITHUB_NOREPLY_RE = re.compile(r"^(?:\d+\+)?([^@+]+)@users\.noreply\.github\.com$")
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityStats:
+    identities: int    # distinct identities seen
+    persons: int       # persons after merging (bots included)
+    bots: int          # persons flagged is_bot
+    merged: int        # identities folded into another one: identities - persons
+    affiliations: int  # rows of person_affiliations
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _split_email(email: str) -> tuple[str, str]:
+    local, _, domain = email.rpartition("@")
+    return local, domain
+
+
+def is_bot_login(login: str, extra: frozenset[str] = frozenset()) -> bool:
+    """Whether a (lower-case) login is a bot or service account."""
+    return (
+        login.endswith("[bot]")
+        or login in KNOWN_BOT_LOGINS
+        or login in extra
+        or _GITLAB_BOT_RE.match(login) is not None
+    )
+
+
+def is_bot_email(email: str, weak: bool = True) -> bool:
+    """Whether a (lower-case) address belongs to a bot; ``weak`` also counts noreply@ addresses."""
+    if email in KNOWN_BOT_EMAILS:
+        return True
+    local, _ = _split_email(email)
+    local = re.sub(r"^\d+\+", "", local)
+    if local.endswith("[bot]") or _GITLAB_BOT_RE.match(local):
+        return True
+    return weak and local in NOREPLY_LOCALS
+
+
+def is_shared_email(email: str) -> bool:
+    """Addresses many people or machines share: never used to merge identities."""
+    local, domain = _split_email(email)
+    if not local or not domain or "." not in domain:
+        return True
+    if domain == "localhost" or domain.endswith((".local", ".localdomain", ".(none)")):
+        return True
+    return local in SHARED_LOCALS
+
+
+# Every identity seen, with how often (to choose display names), in one scan per table.
+_IDENTITIES_SQL = """
+WITH raw AS (
+    SELECT forge, host, author_login AS login, author_email AS email, author_name AS name FROM commits
+    UNION ALL
+    SELECT forge, host, committer_login, committer_email, committer_name FROM commits
+    UNION ALL
+    SELECT forge, host, author_login, NULL, NULL FROM items
+    UNION ALL
+    SELECT forge, host, author_login, NULL, NULL FROM comments
+    UNION ALL
+    SELECT forge, host, login, NULL, name FROM members
+)
+SELECT forge, host, login, email, name, count(*) AS n
+FROM raw
+WHERE coalesce(nullif(trim(login), ''), nullif(trim(email), ''), nullif(trim(name), '')) IS NOT NULL
+GROUP BY forge, host, login, email, name
+ORDER BY forge, host, login NULLS FIRST, email NULLS FIRST, name NULLS FIRST
+"""
+
+_AFFILIATIONS_SQL = """
+INSERT INTO person_affiliations
+WITH member_aff AS (
+    SELECT DISTINCT pl.person_id, a.entity_id
+    FROM members m
+    JOIN _ident_accounts a
+      ON a.forge = m.forge AND a.host = m.host
+     AND (lower(m.account_owner) = a.owner OR starts_with(lower(m.account_owner), a.owner || '/'))
+    JOIN person_logins pl
+      ON pl.forge = m.forge AND pl.host = m.host AND pl.login_key = lower(trim(m.login))
+),
+emails AS (
+    SELECT DISTINCT person_id, 'email_domain' AS source,
+           regexp_extract(lower(trim(email)), '@([^@]+)$', 1) AS domain
+    FROM person_identities WHERE email IS NOT NULL
+    UNION
+    SELECT DISTINCT person_id, 'alias', regexp_extract(lower(trim(email)), '@([^@]+)$', 1)
+    FROM _ident_alias_emails
+),
+domain_aff AS (
+    SELECT DISTINCT e.person_id, d.entity_id, e.source
+    FROM emails e
+    JOIN _ident_domains d ON e.domain = d.domain OR ends_with(e.domain, '.' || d.domain)
+    WHERE e.domain <> ''
+)
+SELECT person_id, entity_id, 'member' FROM member_aff
+UNION
+SELECT person_id, entity_id, source FROM domain_aff
+"""
+
+
+class _UnionFind:
+    """Union-find over 0..n-1 whose root is always the smallest member."""
+
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            if rb < ra:
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
+def _query_arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    relation = con.sql(sql)
+    fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+    return fetch()
+
+
+def _best(weights: dict[str, int]) -> str | None:
+    """The most frequent value, ties broken by the smallest."""
+    if not weights:
+        return None
+    return min(weights.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def resolve(
+    forges: list[str],
+    hosts: list[str],
+    logins: list[str | None],
+    emails: list[str | None],
+    names: list[str | None],
+    counts: list[int],
+    registry: Registry | None,
+) -> tuple[list[int], list[bool], list[str | None], dict[int, list[str]]]:
+    """Merge identities (given sorted) into persons.
+
+    Returns each identity's person id (1-based, numbered by first identity),
+    each person's is_bot and display name (index person_id - 1), and the alias
+    e-mails of every person an alias matched.
+    """
+    n = len(forges)
+    extra_bots = frozenset(b.strip().lower() for b in (registry.bots if registry else ()) if b.strip())
+    alias_logins: dict[tuple[str, str], list[int]] = {}
+    alias_emails: dict[str, list[int]] = {}
+    aliases = registry.aliases if registry else ()
+    for k, alias in enumerate(aliases):
+        for spec in alias.logins:
+            forge, _, login = spec.partition(":")
+            login = login.strip().lower()
+            if login:
+                alias_logins.setdefault((forge.strip().lower(), login), []).append(k)
+        for email in alias.emails:
+            email = email.strip().lower()
+            if email and not is_shared_email(email):
+                alias_emails.setdefault(email, []).append(k)
+
+    uf = _UnionFind(n)
+    first: dict[tuple, int] = {}  # merge key -> first identity holding it
+    bot = [False] * n
+    login_keys: list[str | None] = [None] * n
+    alias_of: dict[int, int] = {}  # identity -> first alias it matched
+
+    def link(key: tuple, i: int) -> None:
+        j = first.setdefault(key, i)
+        if j != i:
+            uf.union(i, j)
+
+    for i in range(n):
+        forge, host = forges[i], hosts[i]
+        login = _clean(logins[i])
+        login = login.lower() if login else None
+        email = _clean(emails[i])
+        email = email.lower() if email else None
+        name = _clean(names[i])
+        login_keys[i] = login
+
+        if login:
+            is_bot = is_bot_login(login, extra_bots)
+        else:
+            lname = name.lower() if name else None
+            is_bot = bool(
+                (email and is_bot_email(email))
+                or (lname and (lname.endswith("[bot]") or lname in KNOWN_BOT_NAMES or lname in extra_bots))
+            )
+        bot[i] = is_bot
+
+        # 1. aliases
+        matched: list[int] = []
+        if login:
+            matched += alias_logins.get((forge, login), ())
+        if email:
+            matched += alias_emails.get(email, ())
+        for k in matched:
+            link(("alias", k), i)
+            alias_of.setdefault(i, k)
+        # 2. exact e-mail, never through a shared address nor between a bot and a human
+        if email and not is_shared_email(email):
+            link(("email", is_bot, email), i)
+            noreply = _GITHUB_NOREPLY_RE.match(email)
+            if noreply:
+                link(("login", "github", "github.com", noreply.group(1)), i)
+        # 3. same login on the same host
+        if login:
+            link(("login", forge, host, login), i)
+
+    # Number persons by their smallest identity (roots are the smallest member).
+    person_of_root: dict[int, int] = {}
+    person_ids = [0] * n
+    for i in range(n):
+        root = uf.find(i)
+        pid = person_of_root.get(root)
+        if pid is None:
+            pid = person_of_root[root] = len(person_of_root) + 1
+        person_ids[i] = pid
+
+    m = len(person_of_root)
+    person_bot = [False] * m
+    name_weights: list[dict[str, int]] = [{} for _ in range(m)]
+    login_weights: list[dict[str, int]] = [{} for _ in range(m)]
+    email_weights: list[dict[str, int]] = [{} for _ in range(m)]
+    alias_name: list[str | None] = [None] * m
+    alias_mails: dict[int, list[str]] = {}
+    for i in range(n):
+        p = person_ids[i] - 1
+        if bot[i]:
+            person_bot[p] = True
+        w = counts[i]
+        for store, value in ((name_weights, _clean(names[i])), (login_weights, _clean(logins[i])), (email_weights, _clean(emails[i]))):
+            if value:
+                store[p][value] = store[p].get(value, 0) + w
+        k = alias_of.get(i)
+        if k is not None and alias_name[p] is None:
+            alias_name[p] = aliases[k].name
+            alias_mails[p + 1] = list(aliases[k].emails)
+    display = [
+        alias_name[p] or _best(name_weights[p]) or _best(login_weights[p]) or _best(email_weights[p])
+        for p in range(m)
+    ]
+    return person_ids, person_bot, display, alias_mails
+
+
+def _registry_tables(registry: Registry | None) -> tuple[pa.Table, pa.Table]:
+    acc_rows = [] if registry is None else [
+        (a.forge, a.host, a.owner.lower(), a.entity_id) for a in registry.accounts
+    ]
+    dom_rows = [] if registry is None else [
+        (e.id, d.strip().lower()) for e in registry.entities for d in e.email_domains if d.strip()
+    ]
+    accounts = pa.table(
+        {
+            "forge": pa.array([r[0] for r in acc_rows], pa.string()),
+            "host": pa.array([r[1] for r in acc_rows], pa.string()),
+            "owner": pa.array([r[2] for r in acc_rows], pa.string()),
+            "entity_id": pa.array([r[3] for r in acc_rows], pa.string()),
+        }
+    )
+    domains = pa.table(
+        {
+            "entity_id": pa.array([r[0] for r in dom_rows], pa.string()),
+            "domain": pa.array([r[1] for r in dom_rows], pa.string()),
+        }
+    )
+    return accounts, domains
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the caller holds an open transaction on this connection.
+
+    DuckDB offers no flag for it, and a failed BEGIN would abort the caller's
+    transaction; but inside one transaction the transaction id stays put, while
+    two autocommit statements each get a new one.
+    """
+    first = con.execute("SELECT txid_current()").fetchall()[0][0]
+    return con.execute("SELECT txid_current()").fetchall()[0][0] == first
+
+
+def rebuild_identities(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> IdentityStats:
+    """Recompute persons, their identities and affiliations from the collected data.
+
+    Reads the identities and deletes and refills ``persons``, ``person_identities``
+    and ``person_affiliations`` in one transaction (the caller's, if one is open),
+    so readers never see a half-built state. Same data, same rows.
+    """
+    own = not _in_transaction(con)
+    if own:
+        con.execute("BEGIN")
+    try:
+        stats = _rebuild(con, registry)
+        if own:
+            con.execute("COMMIT")
+    except BaseException:
+        if own:
+            con.execute("ROLLBACK")
+        raise
+    return stats
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> IdentityStats:
+    ident = _query_arrow(con, _IDENTITIES_SQL)
+    person_ids, person_bot, display, alias_mails = resolve(
+        ident.column("forge").to_pylist(),
+        ident.column("host").to_pylist(),
+        ident.column("login").to_pylist(),
+        ident.column("email").to_pylist(),
+        ident.column("name").to_pylist(),
+        ident.column("n").to_pylist(),
+        registry,
+    )
+    identities = pa.table(
+        {
+            "person_id": pa.array(person_ids, pa.int32()),
+            "forge": ident.column("forge"),
+            "host": ident.column("host"),
+            "login": ident.column("login"),
+            "email": ident.column("email"),
+            "name": ident.column("name"),
+        }
+    )
+    persons = pa.table(
+        {
+            "person_id": pa.array(range(1, len(display) + 1), pa.int32()),
+            "display_name": pa.array(display, pa.string()),
+            "is_bot": pa.array(person_bot, pa.bool_()),
+        }
+    )
+    alias_rows = [(pid, e) for pid, mails in sorted(alias_mails.items()) for e in mails]
+    alias_emails = pa.table(
+        {
+            "person_id": pa.array([r[0] for r in alias_rows], pa.int32()),
+            "email": pa.array([r[1] for r in alias_rows], pa.string()),
+        }
+    )
+    accounts, domains = _registry_tables(registry)
+    views = {
+        "_ident_persons": persons,
+        "_ident_identities": identities,
+        "_ident_alias_emails": alias_emails,
+        "_ident_accounts": accounts,
+        "_ident_domains": domains,
+    }
+    for view, table in views.items():
+        con.register(view, table)
+    try:
+        con.execute("DELETE FROM person_affiliations")
+        con.execute("DELETE FROM person_identities")
+        con.execute("DELETE FROM persons")
+        con.execute("INSERT INTO persons SELECT person_id, display_name, is_bot FROM _ident_persons")
+        con.execute(
+            "INSERT INTO person_identities SELECT person_id, forge, host, login, email, name FROM _ident_identities"
+        )
+        con.execute(_AFFILIATIONS_SQL)
+        affiliations = con.execute("SELECT count(*) FROM person_affiliations").fetchall()[0][0]
+    finally:
+        for view in views:
+            # after a failed statement the transaction is aborted and refuses even this;
+            # the original error matters more, and the next rebuild re-registers anyway
+            with contextlib.suppress(duckdb.Error):
+                con.unregister(view)
+    n_persons = len(display)
+    return IdentityStats(
+        identities=ident.num_rows,
+        persons=n_persons,
+        bots=sum(person_bot),
+        merged=ident.num_rows - n_persons,
+        affiliations=affiliations,
+    )
+
+
+__all__ = ["IdentityStats", "rebuild_identities", "resolve", "is_bot_login", "is_bot_email", "is_shared_email"]
