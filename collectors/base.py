@@ -31,6 +31,48 @@ USER_AGENT = "ossdash-collector"
 TIMEOUT_SECONDS = 30
 
 
+@dataclass(frozen=True)
+class CollectorOptions:
+    """How patient a collector is with a forge."""
+
+    timeout: float = TIMEOUT_SECONDS  # per request; python-gitlab has no default
+    max_rate_wait: float = 300.0  # longest sleep for a rate-limit reset or Retry-After; beyond it the account stops for this run
+    retries: int = 5  # attempts after a 5xx, a timeout or a cut connection
+    backoff: float = 0.5  # first wait between attempts, doubled each time
+
+    def backoff_for(self, attempt: int) -> float:
+        return min(30.0, self.backoff * (2**attempt))
+
+
+def rate_limit_wait(response: requests.Response, now: float | None = None) -> float | None:
+    """Seconds a rate-limited answer asks us to wait, or None if it is no rate limit.
+
+    A 403 counts only with Retry-After or a spent budget: GitHub answers 403 for
+    plain permission problems too, which no amount of waiting fixes.
+    """
+    if response.status_code not in (403, 429):
+        return None
+    import time as _time
+
+    headers = response.headers
+    retry_after = headers.get("Retry-After")
+    if retry_after is not None:
+        try:
+            return max(0.0, float(retry_after))
+        except ValueError:
+            return 60.0  # an HTTP date: rare enough to wait a minute and ask again
+    remaining = headers.get("X-RateLimit-Remaining") or headers.get("RateLimit-Remaining")
+    reset = headers.get("X-RateLimit-Reset") or headers.get("RateLimit-Reset")
+    if remaining == "0" and reset:
+        try:
+            return max(0.0, float(reset) - (now if now is not None else _time.time()))
+        except ValueError:
+            return None
+    if response.status_code == 429:
+        return 60.0
+    return None
+
+
 class CollectorError(Exception):
     """A failure that stops one repository or account, with a reason fit for the run log."""
 
@@ -51,6 +93,10 @@ class RateLimitExhausted(CollectorError):
 
 class MalformedResponse(CollectorError):
     pass
+
+
+class TransientFailure(CollectorError):
+    """Timeouts, cut connections or 5xx answers that outlasted every retry."""
 
 
 @dataclass
@@ -207,12 +253,13 @@ def publiccode_record(forge: str, host: str, repo_path: str, blob_sha: str | Non
     )
 
 
-def make_collector(account: Account) -> ForgeCollector:
+def make_collector(account: Account, options: CollectorOptions | None = None) -> ForgeCollector:
     """The collector for an account's forge."""
+    options = options or CollectorOptions()
     if account.forge == "github":
         from collectors.github import GitHubCollector
 
-        return GitHubCollector(account)
+        return GitHubCollector(account, options)
     from collectors.gitlab import GitLabCollector
 
-    return GitLabCollector(account)
+    return GitLabCollector(account, options)

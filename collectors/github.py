@@ -11,28 +11,33 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
 import github
+import requests
+from requests.exceptions import ChunkedEncodingError
 from github import Auth, Github, GithubException, GithubRetry
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
 
 from collectors.base import (
-    TIMEOUT_SECONDS,
-    Conditional,
     USER_AGENT,
     AccessDenied,
     AccountNotFound,
     CollectorError,
+    CollectorOptions,
+    Conditional,
     Listing,
     MalformedResponse,
     RateLimitExhausted,
     RequestStats,
+    TransientFailure,
     current_stats,
     parse_time,
     publiccode_record,
+    rate_limit_wait,
 )
 from collectors.records import (
     CommentRecord,
@@ -47,9 +52,6 @@ from collectors.records import (
 )
 from collectors.registry import Account
 
-# Longest wait for a rate-limit reset before the account is stopped for this run.
-DEFAULT_MAX_RATE_WAIT = 300.0
-
 
 def _observe(response, *args, **kwargs):
     stats = current_stats()
@@ -58,13 +60,62 @@ def _observe(response, *args, **kwargs):
     return response
 
 
-class _CountingHTTP(HTTPRequestsConnectionClass):
+class _Resilient:
+    """Retries and rate-limit waits for every request PyGithub makes.
+
+    GithubRetry (urllib3) retries 5xx answers and GitHub's 403 rate limits; it
+    cannot see a connection cut in the middle of a body, and it would sleep on a
+    429's Retry-After without bound. Both are handled here, with the account's
+    options found through the same thread-local as the request counter.
+    """
+
+    def getresponse(self):  # noqa: D102 - mimics http.client
+        stats = current_stats()
+        options = getattr(stats, "options", None) or CollectorOptions()
+        attempt = 0
+        while True:
+            try:
+                response = super().getresponse()  # type: ignore[misc]
+            except (requests.ConnectionError, requests.Timeout, ChunkedEncodingError) as exc:
+                if attempt >= options.retries:
+                    raise TransientFailure(f"{type(exc).__name__} after {attempt + 1} attempts") from None
+                time.sleep(options.backoff_for(attempt))
+                attempt += 1
+                continue
+            wait = rate_limit_wait(response.response)
+            if wait is None:
+                return response
+            if wait > options.max_rate_wait:
+                raise RateLimitExhausted(
+                    f"rate limit: the forge asks to wait {wait:.0f}s, more than the {options.max_rate_wait:.0f}s allowed",
+                    datetime.fromtimestamp(time.time() + wait, tz=timezone.utc),
+                )
+            if attempt >= options.retries:
+                return response
+            time.sleep(wait)
+            attempt += 1
+
+
+class _BoundedRetry(GithubRetry):
+    """GithubRetry sleeps whatever Retry-After asks, even past max_rate_limit_wait: bound it."""
+
+    def sleep_for_retry(self, response=None) -> bool:
+        retry_after = self.get_retry_after(response) if response is not None else None
+        if retry_after is not None and self.max_rate_limit_wait is not None and retry_after > self.max_rate_limit_wait:
+            raise RateLimitExhausted(
+                f"rate limit: the forge asks to wait {retry_after:.0f}s, more than the {self.max_rate_limit_wait:.0f}s allowed",
+                datetime.fromtimestamp(time.time() + retry_after, tz=timezone.utc),
+            )
+        return super().sleep_for_retry(response)
+
+
+class _CountingHTTP(_Resilient, HTTPRequestsConnectionClass):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.session.hooks["response"].append(_observe)
 
 
-class _CountingHTTPS(HTTPSRequestsConnectionClass):
+class _CountingHTTPS(_Resilient, HTTPSRequestsConnectionClass):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.session.hooks["response"].append(_observe)
@@ -81,17 +132,24 @@ def _count_requests() -> None:
 
 
 class GitHubCollector:
-    def __init__(self, account: Account, max_rate_wait: float = DEFAULT_MAX_RATE_WAIT, seconds_between_requests: float | None = None):
+    def __init__(self, account: Account, options: CollectorOptions | None = None, seconds_between_requests: float | None = None):
         _count_requests()
         self.account = account
+        self.options = options or CollectorOptions()
         self.stats = RequestStats()
+        self.stats.options = self.options
         token = account.token()
-        retry = GithubRetry(total=5, backoff_factor=0.5, max_rate_limit_wait=max_rate_wait)
+        retry = _BoundedRetry(
+            total=self.options.retries,
+            backoff_factor=self.options.backoff,
+            max_rate_limit_wait=self.options.max_rate_wait,
+            secondary_rate_wait=min(60.0, self.options.max_rate_wait),
+        )
         self.gh = Github(
             auth=Auth.Token(token) if token else None,
             base_url=account.url,
             per_page=100,
-            timeout=TIMEOUT_SECONDS,
+            timeout=max(1, round(self.options.timeout)),  # PyGithub insists on whole seconds
             retry=retry,
             user_agent=USER_AGENT,
             seconds_between_requests=seconds_between_requests,
@@ -208,8 +266,9 @@ class GitHubCollector:
             if exc.status == 409:  # "Git Repository is empty."
                 return
             raise self._error(exc, f"commits of {repo.path}") from None
-        except github.RateLimitExceededException as exc:  # pragma: no cover - subclass of GithubException
-            raise self._error(exc, f"commits of {repo.path}") from None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            # PyGithub passes on unreadable JSON, or a page that is no list, as these.
+            raise MalformedResponse(f"{self.account.label}: commits of {repo.path}: unreadable answer from the forge") from None
 
     # -- issues, pull requests and their comments ---------------------------
 

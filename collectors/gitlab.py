@@ -9,6 +9,7 @@ and rate-limit handling are switched on.
 from __future__ import annotations
 
 import base64
+import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Iterator
@@ -19,7 +20,7 @@ import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabHttpError
 
 from collectors.base import (
-    TIMEOUT_SECONDS,
+    CollectorOptions,
     Conditional,
     USER_AGENT,
     AccessDenied,
@@ -29,8 +30,10 @@ from collectors.base import (
     MalformedResponse,
     RateLimitExhausted,
     RequestStats,
+    TransientFailure,
     parse_time,
     publiccode_record,
+    rate_limit_wait,
 )
 from collectors.records import (
     CommentRecord,
@@ -47,17 +50,20 @@ from collectors.registry import Account
 
 
 class GitLabCollector:
-    def __init__(self, account: Account, max_retries: int = 5):
+    def __init__(self, account: Account, options: CollectorOptions | None = None):
         self.account = account
+        self.options = options or CollectorOptions()
         self.stats = RequestStats()
-        # python-gitlab retries 5xx, timeouts and 429 (honouring Retry-After) per request.
-        self.retry = {"max_retries": max_retries, "obey_rate_limit": True}
+        # python-gitlab retries 5xx, timeouts, cut connections and 429 (sleeping
+        # Retry-After) per request; the hook below bounds that sleep.
+        self.retry = {"max_retries": self.options.retries, "obey_rate_limit": True}
         session = requests.Session()
         session.hooks["response"].append(self.stats.hook)
+        session.hooks["response"].append(self._bound_rate_wait)
         self.gl = gitlab.Gitlab(
             url=account.url,
             private_token=account.token(),
-            timeout=TIMEOUT_SECONDS,
+            timeout=self.options.timeout,
             retry_transient_errors=True,
             per_page=100,
             user_agent=USER_AGENT,
@@ -66,6 +72,17 @@ class GitLabCollector:
 
     def close(self) -> None:
         self.gl.session.close()
+
+    def _bound_rate_wait(self, response: requests.Response, *args, **kwargs) -> requests.Response:
+        wait = rate_limit_wait(response)
+        if wait is not None and wait > self.options.max_rate_wait:
+            # python-gitlab would sleep as long as the forge asks: stop this account instead.
+            raise RateLimitExhausted(
+                f"{self.account.label}: rate limit: the forge asks to wait {wait:.0f}s, "
+                f"more than the {self.options.max_rate_wait:.0f}s allowed",
+                datetime.fromtimestamp(time.time() + wait, tz=timezone.utc),
+            )
+        return response
 
     # -- repositories -----------------------------------------------------
 
@@ -89,7 +106,7 @@ class GitLabCollector:
         except GitlabError as exc:
             raise self._error(exc, "listing projects") from None
         except requests.RequestException as exc:
-            raise CollectorError(f"{self.account.label}: listing projects: {type(exc).__name__}") from None
+            raise self._transient(exc, "listing projects") from None
         repos = [self._repo_record(item) for item in _json_list(first, self.account.owner)]
         next_url = first.links.get("next", {}).get("url")
         if next_url:
@@ -98,6 +115,8 @@ class GitLabCollector:
                     repos.append(self._repo_record(item))
             except GitlabError as exc:
                 raise self._error(exc, "listing projects") from None
+            except requests.RequestException as exc:
+                raise self._transient(exc, "listing projects") from None
         repos = [r for r in repos if self.account.wants(r.name)]
         return Listing(False, repos, first.headers.get("ETag"), "groups")
 
@@ -107,6 +126,8 @@ class GitLabCollector:
             project = self.gl.projects.get(repo.path, license=True, **self.retry)
         except GitlabError as exc:
             raise self._error(exc, f"project {repo.path}") from None
+        except requests.RequestException as exc:
+            raise self._transient(exc, f"project {repo.path}") from None
         info = project.attributes.get("license") or {}
         key = info.get("key")
         return replace(repo, license_spdx=_spdx_from_gitlab(key) if key else None)
@@ -177,6 +198,8 @@ class GitLabCollector:
                 )
         except GitlabError as exc:
             raise self._error(exc, f"commits of {repo.path}") from None
+        except requests.RequestException as exc:
+            raise self._transient(exc, f"commits of {repo.path}") from None
 
     # -- issues, merge requests and notes -----------------------------------
 
@@ -273,6 +296,8 @@ class GitLabCollector:
             body = self.gl.http_get(path, query_data={"ref": repo.default_branch}, **self.retry)
         except GitlabError as exc:
             raise self._error(exc, f"publiccode.yml of {repo.path}") from None
+        except requests.RequestException as exc:
+            raise self._transient(exc, f"publiccode.yml of {repo.path}") from None
         if not isinstance(body, dict) or body.get("encoding") != "base64":
             raise MalformedResponse(f"{self.account.label}: publiccode.yml of {repo.path} came without base64 content")
         try:
@@ -294,6 +319,8 @@ class GitLabCollector:
             raise self._error(exc, "listing members") from None
         except GitlabError as exc:
             raise self._error(exc, "listing members") from None
+        except requests.RequestException as exc:
+            raise self._transient(exc, "listing members") from None
 
         def walk() -> Iterator[MemberRecord]:
             rows = _json_list(first, self.account.owner)
@@ -316,6 +343,12 @@ class GitLabCollector:
                 yield x
         except GitlabError as exc:
             raise self._error(exc, what) from None
+        except requests.RequestException as exc:
+            raise self._transient(exc, what) from None
+
+    def _transient(self, exc: Exception, what: str) -> TransientFailure:
+        # python-gitlab has already retried timeouts and cut connections by now.
+        return TransientFailure(f"{self.account.label}: {what}: {type(exc).__name__} after {self.options.retries} retries")
 
     def _error(self, exc: GitlabError, what: str) -> CollectorError:
         label = self.account.label

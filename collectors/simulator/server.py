@@ -100,6 +100,13 @@ class ForgeSimulator:
     def registry_toml(self) -> str:
         return self.world.registry_toml(self.base_url)
 
+    def reset_budgets(self) -> None:
+        """Every token's budget back to full, as after its reset time."""
+        with self.lock:
+            for budget in self.budgets.values():
+                budget.used.clear()
+                budget.reset_at.clear()
+
     def reset_counters(self) -> None:
         with self.lock:
             self.requests.clear()
