@@ -16,7 +16,14 @@ from typing import Protocol
 
 import duckdb
 
-from collectors.base import CollectorError, ForgeCollector, RateLimitExhausted, counting, make_collector
+from collectors.base import (
+    CollectorError,
+    CollectorOptions,
+    ForgeCollector,
+    RateLimitExhausted,
+    counting,
+    make_collector,
+)
 from collectors.records import RepoRecord
 from collectors.registry import Account, Registry
 from warehouse import loader, state
@@ -112,6 +119,7 @@ def collect(
     since: datetime | None = None,
     progress: Progress | None = None,
     collector_factory=make_collector,
+    options: CollectorOptions | None = None,
 ) -> RunSummary:
     """Collect every account of the registry into db_path and publish the result."""
     progress = progress or _Silent()
@@ -126,7 +134,7 @@ def collect(
                 progress.account_started(index, len(accounts), account)
                 result = AccountResult(account.forge, account.host, account.owner, account.entity_id)
                 summary.accounts.append(result)
-                collector = collector_factory(account)
+                collector = collector_factory(account, options) if options else collector_factory(account)
                 try:
                     with counting(collector.stats):
                         _collect_account(con, collector, account, horizon, result, progress)
