@@ -76,6 +76,9 @@ class _Resilient:
         while True:
             try:
                 response = super().getresponse()  # type: ignore[misc]
+            except requests.exceptions.RetryError:
+                # GithubRetry already spent its attempts on 5xx answers.
+                raise TransientFailure(f"the forge kept failing (5xx) after {options.retries} retries") from None
             except (requests.ConnectionError, requests.Timeout, ChunkedEncodingError) as exc:
                 if attempt >= options.retries:
                     raise TransientFailure(f"{type(exc).__name__} after {attempt + 1} attempts") from None
