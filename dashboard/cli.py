@@ -81,24 +81,31 @@ def validate(file: str) -> None:
               help="DuckDB file to publish the collection to.")
 @click.option("--since", default=None, help="History horizon for first collections (YYYY-MM-DD); "
               "overrides the registry's [defaults] since.")
-def collect(config: str, db: str, since: str | None) -> None:
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(1, 600),
+              help="Seconds to wait for one answer from a forge.")
+@click.option("--max-rate-wait", default=300.0, show_default=True, type=click.FloatRange(0, 86400),
+              help="Longest wait for a rate-limit reset; beyond it the account stops and resumes next run.")
+def collect(config: str, db: str, since: str | None, timeout: float, max_rate_wait: float) -> None:
     """Collect every account of the registry into the warehouse, incrementally.
 
     Tokens come from the environment only: GITHUB_TOKEN, GITLAB_TOKEN,
     OPENCODE_TOKEN, or the variable an account names in `token_env`.
     """
+    from collectors.base import CollectorOptions
+
     registry = _load_registry(config)
-    summary = _run_collection(registry, db, _since(since))
+    options = CollectorOptions(timeout=timeout, max_rate_wait=max_rate_wait)
+    summary = _run_collection(registry, db, _since(since), options)
     sys.exit(EXIT_OK if summary.status == "ok" else EXIT_PARTIAL)
 
 
-def _run_collection(registry, db: str, since: datetime | None):
+def _run_collection(registry, db: str, since: datetime | None, options=None):
     from dashboard.progress import TerminalProgress
     from warehouse.pipeline import collect as run
 
     started = time.monotonic()
     try:
-        summary = run(registry, db, since=since, progress=TerminalProgress())
+        summary = run(registry, db, since=since, progress=TerminalProgress(), options=options)
     except KeyboardInterrupt:
         click.echo("\ninterrupted: what was collected so far is published; the next run resumes.", err=True)
         sys.exit(EXIT_INTERRUPTED)

@@ -42,8 +42,13 @@ class TerminalProgress:
         text = "unchanged since last run" if not_modified else f"{total} repositories listed"
         self._draw(self._line(account, text))
 
-    def repo_done(self, account: Account, done: int, total: int, result) -> None:
-        self._draw(self._line(account, f"repos {done}/{total}, {result.new_commits} new commits"))
+    def repo_done(self, account: Account, done: int, total: int, result, stats=None) -> None:
+        text = f"repos {done}/{total}, {result.new_commits} new commits"
+        if stats is not None:
+            text += f", {stats.requests} requests"
+            if stats.rate_remaining is not None:
+                text += f", rate budget {stats.rate_remaining}/{stats.rate_limit}"
+        self._draw(self._line(account, text))
 
     def account_finished(self, account: Account, result) -> None:
         budget = ""

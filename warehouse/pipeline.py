@@ -94,7 +94,7 @@ class Progress(Protocol):
 
     def repos_listed(self, account: Account, total: int, not_modified: bool) -> None: ...
 
-    def repo_done(self, account: Account, done: int, total: int, result: AccountResult) -> None: ...
+    def repo_done(self, account: Account, done: int, total: int, result: AccountResult, stats=None) -> None: ...
 
     def account_finished(self, account: Account, result: AccountResult) -> None: ...
 
@@ -106,7 +106,7 @@ class _Silent:
     def repos_listed(self, account, total, not_modified):
         pass
 
-    def repo_done(self, account, done, total, result):
+    def repo_done(self, account, done, total, result, stats=None):
         pass
 
     def account_finished(self, account, result):
@@ -264,7 +264,7 @@ def _collect_account(
             pending.drop_repo(plan.repo.path)
             failed = True
             result.errors.append(str(exc))
-        progress.repo_done(account, done, len(plans), result)
+        progress.repo_done(account, done, len(plans), result, collector.stats)
     if failed:
         result.status = "partial"
     elif not listing.not_modified:

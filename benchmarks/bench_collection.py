@@ -1,0 +1,118 @@
+"""Collection benchmarks on the forge simulator: request cost, 304 share, load speed, memory.
+
+Run: python benchmarks/bench_collection.py [--scale N]. Prints a Markdown table to paste into
+benchmarks/RESULTS.md. Numbers, never asserted in unit tests: shared machines make timings flaky.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import duckdb  # noqa: E402
+
+from collectors.records import CommitRecord  # noqa: E402
+from collectors.registry import parse_registry  # noqa: E402
+from collectors.simulator import ForgeSimulator, World  # noqa: E402
+from warehouse import loader  # noqa: E402
+from warehouse.pipeline import collect  # noqa: E402
+from warehouse.schema import migrate  # noqa: E402
+
+
+def minimum_requests(world: World) -> int:
+    """Fewest requests a complete first collection can make, page by page, at 100 a page."""
+
+    def pages(n: int) -> int:
+        return max(1, -(-n // 100))
+
+    total = 0
+    for account in world.accounts:
+        repos = world.repos_of(account.forge, account.path)
+        total += pages(len(repos))  # the listing
+        if account.kind != "user":
+            total += pages(len(account.members))
+        for r in repos:
+            github = r.forge == "github"
+            if r.commits:
+                total += pages(len(r.commits))
+            elif github:
+                total += 1  # GitHub answers 409 for an empty repository
+            if github:
+                total += 1 + (pages(len(r.items)) if r.items else 0)  # change probe, then the walk
+                comments = [c for i in r.items for c in i.comments]
+                total += pages(sum(1 for c in comments if c.kind == "comment"))
+                total += pages(sum(1 for c in comments if c.kind == "review_comment"))
+                total += 1 if r.is_fork else 0  # the parent is only on the fork's own page
+            else:
+                total += 1  # the licence is only on the project's own page
+                total += pages(sum(1 for i in r.items if i.kind == "issue"))
+                total += pages(sum(1 for i in r.items if i.kind == "change_request"))
+                total += sum(pages(len(i.comments)) for i in r.items if any(not c.system for c in i.comments))
+            total += pages(len(r.releases)) + pages(len(r.forks))
+            total += 1 if (r.commits or github) else 0  # root listing
+            total += 1 if "publiccode.yml" in r.files and r.commits else 0
+    return total
+
+
+def bench_collection(scale: float) -> list[tuple[str, str]]:
+    world = World(seed=7, activity_scale=scale)
+    rows = []
+    with ForgeSimulator(world) as sim, tempfile.TemporaryDirectory() as tmp:
+        registry = parse_registry(sim.registry_toml(), "bench.toml")
+        db = Path(tmp) / "bench.duckdb"
+        started = time.perf_counter()
+        first = collect(registry, db)
+        took = time.perf_counter() - started
+        minimum = minimum_requests(world)
+        rows.append(("first collection: requests (minimum the APIs allow)", f"{first.requests} ({minimum}, +{(first.requests / minimum - 1) * 100:.1f}%)"))
+        rows.append(("first collection: wall time", f"{took:.1f} s for {len(world.repos)} repositories, {first.new_commits} commits"))
+        sim.reset_counters()
+        second = collect(registry, db)
+        per_repo = sim.total_requests() / len(world.repos)
+        share = sim.total_not_modified() / max(1, sim.total_requests())
+        rows.append(("unchanged re-collection: requests per repository", f"{per_repo:.2f} (bar: at most 2)"))
+        rows.append(("unchanged re-collection: answered 304", f"{share * 100:.1f}% (bar: at least 95%)"))
+        assert second.new_commits == 0
+    rows.append(("peak memory of the whole benchmark process (RSS)", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"))
+    return rows
+
+
+def bench_load(n: int = 200_000) -> list[tuple[str, str]]:
+    now = datetime.now(timezone.utc)
+    records = [
+        CommitRecord("github", "github.com", f"org/repo{i % 500}", f"{i:040x}", "Name", "a@b.example", "login",
+                     now, "Name", "a@b.example", "login", now, "message")
+        for i in range(n)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        con = duckdb.connect(str(Path(tmp) / "load.duckdb"))
+        migrate(con)
+        started = time.perf_counter()
+        for i in range(0, n, 50_000):
+            con.execute("BEGIN")
+            loader.load(con, records[i : i + 50_000], loader.COMMITS)
+            con.execute("COMMIT")
+        took = time.perf_counter() - started
+        con.close()
+    return [("bulk load of commits (records to Arrow to DuckDB upsert)", f"{n / took:,.0f} rows/s (bar: at least 100,000)")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0, help="activity scale of the simulated world")
+    args = parser.parse_args()
+    rows = bench_collection(args.scale) + bench_load()
+    print("| measure | result |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main()
