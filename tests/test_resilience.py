@@ -51,7 +51,7 @@ def _host_free(rows, base_url):
 @pytest.fixture(scope="module")
 def clean_snapshot(tmp_path_factory):
     """The warehouse a clean run produces, with the simulator's port masked out."""
-    world = World(seed=7, activity_scale=0.3)
+    world = World(seed=7, activity_scale=0.15)
     with ForgeSimulator(world) as sim:
         from collectors.registry import parse_registry
 
@@ -90,7 +90,7 @@ FAULTS = {
 def test_fault_then_normal_run_equals_a_clean_run(name, clean_snapshot, tmp_path):
     from collectors.registry import parse_registry
 
-    world = World(seed=7, activity_scale=0.3)
+    world = World(seed=7, activity_scale=0.15)
     with ForgeSimulator(world) as sim:
         registry = parse_registry(sim.registry_toml(), "faulty.toml")
         db = tmp_path / "faulty.duckdb"
