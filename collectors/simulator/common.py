@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
 
 
@@ -46,3 +47,24 @@ def parse_time(value: str) -> datetime:
     except ValueError:
         raise ApiError(400, {"message": f"invalid time {value!r}"}) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def commits_in_window(commits: list, query: dict[str, str]) -> list:
+    """Both forges filter commits by committer time with inclusive ``since`` and ``until``."""
+    if "since" in query:
+        since = parse_time(query["since"])
+        commits = [c for c in commits if c.committed_at >= since]
+    if "until" in query:
+        until = parse_time(query["until"])
+        commits = [c for c in commits if c.committed_at <= until]
+    return commits
+
+
+def stable_id(*parts: str) -> int:
+    """A numeric id derived from names: hash() differs between processes, ids must not."""
+    return int(hashlib.sha1("/".join(parts).encode()).hexdigest()[:7], 16)
+
+
+def blob_sha(content: str) -> str:
+    """Git's blob id of a file's content."""
+    return hashlib.sha1(f"blob {len(content.encode())}\0{content}".encode()).hexdigest()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 from dataclasses import dataclass
 
 from collectors.simulator import common as server
@@ -65,11 +64,6 @@ def route(ctx: Context, rest: list[str], query: dict[str, str]):
         page.body = [_user_json(ctx, login, ctx.world.person_id(_person(ctx, login))) for login in page.body]
         return "/orgs/{org}/public_members", page
     raise _not_found("unmatched")
-
-
-def _stable_id(*parts: str) -> int:
-    # hash() differs between processes; ids must not.
-    return int(hashlib.sha1("/".join(parts).encode()).hexdigest()[:7], 16)
 
 
 def _person(ctx: Context, login: str):
@@ -170,7 +164,7 @@ def _comment_json(ctx: Context, repo: SimRepo, item, c) -> dict:
 
 
 def _release_json(ctx: Context, repo: SimRepo, release) -> dict:
-    rid = _stable_id(repo.path, release.tag)
+    rid = server.stable_id(repo.path, release.tag)
     return {
         "url": f"{ctx.api}/repos/{repo.path}/releases/{rid}",
         "html_url": f"{ctx.web}/{repo.path}/releases/tag/{release.tag}",
@@ -198,10 +192,10 @@ def _forks(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
             item = repo_json(ctx, known)
         except KeyError:
             item = {
-                "id": _stable_id(fork.path),
+                "id": server.stable_id(fork.path),
                 "name": fork.name,
                 "full_name": fork.path,
-                "owner": _user_json(ctx, fork.owner, _stable_id(fork.owner)),
+                "owner": _user_json(ctx, fork.owner, server.stable_id(fork.owner)),
                 "private": False,
                 "html_url": f"{ctx.web}/{fork.path}",
                 "url": f"{ctx.api}/repos/{fork.path}",
@@ -220,9 +214,7 @@ def _forks(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
 
 
 def _contents(ctx: Context, repo: SimRepo, path: str):
-    def blob_sha(content: str) -> str:
-        return hashlib.sha1(f"blob {len(content.encode())}\0{content}".encode()).hexdigest()
-
+    blob_sha = server.blob_sha
     if not repo.commits:
         raise _not_found("/repos/{owner}/{repo}/contents/{path}")
     if path == "":
@@ -400,13 +392,7 @@ def _commits(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
         err = server.ApiError(404, {"message": "No commit found for SHA: " + sha, "status": "404"})
         err.endpoint = "/repos/{owner}/{repo}/commits"
         raise err
-    commits = repo.commits
-    if "since" in query:
-        since = server.parse_time(query["since"])
-        commits = [c for c in commits if c.committed_at >= since]
-    if "until" in query:
-        until = server.parse_time(query["until"])
-        commits = [c for c in commits if c.committed_at <= until]
+    commits = server.commits_in_window(repo.commits, query)
     page = server.paginate(commits, query, 30)
     page.body = [_commit_json(ctx, repo, c) for c in page.body]
     return page

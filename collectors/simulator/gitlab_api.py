@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 from dataclasses import dataclass
 
 from collectors.simulator import common as server
@@ -81,14 +80,6 @@ def route(ctx: Context, rest: list[str], query: dict[str, str]):
     raise _not_found("unmatched")
 
 
-def _stable_id(*parts: str) -> int:
-    return int(hashlib.sha1("/".join(parts).encode()).hexdigest()[:7], 16)
-
-
-def _blob_id(content: str) -> str:
-    return hashlib.sha1(f"blob {len(content.encode())}\0{content}".encode()).hexdigest()
-
-
 def _user(ctx: Context, person) -> dict:
     return {
         "id": ctx.world.person_id(person),
@@ -132,7 +123,7 @@ def _item_json(ctx: Context, repo: SimRepo, item) -> dict:
     segment = "issues" if item.kind == "issue" else "merge_requests"
     state = {"open": "opened", "closed": "closed", "merged": "merged"}[item.state]
     body = {
-        "id": _stable_id(repo.path, item.kind, str(item.number)),
+        "id": server.stable_id(repo.path, item.kind, str(item.number)),
         "iid": item.number,
         "project_id": repo.id,
         "title": item.title,
@@ -187,7 +178,7 @@ def _release_json(ctx: Context, repo: SimRepo, release) -> dict:
 
 def _fork_json(ctx: Context, repo: SimRepo, fork) -> dict:
     return {
-        "id": _stable_id(repo.path, fork.owner),
+        "id": server.stable_id(repo.path, fork.owner),
         "name": fork.name,
         "path": fork.name,
         "path_with_namespace": fork.path,
@@ -204,7 +195,7 @@ def _tree(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
         raise _not_found("/projects/:id/repository/tree", "Tree Not Found")
     entries = [
         {
-            "id": _blob_id(name if name == "src" else content),
+            "id": server.blob_sha(name if name == "src" else content),
             "name": name,
             "type": "tree" if name == "src" else "blob",
             "path": name,
@@ -226,7 +217,7 @@ def _file(ctx: Context, repo: SimRepo, file_path: str, query: dict[str, str]) ->
         "encoding": "base64",
         "content": base64.b64encode(content.encode()).decode(),
         "ref": query.get("ref", repo.default_branch),
-        "blob_id": _blob_id(content),
+        "blob_id": server.blob_sha(content),
         "commit_id": repo.commits[0].sha,
         "last_commit_id": repo.commits[0].sha,
     })
@@ -365,13 +356,7 @@ def _commits(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
     ref = query.get("ref_name")
     if ref and ref != repo.default_branch:
         return server.paginate([], query, 20)
-    commits = repo.commits
-    if "since" in query:
-        since = server.parse_time(query["since"])
-        commits = [c for c in commits if c.committed_at >= since]
-    if "until" in query:
-        until = server.parse_time(query["until"])
-        commits = [c for c in commits if c.committed_at <= until]
+    commits = server.commits_in_window(repo.commits, query)
     page = server.paginate(commits, query, 20)
     page.body = [
         {
