@@ -190,17 +190,31 @@ def demo(db: str, port: int, seed: int, no_serve: bool) -> None:
         registry = parse_registry(sim.registry_toml(), "<demo registry>")
         summary = _run_collection(registry, str(db_path), None)
         truth = sim.world.truth()
+        world = sim.world
     truth_commits = sum(len(c) for c in truth["commits"].values())
+    stored = _counts(db_path, ("items", "comments", "releases", "forks", "publiccode"))
+    expected = {
+        "items": sum(len(r.items) for r in world.repos),
+        "comments": sum(len(i.comments) for r in world.repos for i in r.items),
+        "releases": sum(len(r.releases) for r in world.repos),
+        "forks": sum(len(r.forks) for r in world.repos),
+        "publiccode": sum(1 for r in world.repos if "publiccode.yml" in r.files and r.commits),
+    }
     entities = {v["entity_id"] for v in truth["repos"].values()}
     click.echo("demo summary")
     click.echo(f"  entities:     {len(entities)}")
     click.echo(f"  accounts:     {len(summary.accounts)}")
     click.echo(f"  repositories: {summary.repos_seen} (simulator: {len(truth['repos'])})")
     click.echo(f"  commits:      {summary.new_commits} (simulator: {truth_commits})")
+    click.echo(f"  issues, PRs:  {stored['items']} (simulator: {expected['items']})")
+    click.echo(f"  comments:     {stored['comments']} (simulator: {expected['comments']})")
+    click.echo(f"  releases:     {stored['releases']} (simulator: {expected['releases']})")
+    click.echo(f"  forks:        {stored['forks']} (simulator: {expected['forks']})")
+    click.echo(f"  publiccode:   {stored['publiccode']} (simulator: {expected['publiccode']})")
     click.echo(f"  requests:     {summary.requests}")
     click.echo(f"  errors:       {summary.error_count}")
     click.echo(f"  database:     {db_path}")
-    matches = summary.repos_seen == len(truth["repos"]) and summary.new_commits == truth_commits
+    matches = summary.repos_seen == len(truth["repos"]) and summary.new_commits == truth_commits and stored == expected
     click.echo("  ground truth: " + ("matched" if matches else "MISMATCH"))
     if not matches or summary.status != "ok":
         sys.exit(EXIT_PARTIAL)
@@ -209,6 +223,18 @@ def demo(db: str, port: int, seed: int, no_serve: bool) -> None:
     from dashboard.serve import serve as run_server
 
     sys.exit(run_server(str(db_path), port, "127.0.0.1"))
+
+
+def _counts(db_path: Path, tables: tuple[str, ...]) -> dict[str, int]:
+    from warehouse.reader import cursor, open_readonly
+
+    con = open_readonly(db_path)
+    try:
+        cur = cursor(con)
+        # Table names come from the tuple above, never from input.
+        return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
+    finally:
+        con.close()
 
 
 if __name__ == "__main__":

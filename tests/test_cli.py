@@ -95,6 +95,9 @@ def test_demo_without_serving_matches_the_ground_truth(tmp_path):
     assert f"repositories: {len(truth['repos'])} (simulator: {len(truth['repos'])})" in result.stdout
     assert f"commits:      {commits} (simulator: {commits})" in result.stdout
     assert "ground truth: matched" in result.stdout
+    world = World(seed=7)
+    items = sum(len(r.items) for r in world.repos)
+    assert f"issues, PRs:  {items} (simulator: {items})" in result.stdout
     # Progress went to stderr, one line per account.
     assert result.stderr.count("repos listed") == 10
     with duckdb.connect(str(db), read_only=True) as con:
