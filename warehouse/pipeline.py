@@ -28,6 +28,7 @@ from collectors.records import RepoRecord
 from collectors.registry import Account, Registry
 from warehouse import loader, state
 from warehouse.identities import rebuild_identities
+from warehouse.metrics import refresh_metric_facts
 from warehouse.publish import WorkingCopy
 
 BATCH_ROWS = 5000
@@ -156,7 +157,7 @@ def collect(
 
 
 def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
-    """Derived data that needs the whole warehouse: comment kinds and identities."""
+    """Derived data that needs the whole warehouse: comment kinds, identities, metric facts."""
     con.execute("BEGIN")
     try:
         # GitHub numbers issues and pull requests together; an issue comment seen
@@ -168,6 +169,7 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
             "AND i.kind = 'change_request')"
         )
         rebuild_identities(con, registry)
+        refresh_metric_facts(con)
         con.execute("COMMIT")
     except Exception:
         _rollback(con)
