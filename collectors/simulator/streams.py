@@ -108,7 +108,8 @@ def _items(world: "World", rng: random.Random, repo: SimRepo, next_comment_id) -
         if repo.forge != "github" and item.comments and rng.random() < 0.3:
             # A system note is activity but no response.
             item.comments.append(SimComment(next_comment_id(), item.author, (moment + timedelta(minutes=5)).replace(microsecond=0), "note", system=True))
-        if age_days > 20 and rng.random() < 0.75:
+        # Abandoned projects leave their last questions open and unanswered.
+        if age_days > 20 and rng.random() < 0.75 and repo.stage != "abandoned":
             closed = min(end, moment + timedelta(days=rng.uniform(0.5, 60))).replace(microsecond=0)
             closed = max(closed, created + timedelta(minutes=1))
             item.closed_at = closed
@@ -207,6 +208,8 @@ def _entity_forks(world: "World", rng: random.Random) -> None:
                 fork.commits.insert(0, world._commit(fork, rng.choice(authors), moment, moment, 200000 + k))
         fork.pushed_at = fork.commits[0].committed_at if fork.commits else forked_at
         fork.updated_at = fork.pushed_at
+        idle = (world.now - fork.pushed_at).days
+        fork.stage = "active" if idle < 90 else ("inactive" if idle >= 180 else "declining")
         fork.files = {"README.md": f"# {parent.name}\n"}
         world.repos.append(fork)
         parent.forks.append(SimFork(owner.path, parent.name, forked_at, fork.pushed_at))
