@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from collectors.registry import parse_registry
+from collectors.simulator import ForgeSimulator, World
 from warehouse import metrics
 from warehouse.pipeline import collect
 
@@ -21,9 +23,18 @@ EXPECTED_STAGE = {
 }
 
 
-@pytest.fixture
-def con(sim, registry, db_path):
-    assert collect(registry, db_path).status == "ok"
+@pytest.fixture(scope="module")
+def world():
+    # The demo's full-size world: at a fraction of the activity, a "declining" project has too
+    # few commits for its decline to be told from noise.
+    return World(seed=7)
+
+
+@pytest.fixture(scope="module")
+def con(world, tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("metrics") / "sim.duckdb"
+    with ForgeSimulator(world) as sim:
+        assert collect(parse_registry(sim.registry_toml(), "sim.toml"), db_path).status == "ok"
     connection = duckdb.connect(str(db_path), read_only=True)
     yield connection
     connection.close()
