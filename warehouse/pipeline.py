@@ -27,8 +27,10 @@ from collectors.base import (
 from collectors.records import RepoRecord
 from collectors.registry import Account, Registry
 from warehouse import loader, state
+from warehouse.goals import sync_goals, write_snapshots
 from warehouse.identities import rebuild_identities
 from warehouse.metrics import refresh_metric_facts
+from warehouse.reuse import refresh_reuse
 from warehouse.publish import WorkingCopy
 
 BATCH_ROWS = 5000
@@ -157,7 +159,8 @@ def collect(
 
 
 def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
-    """Derived data that needs the whole warehouse: comment kinds, identities, metric facts."""
+    """Derived data that needs the whole warehouse: comment kinds, identities, metric facts,
+    reuse across entities, goals and their dated snapshot."""
     con.execute("BEGIN")
     try:
         # GitHub numbers issues and pull requests together; an issue comment seen
@@ -170,6 +173,10 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         )
         rebuild_identities(con, registry)
         refresh_metric_facts(con)
+        refresh_reuse(con)
+        sync_goals(con, registry)
+        # A dated row of every entity's goal metrics, so progress has a history.
+        write_snapshots(con, registry, refresh=False)
         con.execute("COMMIT")
     except Exception:
         _rollback(con)

@@ -1,0 +1,589 @@
+"""Goals for councils: goal metrics per entity, dated snapshots, reconstructed history, progress.
+
+Definitions, with their caveats, are in ``docs/reuse-and-goals.md``. In short, over an entity's
+*projects* (its non-fork repositories, a mirror pair counted once: see warehouse.reuse):
+
+=========================  =====================================================================
+public_repos               projects (archived included)
+osi_licence_share          projects with an OSI-approved licence (any of the entity's repos of the
+                           project) / projects
+publiccode_share           projects with a publiccode.yml (any repo) / projects
+active_share               projects with a commit in the 90 days ending on the day / projects
+contributions_to_others    other entities' projects with commits by this entity's people
+reused_by_others           this entity's projects reused by another entity (fork, mirror, usedBy,
+                           isBasedOn)
+=========================  =====================================================================
+
+Other metrics can be added by name with :func:`register_metric`. Shares of zero projects are
+``None`` (no data), never 0.
+
+Write side (the pipeline, after each collection): :func:`sync_goals`, :func:`write_snapshots`
+(which refreshes the derived reuse tables first). Read side (the dashboard, read-only): :func:`goal_values`,
+:func:`reconstruct_history`, :func:`goal_history`, :func:`goal_progress`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Callable, Sequence
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from collectors.registry import GOAL_METRICS, SHARE_METRICS, Registry
+from warehouse import reuse
+
+ACTIVE_DAYS = 90
+# A goal whose projected value reaches this fraction of its target (but not the target) is at risk.
+AT_RISK_RATIO = 0.9
+# The trend is fitted over the history points of this many days before "today" ...
+TREND_DAYS = 365
+# ... and needs at least two points at least this many days apart; else the projection is flat.
+MIN_TREND_SPAN_DAYS = 14
+
+ACHIEVED = "achieved"
+ON_TRACK = "on track"
+AT_RISK = "at risk"
+OFF_TRACK = "off track"
+NO_DATA = "no data"
+STATUSES = (ACHIEVED, ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA)
+
+# A metric function: (connection, entity ids, day) -> {entity_id: value or None}.
+MetricFn = Callable[[duckdb.DuckDBPyConnection, Sequence[str], date], dict[str, float | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class GoalMetric:
+    name: str
+    fn: MetricFn
+    share: bool  # value in [0, 1]; else a count (>= 0)
+    description: str = ""
+
+
+METRICS: dict[str, GoalMetric] = {}
+
+
+def register_metric(name: str, *, share: bool = False, description: str = "") -> Callable[[MetricFn], MetricFn]:
+    """Register a goal metric by name (decorator). Replaces a metric of the same name."""
+
+    def wrap(fn: MetricFn) -> MetricFn:
+        METRICS[name] = GoalMetric(name, fn, share, description or (fn.__doc__ or "").strip())
+        return fn
+
+    return wrap
+
+
+def _today(today: date | datetime | None) -> date:
+    if today is None:
+        return datetime.now(timezone.utc).date()
+    if isinstance(today, datetime):
+        return (today if today.tzinfo is None else today.astimezone(timezone.utc)).date()
+    return today
+
+
+def _day_end(day: date) -> datetime:
+    """The first instant after ``day`` in UTC: windows run up to, not including, it."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=timezone.utc)
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    first = con.execute("SELECT txid_current()").fetchall()[0][0]
+    return con.execute("SELECT txid_current()").fetchall()[0][0] == first
+
+
+class _Tx:
+    """BEGIN/COMMIT unless the caller already holds a transaction."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.own = not _in_transaction(con)
+
+    def __enter__(self):
+        if self.own:
+            self.con.execute("BEGIN")
+        return self.con
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.own:
+            self.con.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
+
+
+# --------------------------------------------------------------------------- built-in metrics
+
+# One row per (entity, project) over the entity's non-fork repositories; licence and
+# publiccode.yml as judged by the health metrics' repo_hygiene view (migration 004).
+_ENTITY_PROJECTS = """
+    SELECT rp.entity_id, rp.project_id,
+           min(r.created_at) AS created_at,
+           bool_or(coalesce(h.has_publiccode, false)) AS has_publiccode,
+           bool_or(coalesce(h.osi_licence, false)) AS osi_licence
+    FROM repo_project rp
+    JOIN repos r USING (forge, host, path)
+    LEFT JOIN repo_hygiene h ON h.forge = r.forge AND h.host = r.host AND h.repo_path = r.path
+    WHERE NOT r.is_fork AND list_contains($entities, rp.entity_id)
+    GROUP BY rp.entity_id, rp.project_id
+"""
+
+
+def _entity_projects(con, entity_ids: Sequence[str], day: date) -> pd.DataFrame:
+    """The entity's projects existing on ``day``: created by its end, or of unknown creation."""
+    return reuse._frame(
+        con,
+        f"SELECT * FROM ({_ENTITY_PROJECTS}) WHERE created_at IS NULL OR created_at < $end",
+        {"entities": list(entity_ids), "end": _day_end(day)},
+    )
+
+
+def _per_entity(entity_ids: Sequence[str], values: dict[str, float | None], default: float | None) -> dict[str, float | None]:
+    return {e: values.get(e, default) for e in entity_ids}
+
+
+@register_metric("public_repos", description="projects (non-fork repositories, mirrors once)")
+def _public_repos(con, entity_ids, day):
+    df = _entity_projects(con, entity_ids, day)
+    return _per_entity(entity_ids, df.groupby("entity_id").size().astype(float).to_dict(), 0.0)
+
+
+def _share(df: pd.DataFrame, flag: pd.Series, entity_ids) -> dict[str, float | None]:
+    if df.empty:
+        return _per_entity(entity_ids, {}, None)
+    grouped = flag.groupby(df["entity_id"]).mean()
+    return _per_entity(entity_ids, {k: float(v) for k, v in grouped.items()}, None)
+
+
+@register_metric("osi_licence_share", share=True, description="share of projects with an OSI-approved licence")
+def _osi_share(con, entity_ids, day):
+    df = _entity_projects(con, entity_ids, day)
+    return _share(df, df["osi_licence"].astype(float), entity_ids)
+
+
+@register_metric("publiccode_share", share=True, description="share of projects with a publiccode.yml")
+def _publiccode_share(con, entity_ids, day):
+    df = _entity_projects(con, entity_ids, day)
+    return _share(df, df["has_publiccode"].astype(float), entity_ids)
+
+
+def _active_share_at(
+    con, entity_ids: Sequence[str], days: Sequence[date], include_undated: bool = True
+) -> pd.DataFrame:
+    """active_share for several days at once: columns day, entity_id, projects, active.
+
+    Projects of unknown creation date count on every day with ``include_undated`` (today's
+    value), on none without (reconstructed history, as for public_repos).
+    """
+    if not days:
+        return pd.DataFrame(columns=["day", "entity_id", "projects", "active"])
+    ends = [_day_end(d) for d in days]
+    return reuse._frame(
+        con,
+        f"""
+        WITH ep AS ({_ENTITY_PROJECTS}),
+        days AS (SELECT unnest($days) AS day, unnest($ends) AS day_end),
+        -- commits of every repository of the project (a mirror's commits are the project's)
+        pc AS (
+            SELECT rp.project_id, c.committed_at
+            FROM commits c
+            JOIN repo_project rp ON rp.forge = c.forge AND rp.host = c.host AND rp.path = c.repo_path
+            WHERE c.committed_at >= $earliest AND c.committed_at < $latest
+              AND rp.project_id IN (SELECT project_id FROM ep)
+        ),
+        active AS (
+            SELECT DISTINCT d.day, pc.project_id
+            FROM days d JOIN pc
+              ON pc.committed_at < d.day_end AND pc.committed_at >= d.day_end - INTERVAL {ACTIVE_DAYS} DAY
+        )
+        SELECT d.day, ep.entity_id, count(*) AS projects,
+               count(a.project_id) AS active
+        FROM days d
+        JOIN ep ON (ep.created_at IS NULL AND $undated) OR ep.created_at < d.day_end
+        LEFT JOIN active a ON a.day = d.day AND a.project_id = ep.project_id
+        GROUP BY d.day, ep.entity_id
+        """,
+        {
+            "entities": list(entity_ids),
+            "days": list(days),
+            "ends": ends,
+            "earliest": min(ends) - timedelta(days=ACTIVE_DAYS),
+            "latest": max(ends),
+            "undated": include_undated,
+        },
+    )
+
+
+@register_metric("active_share", share=True, description=f"share of projects with a commit in {ACTIVE_DAYS} days")
+def _active_share(con, entity_ids, day):
+    df = _active_share_at(con, entity_ids, [day])
+    values = {r.entity_id: r.active / r.projects for r in df.itertuples() if r.projects}
+    return _per_entity(entity_ids, values, None)
+
+
+@register_metric("contributions_to_others", description="other entities' projects with commits by the entity's people")
+def _contributions(con, entity_ids, day):
+    values = {k: float(v) for k, v in reuse.contributions_to_others(con).items()}
+    return _per_entity(entity_ids, values, 0.0)
+
+
+@register_metric("reused_by_others", description="the entity's projects reused by other entities")
+def _reused(con, entity_ids, day):
+    values = {k: float(v) for k, v in reuse.projects_reused_by_others(con).items()}
+    return _per_entity(entity_ids, values, 0.0)
+
+
+# --------------------------------------------------------------------------- values and snapshots
+
+
+def _entity_ids(con, registry: Registry | None) -> list[str]:
+    if registry is not None:
+        return [e.id for e in registry.entities]
+    return [r[0] for r in con.execute("SELECT entity_id FROM entities ORDER BY entity_id").fetchall()]
+
+
+def _metric_names(registry: Registry | None, metrics: Sequence[str] | None) -> list[str]:
+    if metrics is not None:
+        return list(metrics)
+    names = list(GOAL_METRICS)
+    for e in registry.entities if registry else ():
+        for g in e.goals:
+            if g.metric not in names and g.metric in METRICS:
+                names.append(g.metric)
+    return names
+
+
+def is_share(metric: str) -> bool:
+    m = METRICS.get(metric)
+    return m.share if m is not None else metric in SHARE_METRICS
+
+
+def goal_values(
+    con: duckdb.DuckDBPyConnection,
+    registry: Registry | None = None,
+    today: date | datetime | None = None,
+    metrics: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Every entity's goal metrics on ``today``: columns entity_id, metric, value (None: no data).
+
+    Entities from the registry (else the ``entities`` table); metrics: ``metrics``, else every
+    built-in goal metric plus registered metrics the registry's goals name. An unknown metric
+    name gives None values.
+    """
+    day = _today(today)
+    ids = _entity_ids(con, registry)
+    rows = []
+    for name in _metric_names(registry, metrics):
+        metric = METRICS.get(name)
+        values = metric.fn(con, ids, day) if metric is not None and ids else {}
+        for e in ids:
+            v = values.get(e)
+            rows.append((e, name, None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)))
+    return pd.DataFrame(rows, columns=["entity_id", "metric", "value"]).astype({"value": "float64"})
+
+
+def _month_ends(today: date, months: int) -> list[date]:
+    """The last day of each of the ``months`` months before ``today``'s month, oldest first."""
+    out = []
+    first = today.replace(day=1)
+    for _ in range(months):
+        last = first - timedelta(days=1)
+        out.append(last)
+        first = last.replace(day=1)
+    return sorted(out)
+
+
+def reconstruct_history(
+    con: duckdb.DuckDBPyConnection,
+    registry: Registry | None,
+    months: int = 24,
+    today: date | datetime | None = None,
+) -> pd.DataFrame:
+    """Goal metrics at the end of each of the ``months`` months before ``today``'s month, from history.
+
+    Columns: snapshot_date, entity_id, metric, value. Only what the data can tell:
+
+    - public_repos: projects whose earliest repository was created by the day (repositories of
+      unknown creation date are left out of the past);
+    - active_share: as defined, on that day, for days whose 90-day window starts on or after the
+      registry's history horizon (``[defaults] since``) when one is set; days with no project
+      give no row;
+    - contributions_to_others: other entities' projects in which the entity's people had authored
+      a commit by the day (today's affiliations and project mapping applied to the past).
+
+    The other metrics (licences, publiccode.yml, reuse) have no dated history and are left out.
+    """
+    day = _today(today)
+    ids = _entity_ids(con, registry)
+    columns = ["snapshot_date", "entity_id", "metric", "value"]
+    days = _month_ends(day, months) if months > 0 else []
+    if not ids or not days:
+        return pd.DataFrame(columns=columns)
+    rows: list[tuple] = []
+    ends = [_day_end(d) for d in days]
+    created = reuse._frame(
+        con,
+        f"SELECT entity_id, project_id, created_at FROM ({_ENTITY_PROJECTS}) WHERE created_at IS NOT NULL",
+        {"entities": ids},
+    )
+    for d, end in zip(days, ends):
+        counts = created[created["created_at"] < pd.Timestamp(end)].groupby("entity_id").size()
+        for e in ids:
+            rows.append((d, e, "public_repos", float(counts.get(e, 0))))
+    since = registry.since if registry is not None else None
+    active_days = [d for d, end in zip(days, ends) if since is None or end - timedelta(days=ACTIVE_DAYS) >= since]
+    for r in _active_share_at(con, ids, active_days, include_undated=False).itertuples():
+        if r.projects:
+            rows.append((r.day, r.entity_id, "active_share", r.active / r.projects))
+    firsts = reuse._frame(
+        con,
+        "SELECT target AS entity_id, source_project, min(first_at) AS first_at"
+        " FROM contribution_evidence GROUP BY target, source_project",
+    )
+    for d, end in zip(days, ends):
+        counts = firsts[firsts["first_at"] < pd.Timestamp(end)].groupby("entity_id").size()
+        for e in ids:
+            rows.append((d, e, "contributions_to_others", float(counts.get(e, 0))))
+    df = pd.DataFrame(rows, columns=columns)
+    df["snapshot_date"] = pd.to_datetime(df["snapshot_date"]).dt.date
+    return df.sort_values(["entity_id", "metric", "snapshot_date"]).reset_index(drop=True)
+
+
+def write_snapshots(
+    con: duckdb.DuckDBPyConnection,
+    registry: Registry,
+    today: date | datetime | None = None,
+    reconstruct: bool = True,
+    months: int = 24,
+    refresh: bool = True,
+) -> int:
+    """Store today's goal metrics of every entity; return the number of observed rows written.
+
+    With ``refresh`` (the default), the derived reuse tables are rebuilt first
+    (:func:`warehouse.reuse.refresh_reuse`), so the values reflect the data as collected; call it
+    after identities have been rebuilt.
+
+    One row per (day, entity, metric): run twice the same day, the later values replace the
+    earlier ones, so the table holds one snapshot a day. With ``reconstruct``, the reconstructed
+    history (:func:`reconstruct_history`) is refreshed too: its rows are replaced, and kept only
+    for days before the entity's first observed snapshot of that metric.
+    """
+    day = _today(today)
+    if refresh:
+        reuse.refresh_reuse(con)
+    values = goal_values(con, registry, day)
+    values.insert(0, "snapshot_date", day)
+    values["source"] = "observed"
+    frames = [values]
+    if reconstruct:
+        frames.append(reconstruct_history(con, registry, months, day).assign(source="reconstructed"))
+    table = pa.Table.from_pandas(
+        pd.concat(frames, ignore_index=True)[["snapshot_date", "entity_id", "metric", "value", "source"]],
+        schema=pa.schema([("snapshot_date", pa.date32()), ("entity_id", pa.string()), ("metric", pa.string()),
+                          ("value", pa.float64()), ("source", pa.string())]),
+        preserve_index=False,
+    )
+    with _Tx(con):
+        con.register("_goal_rows", table)
+        try:
+            con.execute(
+                "INSERT INTO goal_snapshots (snapshot_date, entity_id, metric, value, source)"
+                " SELECT snapshot_date, entity_id, metric, value, source FROM _goal_rows WHERE source = 'observed'"
+                " ON CONFLICT (snapshot_date, entity_id, metric)"
+                " DO UPDATE SET value = excluded.value, source = excluded.source"
+            )
+            if reconstruct:
+                con.execute("DELETE FROM goal_snapshots WHERE source = 'reconstructed'")
+                con.execute(
+                    """
+                    INSERT INTO goal_snapshots (snapshot_date, entity_id, metric, value, source)
+                    SELECT g.snapshot_date, g.entity_id, g.metric, g.value, g.source
+                    FROM _goal_rows g
+                    WHERE g.source = 'reconstructed'
+                      AND g.snapshot_date < (SELECT min(s.snapshot_date) FROM goal_snapshots s
+                                             WHERE s.entity_id = g.entity_id AND s.metric = g.metric
+                                               AND s.source = 'observed')
+                    """
+                )
+        finally:
+            con.unregister("_goal_rows")
+    return len(values)
+
+
+def sync_goals(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
+    """Mirror the registry's goals into ``goals``; return how many there are."""
+    rows = [
+        (e.id, n, g.metric, float(g.target), g.deadline)
+        for e in registry.entities
+        for n, g in enumerate(e.goals, start=1)
+    ]
+    with _Tx(con):
+        con.execute("DELETE FROM goals")
+        for row in rows:
+            con.execute("INSERT INTO goals VALUES (?, ?, ?, ?, ?)", list(row))
+    return len(rows)
+
+
+def goal_history(
+    con: duckdb.DuckDBPyConnection, entity_id: str | None = None, metric: str | None = None
+) -> pd.DataFrame:
+    """Stored snapshots (observed and reconstructed): snapshot_date, entity_id, metric, value, source."""
+    return reuse._frame(
+        con,
+        "SELECT snapshot_date, entity_id, metric, value, source FROM goal_snapshots"
+        " WHERE ($entity IS NULL OR entity_id = $entity) AND ($metric IS NULL OR metric = $metric)"
+        " ORDER BY entity_id, metric, snapshot_date",
+        {"entity": entity_id, "metric": metric},
+    )
+
+
+# --------------------------------------------------------------------------- progress
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    slope_per_day: float | None
+    points: int
+    first: date | None
+
+
+def fit_trend(points: Sequence[tuple[date, float]]) -> Trend:
+    """Least-squares slope (units per day) through dated values; None with fewer than two points
+    or when they span less than MIN_TREND_SPAN_DAYS days."""
+    pts = [(d, v) for d, v in points if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if not pts:
+        return Trend(None, 0, None)
+    first = min(d for d, _ in pts)
+    xs = [(d - first).days for d, _ in pts]
+    ys = [float(v) for _, v in pts]
+    if len(pts) < 2 or max(xs) - min(xs) < MIN_TREND_SPAN_DAYS:
+        return Trend(None, len(pts), first)
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    return Trend(sxy / sxx, len(pts), first)
+
+
+def goal_status(value: float | None, target: float, projected: float | None, deadline: date, today: date) -> str:
+    """achieved (value >= target); past the deadline and short: off track; else on track
+    (projection >= target), at risk (projection >= AT_RISK_RATIO * target), off track."""
+    if value is None:
+        return NO_DATA
+    if value >= target:
+        return ACHIEVED
+    if deadline <= today or projected is None:
+        return OFF_TRACK
+    if projected >= target:
+        return ON_TRACK
+    if projected >= AT_RISK_RATIO * target:
+        return AT_RISK
+    return OFF_TRACK
+
+
+def _goals(con, registry: Registry | None, entity_id: str | None) -> list[tuple[str, int, str, float, date]]:
+    if registry is not None:
+        goals = [(e.id, n, g.metric, float(g.target), g.deadline)
+                 for e in registry.entities for n, g in enumerate(e.goals, start=1)]
+    else:
+        goals = [tuple(r) for r in con.execute(
+            "SELECT entity_id, goal_no, metric, target, deadline FROM goals ORDER BY entity_id, goal_no"
+        ).fetchall()]
+    return [g for g in goals if entity_id is None or g[0] == entity_id]
+
+
+def goal_progress(
+    con: duckdb.DuckDBPyConnection,
+    registry: Registry | None = None,
+    entity_id: str | None = None,
+    today: date | datetime | None = None,
+    trend_days: int = TREND_DAYS,
+) -> pd.DataFrame:
+    """Progress of every goal (of one entity, if given), from the registry (else the ``goals`` table).
+
+    Columns: entity_id, goal_no, metric, unit (share | count), target, deadline, as_of (today),
+    value (now, computed live; NaN: no data), trend_per_month (slope x 30 days; NaN when there is
+    no trend), trend_points (history points used, today's value included), trend_from (oldest
+    point), reconstructed (whether reconstructed points were used), days_left, projected (value
+    at the deadline on the trend, clipped to [0, 1] for shares and >= 0 for counts; the value
+    itself when there is no trend), status (achieved | on track | at risk | off track | no data).
+
+    History: stored snapshots of the ``trend_days`` days before today; an (entity, metric) with
+    no stored snapshot at all falls back to :func:`reconstruct_history` computed on the fly.
+    """
+    day = _today(today)
+    goals = _goals(con, registry, entity_id)
+    columns = ["entity_id", "goal_no", "metric", "unit", "target", "deadline", "as_of", "value",
+               "trend_per_month", "trend_points", "trend_from", "reconstructed", "days_left",
+               "projected", "status"]
+    if not goals:
+        return pd.DataFrame(columns=columns)
+    metrics = sorted({g[2] for g in goals})
+    ids = sorted({g[0] for g in goals})
+    now = goal_values(con, None, day, metrics=metrics)
+    now = now[now["entity_id"].isin(ids)] if not now.empty else now
+    current = {(r.entity_id, r.metric): (None if pd.isna(r.value) else float(r.value)) for r in now.itertuples()}
+    # goal_values without a registry walks the entities table; entities only in the registry:
+    for e, _, m, _, _ in goals:
+        if (e, m) not in current:
+            metric = METRICS.get(m)
+            v = metric.fn(con, [e], day).get(e) if metric is not None else None
+            current[(e, m)] = None if v is None else float(v)
+    start = day - timedelta(days=trend_days)
+    stored = reuse._frame(
+        con,
+        "SELECT snapshot_date, entity_id, metric, value, source FROM goal_snapshots"
+        " WHERE snapshot_date >= ? AND snapshot_date < ? AND list_contains(?, entity_id) AND list_contains(?, metric)",
+        [start, day, ids, metrics],
+    )
+    any_stored = {
+        (e, m) for e, m in con.execute(
+            "SELECT DISTINCT entity_id, metric FROM goal_snapshots"
+            " WHERE list_contains(?, entity_id) AND list_contains(?, metric)",
+            [ids, metrics],
+        ).fetchall()
+    }
+    history: dict[tuple[str, str], list[tuple[date, float, str]]] = {}
+    for r in stored.itertuples():
+        if not pd.isna(r.value):
+            history.setdefault((r.entity_id, r.metric), []).append((r.snapshot_date, float(r.value), r.source))
+    missing = {(e, m) for e, _, m, _, _ in goals} - any_stored
+    if missing:
+        months = max(1, math.ceil(trend_days / 30.44))
+        rebuilt = reconstruct_history(con, None, months, day) if registry is None else \
+            reconstruct_history(con, registry, months, day)
+        for r in rebuilt.itertuples():
+            if (r.entity_id, r.metric) in missing and r.snapshot_date >= start:
+                history.setdefault((r.entity_id, r.metric), []).append((r.snapshot_date, float(r.value), "reconstructed"))
+    rows = []
+    for e, n, m, target, deadline in goals:
+        value = current.get((e, m))
+        share = is_share(m)
+        pts = [(d, v) for d, v, _ in history.get((e, m), [])]
+        used_reconstructed = any(s == "reconstructed" for _, _, s in history.get((e, m), []))
+        if value is not None:
+            pts.append((day, value))
+        trend = fit_trend(pts)
+        days_left = (deadline - day).days
+        projected = None
+        if value is not None:
+            projected = value
+            if trend.slope_per_day is not None and days_left > 0:
+                projected = value + trend.slope_per_day * days_left
+            projected = min(max(projected, 0.0), 1.0) if share else max(projected, 0.0)
+        rows.append((
+            e, n, m, "share" if share else "count", target, deadline, day,
+            value, None if trend.slope_per_day is None else trend.slope_per_day * 30,
+            trend.points, trend.first, used_reconstructed, days_left, projected,
+            goal_status(value, target, projected, deadline, day),
+        ))
+    df = pd.DataFrame(rows, columns=columns)
+    for col in ("value", "trend_per_month", "projected", "target"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    return df
+
+
+__all__ = [
+    "ACHIEVED", "ON_TRACK", "AT_RISK", "OFF_TRACK", "NO_DATA", "STATUSES", "AT_RISK_RATIO", "ACTIVE_DAYS",
+    "TREND_DAYS", "MIN_TREND_SPAN_DAYS", "METRICS", "GoalMetric", "register_metric", "goal_values", "reconstruct_history", "write_snapshots", "sync_goals",
+    "goal_history", "Trend", "fit_trend", "goal_status", "goal_progress", "is_share",
+]
