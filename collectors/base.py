@@ -9,6 +9,7 @@ the warehouse hands it cursors and ETags and stores what it yields.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterator, Protocol
@@ -25,7 +26,7 @@ from collectors.records import (
     RepoRecord,
     RootFilesRecord,
 )
-from collectors.registry import Account
+from collectors.registry import DEFAULT_TOKEN_ENV, Account
 
 USER_AGENT = "ossdash-collector"
 TIMEOUT_SECONDS = 30
@@ -52,8 +53,6 @@ def rate_limit_wait(response: requests.Response, now: float | None = None) -> fl
     """
     if response.status_code not in (403, 429):
         return None
-    import time as _time
-
     headers = response.headers
     retry_after = headers.get("Retry-After")
     if retry_after is not None:
@@ -65,7 +64,7 @@ def rate_limit_wait(response: requests.Response, now: float | None = None) -> fl
     reset = headers.get("X-RateLimit-Reset") or headers.get("RateLimit-Reset")
     if remaining == "0" and reset:
         try:
-            return max(0.0, float(reset) - (now if now is not None else _time.time()))
+            return max(0.0, float(reset) - (now if now is not None else time.time()))
         except ValueError:
             return None
     if response.status_code == 429:
@@ -83,6 +82,22 @@ class AccountNotFound(CollectorError):
 
 class AccessDenied(CollectorError):
     pass
+
+
+def access_denied(account: Account, what: str, detail: str) -> AccessDenied:
+    """Access denied, saying which variable's token to check (never the token itself)."""
+    variable = account.token_env or DEFAULT_TOKEN_ENV[account.forge]
+    token = "the token in" if account.token() else "no token is set in"
+    return AccessDenied(
+        f"{account.label}: {what}: access denied ({detail}); {token} {variable}: "
+        "set one with read access to public repositories"
+    )
+
+
+def not_found(account: Account, what: str) -> AccountNotFound:
+    return AccountNotFound(
+        f"{account.label}: {what}: not found (HTTP 404); check the owner and url of this account in the registry"
+    )
 
 
 class RateLimitExhausted(CollectorError):

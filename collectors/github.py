@@ -24,8 +24,6 @@ from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectio
 
 from collectors.base import (
     USER_AGENT,
-    AccessDenied,
-    AccountNotFound,
     CollectorError,
     CollectorOptions,
     Conditional,
@@ -34,7 +32,9 @@ from collectors.base import (
     RateLimitExhausted,
     RequestStats,
     TransientFailure,
+    access_denied,
     current_stats,
+    not_found,
     parse_time,
     publiccode_record,
     rate_limit_wait,
@@ -434,11 +434,11 @@ class GitHubCollector:
         message = body.get("message", "") if isinstance(body, dict) else ""
         label = self.account.label
         if status == 404:
-            raise AccountNotFound(f"{label}: {what}: not found (HTTP 404)")
+            raise not_found(self.account, what)
         if status in (403, 429) and "rate limit" in message.lower():
             raise RateLimitExhausted(f"{label}: {what}: rate limit exhausted", self.stats.rate_reset)
         if status in (401, 403):
-            raise AccessDenied(f"{label}: {what}: access denied (HTTP {status}: {message[:200]})")
+            raise access_denied(self.account, what, f"HTTP {status}: {message[:200]}")
         raise CollectorError(f"{label}: {what}: HTTP {status} {message[:200]}")
 
     def _error(self, exc: GithubException, what: str) -> CollectorError:
@@ -448,9 +448,9 @@ class GitHubCollector:
         status = getattr(exc, "status", None)
         message = exc.data.get("message", "") if isinstance(getattr(exc, "data", None), dict) else ""
         if status == 404:
-            return AccountNotFound(f"{label}: {what}: not found (HTTP 404)")
+            return not_found(self.account, what)
         if status in (401, 403):
-            return AccessDenied(f"{label}: {what}: access denied (HTTP {status}: {message[:200]})")
+            return access_denied(self.account, what, f"HTTP {status}: {message[:200]}")
         if status is None or status == 200:
             return MalformedResponse(f"{label}: {what}: unreadable answer from the forge")
         return CollectorError(f"{label}: {what}: HTTP {status} {message[:200]}")

@@ -23,7 +23,6 @@ from collectors.base import (
     CollectorOptions,
     Conditional,
     USER_AGENT,
-    AccessDenied,
     AccountNotFound,
     CollectorError,
     Listing,
@@ -31,6 +30,8 @@ from collectors.base import (
     RateLimitExhausted,
     RequestStats,
     TransientFailure,
+    access_denied,
+    not_found,
     parse_time,
     publiccode_record,
     rate_limit_wait,
@@ -354,11 +355,11 @@ class GitLabCollector:
         label = self.account.label
         code = getattr(exc, "response_code", None)
         if code == 404:
-            return AccountNotFound(f"{label}: {what}: not found (HTTP 404)")
+            return not_found(self.account, what)
         if code == 429:
             return RateLimitExhausted(f"{label}: {what}: rate limit exhausted", self.stats.rate_reset)
         if isinstance(exc, GitlabAuthenticationError) or code in (401, 403):
-            return AccessDenied(f"{label}: {what}: access denied (HTTP {code})")
+            return access_denied(self.account, what, f"HTTP {code}")
         if code is None:
             return MalformedResponse(f"{label}: {what}: unreadable answer from the forge ({exc.error_message})"[:300])
         return CollectorError(f"{label}: {what}: HTTP {code} {str(exc.error_message)[:200]}")

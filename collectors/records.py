@@ -144,13 +144,12 @@ class RootFilesRecord:
         def has(kind: str) -> bool:
             return any(stem in stems for stem in ROOT_FILE_KINDS[kind])
 
-        publiccode = next((sha for name, kind, sha in entries if kind == "file" and name in ("publiccode.yml", "publiccode.yaml")), None)
-        present = any(kind == "file" and name in ("publiccode.yml", "publiccode.yaml") for name, kind, _ in entries)
+        publiccode = [sha for name, kind, sha in entries if kind == "file" and name in ("publiccode.yml", "publiccode.yaml")]
         return cls(
             forge, host, repo_path,
             has_readme=has("readme"), has_license=has("license"), has_contributing=has("contributing"),
             has_code_of_conduct=has("code_of_conduct"), has_security=has("security"),
-            has_publiccode=present, publiccode_sha=publiccode, files=tuple(sorted(files)),
+            has_publiccode=bool(publiccode), publiccode_sha=publiccode[0] if publiccode else None, files=tuple(sorted(files)),
         )
 
 

@@ -154,6 +154,7 @@ def simulate(port: int, seed: int, registry_out: str) -> None:
         click.echo(f"  {forge:9} {sim.url(forge)}")
     click.echo(f"  ground truth  {sim.base_url}/_sim/truth")
     click.echo(f"  request count {sim.base_url}/_sim/stats")
+    click.echo(f"  faults        {sim.base_url}/_sim/faults (POST a fault as JSON, DELETE to clear)")
     click.echo(
         f"{len(truth['repos'])} repositories, {sum(len(c) for c in truth['commits'].values())} commits; "
         f"registry written to {registry_out}. Ctrl-C stops."

@@ -62,3 +62,8 @@ class TerminalProgress:
         self._draw(self._line(account, text), final=True)
         for error in result.errors:
             self.stream.write(f"    error: {error}\n")
+
+    def step(self, text: str) -> None:
+        elapsed = time.monotonic() - self.started
+        self.stream.write(f"[{elapsed:6.1f}s] {text}...\n")
+        self.stream.flush()

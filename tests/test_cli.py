@@ -126,7 +126,7 @@ def test_collect_exit_codes(sim, registry_path, tmp_path):
 
 
 def test_collect_never_prints_the_token(sim, registry_path, tmp_path):
-    secret = "ghp_supersecret0123456789"
+    secret = "fake-token-for-tests-only-0123"
     result = ossdash(
         "collect", "--config", str(registry_path), "--db", str(tmp_path / "t.duckdb"),
         env={"GITHUB_TOKEN": secret, "GITLAB_TOKEN": secret, "OPENCODE_TOKEN": secret},

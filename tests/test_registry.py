@@ -211,7 +211,7 @@ def test_github_owner_is_not_a_path():
 
 
 def test_token_in_file_is_rejected_without_echoing_it():
-    secret = "ghp_DoNotLeakThis0123456789"
+    secret = "fake-token-do-not-echo-0123"
     text = GOOD.replace('owner = "alpha-city"', f'owner = "alpha-city"\n  token = "{secret}"')
     msg = one_error(text)
     assert "entity 'alpha'" in msg

@@ -716,7 +716,6 @@ def change_request_ratios(
     (merged / closed; NULL when none closed).
     """
     sc = _scope(con, by, entity_id, archetype, country, forge, repo)
-    keys = sc.key_list()
     sql = f"""
         WITH {sc.ctes()},
         counts AS (

@@ -101,6 +101,8 @@ class Progress(Protocol):
 
     def account_finished(self, account: Account, result: AccountResult) -> None: ...
 
+    def step(self, text: str) -> None: ...
+
 
 class _Silent:
     def account_started(self, index, total, account):
@@ -113,6 +115,9 @@ class _Silent:
         pass
 
     def account_finished(self, account, result):
+        pass
+
+    def step(self, text):
         pass
 
 
@@ -153,8 +158,11 @@ def collect(
                     state.record_account(con, run_id, result)
                     progress.account_finished(account, result)
         finally:
+            # At scale this takes a minute or more: say so rather than look stuck.
+            progress.step("rebuilding identities, metric facts, reuse and goal snapshots")
             _settle(con, registry)
             state.finish_run(con, run_id, summary)
+        progress.step("publishing the new snapshot")
     return summary
 
 

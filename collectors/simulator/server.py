@@ -18,7 +18,6 @@ import socket
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 

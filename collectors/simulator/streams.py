@@ -31,18 +31,11 @@ _TITLES = ["Crash when", "Support for", "Document", "Improve", "Translate", "Upg
 
 def populate(world: "World") -> None:
     rng = random.Random(world.seed * 7919 + 1)
-    counters = {"comment": 10_000_000}
-
-    def next_comment_id() -> int:
-        counters["comment"] += 1
-        return counters["comment"]
-
-    world._next_comment_id = next_comment_id  # type: ignore[attr-defined]
     originals = list(world.repos)
     for repo in originals:
         if repo.stage == "empty":
             continue
-        _items(world, rng, repo, next_comment_id)
+        _items(world, rng, repo)
         _releases(rng, repo)
         _root_files(world, rng, repo)
     _entity_forks(world, rng)
@@ -63,7 +56,7 @@ def _people_for(world: "World", repo: SimRepo) -> tuple[list, list, object]:
     return insiders, outsiders, bot
 
 
-def _items(world: "World", rng: random.Random, repo: SimRepo, next_comment_id) -> None:
+def _items(world: "World", rng: random.Random, repo: SimRepo) -> None:
     insiders, outsiders, bot = _people_for(world, repo)
     _, _, quiet_days = STAGES[repo.stage]
     end = world.now - timedelta(days=quiet_days)
@@ -104,10 +97,10 @@ def _items(world: "World", rng: random.Random, repo: SimRepo, next_comment_id) -
             kind_of = "note" if repo.forge != "github" else (
                 "review_comment" if kind == "change_request" and rng.random() < 0.4 else "comment"
             )
-            item.comments.append(SimComment(next_comment_id(), who, moment.replace(microsecond=0), kind_of))
+            item.comments.append(SimComment(world.next_comment_id(), who, moment.replace(microsecond=0), kind_of))
         if repo.forge != "github" and item.comments and rng.random() < 0.3:
             # A system note is activity but no response.
-            item.comments.append(SimComment(next_comment_id(), item.author, (moment + timedelta(minutes=5)).replace(microsecond=0), "note", system=True))
+            item.comments.append(SimComment(world.next_comment_id(), item.author, (moment + timedelta(minutes=5)).replace(microsecond=0), "note", system=True))
         # Abandoned projects leave their last questions open and unanswered.
         if age_days > 20 and rng.random() < 0.75 and repo.stage != "abandoned":
             closed = min(end, moment + timedelta(days=rng.uniform(0.5, 60))).replace(microsecond=0)

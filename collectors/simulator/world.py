@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, field
-from typing import Callable
 from datetime import datetime, timedelta, timezone
 
 FORGE_PREFIX = {"github": "/github", "gitlab": "/gitlab", "opencode": "/opencode"}
@@ -217,7 +216,6 @@ def _sha(*parts: object) -> str:
 class World:
     """The simulated ecosystem: entities, accounts, people, repositories and their activity."""
 
-    _next_comment_id: Callable[[], int]
 
     def __init__(self, seed: int = 7, now: datetime | None = None, scale: float = 1.0, activity_scale: float = 1.0):
         self.seed = seed
@@ -230,7 +228,9 @@ class World:
         self.repos: list[SimRepo] = []
         self._next_id = 1000
         self._activity_serial = 0
+        self._comment_serial = 10_000_000
         self._make_people()
+        self._person_ids = {p.login: 5000 + i for i, p in enumerate(self.people)}
         for i, (eid, forge, path, kind, subgroups) in enumerate(_ACCOUNTS):
             self.accounts.append(SimAccount(forge, path, eid, kind, 100 + i, list(subgroups)))
         for account in self.accounts:
@@ -393,7 +393,7 @@ class World:
         """Comment on an item now; return the comment id."""
         repo = self.repo(forge, path)
         comment_kind = "note" if forge != "github" else "comment"
-        comment = SimComment(self._next_comment_id(), self._people(author_login, repo), self.now, comment_kind)
+        comment = SimComment(self.next_comment_id(), self._people(author_login, repo), self.now, comment_kind)
         repo.item(kind, number).comments.append(comment)
         return comment.id
 
@@ -442,9 +442,11 @@ class World:
 
     def person_id(self, person: SimPerson) -> int:
         """A stable numeric user id, as forges give every account one."""
-        if not hasattr(self, "_person_ids") or len(self._person_ids) != len(self.people):
-            self._person_ids = {p.login: 5000 + i for i, p in enumerate(self.people)}
         return self._person_ids[person.login]
+
+    def next_comment_id(self) -> int:
+        self._comment_serial += 1
+        return self._comment_serial
 
     def account(self, forge: str, path: str) -> SimAccount | None:
         for a in self.accounts:
