@@ -1,8 +1,9 @@
 """Streamlit entrypoint: ``ossdash serve``, or ``streamlit run dashboard/app.py`` with the warehouse
 path in ``OSSDASH_DB`` (default ``ossdash.duckdb``).
 
-This file is the frame around every page: it checks that a published warehouse with data exists,
-shows where the data comes from, and runs the page chosen in the navigation. It only reads.
+This file is the frame around every page: the language switch, the navigation, the global
+filters (kept across pages and in the URL, see ``filters.py``), and the check that a published
+warehouse with data exists. Then it runs the page chosen in the navigation. It only reads.
 """
 
 from __future__ import annotations
@@ -10,63 +11,60 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
-from warehouse import reader
+from dashboard import data, filters
+from dashboard.i18n import Translator
+from warehouse import queries, reader
+
+# (file, key of the title, icon, URL path); the first is the default page.
+PAGES = (
+    ("views/overview.py", "nav.overview", ":material/public:", "overview"),
+    ("views/entity.py", "nav.entity", ":material/location_city:", "entity"),
+    ("views/project.py", "nav.project", ":material/folder_code:", "project"),
+    ("views/attention.py", "nav.attention", ":material/notification_important:", "attention"),
+    ("views/reuse.py", "nav.reuse", ":material/hub:", "reuse"),
+    ("views/goals.py", "nav.goals", ":material/flag:", "goals"),
+    ("views/status.py", "nav.status", ":material/monitor_heart:", "status"),
+)
 
 st.set_page_config(page_title="ossdash", page_icon=":material/monitoring:", layout="wide")
 
+t = filters.choose_language()
 page = st.navigation(
     [
-        st.Page(
-            "pages/overview.py",
-            title="Ecosystem overview",
-            icon=":material/public:",
-            url_path="overview",
-            default=True,
-        ),
-        st.Page(
-            "pages/entity.py",
-            title="Entity",
-            icon=":material/location_city:",
-            url_path="entity",
-        ),
+        st.Page(file, title=t(title), icon=icon, url_path=url, default=(i == 0))
+        for i, (file, title, icon, url) in enumerate(PAGES)
     ]
 )
 
 
 def _empty_state(headline: str, detail: str | None = None) -> None:
-    st.title("ossdash")
+    st.title(t("app.name"))
     st.info(headline, icon=":material/database:")
     if detail:
         st.text(detail)  # DuckDB's message may quote the path: shown as plain text
-    st.markdown(
-        "To fill the dashboard:\n\n"
-        "- `ossdash demo` collects from the built-in forge simulator, no token needed;\n"
-        "- `ossdash collect` collects the accounts listed in `cities.toml` "
-        "(set `GITHUB_TOKEN` / `GITLAB_TOKEN` first).\n\n"
-        "Then reload this page. The dashboard reads this file:"
-    )
+    st.markdown(t("empty.what_to_do"))
     st.code(str(data.db_path()), language=None)
 
 
 def _last_run_caption(runs: pd.DataFrame) -> str:
     if runs.empty:
-        return "No collection run recorded."
+        return t("common.no_run")
     run = runs.iloc[0]
     when = run["finished_at"] if pd.notna(run["finished_at"]) else run["started_at"]
-    return f"Last collection: run {int(run['run_id'])}, {run['status']}, {when:%Y-%m-%d %H:%M} UTC"
+    return t("common.last_run", run_id=int(run["run_id"]), status=run["status"], when=f"{when:%Y-%m-%d %H:%M} UTC")
 
 
 try:
     snapshot = data.current_snapshot()
     ready = data.has_data(snapshot)
 except reader.DatabaseMissing:
-    _empty_state("No warehouse has been published yet.")
+    _empty_state(t("empty.no_warehouse"))
 except reader.DatabaseUnreadable as exc:
-    _empty_state("The warehouse file cannot be read.", str(exc))
+    _empty_state(t("empty.unreadable"), str(exc))
 else:
     if ready:
+        filters.sidebar(t, data.query(queries.filter_options))
         st.sidebar.caption(_last_run_caption(data.freshness(snapshot)))
         page.run()
     else:
-        _empty_state("The warehouse holds no data yet.")
+        _empty_state(t("empty.no_data"))

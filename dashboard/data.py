@@ -119,3 +119,27 @@ def commits_per_month(
     snap: Snapshot, entity_id: str | None = None, months: int = 36
 ) -> pd.DataFrame:
     return _commits_per_month(snap.path, snap.key, entity_id, months)
+
+
+# --------------------------------------------------------------------------- any query function
+
+
+def _qualified(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def _query(path: str, key: tuple[int, int, int], name: str, _fn: Callable[..., T], args: tuple, kwargs: tuple) -> T:
+    # ``_fn`` is not hashed (leading underscore): ``name`` stands for it in the cache key.
+    return _run(Snapshot(path, key), _fn, *args, **dict(kwargs))
+
+
+def query(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(cursor, *args, **kwargs)`` on the current snapshot, cached per snapshot and arguments.
+
+    ``fn`` is a warehouse query function (``warehouse.metrics.health_score``, ...): pages pass
+    the function and its parameters and never see a connection. Arguments must be hashable
+    values (strings, numbers, tuples, dates).
+    """
+    snap = current_snapshot()
+    return _query(snap.path, snap.key, _qualified(fn), fn, args, tuple(sorted(kwargs.items())))

@@ -366,7 +366,7 @@ def test_overview_page_shows_entity_figures(live_db):
 def test_entity_page_from_query_param(live_db):
     at = _app().run()
     at.query_params["entity"] = "dortmund"
-    at.switch_page("pages/entity.py").run()
+    at.switch_page("views/entity.py").run()
     assert not at.exception
     repos = at.dataframe[0].value
     assert list(repos["path"]) == ["stadt-dortmund/app", "stadt-dortmund/old"]
@@ -382,7 +382,7 @@ def test_entity_page_from_query_param(live_db):
 
 def test_entity_page_selectbox(live_db):
     at = _app().run()
-    at.switch_page("pages/entity.py").run()
+    at.switch_page("views/entity.py").run()
     assert not at.exception
     assert at.selectbox[0].value == "munich"  # first by name
     at.selectbox[0].select("vng").run()
@@ -396,7 +396,7 @@ def test_entity_page_unknown_id(live_db):
     at = _app()
     at.query_params["entity"] = "atlantis"
     at.run()
-    at.switch_page("pages/entity.py").run()
+    at.switch_page("views/entity.py").run()
     assert not at.exception
     assert "atlantis" in at.warning[0].value
     assert at.selectbox[0].value == "munich"

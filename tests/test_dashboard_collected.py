@@ -48,7 +48,7 @@ def test_overview_shows_every_entity_with_ground_truth_figures(collected):
 def test_entity_page_lists_the_entitys_repositories(collected):
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params["entity"] = "neustadt"
-    at.switch_page("pages/entity.py").run()
+    at.switch_page("views/entity.py").run()
     assert not at.exception
     repos, commits, _ = _expected(collected, "neustadt")
     table = at.dataframe[0].value

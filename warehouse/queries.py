@@ -87,6 +87,19 @@ def entities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
+def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The values the dashboard's global filters can take: countries and archetypes of the
+    entities, forges of the collected repositories (each sorted)."""
+    def values(sql: str) -> list[str]:
+        return [row[0] for row in con.execute(sql).fetchall() if row[0] is not None]
+
+    return {
+        "country": values("SELECT DISTINCT country FROM entities ORDER BY 1"),
+        "archetype": values("SELECT DISTINCT archetype FROM entities ORDER BY 1"),
+        "forge": values("SELECT DISTINCT forge FROM repos ORDER BY 1"),
+    }
+
+
 def entity(con: duckdb.DuckDBPyConnection, entity_id: str) -> dict[str, Any] | None:
     """One entity as a dict (entity_id, name, country, archetype, email_domains), or None."""
     df = _frame(

@@ -1,0 +1,196 @@
+"""The dashboard's shared state: language, global filters and the chosen entity or repository.
+
+Everything a view depends on is kept in two places at once:
+
+- ``st.session_state`` under keys of its own (not the widgets' keys), because Streamlit forgets
+  the state of a widget as soon as a run does not draw it, which happens on every page switch;
+- the URL's query string, so that a view can be shared as a link and a link opens that view.
+
+The entrypoint (``app.py``) calls :func:`sidebar` on every run, before the page; pages read the
+result with :func:`current` and choose entities and repositories with :func:`choose`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import streamlit as st
+
+from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, language
+
+PERIODS = (90, 180, 365, 730)       # days
+DEFAULT_PERIOD = 365
+GLOBAL_PARAMS = ("lang", "country", "archetype", "forge", "period")
+_KEEP = "keep."                     # session keys that survive page switches
+_WIDGET = "widget."
+
+
+@dataclass(frozen=True)
+class Filters:
+    lang: str
+    country: str | None
+    archetype: str | None
+    forge: str | None
+    days: int
+
+    @property
+    def t(self) -> Translator:
+        return Translator(self.lang)
+
+    def scope(self) -> dict[str, str | None]:
+        """Keyword filters for the warehouse's query functions."""
+        return {"country": self.country, "archetype": self.archetype, "forge": self.forge}
+
+    def narrowed(self) -> bool:
+        return any(self.scope().values())
+
+
+def _kept(name: str, default: Any = None) -> Any:
+    return st.session_state.get(_KEEP + name, default)
+
+
+def _keep(name: str, value: Any) -> None:
+    st.session_state[_KEEP + name] = value
+
+
+def _requested(name: str) -> str | None:
+    value = st.query_params.get(name)
+    return None if value in (None, "") else str(value)
+
+
+def _start_value(name: str, options: Sequence[Any], default: Any, parse: Callable[[str], Any] = str) -> Any:
+    """The value a widget starts a run with: this session's last choice, else the URL's, else the default."""
+    sentinel = object()
+    kept = _kept(name, sentinel)
+    if kept is not sentinel and kept in options:
+        return kept
+    requested = _requested(name)
+    if requested is not None:
+        try:
+            value = parse(requested)
+        except ValueError:
+            value = sentinel
+        if value in options:
+            return value
+        if name != "lang":
+            st.session_state.setdefault("filters.unknown", []).append((name, requested))
+    return default
+
+
+def _widget(name: str, options: Sequence[Any], default: Any, draw: Callable[..., Any], parse=str, **kwargs) -> Any:
+    key = _WIDGET + name
+    # The widget's own state holds the choice just made; Streamlit drops it on a page switch,
+    # and then the kept value (or the URL, or the default) takes its place.
+    if key not in st.session_state or st.session_state[key] not in options:
+        st.session_state[key] = _start_value(name, options, default, parse)
+    value = draw(options=list(options), key=key, **kwargs)
+    _keep(name, value)
+    return value
+
+
+def _write_url(values: dict[str, Any], defaults: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if value is None or value == defaults.get(name):
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != str(value):
+            st.query_params[name] = str(value)
+
+
+def choose_language() -> Translator:
+    """The language switch, drawn first so that everything after it is in the chosen language."""
+    lang = _widget(
+        "lang",
+        LANGUAGES,
+        language(None),
+        st.sidebar.segmented_control,
+        label="Language / Sprache",
+        format_func=LANGUAGE_NAMES.get,
+        selection_mode="single",
+        label_visibility="collapsed",
+    )
+    lang = language(lang)  # a deselected segmented control gives None
+    _keep("lang", lang)
+    _write_url({"lang": lang}, {"lang": language(None)})
+    return Translator(lang)
+
+
+def sidebar(t: Translator, options: dict[str, list[str]]) -> Filters:
+    """Draw the global filters; remember them and put them in the URL. ``options``: see
+    ``warehouse.queries.filter_options``."""
+    st.session_state["filters.unknown"] = []
+    st.sidebar.subheader(t("filters.heading"), help=t("filters.help"))
+    chosen: dict[str, Any] = {}
+    for name in ("country", "archetype", "forge"):
+        values: list[Any] = [None, *options.get(name, [])]
+        namespace = {"archetype": "archetype", "forge": "forge"}.get(name)
+        chosen[name] = _widget(
+            name,
+            values,
+            None,
+            st.sidebar.selectbox,
+            label=t(f"filters.{name}"),
+            format_func=lambda v, ns=namespace: t("filters.all") if v is None else (t.label(ns, v) if ns else str(v)),
+        )
+    chosen["period"] = _widget(
+        "period",
+        PERIODS,
+        DEFAULT_PERIOD,
+        st.sidebar.selectbox,
+        parse=int,
+        label=t("filters.period"),
+        format_func=lambda d: t("filters.period_days", days=d) if d < 365 else t("filters.period_months", months=d // 30 if d % 365 else 12 * d // 365),
+    )
+    _write_url(chosen, {"country": None, "archetype": None, "forge": None, "period": DEFAULT_PERIOD})
+    for name, value in st.session_state["filters.unknown"]:
+        st.sidebar.warning(t("filters.unknown_value", field=t(f"filters.{name}"), value=value), icon=":material/link_off:")
+    filters = Filters(t.lang, chosen["country"], chosen["archetype"], chosen["forge"], int(chosen["period"]))
+    st.session_state["filters.current"] = filters
+    return filters
+
+
+def current() -> Filters:
+    """The filters of this run (set by the entrypoint before the page runs)."""
+    filters = st.session_state.get("filters.current")
+    if filters is None:  # a page run on its own, e.g. in a test
+        filters = Filters(language(_requested("lang")), None, None, None, DEFAULT_PERIOD)
+    return filters
+
+
+def choose(
+    name: str,
+    options: Sequence[str],
+    label: str,
+    format_func: Callable[[str], str] = str,
+    where: Any = st,
+) -> str | None:
+    """A choice that is kept across pages and in the URL under ``name`` (``entity``, ``repo``...).
+
+    Returns None when there is nothing to choose from. A value in the URL that is not among
+    ``options`` is reported (as text: it may be anything) and the first option is taken.
+    """
+    options = list(options)
+    if not options:
+        if name in st.query_params:
+            del st.query_params[name]
+        return None
+    requested = _requested(name)
+    if requested is not None and requested not in options and _kept(name) is None:
+        st.warning(current().t("filters.unknown_value", field=label, value=requested), icon=":material/link_off:")
+    value = _widget(name, options, options[0], where.selectbox, label=label, format_func=format_func)
+    _write_url({name: value}, {})
+    return value
+
+
+def repo_key(forge: str, host: str, path: str) -> str:
+    """One string for a repository, as used in the URL: ``forge:host/path``."""
+    return f"{forge}:{host}/{path}"
+
+
+def parse_repo_key(key: str) -> tuple[str, str, str]:
+    forge, _, rest = key.partition(":")
+    host, _, path = rest.partition("/")
+    if not (forge and host and path):
+        raise ValueError(f"not a repository key: {key!r}")
+    return forge, host, path
