@@ -35,3 +35,19 @@ def registry(registry_path):
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "ossdash.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    """A warehouse collected once per test process from the tests' simulator world, for tests
+    that only read it (dashboard pages, reports). Returns (path, world); do not write to it."""
+    from warehouse.pipeline import collect
+
+    world = World(seed=7, activity_scale=0.3)
+    path = tmp_path_factory.mktemp("demo") / "ossdash.duckdb"
+    with ForgeSimulator(world) as simulator:
+        registry_file = path.with_name("simulator.toml")
+        registry_file.write_text(simulator.registry_toml(), encoding="utf-8")
+        summary = collect(load_registry(registry_file), path)
+    assert summary.status == "ok", summary
+    return path, world
