@@ -143,9 +143,9 @@ class Translator:
         """``share`` (0..1) as a percentage."""
         if _missing(share):
             return self.none()
-        pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + " %"
-        if self.lang == "en":
-            pattern = pattern.replace(" %", "%")
+        # German sets the sign apart by a no-break space, English not at all.
+        sign = "%" if self.lang == "en" else "\u00a0%"
+        pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + sign
         return babel_numbers.format_percent(share, format=pattern, locale=self.locale)
 
     def date(self, value: date | datetime | None, style: str = "medium") -> str:
