@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 import streamlit as st
 
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, language
+from dashboard.text import md_escape
 
 PERIODS = (90, 180, 365, 730)       # days
 DEFAULT_PERIOD = 365
@@ -144,7 +145,7 @@ def sidebar(t: Translator, options: dict[str, list[str]]) -> Filters:
     )
     _write_url(chosen, {"country": None, "archetype": None, "forge": None, "period": DEFAULT_PERIOD})
     for name, value in st.session_state["filters.unknown"]:
-        st.sidebar.warning(t("filters.unknown_value", field=t(f"filters.{name}"), value=value), icon=":material/link_off:")
+        st.sidebar.warning(t("filters.unknown_value", field=t(f"filters.{name}"), value=md_escape(value)), icon=":material/link_off:")
     filters = Filters(t.lang, chosen["country"], chosen["archetype"], chosen["forge"], int(chosen["period"]))
     st.session_state["filters.current"] = filters
     return filters
@@ -177,7 +178,7 @@ def choose(
         return None
     requested = _requested(name)
     if requested is not None and requested not in options and _kept(name) is None:
-        st.warning(current().t("filters.unknown_value", field=label, value=requested), icon=":material/link_off:")
+        st.warning(current().t("filters.unknown_value", field=md_escape(label), value=md_escape(requested)), icon=":material/link_off:")
     value = _widget(name, options, options[0], where.selectbox, label=label, format_func=format_func)
     _write_url({name: value}, {})
     return value
