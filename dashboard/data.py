@@ -44,12 +44,12 @@ def _connection(path: str, key: tuple[int, int, int]) -> duckdb.DuckDBPyConnecti
     return reader.open_readonly(path)
 
 
-def _run(snap: Snapshot, query: Callable[..., T], *args: Any) -> T:
+def _run(snap: Snapshot, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     # One cursor per query: a DuckDB connection is not safe to share between the threads that
     # serve concurrent sessions, its cursors are.
     cur = reader.cursor(_connection(snap.path, snap.key))
     try:
-        return query(cur, *args)
+        return query(cur, *args, **kwargs)
     finally:
         cur.close()
 
