@@ -6,6 +6,7 @@ log); 2 bad input (registry, arguments); 130 interrupted.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from datetime import datetime, timezone
@@ -21,6 +22,12 @@ EXIT_INTERRUPTED = 130
 DEFAULT_DB = "ossdash.duckdb"
 DEFAULT_REGISTRY = "cities.toml"
 DEFAULT_DEMO_DB = "ossdash-demo.duckdb"
+# The report's languages (dashboard.i18n.LANGUAGES, repeated so that the CLI starts without
+# loading the locale data; a test keeps the two in step) and formats.
+REPORT_LANGUAGES = ("en", "de")
+REPORT_FORMATS = ("html", "pdf")
+# How many entity ids an "unknown entity" error lists.
+SHOWN_IDS = 10
 
 
 def _since(value: str | None) -> datetime | None:
@@ -50,7 +57,8 @@ def main() -> None:
     """ossdash: open-source health and reuse of public-sector code on GitHub, GitLab and openCoDE.
 
     Collect with `ossdash collect`, look with `ossdash serve`, or try everything
-    at once on the built-in forge simulator with `ossdash demo`.
+    at once on the built-in forge simulator with `ossdash demo`. `ossdash report`
+    writes an entity's council report on its goals (HTML or PDF, English or German).
 
     Exit codes: 0 success, 1 finished with failures (see the run log),
     2 bad input, 130 interrupted.
@@ -224,6 +232,72 @@ def demo(db: str, port: int, seed: int, no_serve: bool) -> None:
     from dashboard.serve import serve as run_server
 
     sys.exit(run_server(str(db_path), port, "127.0.0.1"))
+
+
+@main.command()
+@click.option("--entity", "entity_id", required=True, help="Entity id, as in the registry (e.g. munich).")
+@click.option("--lang", default="en", show_default=True, type=click.Choice(REPORT_LANGUAGES),
+              help="Language of the report.")
+@click.option("--format", "fmt", default="html", show_default=True, type=click.Choice(REPORT_FORMATS),
+              help="html: one self-contained page to open or print; pdf: a printable document.")
+@click.option("--db", default=DEFAULT_DB, show_default=True, envvar="OSSDASH_DB", show_envvar=True,
+              type=click.Path(dir_okay=False), help="Published DuckDB file to read (opened read-only).")
+@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write [default: ossdash-report-ENTITY-LANG.FORMAT in the current directory]; "
+              "- writes HTML to standard output.")
+def report(entity_id: str, lang: str, fmt: str, db: str, output: str | None) -> None:
+    """Write the council report of one entity's goals.
+
+    For each goal: target, value now, deadline, trend, the value the trend
+    reaches by the deadline, and the status in plain words, with a chart of
+    the history; in English or German. The dashboard's goals page offers the
+    same report for download. Goals are set in the registry file.
+    """
+    from dashboard import report as council
+    from warehouse import queries
+    from warehouse.reader import DatabaseMissing, DatabaseUnreadable, cursor, open_readonly
+
+    if output == "-" and fmt == "pdf":
+        raise click.BadParameter("a PDF cannot be written to standard output; give a file name",
+                                 param_hint="'--output'")
+    try:
+        con = open_readonly(db)
+    except DatabaseMissing:
+        click.echo(f"error: no warehouse at {db}; run `ossdash demo` or `ossdash collect` first "
+                   "(or name the file with --db or OSSDASH_DB).", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except DatabaseUnreadable as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    try:
+        cur = cursor(con)
+        if not queries.has_data(cur):
+            click.echo(f"error: {db} holds no data yet; run `ossdash demo` or `ossdash collect` first.", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        try:
+            built = council.build_report(cur, entity_id, lang)
+        except council.ReportError as exc:
+            ids = list(queries.entities(cur)["entity_id"])
+            shown = ", ".join(sorted(ids)[:SHOWN_IDS]) + (f", ... ({len(ids)} in all)" if len(ids) > SHOWN_IDS else "")
+            click.echo(f"error: {exc} ({db}); entities there: {shown}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        content = council.render_html(built) if fmt == "html" else council.render_pdf(built)
+    finally:
+        con.close()
+    goals = f"{len(built.goals)} goal{'' if len(built.goals) == 1 else 's'}"
+    if output == "-":
+        click.echo(content, nl=False)
+        click.echo(f"wrote the report to standard output ({goals})", err=True)
+        return
+    safe_id = re.sub(r"[^A-Za-z0-9_.-]", "_", entity_id)
+    target = Path(output or f"ossdash-report-{safe_id}-{lang}.{fmt}")
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        click.echo(f"error: cannot write {target}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"wrote {target} ({goals})", err=True)
 
 
 def _counts(db_path: Path, tables: tuple[str, ...]) -> dict[str, int]:

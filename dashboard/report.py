@@ -1,0 +1,1057 @@
+"""The council report: each goal of one entity, in plain words, as a printable HTML page or a PDF.
+
+A council reads it on paper, so it says everything in sentences and in the reader's language
+(English or German, through :class:`dashboard.i18n.Translator`): the goal, its target and deadline,
+the value now, the trend, the value the trend reaches by the deadline, the status and why, a small
+chart of the history with the target line, and where the figures come from.
+
+``html_report`` and ``pdf_report`` take a DuckDB connection or cursor (read-only is enough) and
+get their data from the warehouse's query functions only:
+
+- ``warehouse.queries.entity`` (name, country, archetype) and ``warehouse.queries.data_freshness``
+  (the last collection);
+- ``warehouse.goals.goal_progress`` (one row per goal: value, trend, projection, status) and
+  ``warehouse.goals.goal_history`` (the dated snapshots behind the chart);
+- ``warehouse.metrics.lifecycle_summary`` and ``warehouse.reuse.entity_reuse_summary`` for a
+  few headline figures.
+
+Both formats are built from one :class:`Report` and the same sentences (:func:`goal_texts`), so
+they say the same thing. The HTML file is self-contained: inline CSS and an inline SVG chart, no
+script, no external resource; every text from the database is escaped. The PDF uses fpdf2's core
+fonts (Windows-1252): characters they cannot show are replaced, never an error.
+
+No Streamlit here: the dashboard's goals page and ``ossdash report`` both call this module.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+from fpdf import FPDF
+
+from dashboard.i18n import Translator
+from warehouse import goals as goals_mod
+from warehouse import metrics, queries, reuse
+
+# Chart points: more than this many snapshots are thinned to the last one of each month.
+MAX_CHART_POINTS = 120
+# Statuses in the order a council reads them; a status the warehouse adds later comes after.
+STATUS_ORDER = goals_mod.STATUSES
+
+
+class ReportError(LookupError):
+    """The report cannot be made (an entity the warehouse does not know)."""
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Point:
+    day: date
+    value: float
+    source: str  # observed | reconstructed | now
+
+
+@dataclass(frozen=True)
+class Goal:
+    number: int
+    metric: str
+    unit: str
+    target: float
+    deadline: date
+    value: float | None
+    trend_per_month: float | None
+    projected: float | None
+    status: str
+    days_left: int
+    reconstructed: bool
+    lower_is_better: bool
+    history: tuple[Point, ...]
+
+
+@dataclass(frozen=True)
+class Headline:
+    repos: int
+    stages: dict[str, int]
+    projects_reused: int | None = None
+    reusing_entities: int | None = None
+    contributions_to_others: int | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    entity_id: str
+    name: str
+    country: str
+    archetype: str
+    lang: str
+    as_of: date
+    goals: tuple[Goal, ...]
+    last_collection: datetime | None
+    headline: Headline | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _none(value: Any) -> Any:
+    """None for NaN, NaT, pandas NA; the value otherwise."""
+    if value is None:
+        return None
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def _day(today: date | datetime | None) -> date:
+    if today is None:
+        return datetime.now(timezone.utc).date()
+    if isinstance(today, datetime):
+        return (today if today.tzinfo is None else today.astimezone(timezone.utc)).date()
+    return today
+
+
+def _lower_is_better(row: dict[str, Any]) -> bool:
+    """Whether less is better for this goal, as the warehouse says (older warehouses: never)."""
+    for column in ("lower_is_better", "lower_better"):
+        flag = _none(row.get(column))
+        if flag is not None:
+            return bool(flag)
+    direction = _none(row.get("direction"))
+    if isinstance(direction, str):
+        return direction.strip().lower().startswith(("lower", "less", "down", "decreas", "min"))
+    return False
+
+
+def _points(history: pd.DataFrame, metric: str, as_of: date, value: float | None) -> tuple[Point, ...]:
+    rows = history[history["metric"] == metric] if not history.empty else history
+    points = []
+    for r in rows.itertuples():
+        v = _none(r.value)
+        day = _as_date(r.snapshot_date)
+        if v is None or day >= as_of:  # today's value is the live one below
+            continue
+        points.append(Point(day, float(v), str(r.source)))
+    points.sort(key=lambda p: p.day)
+    if len(points) > MAX_CHART_POINTS:
+        monthly: dict[tuple[int, int], Point] = {}
+        for p in points:
+            monthly[(p.day.year, p.day.month)] = p
+        points = list(monthly.values())
+        step = math.ceil(len(points) / MAX_CHART_POINTS)
+        points = points[::-1][::step][::-1]
+    if value is not None:
+        points.append(Point(as_of, float(value), "now"))
+    return tuple(points)
+
+
+def _headline(con, entity_id: str) -> Headline:
+    lc = metrics.lifecycle_summary(con, by="entity", entity_id=entity_id)
+    stages = {s: 0 for s in metrics.STAGES}
+    repos = 0
+    if not lc.empty:
+        row = lc.iloc[0]
+        repos = int(row["repos"])
+        stages = {s: int(row[s]) for s in metrics.STAGES if s in lc.columns}
+    ru = reuse.entity_reuse_summary(con, entity_id)
+    if ru.empty:
+        return Headline(repos, stages)
+    r = ru.iloc[0]
+    return Headline(repos, stages, int(r["projects_reused_by_others"]), int(r["reusing_entities"]),
+                    int(r["contributions_to_others"]))
+
+
+def build_report(con, entity_id: str, lang: str = "en", today: date | datetime | None = None) -> Report:
+    """Everything the report shows, read from the warehouse. Raises :class:`ReportError` for an
+    unknown entity and ``ValueError`` for an unsupported language."""
+    Translator(lang)  # an unsupported language fails here, before any query
+    info = queries.entity(con, entity_id)
+    if info is None:
+        raise ReportError(f"no entity with the id {entity_id!r} in the warehouse")
+    as_of = _day(today)
+    progress = goals_mod.goal_progress(con, entity_id=entity_id, today=as_of)
+    history = goals_mod.goal_history(con, entity_id) if not progress.empty else pd.DataFrame()
+    built = []
+    for row in progress.sort_values("goal_no").to_dict("records"):
+        value = _none(row.get("value"))
+        value = None if value is None else float(value)
+        points = _points(history, row["metric"], as_of, value)
+        trend = _none(row.get("trend_per_month"))
+        projected = _none(row.get("projected"))
+        built.append(Goal(
+            number=int(row["goal_no"]),
+            metric=str(row["metric"]),
+            unit=str(_none(row.get("unit")) or "count"),
+            target=float(row["target"]),
+            deadline=_as_date(row["deadline"]),
+            value=value,
+            trend_per_month=None if trend is None else float(trend),
+            projected=None if projected is None else float(projected),
+            status=str(row["status"]),
+            days_left=int(row["days_left"]),
+            reconstructed=bool(_none(row.get("reconstructed"))) or any(p.source == "reconstructed" for p in points),
+            lower_is_better=_lower_is_better(row),
+            history=points,
+        ))
+    counts = {s: 0 for s in STATUS_ORDER}
+    for g in built:
+        counts[g.status] = counts.get(g.status, 0) + 1
+    runs = queries.data_freshness(con)
+    last = None
+    if not runs.empty:
+        last = _none(runs.iloc[0].get("finished_at")) or _none(runs.iloc[0].get("started_at"))
+        last = None if last is None else pd.Timestamp(last).to_pydatetime()
+    return Report(
+        entity_id=entity_id,
+        name=str(info["name"]),
+        country=str(info.get("country") or ""),
+        archetype=str(info.get("archetype") or ""),
+        lang=lang,
+        as_of=as_of,
+        goals=tuple(built),
+        last_collection=last,
+        headline=_headline(con, entity_id),
+        counts=counts,
+    )
+
+
+# --------------------------------------------------------------------------- words
+
+
+def value_text(t: Translator, value: float | None, unit: str) -> str:
+    """A goal value in the reader's format: shares as percentages, counts as numbers, other
+    units with one decimal. Whole numbers (and whole percentages) without decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t.none()
+    if unit == "share":
+        whole = abs(value * 100 - round(value * 100)) < 0.05
+        return t.percent(value, 0 if whole else 1)
+    whole = unit == "count" and abs(value - round(value)) < 0.05
+    return t.number(value, 0 if whole else 1)
+
+
+def trend_text(t: Translator, goal: Goal) -> str:
+    slope = goal.trend_per_month
+    if slope is None:
+        return t("report.no_trend")
+    amount = slope * 100 if goal.unit == "share" else slope
+    decimals = 2 if 0 < abs(amount) < 0.05 else 1
+    shown = t.number(abs(amount), decimals)
+    if round(amount, decimals) == 0:
+        sign = "±"
+    else:
+        sign = "+" if amount > 0 else "−"
+    key = "report.trend_share" if goal.unit == "share" else "report.trend_other"
+    return t(key, value=sign + shown)
+
+
+def days_left_text(t: Translator, days: int) -> str:
+    if days > 1:
+        return t("report.days_left_many", days=t.number(days))
+    if days == 1:
+        return t("report.days_left_one")
+    if days == 0:
+        return t("report.days_left_today")
+    if days == -1:
+        return t("report.days_passed_one")
+    return t("report.days_passed_many", days=t.number(-days))
+
+
+def status_word(t: Translator, status: str) -> str:
+    return t.label("status", status)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class GoalTexts:
+    """The sentences and figures of one goal, shared by the HTML and the PDF."""
+
+    title: str
+    metric_label: str
+    words: str
+    status: str
+    sentence: str
+    facts: tuple[tuple[str, str], ...]
+    note: str | None
+
+
+def goal_texts(t: Translator, goal: Goal) -> GoalTexts:
+    label = t.label("goal_metric", goal.metric)
+    fmt = lambda v: value_text(t, v, goal.unit)  # noqa: E731
+    deadline = t.date(goal.deadline, "long")
+    target = fmt(goal.target)
+    words = t("report.goal_at_most" if goal.lower_is_better else "report.goal_at_least",
+              target=target, deadline=deadline)
+    status = status_word(t, goal.status)
+    values = dict(status=_capital(status), value=fmt(goal.value), target=target, deadline=deadline,
+                  projected=fmt(goal.projected))
+    if goal.status == goals_mod.ACHIEVED:
+        sentence = t("report.sentence_achieved", **values)
+    elif goal.status == goals_mod.NO_DATA:
+        sentence = t("report.sentence_no_data", **values)
+    elif goal.days_left <= 0 and goal.status == goals_mod.OFF_TRACK:
+        sentence = t("report.sentence_passed", **values)
+    elif goal.trend_per_month is None and goal.status == goals_mod.OFF_TRACK:
+        sentence = t("report.sentence_no_trend", **values)
+    elif goal.status == goals_mod.ON_TRACK:
+        sentence = t("report.sentence_on_track", **values)
+    elif goal.status == goals_mod.AT_RISK:
+        sentence = t("report.sentence_at_risk", **values)
+    elif goal.status == goals_mod.OFF_TRACK:
+        sentence = t("report.sentence_off_track", **values)
+    else:  # a status this report does not know yet: say the facts
+        sentence = t("report.sentence_other", **values)
+    if goal.days_left <= 0:
+        projected = t("report.projection_passed")
+    elif goal.value is None:
+        projected = t.none()
+    elif goal.trend_per_month is None:
+        projected = t("report.projection_flat", value=fmt(goal.projected))
+    else:
+        projected = fmt(goal.projected)
+    facts = (
+        (t("report.fact_target"), (t("report.at_most", target=target) if goal.lower_is_better else target)),
+        (t("report.fact_value"), fmt(goal.value) if goal.value is not None else t("report.no_value")),
+        (t("report.fact_deadline"), deadline),
+        (t("report.fact_days_left"), days_left_text(t, goal.days_left)),
+        (t("report.fact_trend"), trend_text(t, goal)),
+        (t("report.fact_projected"), projected),
+        (t("report.fact_status"), status),
+    )
+    note = t("report.note_reconstructed") if goal.reconstructed else None
+    return GoalTexts(f"{goal.number}. {label}", label, words, status, sentence, facts, note)
+
+
+def summary_lines(t: Translator, report: Report) -> list[tuple[str, int]]:
+    """(status word, number of goals) for every status, known ones first."""
+    order = list(STATUS_ORDER) + [s for s in report.counts if s not in STATUS_ORDER]
+    return [(status_word(t, s), report.counts.get(s, 0)) for s in order]
+
+
+def summary_sentence(t: Translator, report: Report) -> str:
+    n = len(report.goals)
+    if n == 1:
+        return t("report.summary_one")
+    return t("report.summary_many", goals=t.number(n))
+
+
+def headline_facts(t: Translator, report: Report) -> list[tuple[str, str]]:
+    h = report.headline
+    if h is None:
+        return []
+    stages = " · ".join(
+        f"{t.label('stage', s)} {t.number(n)}" for s, n in h.stages.items() if n
+    ) or t.none()
+    facts = [(t("report.headline_repos"), t.number(h.repos)), (t("report.headline_stages"), stages)]
+    if h.projects_reused is not None:
+        facts.append((t("report.headline_reused"), t.number(h.projects_reused)))
+        facts.append((t("report.headline_reusing"), t.number(h.reusing_entities)))
+        facts.append((t("report.headline_contributions"), t.number(h.contributions_to_others)))
+    return facts
+
+
+def title_text(t: Translator, report: Report) -> str:
+    return t("report.title", name=report.name)
+
+
+def subtitle_text(t: Translator, report: Report) -> str:
+    parts = [p for p in (report.country, t.label("archetype", report.archetype) if report.archetype else "") if p]
+    return " · ".join(parts + [t("report.entity_id", id=report.entity_id)])
+
+
+def as_of_text(t: Translator, report: Report) -> str:
+    return t("common.as_of", when=t.date(report.as_of, "long"))
+
+
+def source_text(t: Translator, report: Report) -> str:
+    if report.last_collection is None:
+        return t("report.source_no_run")
+    return t("report.source", when=t.date(report.last_collection, "long"))
+
+
+def rules_texts(t: Translator, report: Report) -> list[str]:
+    months = round(goals_mod.TREND_DAYS / 30.44)
+    rules = [
+        t("report.rule_achieved", status=_capital(status_word(t, goals_mod.ACHIEVED))),
+        t("report.rule_on_track", status=_capital(status_word(t, goals_mod.ON_TRACK)), months=t.number(months)),
+        t("report.rule_at_risk", status=_capital(status_word(t, goals_mod.AT_RISK)),
+          ratio=t.percent(goals_mod.AT_RISK_RATIO)),
+        t("report.rule_off_track", status=_capital(status_word(t, goals_mod.OFF_TRACK)),
+          days=t.number(goals_mod.MIN_TREND_SPAN_DAYS)),
+        t("report.rule_no_data", status=_capital(status_word(t, goals_mod.NO_DATA))),
+    ]
+    if any(g.lower_is_better for g in report.goals):
+        rules.append(t("report.rule_lower"))
+    return rules
+
+
+# --------------------------------------------------------------------------- chart geometry
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: float  # 0..1 across the plot
+    y: float  # 0..1 up the plot
+    source: str
+    tip: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A goal's chart in plot coordinates (0..1 both ways), labels translated."""
+
+    title: str
+    x_title: str
+    y_title: str
+    x_ticks: tuple[tuple[float, str], ...]
+    y_ticks: tuple[tuple[float, str], ...]
+    points: tuple[ChartPoint, ...]
+    target_y: float
+    target_label: str
+    deadline_x: float | None
+    deadline_label: str
+    projection: tuple[tuple[float, float], tuple[float, float]] | None
+    projection_tip: str | None
+
+
+def _nice_step(span: float, ticks: int = 4) -> float:
+    raw = span / ticks if span > 0 else 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if raw <= m * power:
+            return m * power
+    return 10 * power
+
+
+def _month_starts(first: date, last: date, most: int = 6) -> list[date]:
+    months = (last.year - first.year) * 12 + last.month - first.month
+    step = max(1, math.ceil(months / most))
+    y, m = first.year, first.month
+    if first.day != 1:
+        m += 1
+    out = []
+    while True:
+        y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+        d = date(y, m, 1)
+        if d > last:
+            break
+        out.append(d)
+        m += step
+    return out
+
+
+def chart(t: Translator, goal: Goal, texts: GoalTexts) -> Chart | None:
+    """The chart of a goal's history, or None when there is nothing to draw."""
+    if not goal.history:
+        return None
+    fmt = lambda v: value_text(t, v, goal.unit)  # noqa: E731
+    days = [p.day for p in goal.history]
+    now = goal.history[-1]
+    x_first = min(days + [goal.deadline])
+    x_last = max(days + [goal.deadline])
+    if (x_last - x_first).days < 30:
+        x_first = date.fromordinal(x_last.toordinal() - 30)
+    span = (x_last - x_first).days
+
+    def nx(d: date) -> float:
+        return (d - x_first).days / span
+
+    projection = None
+    projection_tip = None
+    if now.source == "now" and goal.projected is not None and goal.trend_per_month is not None and goal.days_left > 0:
+        projection = ((nx(now.day), now.value), (nx(goal.deadline), goal.projected))
+        projection_tip = t("report.tip_projected", deadline=t.date(goal.deadline, "long"),
+                           value=fmt(goal.projected))
+    values = [p.value for p in goal.history] + [goal.target]
+    if projection is not None:
+        values.append(goal.projected)
+    if goal.unit == "share":
+        low, high, step = 0.0, 1.0, 0.25
+    else:
+        low = min(0.0, min(values))
+        top = max(values) * 1.1 if max(values) > 0 else 1.0
+        step = _nice_step(top - low)
+        if goal.unit == "count":
+            step = max(step, 1.0)
+        low = math.floor(low / step) * step
+        high = math.ceil(top / step) * step
+        if high <= low:
+            high = low + step
+
+    def ny(v: float) -> float:
+        return (v - low) / (high - low)
+
+    y_ticks = []
+    k = 0
+    while low + k * step <= high + 1e-9:
+        v = low + k * step
+        y_ticks.append((ny(v), fmt(v)))
+        k += 1
+    x_ticks = tuple((nx(d), t.month(d)) for d in _month_starts(x_first, x_last))
+    tips = {"observed": "report.tip_observed", "reconstructed": "report.tip_reconstructed", "now": "report.tip_now"}
+    points = tuple(
+        ChartPoint(nx(p.day), ny(p.value), p.source,
+                   t(tips.get(p.source, "report.tip_observed"), when=t.date(p.day, "long"), value=fmt(p.value)))
+        for p in goal.history
+    )
+    if projection is not None:
+        (x0, v0), (x1, v1) = projection
+        projection = ((x0, ny(v0)), (x1, ny(v1)))
+    return Chart(
+        title=t("report.chart_title", metric=texts.metric_label),
+        x_title=t("report.axis_date"),
+        y_title=texts.metric_label,
+        x_ticks=x_ticks,
+        y_ticks=tuple(y_ticks),
+        points=points,
+        target_y=ny(goal.target),
+        target_label=t("report.chart_target", target=fmt(goal.target)),
+        deadline_x=nx(goal.deadline),
+        deadline_label=t("report.chart_deadline"),
+        projection=projection,
+        projection_tip=projection_tip,
+    )
+
+
+# --------------------------------------------------------------------------- HTML
+
+_CSS = """
+@page { size: A4; margin: 16mm 15mm 18mm; }
+:root { --ink: #1b1b1b; --muted: #555; --line: #c8c8c8; --history: #1f4e79; --target: #a4262c; }
+* { box-sizing: border-box; }
+body { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; color: var(--ink);
+       max-width: 52rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.45; font-size: 11pt; }
+h1 { font-size: 1.7rem; margin: 0 0 .2rem; }
+h2 { font-size: 1.25rem; margin: 1.6rem 0 .4rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
+.kicker, .meta { color: var(--muted); margin: 0; }
+.asof { font-weight: bold; margin: .3rem 0 0; }
+table { border-collapse: collapse; margin: .5rem 0; }
+th, td { text-align: left; padding: .2rem .8rem .2rem 0; vertical-align: top; border-bottom: 1px solid #eee; }
+th { font-weight: 600; color: var(--muted); }
+td.num { text-align: right; }
+.goal { break-inside: avoid; page-break-inside: avoid; }
+.words { font-size: 1.05rem; margin: .2rem 0; }
+.status { padding: .4rem .6rem; border-left: .35rem solid var(--line); background: #f6f6f6; }
+.badge { display: inline-block; font-weight: bold; padding: 0 .4rem; border: 1px solid currentColor; border-radius: .3rem; }
+.s-achieved { border-color: #1e7b34; } .s-achieved .badge, .badge.s-achieved { color: #1e7b34; }
+.s-on_track { border-color: #2f7d5b; } .s-on_track .badge, .badge.s-on_track { color: #2f7d5b; }
+.s-at_risk { border-color: #b86e00; } .s-at_risk .badge, .badge.s-at_risk { color: #8a5300; }
+.s-off_track { border-color: #a4262c; } .s-off_track .badge, .badge.s-off_track { color: #a4262c; }
+.s-no_data { border-color: #777; } .s-no_data .badge, .badge.s-no_data { color: #555; }
+figure { margin: .6rem 0; }
+svg.chart { width: 100%; max-width: 40rem; height: auto; display: block; }
+svg.chart text { font-family: inherit; font-size: 11px; fill: var(--ink); }
+svg.chart .tick text { fill: var(--muted); }
+svg.chart .grid { stroke: #e4e4e4; stroke-width: 1; }
+svg.chart .axis { stroke: #777; stroke-width: 1; }
+svg.chart .history { fill: none; stroke: var(--history); stroke-width: 2; }
+svg.chart .projection { stroke: var(--history); stroke-width: 1.5; stroke-dasharray: 2 4; }
+svg.chart .target { stroke: var(--target); stroke-width: 1.5; stroke-dasharray: 7 4; }
+svg.chart .deadline { stroke: #777; stroke-width: 1; stroke-dasharray: 3 3; }
+svg.chart .pt { fill: var(--history); stroke: var(--history); stroke-width: 1.5; }
+svg.chart .pt.reconstructed { fill: #fff; }
+svg.chart .pt.now { fill: var(--history); stroke: #fff; }
+svg.chart .pt.projected { fill: #fff; }
+figcaption, .note, .legend { color: var(--muted); font-size: .9rem; }
+.legend { list-style: none; padding: 0; margin: .2rem 0; display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; }
+.sw { display: inline-block; width: 1.6rem; height: 0; vertical-align: middle; margin-right: .35rem; border-top: 2px solid var(--history); }
+.sw-target { border-top: 2px dashed var(--target); }
+.sw-projection { border-top: 2px dotted var(--history); }
+.sw-reconstructed { width: .6rem; height: .6rem; border: 1.5px solid var(--history); border-radius: 50%; }
+.note { border-left: .25rem solid var(--line); padding-left: .5rem; }
+pre { background: #f4f4f4; padding: .6rem; overflow-x: auto; }
+footer { margin-top: 2rem; border-top: 1px solid var(--line); font-size: .9rem; color: var(--muted); }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  .goal { page-break-before: auto; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+_W, _H = 640, 260
+_ML, _MR, _MT, _MB = 64, 24, 30, 46
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _css_class(status: str) -> str:
+    return "s-" + re.sub(r"[^a-z0-9_]", "_", status.lower().replace(" ", "_"))
+
+
+def _f(v: float) -> str:
+    return f"{v:.1f}"
+
+
+def svg_chart(c: Chart, chart_id: str) -> str:
+    """An inline SVG of the chart: axes, grid, target line, history, projection; <title> tips."""
+    pw, ph = _W - _ML - _MR, _H - _MT - _MB
+
+    def X(x: float) -> float:
+        return _ML + x * pw
+
+    def Y(y: float) -> float:
+        return _MT + (1 - y) * ph
+
+    out = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" role="img"'
+        f' aria-labelledby="{chart_id}-title">',
+        f'<title id="{chart_id}-title">{_e(c.title)}</title>',
+    ]
+    out.append('<g class="tick">')
+    for y, label in c.y_ticks:
+        out.append(f'<line class="grid" x1="{_f(X(0))}" x2="{_f(X(1))}" y1="{_f(Y(y))}" y2="{_f(Y(y))}"/>')
+        out.append(f'<text x="{_f(X(0) - 6)}" y="{_f(Y(y) + 4)}" text-anchor="end">{_e(label)}</text>')
+    for x, label in c.x_ticks:
+        out.append(f'<line class="axis" x1="{_f(X(x))}" x2="{_f(X(x))}" y1="{_f(Y(0))}" y2="{_f(Y(0) + 4)}"/>')
+        out.append(f'<text x="{_f(X(x))}" y="{_f(Y(0) + 17)}" text-anchor="middle">{_e(label)}</text>')
+    out.append("</g>")
+    out.append(f'<line class="axis" x1="{_f(X(0))}" x2="{_f(X(1))}" y1="{_f(Y(0))}" y2="{_f(Y(0))}"/>')
+    out.append(f'<line class="axis" x1="{_f(X(0))}" x2="{_f(X(0))}" y1="{_f(Y(0))}" y2="{_f(Y(1))}"/>')
+    out.append(f'<text class="axis-title" x="{_f(X(0.5))}" y="{_H - 6}" text-anchor="middle">{_e(c.x_title)}</text>')
+    out.append(f'<text class="axis-title" x="4" y="14">{_e(c.y_title)}</text>')
+    if c.deadline_x is not None:
+        dx = X(c.deadline_x)
+        out.append(f'<line class="deadline" x1="{_f(dx)}" x2="{_f(dx)}" y1="{_f(Y(0))}" y2="{_f(Y(1))}">'
+                   f'<title>{_e(c.deadline_label)}</title></line>')
+        anchor = "end" if c.deadline_x > 0.5 else "start"
+        shift = -4 if anchor == "end" else 4
+        out.append(f'<text x="{_f(dx + shift)}" y="{_f(Y(1) + 12)}" text-anchor="{anchor}">{_e(c.deadline_label)}</text>')
+    ty = Y(c.target_y)
+    out.append(f'<line class="target" x1="{_f(X(0))}" x2="{_f(X(1))}" y1="{_f(ty)}" y2="{_f(ty)}">'
+               f'<title>{_e(c.target_label)}</title></line>')
+    label_y = ty - 5 if c.target_y < 0.9 else ty + 14
+    out.append(f'<text x="{_f(X(0) + 6)}" y="{_f(label_y)}">{_e(c.target_label)}</text>')
+    if len(c.points) > 1:
+        coords = " ".join(f"{_f(X(p.x))},{_f(Y(p.y))}" for p in c.points)
+        out.append(f'<polyline class="history" points="{coords}"/>')
+    if c.projection is not None:
+        (x0, y0), (x1, y1) = c.projection
+        out.append(f'<line class="projection" x1="{_f(X(x0))}" y1="{_f(Y(y0))}" x2="{_f(X(x1))}" y2="{_f(Y(y1))}"/>')
+        out.append(f'<circle class="pt projected" cx="{_f(X(x1))}" cy="{_f(Y(y1))}" r="4">'
+                   f'<title>{_e(c.projection_tip)}</title></circle>')
+    radius = 3 if len(c.points) <= 40 else 2
+    for p in c.points:
+        r = radius + 1.5 if p.source == "now" else radius
+        out.append(f'<circle class="pt {_e(p.source)}" cx="{_f(X(p.x))}" cy="{_f(Y(p.y))}" r="{r}">'
+                   f'<title>{_e(p.tip)}</title></circle>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _legend_html(t: Translator, c: Chart, goal: Goal) -> str:
+    items = [("sw", t("report.legend_history")), ("sw sw-target", t("report.legend_target"))]
+    if c.projection is not None:
+        items.append(("sw sw-projection", t("report.legend_projection")))
+    if any(p.source == "reconstructed" for p in goal.history):
+        items.append(("sw sw-reconstructed", t("report.legend_reconstructed")))
+    return '<ul class="legend">' + "".join(
+        f'<li><span class="{cls}"></span>{_e(label)}</li>' for cls, label in items) + "</ul>"
+
+
+def _table(rows: Sequence[tuple[str, str]], cls: str) -> str:
+    body = "".join(f"<tr><th scope=\"row\">{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    return f'<table class="{cls}">{body}</table>'
+
+
+def render_html(report: Report) -> str:
+    t = Translator(report.lang)
+    title = title_text(t, report)
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{_e(report.lang)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="generator" content="ossdash">',
+        f"<title>{_e(title)} ({_e(t.date(report.as_of, 'long'))})</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f'<p class="kicker">{_e(t("report.kicker"))}</p>',
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="meta">{_e(subtitle_text(t, report))}</p>',
+        f'<p class="asof">{_e(as_of_text(t, report))}</p>',
+        "</header>",
+        "<main>",
+        '<section class="summary">',
+        f"<h2>{_e(t('report.summary_heading'))}</h2>",
+    ]
+    if report.goals:
+        parts.append(f"<p>{_e(summary_sentence(t, report))}</p>")
+        rows = "".join(
+            f'<tr><th scope="row"><span class="badge {_css_class(code)}">{_e(word)}</span></th>'
+            f'<td class="num">{_e(t.number(n))}</td></tr>'
+            for code, (word, n) in zip(list(STATUS_ORDER) + [s for s in report.counts if s not in STATUS_ORDER],
+                                       summary_lines(t, report))
+        )
+        parts.append(
+            f'<table class="counts"><thead><tr><th scope="col">{_e(t("report.summary_status"))}</th>'
+            f'<th scope="col">{_e(t("report.summary_goals"))}</th></tr></thead><tbody>{rows}</tbody></table>'
+        )
+    else:
+        parts.append(f'<p class="no-goals">{_e(t("report.no_goals"))}</p>')
+        parts.append(f"<p>{_e(t('report.no_goals_how'))}</p>")
+        parts.append(f"<pre>{_e(t('report.no_goals_example', id=report.entity_id))}</pre>")
+    facts = headline_facts(t, report)
+    if facts:
+        parts.append(f"<h3>{_e(t('report.headline_heading'))}</h3>")
+        parts.append(_table(facts, "headline"))
+    parts.append("</section>")
+    for goal in report.goals:
+        texts = goal_texts(t, goal)
+        cls = _css_class(goal.status)
+        parts.append(
+            f'<section class="goal" id="goal-{goal.number}" data-metric="{_e(goal.metric)}"'
+            f' data-status="{_e(goal.status)}">'
+        )
+        parts.append(f"<h2>{_e(texts.title)}</h2>")
+        parts.append(f'<p class="words">{_e(texts.words)}</p>')
+        parts.append(f'<p class="status {cls}">{_e(texts.sentence)}</p>')
+        parts.append(_table(texts.facts, "facts"))
+        c = chart(t, goal, texts)
+        if c is None:
+            parts.append(f'<p class="note">{_e(t("report.no_history"))}</p>')
+        else:
+            parts.append("<figure>")
+            parts.append(svg_chart(c, f"chart-{goal.number}"))
+            parts.append(_legend_html(t, c, goal))
+            parts.append(f"<figcaption>{_e(t('report.chart_caption'))}</figcaption>")
+            parts.append("</figure>")
+        if texts.note:
+            parts.append(f'<p class="note">{_e(texts.note)}</p>')
+        parts.append("</section>")
+    parts.append("</main>")
+    parts.append("<footer>")
+    parts.append(f"<h2>{_e(t('report.about_heading'))}</h2>")
+    parts.append(f"<p>{_e(source_text(t, report))}</p>")
+    parts.append(f"<p>{_e(t('report.about_values'))}</p>")
+    if report.goals:
+        parts.append(f"<p>{_e(t('report.rules_heading'))}</p>")
+        parts.append("<ul>" + "".join(f"<li>{_e(r)}</li>" for r in rules_texts(t, report)) + "</ul>")
+        parts.append(f"<p>{_e(t('report.about_reconstructed'))}</p>")
+    parts.append(f"<p>{_e(t('report.generated', when=t.date(report.as_of, 'long')))}</p>")
+    parts.append("</footer>")
+    parts.append("</body>")
+    parts.append("</html>")
+    return "\n".join(parts) + "\n"
+
+
+# --------------------------------------------------------------------------- PDF
+
+# What the core fonts' Windows-1252 cannot show, mapped to what it can; anything else left over
+# after Unicode decomposition becomes "?".
+_PDF_FALLBACK = {
+    "\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2015": "-",
+    "\u2009": " ", "\u200a": " ", "\u202f": " ", "\u2007": " ", "\u2002": " ", "\u2003": " ",
+    "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "", "\u2060": "",
+    "\u2264": "<=", "\u2265": ">=", "\u2192": "->", "\u2190": "<-", "\u00b1": "\u00b1",
+    "\u2032": "'", "\u2033": '"', "\u201b": "'", "\u201f": '"', "\u2044": "/",
+}
+
+
+def pdf_safe(text: str) -> str:
+    """``text`` with every character the core fonts (Windows-1252) cannot show replaced."""
+    out = []
+    for ch in str(text):
+        if ch in ("\n", "\t"):
+            out.append(ch)
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn"):
+            continue
+        try:
+            ch.encode("cp1252")
+            out.append(ch)
+            continue
+        except UnicodeEncodeError:
+            pass
+        if ch in _PDF_FALLBACK:
+            out.append(_PDF_FALLBACK[ch])
+            continue
+        if unicodedata.category(ch).startswith("Z"):
+            out.append(" ")
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        try:
+            base.encode("cp1252")
+            out.append(base if base else "?")
+        except UnicodeEncodeError:
+            out.append("?")
+    return "".join(out)
+
+
+_RGB = {
+    "ink": (27, 27, 27), "muted": (85, 85, 85), "line": (200, 200, 200), "grid": (228, 228, 228),
+    "history": (31, 78, 121), "target": (164, 38, 44), "axis": (119, 119, 119),
+    "achieved": (30, 123, 52), "on track": (47, 125, 91), "at risk": (138, 83, 0),
+    "off track": (164, 38, 44), "no data": (85, 85, 85),
+}
+
+
+class _PDF(FPDF):
+    footer_text = ""
+    page_text: Callable[[int], str] = staticmethod(lambda n: str(n))
+
+    def normalize_text(self, text: str) -> str:
+        # Every piece of text passes here before the font encodes it.
+        return super().normalize_text(pdf_safe(text))
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("helvetica", size=8)
+        self.set_text_color(*_RGB["muted"])
+        self.cell(0, 5, self.footer_text, align="L")
+        self.set_x(self.l_margin)
+        self.cell(0, 5, self.page_text(self.page_no()), align="R")
+
+
+def _pdf_chart(pdf: FPDF, c: Chart, goal: Goal, t: Translator, width: float, height: float) -> None:
+    x0, y0 = pdf.l_margin, pdf.get_y()
+    ml, mr, mt, mb = 16.0, 4.0, 7.0, 11.0
+    pw, ph = width - ml - mr, height - mt - mb
+
+    def X(x: float) -> float:
+        return x0 + ml + x * pw
+
+    def Y(y: float) -> float:
+        return y0 + mt + (1 - y) * ph
+
+    pdf.set_font("helvetica", size=7)
+    pdf.set_text_color(*_RGB["muted"])
+    pdf.set_line_width(0.2)
+    for y, label in c.y_ticks:
+        pdf.set_draw_color(*_RGB["grid"])
+        pdf.line(X(0), Y(y), X(1), Y(y))
+        w = pdf.get_string_width(label)
+        pdf.text(X(0) - 1.5 - w, Y(y) + 1.2, label)
+    pdf.set_draw_color(*_RGB["axis"])
+    for x, label in c.x_ticks:
+        pdf.line(X(x), Y(0), X(x), Y(0) + 1.2)
+        w = pdf.get_string_width(label)
+        pdf.text(X(x) - w / 2, Y(0) + 4.5, label)
+    pdf.line(X(0), Y(0), X(1), Y(0))
+    pdf.line(X(0), Y(0), X(0), Y(1))
+    pdf.set_text_color(*_RGB["ink"])
+    pdf.text(x0, y0 + 3.5, c.y_title)
+    w = pdf.get_string_width(c.x_title)
+    pdf.text(X(0.5) - w / 2, y0 + height - 1.5, c.x_title)
+    if c.deadline_x is not None:
+        pdf.set_dash_pattern(dash=1, gap=1)
+        pdf.line(X(c.deadline_x), Y(0), X(c.deadline_x), Y(1))
+        w = pdf.get_string_width(c.deadline_label)
+        dx = X(c.deadline_x) - w - 1 if c.deadline_x > 0.5 else X(c.deadline_x) + 1
+        pdf.text(dx, Y(1) + 3, c.deadline_label)
+    pdf.set_draw_color(*_RGB["target"])
+    pdf.set_line_width(0.4)
+    pdf.set_dash_pattern(dash=2.2, gap=1.2)
+    pdf.line(X(0), Y(c.target_y), X(1), Y(c.target_y))
+    pdf.set_text_color(*_RGB["target"])
+    ty = Y(c.target_y) - 1.2 if c.target_y < 0.9 else Y(c.target_y) + 3.2
+    pdf.text(X(0) + 2, ty, c.target_label)
+    pdf.set_dash_pattern()
+    pdf.set_draw_color(*_RGB["history"])
+    pdf.set_fill_color(*_RGB["history"])
+    pdf.set_line_width(0.5)
+    if len(c.points) > 1:
+        pdf.polyline([(X(p.x), Y(p.y)) for p in c.points])
+    if c.projection is not None:
+        (px0, py0), (px1, py1) = c.projection
+        pdf.set_line_width(0.4)
+        pdf.set_dash_pattern(dash=0.6, gap=1.0)
+        pdf.line(X(px0), Y(py0), X(px1), Y(py1))
+        pdf.set_dash_pattern()
+        pdf.set_fill_color(255, 255, 255)
+        pdf.ellipse(X(px1) - 1.2, Y(py1) - 1.2, 2.4, 2.4, style="DF")
+    pdf.set_line_width(0.3)
+    r = 0.9 if len(c.points) <= 40 else 0.6
+    for p in c.points:
+        rr = r * 1.5 if p.source == "now" else r
+        if p.source == "reconstructed":
+            pdf.set_fill_color(255, 255, 255)
+        else:
+            pdf.set_fill_color(*_RGB["history"])
+        pdf.ellipse(X(p.x) - rr, Y(p.y) - rr, 2 * rr, 2 * rr, style="DF")
+    # legend
+    items = [("history", t("report.legend_history")), ("target", t("report.legend_target"))]
+    if c.projection is not None:
+        items.append(("projection", t("report.legend_projection")))
+    if any(p.source == "reconstructed" for p in goal.history):
+        items.append(("reconstructed", t("report.legend_reconstructed")))
+    lx, ly = x0, y0 + height + 3
+    pdf.set_text_color(*_RGB["muted"])
+    pdf.set_font("helvetica", size=7.5)
+    for kind, label in items:
+        pdf.set_line_width(0.45)
+        if kind == "reconstructed":
+            pdf.set_draw_color(*_RGB["history"])
+            pdf.set_fill_color(255, 255, 255)
+            pdf.ellipse(lx + 2, ly - 1.9, 2, 2, style="DF")
+        else:
+            pdf.set_draw_color(*_RGB["target" if kind == "target" else "history"])
+            if kind == "target":
+                pdf.set_dash_pattern(dash=2.2, gap=1.2)
+            elif kind == "projection":
+                pdf.set_dash_pattern(dash=0.6, gap=1.0)
+            pdf.line(lx, ly - 0.9, lx + 6, ly - 0.9)
+            pdf.set_dash_pattern()
+        pdf.text(lx + 7.5, ly, label)
+        lx += 7.5 + pdf.get_string_width(label) + 6
+    pdf.set_draw_color(*_RGB["ink"])
+    pdf.set_text_color(*_RGB["ink"])
+    pdf.set_line_width(0.2)
+    pdf.set_y(ly + 3)
+
+
+def render_pdf(report: Report) -> bytes:
+    t = Translator(report.lang)
+    title = title_text(t, report)
+    pdf = _PDF(format="A4", unit="mm")
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.set_margins(18, 16, 18)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.set_title(f"{title} ({t.date(report.as_of, 'long')})")
+    pdf.set_subject(t("report.kicker"))
+    pdf.set_author("ossdash")
+    pdf.set_creator("ossdash")
+    pdf.set_lang(report.lang)
+    pdf.footer_text = f"{t('report.kicker')} · {report.name} · {t.date(report.as_of, 'long')}"
+    pdf.page_text = lambda n: t("report.page", page=n, pages="{nb}")
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def para(text: str, size: float = 10, style: str = "", height: float = 5, color: str = "ink") -> None:
+        pdf.set_font("helvetica", style=style, size=size)
+        pdf.set_text_color(*_RGB[color])
+        pdf.set_x(pdf.l_margin)
+        pdf.multi_cell(width, height, text, align="L", new_x="LMARGIN", new_y="NEXT")
+
+    def heading(text: str, size: float = 13) -> None:
+        pdf.ln(3)
+        para(text, size=size, style="B", height=size * 0.5)
+        pdf.set_draw_color(*_RGB["line"])
+        pdf.line(pdf.l_margin, pdf.get_y() + 0.5, pdf.l_margin + width, pdf.get_y() + 0.5)
+        pdf.ln(2)
+
+    def rows(items: Sequence[tuple[str, str]], label_w: float = 52) -> None:
+        for k, v in items:
+            pdf.set_x(pdf.l_margin)
+            pdf.set_font("helvetica", style="B", size=9)
+            pdf.set_text_color(*_RGB["muted"])
+            y = pdf.get_y()
+            pdf.multi_cell(label_w, 4.8, k, align="L", new_x="RIGHT", new_y="TOP")
+            pdf.set_font("helvetica", size=9.5)
+            pdf.set_text_color(*_RGB["ink"])
+            pdf.multi_cell(width - label_w, 4.8, v, align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_y(max(pdf.get_y(), y + 4.8))
+
+    para(t("report.kicker"), size=9, color="muted")
+    para(title, size=18, style="B", height=9)
+    para(subtitle_text(t, report), size=9.5, color="muted")
+    para(as_of_text(t, report), size=11, style="B", height=6)
+
+    heading(t("report.summary_heading"))
+    if report.goals:
+        para(summary_sentence(t, report))
+        pdf.ln(1)
+        rows([(word, t.number(n)) for word, n in summary_lines(t, report)], label_w=40)
+    else:
+        para(t("report.no_goals"), style="B")
+        para(t("report.no_goals_how"))
+        pdf.ln(1)
+        pdf.set_font("courier", size=9)
+        pdf.set_fill_color(244, 244, 244)
+        pdf.multi_cell(width, 4.5, t("report.no_goals_example", id=report.entity_id), fill=True,
+                       align="L", new_x="LMARGIN", new_y="NEXT")
+    facts = headline_facts(t, report)
+    if facts:
+        pdf.ln(2)
+        para(t("report.headline_heading"), size=10.5, style="B")
+        rows(facts, label_w=70)
+
+    for goal in report.goals:
+        texts = goal_texts(t, goal)
+        c = chart(t, goal, texts)
+        needed = 75 + (62 if c is not None else 8)
+        if pdf.get_y() + needed > pdf.page_break_trigger:
+            pdf.add_page()
+        heading(texts.title)
+        para(texts.words, size=10.5)
+        pdf.ln(1)
+        pdf.set_x(pdf.l_margin)
+        pdf.set_font("helvetica", style="B", size=10)
+        color = _RGB.get(goal.status, _RGB["ink"])
+        pdf.set_text_color(*color)
+        pdf.set_draw_color(*color)
+        y = pdf.get_y()
+        pdf.set_x(pdf.l_margin + 3)
+        pdf.multi_cell(width - 3, 5, texts.sentence, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_line_width(1.0)
+        pdf.line(pdf.l_margin + 0.5, y, pdf.l_margin + 0.5, pdf.get_y())
+        pdf.set_line_width(0.2)
+        pdf.set_text_color(*_RGB["ink"])
+        pdf.ln(2)
+        rows(texts.facts)
+        pdf.ln(2)
+        if c is None:
+            para(t("report.no_history"), size=9, color="muted")
+        else:
+            _pdf_chart(pdf, c, goal, t, width, 52)
+        if texts.note:
+            pdf.ln(1)
+            para(texts.note, size=8.5, color="muted", height=4.2)
+
+    if pdf.get_y() + 60 > pdf.page_break_trigger:
+        pdf.add_page()
+    heading(t("report.about_heading"), size=11)
+    para(source_text(t, report), size=9, height=4.5)
+    pdf.ln(1)
+    para(t("report.about_values"), size=9, height=4.5)
+    if report.goals:
+        pdf.ln(1)
+        para(t("report.rules_heading"), size=9, height=4.5, style="B")
+        for rule in rules_texts(t, report):
+            para(f"- {rule}", size=9, height=4.5)
+        pdf.ln(1)
+        para(t("report.about_reconstructed"), size=9, height=4.5)
+    pdf.ln(1)
+    para(t("report.generated", when=t.date(report.as_of, "long")), size=9, height=4.5, color="muted")
+    return bytes(pdf.output())
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def html_report(con, entity_id: str, lang: str = "en", today: date | None = None) -> str:
+    """The council report of ``entity_id`` as one self-contained HTML page (str)."""
+    return render_html(build_report(con, entity_id, lang, today))
+
+
+def pdf_report(con, entity_id: str, lang: str = "en", today: date | None = None) -> bytes:
+    """The council report of ``entity_id`` as a PDF (bytes)."""
+    return render_pdf(build_report(con, entity_id, lang, today))
+
+
+__all__ = [
+    "ReportError", "Report", "Goal", "Point", "Headline", "build_report", "render_html", "render_pdf",
+    "html_report", "pdf_report", "goal_texts", "value_text", "pdf_safe",
+]
