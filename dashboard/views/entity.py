@@ -1,100 +1,279 @@
-"""Entity view: one city's (or institution's) repositories and activity."""
+"""Entity view: one city's (or institution's) accounts, repositories with lifecycle and health,
+activity over time, reuse by others and contributions to others, and goals."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data
-from dashboard.columns import ACTIVITY
+from dashboard import charts, columns, data, filters
 from dashboard.export import csv_bytes
 from dashboard.text import md_escape, web_url
+from warehouse import goals, metrics, project_queries, queries, reuse
 
-MONTHS = 36
+f = filters.current()
+t = f.t
+months = columns.months_of(f.days)
+REPO_KEYS = ["forge", "host", "path"]
 
-snapshot = data.current_snapshot()
-listing = data.entities(snapshot)
-names = dict(zip(listing["entity_id"], listing["name"]))
-ids = list(names)
+st.title(t("nav.entity"))
 
-# ?entity=ID makes an entity view linkable; the choice made here is written back to the URL.
-requested = st.query_params.get("entity")
-if requested is not None and requested not in names:
-    st.warning(f"There is no entity with the ID “{md_escape(requested)}”.")
-entity_id = st.selectbox(
-    "Entity",
-    ids,
-    index=ids.index(requested) if requested in names else 0,
-    format_func=lambda i: f"{names[i]} ({i})",
+# ------------------------------------------------------------------ choose the entity
+
+everyone = data.query(queries.entities)
+keep = pd.Series(True, index=everyone.index)
+if f.country:
+    keep &= everyone["country"] == f.country
+if f.archetype:
+    keep &= everyone["archetype"] == f.archetype
+if f.forge:  # an entity is on a forge through its repositories there
+    on_forge = data.query(project_queries.repo_list, forge=f.forge)
+    keep &= everyone["entity_id"].isin(on_forge["entity_id"])
+candidates = everyone[keep]
+names = dict(zip(candidates["entity_id"], candidates["name"]))
+entity_id = filters.choose(
+    "entity", list(names), t("entity.choose"), format_func=lambda i: f"{names.get(i, i)} ({i})"
 )
-st.query_params["entity"] = entity_id
-
-info = data.entity(snapshot, entity_id)
-if info is None:  # vanished in a snapshot published since the list was read
-    st.warning("This entity is no longer in the warehouse; reload the page.")
+if entity_id is None:
+    st.info(t("common.filtered_out"), icon=":material/filter_alt_off:")
+    st.stop()
+info = data.query(queries.entity, entity_id)
+if info is None:  # gone in a snapshot published since the list was read
+    st.warning(t("entity.gone"), icon=":material/refresh:")
     st.stop()
 
-overview = data.overview(snapshot)
-figures = overview.loc[overview["entity_id"] == entity_id].iloc[0]
+st.header(md_escape(info["name"]))
+st.caption(t("entity.caption", country=md_escape(info["country"]),
+             archetype=md_escape(t.label("archetype", info["archetype"])), id=md_escape(entity_id)))
+if f.forge:
+    st.caption(t("entity.forge_note", forge=t.label("forge", f.forge)))
 
-st.title(md_escape(info["name"]))
-st.caption(md_escape(f"{info['country']} · {info['archetype']} · ID {entity_id}"))
+narrow = {"entity_id": entity_id, "forge": f.forge}  # country and archetype are the entity's own
+activity = data.query(project_queries.period_activity, by="entity", days=f.days, **narrow)
+health = data.query(metrics.health_score, by="entity", days=f.days, **narrow)
+repos = data.query(project_queries.repo_list, **narrow)
 
-repos_m, commits_m, people_m, last_m = st.columns(4)
-repos_m.metric("Repositories", int(figures["repos"]))
-commits_m.metric("Commits, last 90 days", int(figures["commits_90d"]))
-people_m.metric("Active contributors, last 90 days", int(figures["active_contributors_90d"]))
-last = figures["last_activity"]
-last_m.metric("Last activity", f"{last:%Y-%m-%d}" if pd.notna(last) else "none")
+# ------------------------------------------------------------------ headline figures
 
-st.subheader("Repositories")
-repos = data.entity_repos(snapshot, entity_id)
-if repos.empty:
-    st.info("No repositories have been collected for this entity.")
+act = activity.iloc[0] if len(activity) else None
+score = health["score"].iloc[0] if len(health) else None
+last = pd.concat([repos["pushed_at"], activity["last_commit_at"]]).max() if len(repos) else None
+cols = st.columns(5)
+cols[0].metric(t("entity.fig.repos"), t.number(len(repos)))
+cols[1].metric(t("entity.fig.commits", days=f.days), t.number(0 if act is None else act["commits"]))
+cols[2].metric(t("entity.fig.contributors", days=f.days), t.number(0 if act is None else act["active_contributors"]),
+               help=t("entity.fig.contributors_help"))
+cols[3].metric(t("entity.fig.score"), t.number(score), help=t("entity.fig.score_help"))
+cols[4].metric(t("entity.fig.last_activity"), t.date(None if last is None or pd.isna(last) else last))
+
+# ------------------------------------------------------------------ accounts
+
+st.subheader(t("entity.accounts.heading"))
+accounts = data.query(project_queries.entity_accounts, entity_id)
+if f.forge:
+    accounts = accounts[accounts["forge"] == f.forge]
+if accounts.empty:
+    st.info(t("entity.accounts.empty"), icon=":material/info:")
 else:
+    shown = accounts.assign(
+        forge_label=[t.label("forge", v) for v in accounts["forge"]],
+        web_url=accounts["web_url"].map(web_url),
+    )
     st.dataframe(
-        repos.assign(html_url=repos["html_url"].map(web_url)),
+        shown,
         hide_index=True,
-        column_order=[
-            "path",
-            "description",
-            "forge",
-            "host",
-            "archived",
-            "license",
-            "stars",
-            "commits_90d",
-            "active_contributors_90d",
-            "last_activity",
-            "html_url",
-        ],
+        column_order=["forge_label", "host", "owner", "repos", "archived_repos", "last_push_at", "web_url"],
         column_config={
-            "path": st.column_config.TextColumn("Repository"),
-            "description": st.column_config.TextColumn("Description", width="large"),
-            "forge": st.column_config.TextColumn("Forge"),
-            "host": st.column_config.TextColumn("Host"),
-            "archived": st.column_config.CheckboxColumn("Archived"),
-            "license": st.column_config.TextColumn("Licence"),
-            "stars": st.column_config.NumberColumn("Stars", format="%d"),
-            "html_url": st.column_config.LinkColumn("Link", display_text="open"),
-            **ACTIVITY,
+            "forge_label": columns.text(t("entity.col.forge")),
+            "host": columns.text(t("entity.col.host")),
+            "owner": columns.text(t("entity.col.owner")),
+            "repos": columns.count(t("entity.col.repos")),
+            "archived_repos": columns.count(t("entity.col.archived_repos")),
+            "last_push_at": columns.moment(t("entity.col.last_push")),
+            "web_url": columns.link(t("entity.col.link"), t),
         },
     )
     st.download_button(
-        "Download CSV",
-        csv_bytes(repos),
-        file_name=f"ossdash-{entity_id}-repositories.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
+        t("common.download_csv"), csv_bytes(accounts), file_name=f"ossdash-entity-{entity_id}-accounts.csv",
+        mime="text/csv", icon=":material/download:", on_click="ignore", key="entity.download.accounts",
     )
 
-st.subheader("Commits per month")
-monthly = data.commits_per_month(snapshot, entity_id, months=MONTHS)
-if monthly.empty:
-    st.info(f"No commits in the last {MONTHS} months.")
+# ------------------------------------------------------------------ repositories
+
+st.subheader(t("entity.repos.heading"))
+if repos.empty:
+    st.info(t("entity.repos.empty"), icon=":material/info:")
 else:
-    st.altair_chart(
-        charts.commits_per_month(monthly, title=f"Commits per month, last {MONTHS} months"),
-        width="stretch",
+    st.caption(t("entity.repos.caption", days=f.days))
+    stages = data.query(metrics.lifecycle, **narrow)
+    scores = data.query(metrics.health_score, by="repo", days=f.days, **narrow)
+    busy = data.query(project_queries.period_activity, by="repo", days=f.days, **narrow)
+    table = (
+        repos.merge(stages[[*REPO_KEYS, "stage"]], on=REPO_KEYS, how="left")
+        .merge(scores[[*REPO_KEYS, "score"]], on=REPO_KEYS, how="left")
+        .merge(busy[[*REPO_KEYS, "commits", "active_contributors"]], on=REPO_KEYS, how="left")
     )
+    for col in ("commits", "active_contributors"):
+        table[col] = table[col].fillna(0).astype("int64")
+    order = {s: i for i, s in enumerate(metrics.STAGES)}
+    table["_order"] = table["stage"].map(order)
+    table = table.sort_values(["_order", "score", "path"], ascending=[True, False, True], na_position="last")
+    table = table.drop(columns="_order").reset_index(drop=True)
+    table["stage_label"] = [t.label("stage", s) if isinstance(s, str) else t.none() for s in table["stage"]]
+    table["forge_label"] = [t.label("forge", v) for v in table["forge"]]
+    table["link"] = table["html_url"].map(web_url)
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_order=["path", "description", "forge_label", "stage_label", "score", "commits",
+                      "active_contributors", "license", "archived", "stars", "link"],
+        column_config={
+            "path": columns.text(t("entity.col.repo")),
+            "description": columns.text(t("entity.col.description"), width="large"),
+            "forge_label": columns.text(t("entity.col.forge")),
+            "stage_label": columns.text(t("entity.col.stage"), help=t("entity.col.stage_help")),
+            "score": columns.score(t("entity.col.score")),
+            "commits": columns.count(t("entity.col.commits", days=f.days)),
+            "active_contributors": columns.count(t("entity.col.contributors", days=f.days)),
+            "license": columns.text(t("entity.col.licence")),
+            "archived": columns.flag(t("entity.col.archived")),
+            "stars": columns.count(t("entity.col.stars")),
+            "link": columns.link(t("entity.col.link"), t),
+        },
+    )
+    st.download_button(
+        t("common.download_csv"),
+        csv_bytes(table.drop(columns=["stage_label", "forge_label", "link"])),
+        file_name=f"ossdash-entity-{entity_id}-repositories.csv", mime="text/csv",
+        icon=":material/download:", on_click="ignore", key="entity.download.repos",
+    )
+    st.page_link("views/project.py", label=t("entity.repos.project_link"), icon=":material/folder_code:")
+
+# ------------------------------------------------------------------ activity over time
+
+st.subheader(t("entity.activity.heading"))
+monthly = data.query(metrics.activity_per_month, by="entity", months=months, **narrow)
+if monthly.empty or int(monthly["commits"].sum()) == 0:
+    st.info(t("entity.activity.empty", months=months), icon=":material/info:")
+else:
+    left, right = st.columns(2)
+    left.altair_chart(charts.monthly_commits(monthly, t), width="stretch")
+    right.altair_chart(charts.monthly_contributors(monthly, t), width="stretch")
+    table = monthly[["month", "commits", "active_contributors", "new_contributors"]]
+    with st.expander(t("entity.activity.table")):
+        st.dataframe(
+            table.assign(month_label=[t.month(m) for m in table["month"]]),
+            hide_index=True,
+            column_order=["month_label", "commits", "active_contributors", "new_contributors"],
+            column_config={
+                "month_label": columns.text(t("entity.col.month")),
+                "commits": columns.count(t("entity.col.commits_month")),
+                "active_contributors": columns.count(t("entity.col.active_month")),
+                "new_contributors": columns.count(t("entity.col.new_month")),
+            },
+        )
+    st.download_button(
+        t("common.download_csv"), csv_bytes(table), file_name=f"ossdash-entity-{entity_id}-activity.csv",
+        mime="text/csv", icon=":material/download:", on_click="ignore", key="entity.download.activity",
+    )
+
+# ------------------------------------------------------------------ reuse and contributions
+
+st.subheader(t("entity.reuse.heading"))
+st.caption(t("entity.reuse.caption"))
+summary = data.query(reuse.entity_reuse_summary, entity_id)
+if len(summary):
+    s = summary.iloc[0]
+    cols = st.columns(3)
+    cols[0].metric(t("entity.reuse.reused"), t.number(s["projects_reused_by_others"]),
+                   help=t("entity.reuse.reused_help", entities=t.number(s["reusing_entities"]),
+                          projects=t.number(s["projects"])))
+    cols[1].metric(t("entity.reuse.reusing"), t.number(s["projects_reused_from_others"]),
+                   help=t("entity.reuse.reusing_help"))
+    cols[2].metric(t("entity.reuse.contributions"), t.number(s["contributions_to_others"]),
+                   help=t("entity.reuse.contributions_help", commits=t.number(s["commits_to_others"]),
+                          people=t.number(s["contributors_to_others"])))
+    cols = st.columns(3)
+    cols[0].metric(t("entity.reuse.reusing_entities"), t.number(s["reusing_entities"]))
+    cols[1].metric(t("entity.reuse.external"), t.number(s["external_contributors"]),
+                   help=t("entity.reuse.external_help"))
+    cols[2].metric(t("entity.reuse.unaffiliated"), t.number(s["unaffiliated_contributors"]),
+                   help=t("entity.reuse.unaffiliated_help"))
+edges = data.query(reuse.entity_edges, entity_id)
+if edges.empty:
+    st.info(t("entity.reuse.empty"), icon=":material/info:")
+else:
+    all_names = dict(zip(everyone["entity_id"], everyone["name"]))
+    mine = edges["source"] == entity_id
+    shared = edges["kind"] == "shared_contributor"
+    edges = edges.assign(
+        direction=[t("entity.reuse.dir_shared") if sh else (t("entity.reuse.dir_by_others") if m
+                   else t("entity.reuse.dir_to_others")) for m, sh in zip(mine, shared)],
+        other=[all_names.get(tg if m else sc, tg if m else sc)
+               for m, sc, tg in zip(mine, edges["source"], edges["target"])],
+        kind_label=[t.label("edge", k) for k in edges["kind"]],
+    )
+    st.dataframe(
+        edges,
+        hide_index=True,
+        column_order=["direction", "other", "kind_label", "weight", "evidence"],
+        column_config={
+            "direction": columns.text(t("entity.col.direction")),
+            "other": columns.text(t("entity.col.other")),
+            "kind_label": columns.text(t("entity.col.kind")),
+            "weight": columns.count(t("entity.col.weight"), help=t("entity.col.weight_help")),
+            "evidence": columns.text(t("entity.col.evidence"), width="large"),
+        },
+    )
+    st.download_button(
+        t("common.download_csv"), csv_bytes(edges.drop(columns=["kind_label"])),
+        file_name=f"ossdash-entity-{entity_id}-reuse.csv", mime="text/csv",
+        icon=":material/download:", on_click="ignore", key="entity.download.reuse",
+    )
+
+# ------------------------------------------------------------------ goals
+
+st.subheader(t("entity.goals.heading"))
+progress = data.query(goals.goal_progress, entity_id=entity_id)
+
+
+def _value(v, unit: str) -> str:
+    return t.percent(v) if unit == "share" else t.number(v, 0 if pd.isna(v) or float(v).is_integer() else 1)
+
+
+def _trend(v, unit: str) -> str:
+    if pd.isna(v):
+        return t.none()
+    sign = "+" if v > 0 else ""
+    return sign + (t.percent(v, 1) if unit == "share" else t.number(v, 1))
+
+
+if progress.empty:
+    st.info(t("entity.goals.empty"), icon=":material/flag:")
+else:
+    shown = progress.assign(
+        metric_label=[t.label("goal_metric", m) for m in progress["metric"]],
+        value_text=[_value(v, u) for v, u in zip(progress["value"], progress["unit"])],
+        target_text=[_value(v, u) for v, u in zip(progress["target"], progress["unit"])],
+        trend_text=[_trend(v, u) for v, u in zip(progress["trend_per_month"], progress["unit"])],
+        deadline_text=[t.date(d) for d in progress["deadline"]],
+        status_label=[t.label("status", s) for s in progress["status"]],
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_order=["metric_label", "value_text", "target_text", "deadline_text", "trend_text", "status_label"],
+        column_config={
+            "metric_label": columns.text(t("entity.col.goal")),
+            "value_text": columns.text(t("entity.col.goal_value")),
+            "target_text": columns.text(t("entity.col.goal_target")),
+            "deadline_text": columns.text(t("entity.col.goal_deadline")),
+            "trend_text": columns.text(t("entity.col.goal_trend"), help=t("entity.col.goal_trend_help")),
+            "status_label": columns.text(t("entity.col.goal_status")),
+        },
+    )
+    st.download_button(
+        t("common.download_csv"), csv_bytes(progress), file_name=f"ossdash-entity-{entity_id}-goals.csv",
+        mime="text/csv", icon=":material/download:", on_click="ignore", key="entity.download.goals",
+    )
+st.page_link("views/goals.py", label=t("entity.goals.link"), icon=":material/flag:")

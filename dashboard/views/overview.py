@@ -1,66 +1,230 @@
-"""Ecosystem overview: every entity's activity at a glance."""
+"""Ecosystem overview: headline figures, entities ranked by health with their activity, the
+lifecycle mix, comparison by archetype and country, and each entity against its peers."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data
-from dashboard.columns import ACTIVITY
+from dashboard import charts, columns, data, filters
 from dashboard.export import csv_bytes
-from warehouse.queries import MAX_CHART_POINTS
+from warehouse import metrics, project_queries, queries
 
-MONTHS = 36
+f = filters.current()
+t = f.t
+scope = f.scope()
+months = columns.months_of(f.days)
 
-snapshot = data.current_snapshot()
-overview = data.overview(snapshot)
+st.title(t("nav.overview"))
+st.caption(t("overview.scope", days=f.days, months=months))
 
-st.title("Ecosystem overview")
+# ------------------------------------------------------------------ who is in scope
 
-total, repos, commits, active = st.columns(4)
-total.metric("Entities", len(overview))
-repos.metric("Repositories", int(overview["repos"].sum()))
-commits.metric("Commits, last 90 days", int(overview["commits_90d"].sum()))
-# People are not summed across entities: one person may contribute to several.
-active.metric("Entities with commits, last 90 days", int((overview["commits_90d"] > 0).sum()))
+everyone = data.query(queries.entities)
+repos = data.query(project_queries.repo_list, **scope)
+keep = pd.Series(True, index=everyone.index)
+if f.country:
+    keep &= everyone["country"] == f.country
+if f.archetype:
+    keep &= everyone["archetype"] == f.archetype
+in_scope = everyone[keep]
+if f.forge:  # an entity is on a forge through its repositories there
+    in_scope = in_scope[in_scope["entity_id"].isin(repos["entity_id"])]
+if in_scope.empty:
+    st.info(t("common.filtered_out"), icon=":material/filter_alt_off:")
+    st.stop()
 
-st.subheader("Entities")
+health = data.query(metrics.health_score, by="entity", days=f.days, **scope)
+life = data.query(metrics.lifecycle_summary, by="entity", **scope)
+activity = data.query(project_queries.period_activity, by="entity", days=f.days, **scope)
+ecosystem = data.query(project_queries.period_activity, by="ecosystem", days=f.days, **scope)
+monthly = data.query(metrics.activity_per_month, by="entity", months=months, **scope)
+
+# ------------------------------------------------------------------ headline figures
+
+eco = ecosystem.iloc[0] if len(ecosystem) else None
+total_repos = int(life["repos"].sum()) if len(life) else 0
+active_repos = int(life["active"].sum()) if len(life) else 0
+scores = health["score"].dropna()
+
+row1 = st.columns(3)
+row2 = st.columns(3)
+row1[0].metric(t("overview.fig.entities"), t.number(len(in_scope)), help=t("overview.fig.entities_help"))
+row1[1].metric(t("overview.fig.repos"), t.number(total_repos), help=t("overview.fig.repos_help"))
+row1[2].metric(t("overview.fig.commits", days=f.days), t.number(0 if eco is None else eco["commits"]),
+               help=t("overview.fig.commits_help"))
+row2[0].metric(t("overview.fig.contributors", days=f.days), t.number(0 if eco is None else eco["active_contributors"]),
+               help=t("overview.fig.contributors_help"))
+row2[1].metric(t("overview.fig.active_share"), t.percent(active_repos / total_repos if total_repos else None),
+               help=t("overview.fig.active_share_help", active=t.number(active_repos), repos=t.number(total_repos)))
+row2[2].metric(t("overview.fig.median_score"), t.number(scores.median() if len(scores) else None),
+               help=t("overview.fig.median_score_help"))
+
+# ------------------------------------------------------------------ entities ranked by health
+
+st.subheader(t("overview.ranking.heading"))
+st.caption(t("overview.ranking.caption", months=months))
+spark = (
+    monthly.sort_values("month").groupby("entity_id")["commits"].agg(list).rename("activity")
+    if len(monthly) else pd.Series(name="activity", dtype=object)
+)
+ranking = (
+    in_scope[["entity_id", "name", "country", "archetype"]]
+    .merge(health[["entity_id", "score", "repos_scored"]], on="entity_id", how="left")
+    .merge(activity[["entity_id", "repos", "commits", "active_contributors"]], on="entity_id", how="left")
+    .merge(life[["entity_id", "active"]].rename(columns={"active": "active_repos"}), on="entity_id", how="left")
+    .merge(spark, left_on="entity_id", right_index=True, how="left")
+)
+for col in ("repos", "commits", "active_contributors", "active_repos", "repos_scored"):
+    ranking[col] = ranking[col].fillna(0).astype("int64")
+ranking["activity"] = [v if isinstance(v, list) else [0] * months for v in ranking["activity"]]
+ranking["archetype_label"] = [t.label("archetype", a) for a in ranking["archetype"]]
+ranking = ranking.sort_values(["score", "name"], ascending=[False, True], na_position="last").reset_index(drop=True)
+ranking.insert(0, "rank", range(1, len(ranking) + 1))
 st.dataframe(
-    overview,
+    ranking,
     hide_index=True,
-    column_order=[
-        "name",
-        "entity_id",
-        "country",
-        "archetype",
-        "repos",
-        "commits_90d",
-        "active_contributors_90d",
-        "last_activity",
-    ],
+    column_order=["rank", "name", "entity_id", "country", "archetype_label", "score", "repos", "active_repos",
+                  "commits", "active_contributors", "activity"],
     column_config={
-        "name": st.column_config.TextColumn("Entity"),
-        "entity_id": st.column_config.TextColumn("ID"),
-        "country": st.column_config.TextColumn("Country"),
-        "archetype": st.column_config.TextColumn("Archetype"),
-        **ACTIVITY,
+        "rank": columns.count(t("overview.col.rank")),
+        "name": columns.text(t("overview.col.entity")),
+        "entity_id": columns.text(t("overview.col.entity_id")),
+        "country": columns.text(t("overview.col.country")),
+        "archetype_label": columns.text(t("overview.col.archetype")),
+        "score": columns.score(t("overview.col.score"), help=t("overview.col.score_help")),
+        "repos": columns.count(t("overview.col.repos")),
+        "active_repos": columns.count(t("overview.col.active_repos")),
+        "commits": columns.count(t("overview.col.commits", days=f.days)),
+        "active_contributors": columns.count(t("overview.col.contributors", days=f.days)),
+        "activity": st.column_config.AreaChartColumn(
+            t("overview.col.activity", months=months), y_min=0, help=t("overview.col.activity_help")),
     },
 )
 st.download_button(
-    "Download CSV",
-    csv_bytes(overview),
-    file_name="ossdash-entities.csv",
+    t("common.download_csv"),
+    csv_bytes(ranking.drop(columns=["activity", "archetype_label"])),
+    file_name="ossdash-overview-entities.csv",
     mime="text/csv",
     icon=":material/download:",
     on_click="ignore",
+    key="overview.download.entities",
 )
 
-st.subheader("Commits per month")
-monthly = data.commits_per_month(snapshot, months=MONTHS)
-if monthly.empty:
-    st.info(f"No commits in the last {MONTHS} months.")
+# ------------------------------------------------------------------ lifecycle mix
+
+st.subheader(t("overview.lifecycle.heading"))
+levels = {"entity": t("overview.lifecycle.by_entity"), "archetype": t("overview.lifecycle.by_archetype")}
+level = st.segmented_control(
+    t("overview.lifecycle.by"), list(levels), format_func=levels.get, default="entity",
+    key="overview.lifecycle_level",
+) or "entity"
+if level == "entity":
+    mix = life.merge(in_scope[["entity_id", "name"]], on="entity_id", how="inner")
+    mix["group_label"] = mix["name"]
+    key_col, title = "entity_id", t("overview.col.entity")
 else:
-    title = f"Commits per month by entity, last {MONTHS} months"
-    st.altair_chart(charts.commits_per_month(monthly, title=title), width="stretch")
-    shown = monthly["entity_id"].nunique()
-    if shown >= MAX_CHART_POINTS // MONTHS:
-        st.caption(f"The {shown} entities with the most commits in the period are shown.")
+    mix = data.query(metrics.lifecycle_summary, by="archetype", **scope)
+    mix["group_label"] = [t.label("archetype", a) for a in mix["archetype"]]
+    key_col, title = "archetype", t("overview.col.archetype")
+if mix.empty or int(mix["repos"].sum()) == 0:
+    st.info(t("overview.lifecycle.empty"), icon=":material/info:")
+else:
+    mix = mix.sort_values(["active", "repos"], ascending=False).reset_index(drop=True)
+    st.altair_chart(charts.lifecycle_mix(mix, t, key_col, "group_label", title), width="stretch")
+    stage_cols = [s for s in metrics.STAGES if s in mix.columns]
+    table = mix[[key_col, "group_label", "repos", *stage_cols]]
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_order=["group_label", "repos", *stage_cols],
+        column_config={
+            "group_label": columns.text(title),
+            "repos": columns.count(t("overview.col.repos")),
+            **{s: columns.count(t.label("stage", s)) for s in stage_cols},
+        },
+    )
+    st.download_button(
+        t("common.download_csv"), csv_bytes(table.drop(columns="group_label")),
+        file_name=f"ossdash-overview-lifecycle-{level}.csv", mime="text/csv",
+        icon=":material/download:", on_click="ignore", key="overview.download.lifecycle",
+    )
+
+# ------------------------------------------------------------------ by archetype and by country
+
+st.subheader(t("overview.compare.heading"))
+st.caption(t("overview.compare.caption", days=f.days))
+for tab, group in zip(st.tabs([t("overview.compare.by_archetype"), t("overview.compare.by_country")]),
+                      ("archetype", "country")):
+    with tab:
+        scored = data.query(metrics.health_score, by=group, days=f.days, **scope)
+        busy = data.query(project_queries.period_activity, by=group, days=f.days, **scope)
+        counted = in_scope.groupby(group).size().rename("entities").reset_index()
+        table = (
+            counted.merge(scored[[group, "score"]], on=group, how="left")
+            .merge(busy[[group, "repos", "commits", "active_contributors"]], on=group, how="left")
+        )
+        for col in ("repos", "commits", "active_contributors"):
+            table[col] = table[col].fillna(0).astype("int64")
+        table["label"] = [t.label("archetype", v) if group == "archetype" else str(v) for v in table[group]]
+        table = table.sort_values(["score", "label"], ascending=[False, True], na_position="last")
+        title = t(f"overview.col.{group}")
+        if table["score"].notna().any():
+            st.altair_chart(charts.group_scores(table, t, "label", title), width="stretch")
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_order=["label", "entities", "repos", "score", "commits", "active_contributors"],
+            column_config={
+                "label": columns.text(title),
+                "entities": columns.count(t("overview.col.entities")),
+                "repos": columns.count(t("overview.col.repos")),
+                "score": columns.score(t("overview.col.score"), help=t("overview.col.group_score_help")),
+                "commits": columns.count(t("overview.col.commits", days=f.days)),
+                "active_contributors": columns.count(t("overview.col.contributors", days=f.days)),
+            },
+        )
+        st.download_button(
+            t("common.download_csv"), csv_bytes(table.drop(columns="label")),
+            file_name=f"ossdash-overview-by-{group}.csv", mime="text/csv",
+            icon=":material/download:", on_click="ignore", key=f"overview.download.by_{group}",
+        )
+
+# ------------------------------------------------------------------ peer benchmarks
+
+st.subheader(t("overview.peers.heading"))
+st.caption(t("overview.peers.caption"))
+# Peers are the archetype's entities in every country (the forge filter and the period apply).
+all_scores = data.query(metrics.health_score, by="entity", days=f.days, country=None, archetype=None, forge=f.forge)
+peers = all_scores.merge(everyone[["entity_id", "archetype"]], on="entity_id", how="inner")
+peers = peers[peers["score"].notna()]
+medians = peers.groupby("archetype")["score"].agg(peer_median="median", peers="size").reset_index()
+bench = ranking[ranking["score"].notna()][["entity_id", "name", "archetype", "archetype_label", "score"]].merge(
+    medians, on="archetype", how="left")
+if bench.empty:
+    st.info(t("overview.peers.empty"), icon=":material/info:")
+else:
+    bench["difference"] = bench["score"] - bench["peer_median"]
+    bench["peers"] = bench["peers"].astype("int64")
+    bench["entity_label"] = bench["name"]
+    st.altair_chart(charts.peer_benchmark(bench, t), width="stretch")
+    st.dataframe(
+        bench,
+        hide_index=True,
+        column_order=["name", "archetype_label", "score", "peer_median", "difference", "peers"],
+        column_config={
+            "name": columns.text(t("overview.col.entity")),
+            "archetype_label": columns.text(t("overview.col.archetype")),
+            "score": columns.score(t("overview.col.score")),
+            "peer_median": columns.number(t("overview.col.peer_median"), 0),
+            "difference": st.column_config.NumberColumn(t("overview.col.difference"), format="%+.0f",
+                                                        help=t("overview.col.difference_help")),
+            "peers": columns.count(t("overview.col.peers")),
+        },
+    )
+    st.download_button(
+        t("common.download_csv"),
+        csv_bytes(bench[["entity_id", "name", "archetype", "score", "peer_median", "difference", "peers"]]),
+        file_name="ossdash-overview-peers.csv", mime="text/csv",
+        icon=":material/download:", on_click="ignore", key="overview.download.peers",
+    )
