@@ -120,6 +120,22 @@ def repo_list(
     return _frame(con, sql, _filters(entity_id, country, archetype, forge, repo))
 
 
+def find_repo(con: duckdb.DuckDBPyConnection, *, key: str) -> pd.DataFrame:
+    """The repository named by ``key`` = ``forge:host/path``, the dashboard's repository key (a
+    host may itself hold a slash, as a forge served under a path does): :func:`repo_list`'s
+    columns, one row or none."""
+    forge, _, address = str(key).partition(":")
+    found = _frame(
+        con,
+        "SELECT forge, host, path FROM repos WHERE forge = $forge AND host || '/' || path = $address"
+        " ORDER BY length(host) LIMIT 1",
+        {"forge": forge, "address": address},
+    )
+    if found.empty:
+        return repo_list(con, entity_id="", repo=None).iloc[0:0]
+    return repo_list(con, repo=tuple(found.iloc[0]))
+
+
 def entity_accounts(con: duckdb.DuckDBPyConnection, entity_id: str | None = None) -> pd.DataFrame:
     """The registry's accounts (of one entity, or all), with what was collected from each.
 
@@ -372,6 +388,6 @@ def repo_publiccode(con: duckdb.DuckDBPyConnection, *, repo: Sequence[str], lang
 
 
 __all__ = [
-    "repo_list", "entity_accounts", "period_activity", "repo_item_months", "repo_releases",
+    "repo_list", "find_repo", "entity_accounts", "period_activity", "repo_item_months", "repo_releases",
     "repo_publiccode",
 ]

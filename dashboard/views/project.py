@@ -1,6 +1,367 @@
-"""Placeholder until the page lands."""
+"""Project view: one repository's health part by part, its activity, responses and open issues
+over time, releases, forks and their owners, publiccode.yml, and its mirrors on other forges."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-from dashboard import filters
+from dashboard import charts, columns, data, filters
+from dashboard.export import csv_bytes
+from dashboard.i18n import Translator
+from dashboard.text import md_escape, web_url
+from warehouse import metrics, project_queries, queries, reuse
 
-st.title(filters.current().t("nav.project"))
+f = filters.current()
+t = f.t
+months = columns.months_of(f.days)
+REPO_KEYS = ["forge", "host", "path"]
+
+st.title(t("nav.project"))
+
+# ------------------------------------------------------------------ choose the repository
+
+everyone = data.query(queries.entities)
+keep = pd.Series(True, index=everyone.index)
+if f.country:
+    keep &= everyone["country"] == f.country
+if f.archetype:
+    keep &= everyone["archetype"] == f.archetype
+if f.forge:
+    keep &= everyone["entity_id"].isin(data.query(project_queries.repo_list, forge=f.forge)["entity_id"])
+candidates = everyone[keep]
+names = dict(zip(everyone["entity_id"], everyone["name"]))
+
+# A link that names only a repository opens it with its own entity chosen.
+requested = st.query_params.get("repo")
+if requested and "entity" not in st.query_params:
+    owner = data.query(project_queries.find_repo, key=str(requested))
+    if len(owner):
+        st.query_params["entity"] = str(owner["entity_id"].iloc[0])
+
+left, right = st.columns(2)
+entity_id = filters.choose(
+    "entity", list(candidates["entity_id"]), t("project.choose_entity"),
+    format_func=lambda i: f"{names.get(i, i)} ({i})", where=left,
+)
+if entity_id is None:
+    st.info(t("common.filtered_out"), icon=":material/filter_alt_off:")
+    st.stop()
+repos = data.query(project_queries.repo_list, entity_id=entity_id, forge=f.forge)
+keys = [filters.repo_key(r.forge, r.host, r.path) for r in repos.itertuples()]
+labels = {k: f"{r.path} ({t.label('forge', r.forge)})" for k, r in zip(keys, repos.itertuples())}
+key = filters.choose("repo", keys, t("project.choose_repo"), format_func=lambda k: labels.get(k, k), where=right)
+if key is None:
+    st.info(t("project.no_repos"), icon=":material/info:")
+    st.stop()
+# The key is looked up rather than parsed: a host may hold a slash (a forge served under a path).
+info = repos.iloc[keys.index(key)]
+repo = (str(info["forge"]), str(info["host"]), str(info["path"]))
+
+st.header(md_escape(info["path"]))
+st.caption(t("project.caption", forge=t.label("forge", info["forge"]), host=md_escape(info["host"]),
+             entity=md_escape(names.get(info["entity_id"], info["entity_id"]))))
+if isinstance(info["description"], str) and info["description"].strip():
+    st.markdown(md_escape(info["description"]))
+url = web_url(info["html_url"])
+if url:
+    st.link_button(t("project.open_on_forge"), url, icon=":material/open_in_new:")
+st.caption(t("project.filters_note", days=f.days, months=months))
+
+# ------------------------------------------------------------------ headline figures
+
+health = data.query(metrics.health_score, by="repo", days=f.days, repo=repo)
+stage = data.query(metrics.lifecycle, repo=repo)
+activity = data.query(project_queries.period_activity, by="repo", days=f.days, repo=repo)
+releases = data.query(project_queries.repo_releases, repo=repo)
+forks = data.query(metrics.technical_fork_list, repo=repo)
+
+score = health["score"].iloc[0] if len(health) else None
+act = activity.iloc[0] if len(activity) else None
+cols = st.columns(6)
+cols[0].metric(t("project.fig.score"), t.number(score), help=t("project.fig.score_help"))
+cols[1].metric(t("project.fig.stage"), t.label("stage", stage["stage"].iloc[0]) if len(stage) else t.none())
+cols[2].metric(t("project.fig.commits", days=f.days), t.number(0 if act is None else act["commits"]))
+cols[3].metric(t("project.fig.contributors", days=f.days), t.number(0 if act is None else act["active_contributors"]))
+cols[4].metric(t("project.fig.releases"), t.number(len(releases)))
+cols[5].metric(t("project.fig.forks"), t.number(max(int(info["forks_count"]), len(forks))),
+               help=t("project.fig.forks_help", listed=t.number(len(forks))))
+
+# ------------------------------------------------------------------ health, part by part
+
+st.subheader(t("project.health.heading"))
+parts = data.query(metrics.health_parts, days=f.days, repo=repo)
+
+_INPUT_KEYS = {
+    "activity": ("active_periods", "periods_considered", "period_days"),
+    "responsiveness": ("items_handled", "items_due", "response_days", "median_response_hours"),
+    "sustainability": ("absence_factor", "target"),
+    "community": ("participants", "target"),
+    "hygiene": ("checks_passed", "checks"),
+    "release_cadence": ("releases_in_window", "releases_ever", "target"),
+}
+
+
+def readable_inputs(part: str, raw: Any, tr: Translator) -> str:
+    """A part's inputs (JSON from the warehouse) as a sentence in the language."""
+    try:
+        values = json.loads(raw) if isinstance(raw, str) else {}
+    except ValueError:
+        values = {}
+    if not isinstance(values, dict):
+        values = {}
+    names = _INPUT_KEYS.get(part)
+    if names is None or not tr.has(f"project.inputs.{part}"):
+        return "; ".join(f"{k} = {v}" for k, v in sorted(values.items())) or tr.none()
+    shown = {}
+    for name in names:
+        v = values.get(name)
+        if name == "median_response_hours":
+            shown[name] = tr.none() if v is None else tr.number(float(v) / 24.0, 1)
+        else:
+            shown[name] = tr.none() if v is None else tr.number(v, 0 if float(v).is_integer() else 1)
+    return tr(f"project.inputs.{part}", **shown)
+
+
+if parts.empty:
+    st.info(t("project.health.empty"), icon=":material/info:")
+else:
+    counted = parts.loc[~parts["missing"], "weight"].sum()
+    breakdown = parts.assign(
+        part_label=[t.label("part", p) for p in parts["part"]],
+        share=[w / counted if (not m and counted) else 0.0 for w, m in zip(parts["weight"], parts["missing"])],
+        why=[t(f"project.missing.{p}") if m and t.has(f"project.missing.{p}") else (r if m else "")
+             for p, m, r in zip(parts["part"], parts["missing"], parts["missing_reason"])],
+        inputs_text=[readable_inputs(p, raw, t) for p, raw in zip(parts["part"], parts["inputs"])],
+    )
+    chart_col, table_col = st.columns([2, 3])
+    chart_col.altair_chart(charts.health_parts(breakdown, t), width="stretch")
+    with table_col:
+        st.dataframe(
+            breakdown,
+            hide_index=True,
+            column_order=["part_label", "score", "weight", "share", "missing", "why", "inputs_text"],
+            column_config={
+                "part_label": columns.text(t("project.col.part")),
+                "score": columns.score(t("project.col.score")),
+                "weight": st.column_config.NumberColumn(t("project.col.weight"), format="percent",
+                                                        help=t("project.col.weight_help")),
+                "share": st.column_config.NumberColumn(t("project.col.share"), format="percent",
+                                                       help=t("project.col.share_help")),
+                "missing": columns.flag(t("project.col.missing")),
+                "why": columns.text(t("project.col.why")),
+                "inputs_text": columns.text(t("project.col.inputs"), width="large"),
+            },
+        )
+        st.markdown(t("project.health.total", score=t.number(score),
+                      used=t.number(int((~parts["missing"]).sum())), parts=t.number(len(parts))))
+    st.download_button(
+        t("common.download_csv"),
+        csv_bytes(breakdown.drop(columns=["part_label", "inputs_text"])),
+        file_name="ossdash-project-health.csv", mime="text/csv",
+        icon=":material/download:", on_click="ignore", key="project.download.health",
+    )
+
+# ------------------------------------------------------------------ over time
+
+st.subheader(t("project.time.heading"))
+monthly = data.query(metrics.activity_per_month, by="repo", months=months, repo=repo)
+items = data.query(project_queries.repo_item_months, repo=repo, months=months)
+if monthly.empty and items.empty:
+    st.info(t("project.time.empty"), icon=":material/info:")
+else:
+    a, b = st.columns(2)
+    a.altair_chart(charts.monthly_commits(monthly, t), width="stretch")
+    b.altair_chart(charts.monthly_contributors(monthly, t), width="stretch")
+    c, d = st.columns(2)
+    if items["median_ttfr_hours"].notna().any():
+        c.altair_chart(charts.monthly_response(items, t), width="stretch")
+    else:
+        c.info(t("project.time.no_responses", months=months), icon=":material/forum:")
+    if items["median_issue_age_days"].notna().any():
+        d.altair_chart(charts.open_issue_age(items, t), width="stretch")
+    else:
+        d.info(t("project.time.no_open_issues"), icon=":material/task_alt:")
+    over_time = monthly[["month", "commits", "active_contributors", "new_contributors"]].merge(
+        items, on="month", how="outer").sort_values("month")
+    st.download_button(
+        t("common.download_csv"), csv_bytes(over_time), file_name="ossdash-project-monthly.csv",
+        mime="text/csv", icon=":material/download:", on_click="ignore", key="project.download.monthly",
+    )
+
+# ------------------------------------------------------------------ releases
+
+st.subheader(t("project.releases.heading"))
+if releases.empty:
+    st.info(t("project.releases.empty"), icon=":material/info:")
+else:
+    st.altair_chart(charts.releases_timeline(releases, t), width="stretch")
+    st.dataframe(
+        releases,
+        hide_index=True,
+        column_order=["tag", "name", "published_at", "prerelease"],
+        column_config={
+            "tag": columns.text(t("project.col.tag")),
+            "name": columns.text(t("project.col.release_name")),
+            "published_at": columns.moment(t("project.col.published")),
+            "prerelease": columns.flag(t("project.col.prerelease")),
+        },
+    )
+    st.download_button(
+        t("common.download_csv"), csv_bytes(releases), file_name="ossdash-project-releases.csv",
+        mime="text/csv", icon=":material/download:", on_click="ignore", key="project.download.releases",
+    )
+
+# ------------------------------------------------------------------ forks and who owns them
+
+st.subheader(t("project.forks.heading"))
+if forks.empty:
+    st.info(t("project.forks.empty", count=t.number(int(info["forks_count"]))), icon=":material/info:")
+else:
+    accounts = data.query(project_queries.entity_accounts)
+    owners = {(a.forge, a.host, str(a.owner).lower()): a.entity_id for a in accounts.itertuples()}
+
+    def owning_entity(row) -> str | None:
+        if isinstance(row.fork_entity_id, str):
+            return row.fork_entity_id
+        # A fork in a namespace of a registry account (GitLab groups nest: the longest owner wins).
+        parts_ = str(row.fork_path).lower().split("/")[:-1]
+        for n in range(len(parts_), 0, -1):
+            hit = owners.get((row.forge, row.host, "/".join(parts_[:n])))
+            if hit:
+                return hit
+        return None
+
+    owned = [owning_entity(r) for r in forks.itertuples()]
+    shown = forks.assign(
+        owner_entity=[names.get(e, e) if e else None for e in owned],
+        owner_entity_id=owned,
+        status_label=[t(f"project.fork_status.{s}") if t.has(f"project.fork_status.{s}") else str(s)
+                      for s in forks["fork_status"]],
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_order=["fork_path", "fork_owner", "owner_entity", "created_at", "status_label",
+                      "commits_not_in_parent"],
+        column_config={
+            "fork_path": columns.text(t("project.col.fork")),
+            "fork_owner": columns.text(t("project.col.fork_owner")),
+            "owner_entity": columns.text(t("project.col.owner_entity"), help=t("project.col.owner_entity_help")),
+            "created_at": columns.moment(t("project.col.created")),
+            "status_label": columns.text(t("project.col.fork_status"), help=t("project.col.fork_status_help")),
+            "commits_not_in_parent": columns.count(t("project.col.own_commits")),
+        },
+    )
+    st.download_button(
+        t("common.download_csv"), csv_bytes(shown.drop(columns=["status_label"])),
+        file_name="ossdash-project-forks.csv", mime="text/csv",
+        icon=":material/download:", on_click="ignore", key="project.download.forks",
+    )
+
+# ------------------------------------------------------------------ publiccode.yml
+
+st.subheader(t("project.publiccode.heading"))
+pc = data.query(project_queries.repo_publiccode, repo=repo, lang=t.lang)
+if pc.empty:
+    st.info(t("project.publiccode.empty"), icon=":material/description:")
+else:
+    p = pc.iloc[0]
+    hyg = data.query(metrics.hygiene, repo=repo)
+    contract = hyg["contract_status"].iloc[0] if len(hyg) else None
+
+    def words(values: Any) -> str:
+        return "; ".join(str(v) for v in values) if isinstance(values, list) and values else t.none()
+
+    def plain(value: Any) -> str:
+        return t.none() if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+    until = p["maintenance_until"]
+    until_text = t.none() if until is None or pd.isna(until) else t.date(pd.Timestamp(until).date())
+    if isinstance(contract, str) and t.has(f"project.contract.{contract}"):
+        until_text = f"{until_text} ({t(f'project.contract.{contract}')})"
+    fields = [
+        ("name", plain(p["name"])),
+        ("description", plain(p["short_description"])),
+        ("software_version", plain(p["software_version"])),
+        ("development_status", plain(p["development_status"])),
+        ("licence", plain(p["licence"])),
+        ("used_by", words(p["used_by"])),
+        ("is_based_on", words(p["is_based_on"])),
+        ("maintenance_type", plain(p["maintenance_type"])),
+        ("maintenance_until", until_text),
+        ("contractors", words(p["contractors"])),
+        ("publiccode_version", plain(p["publiccode_version"])),
+        ("valid", t("common.yes") if bool(p["valid"]) else t("common.no")),
+        ("errors", words(p["errors"])),
+    ]
+    summary = pd.DataFrame({"field": [t(f"project.pc.{k}") for k, _ in fields], "value": [v for _, v in fields],
+                            "key": [k for k, _ in fields]})
+    if not bool(p["valid"]):
+        st.warning(t("project.publiccode.invalid"), icon=":material/rule:")
+    st.dataframe(
+        summary,
+        hide_index=True,
+        column_order=["field", "value"],
+        column_config={
+            "field": columns.text(t("project.col.field")),
+            "value": columns.text(t("project.col.value"), width="large"),
+        },
+    )
+    st.download_button(
+        t("common.download_csv"), csv_bytes(summary[["key", "value"]]), file_name="ossdash-project-publiccode.csv",
+        mime="text/csv", icon=":material/download:", on_click="ignore", key="project.download.publiccode",
+    )
+
+# ------------------------------------------------------------------ the same project elsewhere
+
+st.subheader(t("project.mirrors.heading"))
+pairs = data.query(reuse.mirrors)
+is_canonical = (pairs["canonical_forge"] == repo[0]) & (pairs["canonical_host"] == repo[1]) & (
+    pairs["canonical_path"] == repo[2])
+is_mirror = (pairs["mirror_forge"] == repo[0]) & (pairs["mirror_host"] == repo[1]) & (pairs["mirror_path"] == repo[2])
+project_ids = set(pairs.loc[is_canonical | is_mirror, "project_id"])
+copies = []
+for pr in pairs[pairs["project_id"].isin(project_ids)].itertuples():
+    for role, fg, hs, pt, ent in (("canonical", pr.canonical_forge, pr.canonical_host, pr.canonical_path,
+                                   pr.canonical_entity),
+                                  ("mirror", pr.mirror_forge, pr.mirror_host, pr.mirror_path, pr.mirror_entity)):
+        if (fg, hs, pt) != tuple(repo):
+            copies.append({"role": role, "forge": fg, "host": hs, "path": pt, "entity_id": ent})
+copies_df = pd.DataFrame(copies, columns=["role", "forge", "host", "path", "entity_id"]).drop_duplicates(
+    subset=REPO_KEYS)
+if copies_df.empty:
+    st.info(t("project.mirrors.empty"), icon=":material/info:")
+else:
+    links = []
+    for c in copies_df.itertuples():
+        found = data.query(project_queries.repo_list, repo=(c.forge, c.host, c.path))
+        links.append(web_url(found["html_url"].iloc[0]) if len(found) else None)
+    copies_df = copies_df.assign(
+        role_label=[t(f"project.mirrors.{r}") for r in copies_df["role"]],
+        forge_label=[t.label("forge", v) for v in copies_df["forge"]],
+        entity=[names.get(e, e) for e in copies_df["entity_id"]],
+        link=links,
+    )
+    st.caption(t("project.mirrors.caption"))
+    st.dataframe(
+        copies_df,
+        hide_index=True,
+        column_order=["role_label", "forge_label", "host", "path", "entity", "link"],
+        column_config={
+            "role_label": columns.text(t("project.col.role")),
+            "forge_label": columns.text(t("project.col.forge")),
+            "host": columns.text(t("project.col.host")),
+            "path": columns.text(t("project.col.repo")),
+            "entity": columns.text(t("project.col.entity")),
+            "link": columns.link(t("project.col.link"), t),
+        },
+    )
+    st.download_button(
+        t("common.download_csv"), csv_bytes(copies_df.drop(columns=["role_label", "forge_label"])),
+        file_name="ossdash-project-mirrors.csv", mime="text/csv",
+        icon=":material/download:", on_click="ignore", key="project.download.mirrors",
+    )
