@@ -1,6 +1,200 @@
-"""Placeholder until the page lands."""
+"""Reuse and collaboration: the network of entities (who forks, mirrors, uses, builds on or
+contributes to whose projects), the same as a matrix, and every link with its evidence."""
+
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-from dashboard import filters
+from dashboard import data, filters, network_charts
+from dashboard.export import csv_bytes
+from warehouse import queries, reuse
 
-st.title(filters.current().t("nav.reuse"))
+KINDS_PARAM = "kinds"            # the URL parameter of the kind choice: comma-separated codes
+_KEPT = "keep.reuse.kinds"       # this session's choice, kept across page switches
+_WIDGET = "widget.reuse.kinds"
+
+f = filters.current()
+t = f.t
+
+st.title(t("nav.reuse"))
+st.caption(t("reuse.intro"))
+
+
+def choose_kinds() -> tuple[str, ...]:
+    """The edge kinds to show: a multiselect kept across pages and in the URL (all by default)."""
+    options = list(reuse.EDGE_KINDS)
+    if _WIDGET not in st.session_state:
+        start = st.session_state.get(_KEPT)
+        if start is None:
+            asked = st.query_params.get(KINDS_PARAM)
+            start = options if asked is None else [k for k in str(asked).split(",") if k in options]
+        st.session_state[_WIDGET] = [k for k in options if k in set(start)]
+    chosen = st.multiselect(t("reuse.kinds"), options, key=_WIDGET, format_func=lambda k: t.label("edge", k),
+                            help=t("reuse.kinds_help"), placeholder=t("reuse.kinds_placeholder"))
+    kinds = [k for k in options if k in set(chosen)]
+    st.session_state[_KEPT] = kinds
+    if kinds == options:
+        if KINDS_PARAM in st.query_params:
+            del st.query_params[KINDS_PARAM]
+    elif st.query_params.get(KINDS_PARAM) != ",".join(kinds):
+        st.query_params[KINDS_PARAM] = ",".join(kinds)
+    return tuple(kinds)
+
+
+kinds = choose_kinds()
+
+# Entities in scope: the country and archetype filters apply to both ends of every link.
+listing = data.query(queries.entities)
+names = dict(zip(listing["entity_id"], listing["name"]))
+in_scope = listing
+if f.country:
+    in_scope = in_scope[in_scope["country"] == f.country]
+if f.archetype:
+    in_scope = in_scope[in_scope["archetype"] == f.archetype]
+scope_ids = list(in_scope["entity_id"])
+if f.country or f.archetype:
+    st.caption(t("reuse.scope_narrowed", count=t.number(len(scope_ids))))
+if f.forge:
+    st.caption(t("reuse.forge_not_applied", forge=t.label("forge", f.forge)))
+if not scope_ids:
+    st.info(t("common.filtered_out"), icon=":material/filter_alt_off:")
+    st.stop()
+
+labels = network_charts.unique_labels(scope_ids, names)
+summary = data.query(reuse.entity_reuse_summary)
+summary = summary[summary["entity_id"].isin(scope_ids)].copy()
+edges = data.query(reuse.entity_edges, kinds=kinds)
+edges = edges[edges["source"].isin(scope_ids) & edges["target"].isin(scope_ids)].copy()
+edges["source_label"] = edges["source"].map(labels)
+edges["target_label"] = edges["target"].map(labels)
+edges["kind_label"] = edges["kind"].map(lambda k: t.label("edge", k))
+
+pairs = edges[["source", "target"]].apply(lambda r: tuple(sorted(r)), axis=1) if len(edges) else pd.Series(dtype=object)
+figures = st.columns(4)
+figures[0].metric(t("reuse.figure.entities"), t.number(len(scope_ids)))
+figures[1].metric(t("reuse.figure.linked_pairs"), t.number(pairs.nunique() if len(edges) else 0),
+                  help=t("reuse.figure.linked_pairs_help"))
+figures[2].metric(t("reuse.figure.links"), t.number(len(edges)), help=t("reuse.figure.links_help"))
+figures[3].metric(t("reuse.figure.reused_projects"), t.number(int(summary["projects_reused_by_others"].sum())),
+                  help=t("reuse.figure.reused_projects_help"))
+
+if not kinds:
+    st.info(t("reuse.no_kinds"), icon=":material/hub:")
+    st.stop()
+
+# One view at a time (charts in hidden tabs are laid out at zero width, and only one is built).
+view = st.segmented_control(
+    t("reuse.view"), ["network", "matrix"], default="network", key="reuse.view",
+    format_func=lambda v: t(f"reuse.tab.{v}"), label_visibility="collapsed",
+) or "network"
+
+if view == "network":
+    drawn = edges.sort_values(["weight", "kind", "source", "target"], ascending=[False, True, True, True])
+    drawn = drawn.head(network_charts.MAX_EDGES)
+    layout = network_charts.spring_layout(scope_ids, zip(drawn["source"], drawn["target"], drawn["weight"]))
+    nodes = layout.merge(summary, on="entity_id", how="left").fillna(
+        {"projects": 0, "projects_reused_by_others": 0, "reusing_entities": 0, "contributions_to_others": 0})
+    nodes["label"] = nodes["entity_id"].map(labels)
+    if edges.empty:
+        st.info(t("reuse.no_edges"), icon=":material/hub:")
+    st.altair_chart(
+        network_charts.network_chart(nodes, network_charts.edge_segments(drawn, layout), t), width="stretch"
+    )
+    st.caption(t("reuse.network_legend"))
+    if len(edges) > len(drawn):
+        st.caption(t("reuse.capped", shown=t.number(len(drawn)), total=t.number(len(edges))))
+elif edges.empty:
+    st.info(t("reuse.no_edges"), icon=":material/grid_on:")
+else:
+    cells = network_charts.edge_matrix(edges, t)
+    order = [labels[e] for e in sorted(scope_ids, key=lambda e: (labels[e].casefold(), e))]
+    st.altair_chart(network_charts.matrix_chart(cells, order, t), width="stretch")
+    st.caption(t("reuse.matrix_legend"))
+
+st.subheader(t("reuse.edges_heading"))
+if edges.empty:
+    st.info(t("reuse.no_edges"), icon=":material/table:")
+else:
+    st.dataframe(
+        edges,
+        hide_index=True,
+        column_order=["source_label", "target_label", "kind_label", "weight", "evidence"],
+        column_config={
+            "source_label": st.column_config.TextColumn(t("reuse.col.source"), help=t("reuse.col.source_help")),
+            "target_label": st.column_config.TextColumn(t("reuse.col.target"), help=t("reuse.col.target_help")),
+            "kind_label": st.column_config.TextColumn(t("reuse.col.kind")),
+            "weight": st.column_config.NumberColumn(t("reuse.col.weight"), format="%d", help=t("reuse.col.weight_help")),
+            "evidence": st.column_config.TextColumn(t("reuse.col.evidence"), width="large"),
+        },
+    )
+    st.download_button(
+        t("common.download_csv"),
+        csv_bytes(edges[["source", "source_label", "target", "target_label", "kind", "kind_label", "weight",
+                         "evidence"]]),
+        file_name="ossdash-reuse-edges.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="reuse.edges_csv",
+    )
+
+    with st.expander(t("reuse.evidence_heading")):
+        evidence = data.query(reuse.reuse_evidence, kinds=kinds)
+        evidence = evidence[evidence["source"].isin(scope_ids) & evidence["target"].isin(scope_ids)].copy()
+        evidence["source_label"] = evidence["source"].map(labels)
+        evidence["target_label"] = evidence["target"].map(labels)
+        evidence["kind_label"] = evidence["kind"].map(lambda k: t.label("edge", k))
+        st.caption(t("reuse.evidence_intro", count=t.number(len(evidence))))
+        st.dataframe(
+            evidence,
+            hide_index=True,
+            column_order=["kind_label", "source_label", "target_label", "source_project", "target_project", "detail"],
+            column_config={
+                "kind_label": st.column_config.TextColumn(t("reuse.col.kind")),
+                "source_label": st.column_config.TextColumn(t("reuse.col.source")),
+                "target_label": st.column_config.TextColumn(t("reuse.col.target")),
+                "source_project": st.column_config.TextColumn(t("reuse.col.source_project")),
+                "target_project": st.column_config.TextColumn(t("reuse.col.target_project")),
+                "detail": st.column_config.TextColumn(t("reuse.col.detail"), width="large"),
+            },
+        )
+        st.download_button(
+            t("common.download_csv"),
+            csv_bytes(evidence[["kind", "kind_label", "source", "source_label", "target", "target_label",
+                                "source_project", "target_project", "unit", "detail"]]),
+            file_name="ossdash-reuse-evidence.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            key="reuse.evidence_csv",
+        )
+
+st.subheader(t("reuse.entities_heading"))
+summary["label"] = summary["entity_id"].map(labels)
+st.dataframe(
+    summary,
+    hide_index=True,
+    column_order=["label", "projects", "projects_reused_by_others", "reusing_entities", "projects_reused_from_others",
+                  "contributions_to_others", "contributors_to_others", "external_contributors"],
+    column_config={
+        "label": st.column_config.TextColumn(t("reuse.col.entity")),
+        "projects": st.column_config.NumberColumn(t("reuse.col.projects"), format="%d",
+                                                  help=t("reuse.col.projects_help")),
+        "projects_reused_by_others": st.column_config.NumberColumn(t("reuse.col.reused_by_others"), format="%d"),
+        "reusing_entities": st.column_config.NumberColumn(t("reuse.col.reusing_entities"), format="%d"),
+        "projects_reused_from_others": st.column_config.NumberColumn(t("reuse.col.reused_from_others"), format="%d"),
+        "contributions_to_others": st.column_config.NumberColumn(t("reuse.col.contributions_to_others"), format="%d"),
+        "contributors_to_others": st.column_config.NumberColumn(t("reuse.col.contributors_to_others"), format="%d"),
+        "external_contributors": st.column_config.NumberColumn(t("reuse.col.external_contributors"), format="%d"),
+    },
+)
+st.download_button(
+    t("common.download_csv"),
+    csv_bytes(summary.drop(columns=["label"])),
+    file_name="ossdash-reuse-entities.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+    key="reuse.entities_csv",
+)

@@ -1,0 +1,175 @@
+"""A goal's trend for the goals page (and the council report, if it wants it): DataFrame in,
+Altair chart out. No Streamlit and no SQL here; texts through the caller's Translator
+(keys ``goals.chart.*``). Also the number and date locale of the dashboard's Vega-Lite charts."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+import altair as alt
+import pandas as pd
+
+from dashboard.i18n import Translator
+from warehouse.queries import MAX_CHART_POINTS
+
+# d3's own locale definitions (number and time formats) for the dashboard's languages: axis
+# labels and tooltips then read "1.234,5" and "März 2026" on a German page.
+_LOCALES: dict[str, dict[str, Any]] = {
+    "en": {
+        "number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["£", ""]},
+        "time": {
+            "dateTime": "%a %e %b %X %Y", "date": "%d/%m/%Y", "time": "%H:%M:%S", "periods": ["AM", "PM"],
+            "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+            "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+            "months": ["January", "February", "March", "April", "May", "June", "July", "August",
+                       "September", "October", "November", "December"],
+            "shortMonths": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+        },
+    },
+    "de": {
+        "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", "\u00a0€"],
+                   "percent": "\u202f%"},
+        "time": {
+            "dateTime": "%A, der %e. %B %Y, %X", "date": "%d.%m.%Y", "time": "%H:%M:%S", "periods": ["AM", "PM"],
+            "days": ["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"],
+            "shortDays": ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
+            "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+                       "September", "Oktober", "November", "Dezember"],
+            "shortMonths": ["Jan", "Feb", "Mrz", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"],
+        },
+    },
+}
+
+SOURCES = ("observed", "reconstructed", "now")
+_SOURCE_COLOURS = {"observed": "#0072B2", "reconstructed": "#999999", "now": "#D55E00"}
+_SOURCE_SHAPES = {"observed": "circle", "reconstructed": "diamond", "now": "square"}
+
+
+def locale_config(lang: str) -> dict[str, Any]:
+    """Vega-Lite ``config.locale`` for a dashboard language (English if unknown)."""
+    return _LOCALES.get(lang, _LOCALES["en"])
+
+
+def value_format(unit: str) -> str:
+    """The d3 format of a goal metric's values: shares as percentages, anything else as a number."""
+    return ".0%" if unit == "share" else ",.2~f"
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def trend_points(history: pd.DataFrame, goal: Mapping[str, Any]) -> pd.DataFrame:
+    """The points to draw: stored snapshots before today (observed or reconstructed), then the
+    value now. Columns: date (Timestamp), value, source (observed | reconstructed | now)."""
+    as_of = pd.Timestamp(goal["as_of"])
+    pts = history.loc[history["value"].notna(), ["snapshot_date", "value", "source"]].copy()
+    pts["date"] = pd.to_datetime(pts["snapshot_date"])
+    pts = pts[pts["date"] < as_of]
+    pts["source"] = pts["source"].where(pts["source"].isin(SOURCES[:2]), "observed")
+    pts = pts[["date", "value", "source"]].sort_values("date").tail(MAX_CHART_POINTS - 10)
+    if not _missing(goal.get("value")):
+        pts = pd.concat([pts, pd.DataFrame({"date": [as_of], "value": [float(goal["value"])], "source": ["now"]})],
+                        ignore_index=True)
+    return pts.reset_index(drop=True)
+
+
+def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) -> alt.LayerChart:
+    """One goal: its history (observed and reconstructed points told apart), the value now, the
+    trend projected to the deadline (dashed), the target (horizontal rule) and the deadline
+    (vertical rule), with tooltips.
+
+    ``history``: ``warehouse.goals.goal_history`` rows of the goal's entity and metric
+    (snapshot_date, value, source). ``goal``: a row of ``warehouse.goals.goal_progress`` (metric,
+    unit, target, deadline, as_of, value, trend_per_month, projected).
+    """
+    unit = str(goal.get("unit") or "count")
+    fmt = value_format(unit)
+    pts = trend_points(history, goal)
+    pts["source_label"] = pts["source"].map(lambda s: t(f"goals.chart.source_{s}"))
+    target = float(goal["target"])
+    deadline = pd.Timestamp(goal["deadline"])
+    as_of = pd.Timestamp(goal["as_of"])
+    shown_sources = [s for s in SOURCES if s in set(pts["source"])]
+    source_scale = dict(domain=[t(f"goals.chart.source_{s}") for s in shown_sources])
+    date_title = t("goals.chart.date")
+    value_title = t("goals.chart.value")
+    x_dates = [d for d in [*pts["date"], deadline, as_of] if not pd.isna(d)]
+    x_scale = alt.Scale(domain=[min(x_dates).isoformat(), (max(x_dates) + pd.Timedelta(days=20)).isoformat()])
+    values = [v for v in [*pts["value"], target, goal.get("projected")] if not _missing(v)]
+    if unit == "share":
+        y_scale = alt.Scale(domain=[0, 1])
+    else:
+        y_scale = alt.Scale(domain=[0, max(values) * 1.1 if values and max(values) > 0 else 1], nice=True)
+    x = alt.X("date:T", title=date_title, scale=x_scale, axis=alt.Axis(format="%b %Y"))
+    y = alt.Y("value:Q", title=value_title, scale=y_scale, axis=alt.Axis(format=fmt))
+    point_tooltip = [
+        alt.Tooltip("date:T", title=date_title, format="%d %b %Y"),
+        alt.Tooltip("value:Q", title=value_title, format=fmt),
+        alt.Tooltip("source_label:N", title=t("goals.chart.source")),
+    ]
+    layers = []
+    if len(pts):
+        layers.append(alt.Chart(pts).mark_line(color="#8aa4bf", strokeWidth=1.5).encode(x=x, y=y))
+        layers.append(
+            alt.Chart(pts).mark_point(filled=True, size=70, opacity=0.95).encode(
+                x=x, y=y,
+                color=alt.Color("source_label:N", title=t("goals.chart.source"),
+                                scale=alt.Scale(**source_scale, range=[_SOURCE_COLOURS[s] for s in shown_sources]),
+                                legend=alt.Legend(orient="bottom")),
+                shape=alt.Shape("source_label:N", title=t("goals.chart.source"),
+                                scale=alt.Scale(**source_scale, range=[_SOURCE_SHAPES[s] for s in shown_sources])),
+                tooltip=point_tooltip,
+            )
+        )
+    projected = goal.get("projected")
+    if not _missing(goal.get("trend_per_month")) and not _missing(projected) and not _missing(goal.get("value")) \
+            and deadline > as_of:
+        line = pd.DataFrame({"date": [as_of, deadline], "value": [float(goal["value"]), float(projected)],
+                             "label": [t("goals.chart.trend")] * 2})
+        layers.append(
+            alt.Chart(line).mark_line(strokeDash=[6, 4], color="#D55E00", opacity=0.8).encode(
+                x=x, y=y,
+                tooltip=[alt.Tooltip("label:N", title=t("goals.chart.line")),
+                         alt.Tooltip("date:T", title=date_title, format="%d %b %Y"),
+                         alt.Tooltip("value:Q", title=value_title, format=fmt)],
+            )
+        )
+    rule_target = pd.DataFrame({"value": [target], "label": [t("goals.chart.target")]})
+    layers.append(
+        alt.Chart(rule_target).mark_rule(color="#009E73", strokeDash=[4, 3], strokeWidth=2).encode(
+            y=y, tooltip=[alt.Tooltip("label:N", title=t("goals.chart.line")),
+                          alt.Tooltip("value:Q", title=value_title, format=fmt)],
+        )
+    )
+    rule_deadline = pd.DataFrame({"date": [deadline], "label": [t("goals.chart.deadline")]})
+    layers.append(
+        alt.Chart(rule_deadline).mark_rule(color="#444444", strokeWidth=2).encode(
+            x=x, tooltip=[alt.Tooltip("label:N", title=t("goals.chart.line")),
+                          alt.Tooltip("date:T", title=date_title, format="%d %b %Y")],
+        )
+    )
+    labels = pd.DataFrame({
+        "date": [min(x_dates), deadline],
+        "value": [target, y_scale.domain[1] if unit != "share" else 1.0],
+        "text": [t("goals.chart.target"), t("goals.chart.deadline")],
+        "align": ["left", "right"],
+    })
+    layers.append(
+        alt.Chart(labels.iloc[[0]]).mark_text(align="left", dy=-7, color="#009E73", fontSize=11).encode(
+            x=x, y=y, text="text:N")
+    )
+    layers.append(
+        alt.Chart(labels.iloc[[1]]).mark_text(align="right", dx=-4, dy=8, color="#444444", fontSize=11).encode(
+            x=x, y=y, text="text:N")
+    )
+    title = t("goals.chart.title", metric=t.label("goal_metric", goal["metric"]))
+    return alt.layer(*layers).properties(title=title, height=300).configure(locale=locale_config(t.lang))
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value))
