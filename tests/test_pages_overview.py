@@ -210,9 +210,9 @@ def test_german_overview_and_shared_link(app, demo_db):
     # Column labels and chart texts are German too; stage names are translated in the chart.
     labels = json.loads(at.dataframe[0].proto.columns)
     assert labels["score"]["label"] == "Gesundheitswert" and labels["archetype_label"]["label"] == "Typ"
-    specs = " ".join(c.proto.spec for c in at.get("vega_lite_chart"))
-    assert "Repositorien nach Lebenszyklusphase" in specs and "Lebenszyklusphase" in specs
-    assert '"aktiv"' in specs and '"active"' not in specs
+    specs = " ".join(json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("vega_lite_chart"))
+    assert "Repositorien nach Lebenszyklusphase" in specs and "Gesundheitswert nach Typ" in specs
+    assert '"aktiv"' in specs and '"rückläufig"' in specs and '"active"' not in specs
     assert set(frame(at, "rank", "entity_id")["archetype_label"]) <= {"Kommune", "Einrichtung"}
 
 
