@@ -120,7 +120,7 @@ def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) ->
                 x=x, y=y,
                 color=alt.Color("source_label:N", title=t("goals.chart.source"),
                                 scale=alt.Scale(**source_scale, range=[_SOURCE_COLOURS[s] for s in shown_sources]),
-                                legend=alt.Legend(orient="bottom")),
+                                legend=alt.Legend(orient="bottom", labelLimit=320)),
                 shape=alt.Shape("source_label:N", title=t("goals.chart.source"),
                                 scale=alt.Scale(**source_scale, range=[_SOURCE_SHAPES[s] for s in shown_sources])),
                 tooltip=point_tooltip,
@@ -168,7 +168,7 @@ def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) ->
             x=x, y=y, text="text:N")
     )
     title = t("goals.chart.title", metric=t.label("goal_metric", goal["metric"]))
-    return alt.layer(*layers).properties(title=title, height=300).configure(locale=locale_config(t.lang))
+    return alt.layer(*layers).properties(title=title, height=340).configure(locale=locale_config(t.lang))
 
 
 def is_number(value: Any) -> bool:

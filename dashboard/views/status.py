@@ -1,6 +1,215 @@
-"""Placeholder until the page lands."""
+"""Data status: the collection runs, how fresh each account's data is, what went wrong and why,
+and how much of the forges' rate-limit budget the collection used."""
+
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-from dashboard import filters
+from dashboard import data, filters, page_charts
+from dashboard.export import csv_bytes
+from warehouse import run_queries
 
-st.title(filters.current().t("nav.status"))
+f = filters.current()
+t = f.t
+scope = f.scope()
+
+st.title(t("nav.status"))
+st.caption(t("status.intro", days=t.number(f.days)))
+
+runs = data.query(run_queries.runs, days=f.days)
+every_run = data.query(run_queries.runs)
+freshness = data.query(run_queries.account_freshness, **scope)
+usage = data.query(run_queries.rate_limit_use, days=f.days, **scope)
+errors = data.query(run_queries.run_errors, days=f.days, **scope)
+
+
+def _when(value) -> str:
+    return t.none() if pd.isna(value) else t.datetime(value.to_pydatetime()) + " UTC"
+
+
+def _duration(seconds) -> str:
+    if pd.isna(seconds):
+        return t.none()
+    seconds = float(seconds)
+    if seconds < 120:
+        return t("status.seconds", n=t.number(seconds, 1 if seconds < 10 else 0))
+    return t("status.minutes", n=t.number(seconds / 60, 1))
+
+
+# ------------------------------------------------------------------------- figures
+last = every_run.iloc[0] if len(every_run) else None
+stale = int(freshness["stale"].sum())
+cols = st.columns(5)
+cols[0].metric(t("status.figure.runs"), t.number(len(runs)), help=t("status.figure.runs_help", days=t.number(f.days)))
+cols[1].metric(t("status.figure.last_run"), t.label("status.run", last["status"]) if last is not None else t.none(),
+               help=_when(last["finished_at"] if pd.notna(last["finished_at"]) else last["started_at"])
+               if last is not None else None)
+cols[2].metric(t("status.figure.requests"), t.number(int(runs["requests"].sum())),
+               help=t("status.figure.requests_help"))
+share = runs["not_modified"].sum() / runs["requests"].sum() if runs["requests"].sum() else float("nan")
+cols[3].metric(t("status.figure.not_modified"), t.percent(share), help=t("status.figure.not_modified_help"))
+cols[4].metric(t("status.figure.stale"), t.number(stale),
+               help=t("status.figure.stale_help", days=t.number(run_queries.STALE_DAYS)))
+
+if stale:
+    st.warning(t("status.stale_warning", count=t.number(stale), days=t.number(run_queries.STALE_DAYS)),
+               icon=":material/schedule:")
+
+# ------------------------------------------------------------------------- runs
+st.subheader(t("status.runs_heading"))
+if runs.empty:
+    st.info(t("status.no_runs", days=t.number(f.days)), icon=":material/history:")
+else:
+    st.altair_chart(page_charts.requests_per_run(runs, t), width="stretch")
+    shown = runs.assign(
+        status_label=runs["status"].map(lambda s: t.label("status.run", s)),
+        duration=runs["duration_s"].map(_duration),
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_order=["run_id", "started_at", "status_label", "duration", "accounts", "accounts_failed", "repos_seen",
+                      "new_commits", "requests", "not_modified", "not_modified_share", "errors"],
+        column_config={
+            "run_id": st.column_config.NumberColumn(t("status.col.run"), format="%d"),
+            "started_at": st.column_config.DatetimeColumn(t("status.col.started"), format="YYYY-MM-DD HH:mm"),
+            "status_label": st.column_config.TextColumn(t("status.col.status")),
+            "duration": st.column_config.TextColumn(t("status.col.duration")),
+            "accounts": st.column_config.NumberColumn(t("status.col.accounts"), format="%d"),
+            "accounts_failed": st.column_config.NumberColumn(t("status.col.accounts_failed"), format="%d"),
+            "repos_seen": st.column_config.NumberColumn(t("status.col.repos"), format="%d",
+                                                        help=t("status.col.repos_help")),
+            "new_commits": st.column_config.NumberColumn(t("status.col.new_commits"), format="%d"),
+            "requests": st.column_config.NumberColumn(t("status.col.requests"), format="%d"),
+            "not_modified": st.column_config.NumberColumn(t("status.col.not_modified"), format="%d",
+                                                          help=t("status.col.not_modified_help")),
+            "not_modified_share": st.column_config.ProgressColumn(
+                t("status.col.not_modified_share"), format="percent", min_value=0.0, max_value=1.0),
+            "errors": st.column_config.NumberColumn(t("status.col.errors"), format="%d"),
+        },
+    )
+    st.caption(t("status.runs_note"))
+    st.download_button(
+        t("common.download_csv"), csv_bytes(runs), file_name="ossdash-status-runs.csv", mime="text/csv",
+        icon=":material/download:", on_click="ignore", key="status.runs_csv",
+    )
+
+# ------------------------------------------------------------------------- freshness
+st.subheader(t("status.freshness_heading"))
+if freshness.empty:
+    st.info(t("common.filtered_out") if f.narrowed() else t("status.no_accounts"), icon=":material/schedule:")
+else:
+    fresh = freshness.assign(
+        forge_label=freshness["forge"].map(lambda g: t.label("forge", g)),
+        last_status_label=freshness["last_status"].map(lambda s: t.none() if pd.isna(s) else t.label("status.account", s)),
+        age=freshness["age_days"].round(1),
+        state=freshness["stale"].map(lambda s: t("status.stale") if s else t("status.fresh")),
+    )
+    st.dataframe(
+        fresh,
+        hide_index=True,
+        column_order=["state", "entity_name", "forge_label", "host", "owner", "last_success_at", "age",
+                      "last_status_label", "last_attempt_at"],
+        column_config={
+            "state": st.column_config.TextColumn(t("status.col.state"),
+                                                 help=t("status.col.state_help", days=t.number(run_queries.STALE_DAYS))),
+            "entity_name": st.column_config.TextColumn(t("status.col.entity")),
+            "forge_label": st.column_config.TextColumn(t("status.col.forge")),
+            "host": st.column_config.TextColumn(t("status.col.host")),
+            "owner": st.column_config.TextColumn(t("status.col.account")),
+            "last_success_at": st.column_config.DatetimeColumn(t("status.col.last_success"), format="YYYY-MM-DD HH:mm"),
+            "age": st.column_config.NumberColumn(t("status.col.age"), format="%.1f", help=t("status.col.age_help")),
+            "last_status_label": st.column_config.TextColumn(t("status.col.last_status")),
+            "last_attempt_at": st.column_config.DatetimeColumn(t("status.col.last_attempt"), format="YYYY-MM-DD HH:mm"),
+        },
+    )
+    st.download_button(
+        t("common.download_csv"), csv_bytes(freshness), file_name="ossdash-status-freshness.csv", mime="text/csv",
+        icon=":material/download:", on_click="ignore", key="status.freshness_csv",
+    )
+
+# ------------------------------------------------------------------------- errors
+st.subheader(t("status.errors_heading"))
+if errors.empty:
+    st.success(t("status.no_errors", days=t.number(f.days)), icon=":material/check_circle:")
+else:
+    counts = errors["category"].value_counts()
+    present = [c for c in run_queries.ERROR_CATEGORIES if counts.get(c, 0)]
+    columns = st.columns(max(len(present), 1))
+    for column, code in zip(columns, present):
+        column.metric(t.label("status.category", code), t.number(int(counts[code])),
+                      help=t(f"status.category_help.{code}"))
+    shown = errors.assign(
+        category_label=errors["category"].map(lambda c: t.label("status.category", c)),
+        forge_label=errors["forge"].map(lambda g: t.label("forge", g)),
+        status_label=errors["account_status"].map(lambda s: t.label("status.account", s)),
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_order=["run_id", "entity_name", "forge_label", "owner", "repo_path", "category_label", "status_label",
+                      "message"],
+        column_config={
+            "run_id": st.column_config.NumberColumn(t("status.col.run"), format="%d"),
+            "entity_name": st.column_config.TextColumn(t("status.col.entity")),
+            "forge_label": st.column_config.TextColumn(t("status.col.forge")),
+            "owner": st.column_config.TextColumn(t("status.col.account")),
+            "repo_path": st.column_config.TextColumn(t("status.col.repository"), help=t("status.col.repository_help")),
+            "category_label": st.column_config.TextColumn(t("status.col.category")),
+            "status_label": st.column_config.TextColumn(t("status.col.account_status")),
+            "message": st.column_config.TextColumn(t("status.col.message"), width="large",
+                                                   help=t("status.col.message_help")),
+        },
+    )
+    st.download_button(
+        t("common.download_csv"), csv_bytes(errors), file_name="ossdash-status-errors.csv", mime="text/csv",
+        icon=":material/download:", on_click="ignore", key="status.errors_csv",
+    )
+
+# ------------------------------------------------------------------------- rate limits
+st.subheader(t("status.rate_heading"))
+if usage.empty:
+    st.info(t("status.no_runs", days=t.number(f.days)), icon=":material/speed:")
+else:
+    st.caption(t("status.rate_intro"))
+    shown = usage.assign(
+        forge_label=usage["forge"].map(lambda g: t.label("forge", g)),
+        status_label=usage["status"].map(lambda s: t.label("status.account", s)),
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_order=["run_id", "entity_name", "forge_label", "host", "owner", "status_label", "repos_seen",
+                      "repos_walked", "requests", "not_modified", "not_modified_share", "rate_remaining", "rate_limit",
+                      "budget_used_share", "errors"],
+        column_config={
+            "run_id": st.column_config.NumberColumn(t("status.col.run"), format="%d"),
+            "entity_name": st.column_config.TextColumn(t("status.col.entity")),
+            "forge_label": st.column_config.TextColumn(t("status.col.forge")),
+            "host": st.column_config.TextColumn(t("status.col.host")),
+            "owner": st.column_config.TextColumn(t("status.col.account")),
+            "status_label": st.column_config.TextColumn(t("status.col.account_status")),
+            "repos_seen": st.column_config.NumberColumn(t("status.col.repos"), format="%d",
+                                                        help=t("status.col.repos_help")),
+            "repos_walked": st.column_config.NumberColumn(t("status.col.repos_walked"), format="%d",
+                                                          help=t("status.col.repos_walked_help")),
+            "requests": st.column_config.NumberColumn(t("status.col.requests"), format="%d"),
+            "not_modified": st.column_config.NumberColumn(t("status.col.not_modified"), format="%d",
+                                                          help=t("status.col.not_modified_help")),
+            "not_modified_share": st.column_config.ProgressColumn(
+                t("status.col.not_modified_share"), format="percent", min_value=0.0, max_value=1.0),
+            "rate_remaining": st.column_config.NumberColumn(t("status.col.rate_remaining"), format="%d",
+                                                            help=t("status.col.rate_remaining_help")),
+            "rate_limit": st.column_config.NumberColumn(t("status.col.rate_limit"), format="%d"),
+            "budget_used_share": st.column_config.ProgressColumn(
+                t("status.col.budget_used"), format="percent", min_value=0.0, max_value=1.0,
+                help=t("status.col.budget_used_help")),
+            "errors": st.column_config.NumberColumn(t("status.col.errors"), format="%d"),
+        },
+    )
+    st.caption(t("status.waits_not_recorded"))
+    st.download_button(
+        t("common.download_csv"), csv_bytes(usage), file_name="ossdash-status-requests.csv", mime="text/csv",
+        icon=":material/download:", on_click="ignore", key="status.requests_csv",
+    )
