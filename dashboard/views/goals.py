@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, filters, goal_charts
+from dashboard import data, filters, goal_charts, report
 from dashboard.export import csv_bytes
+from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES
 from dashboard.text import md_escape
 from warehouse import goals, queries
 
@@ -48,9 +51,9 @@ def show_value(value: Any, unit: str) -> str:
     """A goal metric's value in the page's language: shares as percentages, counts as numbers."""
     if _missing(value):
         return t.none()
-    if unit == "share":
-        return t.percent(value, 1 if 0 < abs(value) < 0.1 else 0)
-    return t.number(value, 0 if float(value).is_integer() else 1)
+    if unit == "share":  # one decimal unless a whole percentage, as in the council report
+        return t.percent(value, 0 if float(round(value * 100, 1)).is_integer() else 1)
+    return t.number(value, 0 if float(round(value, 1)).is_integer() else 1)
 
 
 def _cap(text: str) -> str:
@@ -184,3 +187,32 @@ else:
         key="goals.csv",
     )
     st.caption(t("goals.method", ratio=t.percent(goals.AT_RISK_RATIO), days=t.number(goals.TREND_DAYS)))
+
+# ------------------------------------------------------------------------- council report
+st.subheader(t("goals.report.heading"))
+st.caption(t("goals.report.intro"))
+# The report's language follows the page's until chosen otherwise (the key changes with the page's).
+report_lang = st.segmented_control(
+    t("goals.report.language"), list(LANGUAGES), default=f.lang, key=f"goals.report_lang.{f.lang}",
+    format_func=LANGUAGE_NAMES.get,
+) or f.lang
+html_col, pdf_col = st.columns(2)
+# The files are made when a button is clicked (not on every run of the page): data is a callable.
+html_col.download_button(
+    t("goals.report.html"),
+    partial(data.query, report.html_report, entity_id, report_lang),
+    file_name=f"ossdash-report-{entity_id}-{report_lang}.html",
+    mime="text/html",
+    icon=":material/description:",
+    on_click="ignore",
+    key="goals.report_html",
+)
+pdf_col.download_button(
+    t("goals.report.pdf"),
+    partial(data.query, report.pdf_report, entity_id, report_lang),
+    file_name=f"ossdash-report-{entity_id}-{report_lang}.pdf",
+    mime="application/pdf",
+    icon=":material/picture_as_pdf:",
+    on_click="ignore",
+    key="goals.report_pdf",
+)
