@@ -347,17 +347,21 @@ def _texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+# Commits in the app's default period (365 days up to now), from the rows above: dortmund
+# a1..a6 and o2 = 7 (o1 is 600 days old), munich m1..m4 = 4, vng none.
+EXPECTED_PERIOD = {"dortmund": (2, 7), "munich": (1, 4), "vng": (0, 0)}
+
+
 def test_overview_page_shows_entity_figures(live_db):
     at = _app().run()
     assert not at.exception
     assert at.title[0].value == "Ecosystem overview"
     table = at.dataframe[0].value.set_index("entity_id")
-    for entity_id, (repos, commits, people, _) in EXPECTED_OVERVIEW.items():
+    for entity_id, (repos, commits) in EXPECTED_PERIOD.items():
         row = table.loc[entity_id]
-        assert (row["repos"], row["commits_90d"], row["active_contributors_90d"]) == (
-            repos, commits, people,
-        )
-    assert [m.value for m in at.metric][:3] == ["3", "3", "10"]
+        assert (row["repos"], row["commits"]) == (repos, commits), entity_id
+    assert table.loc["munich", "name"] == "Landeshauptstadt München"
+    assert [m.value for m in at.metric][:3] == ["3", "3", "11"]
     assert at.download_button[0].label == "Download CSV"
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     assert "run 2, ok" in at.sidebar.caption[0].value
@@ -368,14 +372,16 @@ def test_entity_page_from_query_param(live_db):
     at.query_params["entity"] = "dortmund"
     at.switch_page("views/entity.py").run()
     assert not at.exception
-    repos = at.dataframe[0].value
-    assert list(repos["path"]) == ["stadt-dortmund/app", "stadt-dortmund/old"]
-    assert list(repos["commits_90d"]) == [5, 1]
+    repos = next(d.value for d in at.dataframe if "description" in d.value.columns)
+    assert sorted(repos["path"]) == ["stadt-dortmund/app", "stadt-dortmund/old"]
+    repos = repos.set_index("path")
+    assert repos.loc["stadt-dortmund/app", "commits"] == 6 and repos.loc["stadt-dortmund/old", "commits"] == 1
     # The forge's javascript: URL is not offered as a link; the HTML in a description stays text.
-    assert repos["html_url"].isna().tolist() == [False, True]
-    assert "<script>" in repos["description"].iloc[0]
-    assert at.title[0].value == md_escape("Stadt Dortmund")
-    assert [m.value for m in at.metric][:3] == ["2", "6", "3"]
+    assert pd.isna(repos.loc["stadt-dortmund/old", "link"]) and repos.loc["stadt-dortmund/app", "link"].startswith("https://")
+    assert "<script>" in repos.loc["stadt-dortmund/app", "description"]
+    assert at.title[0].value == "Entity"
+    assert at.header[0].value == md_escape("Stadt Dortmund")
+    assert [m.value for m in at.metric][:2] == ["2", "7"]
     assert at.query_params["entity"] == "dortmund"
     assert at.download_button[0].label == "Download CSV"
 
@@ -384,12 +390,12 @@ def test_entity_page_selectbox(live_db):
     at = _app().run()
     at.switch_page("views/entity.py").run()
     assert not at.exception
-    assert at.selectbox[0].value == "munich"  # first by name
-    at.selectbox[0].select("vng").run()
+    assert at.main.selectbox[0].value == "munich"  # first by name
+    at.main.selectbox[0].select("vng").run()
     assert not at.exception
     assert at.query_params["entity"] == "vng"
     assert "No repositories have been collected" in _texts(at)
-    assert "No commits in the last 36 months" in _texts(at)
+    assert "No commits in the last 12 months" in _texts(at)
 
 
 def test_entity_page_unknown_id(live_db):
@@ -399,7 +405,7 @@ def test_entity_page_unknown_id(live_db):
     at.switch_page("views/entity.py").run()
     assert not at.exception
     assert "atlantis" in at.warning[0].value
-    assert at.selectbox[0].value == "munich"
+    assert at.main.selectbox[0].value == "munich"
 
 
 def test_empty_state_when_database_missing(tmp_path, monkeypatch):
