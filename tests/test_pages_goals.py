@@ -1,0 +1,185 @@
+"""The goals page on the collected simulator warehouse with goals set in the registry: every goal
+of the entity with its target, value now, deadline, status in plain words and trend chart, in
+both languages, with filters; an entity without goals says where goals are set."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from collectors.registry import parse_registry
+from dashboard.i18n import Translator
+from warehouse import goals
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+ENTITY = "neustadt"
+# Goals for the entity, as a council would write them in the registry (metric, target, deadline).
+GOALS = (
+    ("osi_licence_share", 0.9, date(2027, 12, 31)),
+    ("public_repos", 20, date(2028, 6, 30)),
+    ("active_share", 0.8, date(2026, 12, 31)),
+    ("contributions_to_others", 3, date(2025, 12, 31)),
+)
+
+
+def _with_goals(registry_text: str, entity_id: str) -> str:
+    block = "".join(
+        f"\n  [[entity.goal]]\n  metric = \"{m}\"\n  target = {v}\n  deadline = {d.isoformat()}\n" for m, v, d in GOALS
+    )
+    parts = registry_text.split("[[entity]]")
+    return "[[entity]]".join(p + block if f'id = "{entity_id}"' in p else p for p in parts)
+
+
+@pytest.fixture(scope="module")
+def goals_db(demo_db, tmp_path_factory):
+    """A copy of the demo warehouse whose registry gives the entity goals (unless the simulator's
+    registry already does), with today's snapshot and the reconstructed history written."""
+    source, world = demo_db
+    path = tmp_path_factory.mktemp("goals") / "ossdash.duckdb"
+    shutil.copy(source, path)
+    registry = parse_registry(world.registry_toml("http://127.0.0.1:9"), "simulator.toml")
+    if not any(e.goals for e in registry.entities):
+        registry = parse_registry(_with_goals(world.registry_toml("http://127.0.0.1:9"), ENTITY), "goals.toml")
+    with duckdb.connect(str(path)) as con:
+        goals.sync_goals(con, registry)
+        goals.write_snapshots(con, registry, refresh=False)
+    entity = next(e for e in registry.entities if e.goals)
+    return path, world, entity
+
+
+@pytest.fixture
+def warehouse(goals_db, monkeypatch):
+    monkeypatch.setenv("OSSDASH_DB", str(goals_db[0]))
+    return goals_db
+
+
+def _page(lang: str = "en", **params) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = lang
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.switch_page("views/goals.py").run()
+    return at
+
+
+def _clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _projects(world, entity_id: str) -> int:
+    """The entity's projects as the simulator made them: its repositories that are neither forks
+    nor mirrors of another repository."""
+    accounts = {(a.forge, a.path) for a in world.accounts if a.entity_id == entity_id}
+    return sum(1 for r in world.repos if (r.forge, r.account) in accounts and not r.is_fork and not r.mirror_of)
+
+
+def _shown(t: Translator, metric: str, value: float) -> str:
+    if goals.is_share(metric):
+        return t.percent(value, 0 if float(round(value * 100, 1)).is_integer() else 1)
+    return t.number(value)
+
+
+STATUS_WORD = {"en": {"achieved": "Achieved", "on track": "On track", "at risk": "At risk", "off track": "Off track",
+                      "no data": "No data"},
+               "de": {"achieved": "Erreicht", "on track": "Im Plan", "at risk": "Gefährdet",
+                      "off track": "Nicht im Plan", "no data": "Keine Daten"}}
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_every_goal_with_target_value_deadline_status_and_chart(warehouse, lang):
+    path, world, entity = warehouse
+    t = Translator(lang)
+    at = _page(lang, entity=entity.id)
+    _clean(at)
+    assert at.title[0].value == t("nav.goals")
+    assert at.header[0].value.replace("\\", "") == entity.name
+    headings = [s.value.replace("\\", "") for s in at.subheader]
+    metrics = [m for m in at.metric]
+    values = {}
+    for goal in entity.goals:
+        label = t.label("goal_metric", goal.metric)
+        assert label in headings, (label, headings)
+        # each goal's box: target, value now, deadline, days left or past, in that order
+        i = next(k for k, m in enumerate(metrics) if m.label == t("goals.figure.target") and k not in values)
+        values[i] = goal
+        assert metrics[i].value == _shown(t, goal.metric, goal.target)
+        assert metrics[i + 2].value == t.date(goal.deadline)
+        days = (goal.deadline - date.today()).days
+        assert metrics[i + 3].value == t.number(abs(days))
+        if goal.metric == "public_repos":
+            assert metrics[i + 1].value == t.number(_projects(world, entity.id))
+    # a plain sentence per goal that starts with its status word
+    sentences = [b.value for b in (*at.success, *at.warning, *at.info)]
+    assert len([s for s in sentences if s.split(":")[0] in STATUS_WORD[lang].values()]) == len(entity.goals)
+    # the summary counts add up, and a trend chart per goal
+    summary = {m.label: m.value for m in metrics[: 1 + len(goals.STATUSES)]}
+    assert summary[t("goals.figure.goals")] == t.number(len(entity.goals))
+    assert sum(int(summary[w]) for w in STATUS_WORD[lang].values()) == len(entity.goals)
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == len(entity.goals)
+    for chart, goal in zip(charts, entity.goals):
+        spec = json.loads(chart.proto.spec)
+        assert spec["title"] == t("goals.chart.title", metric=t.label("goal_metric", goal.metric))
+        marks = [layer["mark"]["type"] for layer in spec["layer"]]
+        assert marks.count("rule") == 2  # the target (horizontal) and the deadline (vertical)
+        assert spec["layer"][0]["encoding"]["x"]["title"] == t("goals.chart.date")
+    table = at.dataframe[0].value
+    assert list(table["metric"]) == [g.metric for g in entity.goals]
+    assert set(table["status_label"]) <= {t.label("status", s) for s in goals.STATUSES}
+    report_buttons = [b for b in at.get("download_button")]
+    assert len(report_buttons) == 3  # the table's CSV, the report as HTML and as PDF
+
+
+def test_status_words_agree_with_the_stored_goals(warehouse):
+    """The page's status words are the warehouse's, told independently from the snapshot table:
+    a goal whose value now meets its target says achieved."""
+    path, world, entity = warehouse
+    at = _page("en", entity=entity.id)
+    _clean(at)
+    with duckdb.connect(str(path), read_only=True) as con:
+        latest = dict(con.execute(
+            "SELECT metric, arg_max(value, snapshot_date) FROM goal_snapshots WHERE entity_id = ? AND source = 'observed'"
+            " GROUP BY metric", [entity.id]).fetchall())
+    sentences = [b.value for b in (*at.success, *at.warning, *at.info)]
+    for goal in entity.goals:
+        shown = _shown(Translator("en"), goal.metric, goal.target)
+        mine = [s for s in sentences if f"target of {shown}" in s or f"target {shown}" in s]
+        assert mine, (goal, sentences)
+        if latest.get(goal.metric) is not None and latest[goal.metric] >= goal.target:
+            assert any(s.startswith("Achieved") for s in mine)
+        else:
+            assert not any(s.startswith("Achieved") for s in mine)
+
+
+def test_an_entity_without_goals_says_where_goals_are_set(warehouse):
+    path, world, entity = warehouse
+    other = next(e for e in world.entities if e.id != entity.id)
+    for lang, words in (("en", "has no goals yet"), ("de", "noch keine Ziele")):
+        at = _page(lang, entity=other.id)
+        _clean(at)
+        assert any(words in i.value for i in at.info)
+        assert any("[[entity.goal]]" in m.value and "docs/registry.md" in m.value for m in at.markdown)
+        assert not at.get("vega_lite_chart")
+
+
+def test_archetype_filter_narrows_the_entity_choice(warehouse):
+    path, world, entity = warehouse
+    at = _page("de", entity=entity.id)
+    archetype = next(e.archetype for e in world.entities if e.id == entity.id)
+    at.sidebar.selectbox[1].set_value(archetype).run()
+    _clean(at)
+    same = {e.name for e in world.entities if e.archetype == archetype}
+    assert set(at.selectbox[0].options) == same
+    assert at.selectbox[0].value == entity.id
+    other = next(e.archetype for e in world.entities if e.archetype != archetype)
+    at.sidebar.selectbox[1].set_value(other).run()
+    _clean(at)
+    assert at.selectbox[0].value != entity.id
+    assert set(at.selectbox[0].options) == {e.name for e in world.entities if e.archetype == other}
