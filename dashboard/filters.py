@@ -132,6 +132,8 @@ def sidebar(t: Translator, options: dict[str, list[str]]) -> Filters:
             None,
             st.sidebar.selectbox,
             label=t(f"filters.{name}"),
+            # Streamlit shows the placeholder, not the option's label, while the value is None.
+            placeholder=t("filters.all"),
             format_func=lambda v, ns=namespace: t("filters.all") if v is None else (t.label(ns, v) if ns else str(v)),
         )
     chosen["period"] = _widget(
