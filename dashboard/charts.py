@@ -26,6 +26,7 @@ STAGE_COLOURS = {
     "no_data": "#DDDDDD",
 }
 _BELOW, _ABOVE = "#D55E00", "#0072B2"
+_LABEL_LIMIT = 260  # pixels of a category label (entity names are long) before it is cut
 # Number formats of the dashboard's languages for axes and tooltips (d3 locale).
 _NUMBER_LOCALE = {
     "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]},
@@ -116,33 +117,31 @@ def monthly_contributors(df: pd.DataFrame, t: Translator, title: str | None = No
 
 
 def monthly_response(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
-    """Median time to first response (in days) of the items opened each month, from
-    ``project_queries.repo_item_months``; months without an answered item have no point."""
+    """Median time to first response (in days) of the items opened each month, as bars, from
+    ``project_queries.repo_item_months``; a month without an answered item has no bar."""
     data = df[["month", "opened", "responded", "median_ttfr_hours"]].tail(MAX_CHART_POINTS).copy()
     data["days"] = data["median_ttfr_hours"] / 24.0
     data, order = _months(data, t)
-    base = alt.Chart(data, title=t("charts.ttfr.title")).encode(
-        x=alt.X("month_label:O", sort=order, title=t("charts.month")),
+    chart = alt.Chart(data, title=t("charts.ttfr.title")).mark_bar(color="#CC79A7").encode(
+        x=alt.X("month_label:O", sort=order, title=t("charts.ttfr.month"), scale=alt.Scale(domain=order)),
         y=alt.Y("days:Q", title=t("charts.ttfr.days")),
         tooltip=[
-            alt.Tooltip("month_label:N", title=t("charts.month")),
+            alt.Tooltip("month_label:N", title=t("charts.ttfr.month")),
             alt.Tooltip("days:Q", title=t("charts.ttfr.days"), format=",.1f"),
             alt.Tooltip("opened:Q", title=t("charts.ttfr.opened"), format=","),
             alt.Tooltip("responded:Q", title=t("charts.ttfr.responded"), format=","),
         ],
-    )
-    chart = base.mark_line(color="#CC79A7").transform_filter("isValid(datum.days)") + base.mark_point(
-        color="#CC79A7", filled=True, size=50).transform_filter("isValid(datum.days)")
+    ).transform_filter("isValid(datum.days)")
     return _localised(chart, t)
 
 
 def open_issue_age(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
     """Median age of the issues open at each month's end (line), with their number in the
-    tooltip, from ``project_queries.repo_item_months``."""
+    tooltip, from ``project_queries.repo_item_months``; months without an open issue are gaps."""
     data = df[["month", "open_issues", "median_issue_age_days"]].tail(MAX_CHART_POINTS).copy()
     data, order = _months(data, t)
     base = alt.Chart(data, title=t("charts.issue_age.title")).encode(
-        x=alt.X("month_label:O", sort=order, title=t("charts.month")),
+        x=alt.X("month_label:O", sort=order, title=t("charts.month"), scale=alt.Scale(domain=order)),
         y=alt.Y("median_issue_age_days:Q", title=t("charts.issue_age.days")),
         tooltip=[
             alt.Tooltip("month_label:N", title=t("charts.month")),
@@ -150,9 +149,8 @@ def open_issue_age(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
             alt.Tooltip("open_issues:Q", title=t("charts.issue_age.open"), format=","),
         ],
     )
-    valid = "isValid(datum.median_issue_age_days)"
-    chart = base.mark_line(color="#D55E00").transform_filter(valid) + base.mark_point(
-        color="#D55E00", filled=True, size=50).transform_filter(valid)
+    chart = base.mark_line(color="#D55E00") + base.mark_point(color="#D55E00", filled=True, size=50).transform_filter(
+        "isValid(datum.median_issue_age_days)")
     return _localised(chart, t)
 
 
@@ -171,7 +169,7 @@ def lifecycle_mix(df: pd.DataFrame, t: Translator, group: str, label: str, title
     data["stage_label"] = data["stage"].map(names)
     data["order"] = data["stage"].map({s: i for i, s in enumerate(stages)})
     chart = alt.Chart(data, title=t("charts.lifecycle.title")).mark_bar().encode(
-        y=alt.Y(f"{label}:N", title=title, sort=list(df[label])),
+        y=alt.Y(f"{label}:N", title=title, sort=list(df[label]), axis=alt.Axis(labelLimit=_LABEL_LIMIT)),
         x=alt.X("repos:Q", title=t("charts.repos"), stack="zero", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("stage_label:N", title=t("charts.stage"),
                         scale=alt.Scale(domain=[names[s] for s in stages], range=[STAGE_COLOURS[s] for s in stages]),
@@ -183,18 +181,19 @@ def lifecycle_mix(df: pd.DataFrame, t: Translator, group: str, label: str, title
             alt.Tooltip("repos:Q", title=t("charts.repos"), format=","),
         ],
     )
-    return _localised(chart, t)
+    return _localised(chart.properties(height=alt.Step(24)), t)
 
 
-def group_scores(df: pd.DataFrame, t: Translator, label: str, title: str) -> alt.TopLevelMixin:
+def group_scores(df: pd.DataFrame, t: Translator, label: str, title: str, chart_title: str) -> alt.TopLevelMixin:
     """Health score per group (archetype, country) as bars, with activity in the tooltip.
 
     Columns: ``label`` (the group's display name), score, entities, repos, commits,
-    active_contributors. Groups without a score get no bar."""
+    active_contributors. Groups without a score get no bar. ``title`` names the groups (axis),
+    ``chart_title`` is the chart's."""
     data = df[[label, "score", "entities", "repos", "commits", "active_contributors"]].head(MAX_CHART_POINTS)
     data = data[data["score"].notna()]
-    chart = alt.Chart(data, title=t("charts.group_scores.title", group=title)).mark_bar(color="#0072B2").encode(
-        y=alt.Y(f"{label}:N", title=title, sort="-x"),
+    chart = alt.Chart(data, title=chart_title).mark_bar(color="#0072B2").encode(
+        y=alt.Y(f"{label}:N", title=title, sort="-x", axis=alt.Axis(labelLimit=_LABEL_LIMIT)),
         x=alt.X("score:Q", title=t("charts.score"), scale=alt.Scale(domain=[0, 100])),
         tooltip=[
             alt.Tooltip(f"{label}:N", title=title),
@@ -205,7 +204,7 @@ def group_scores(df: pd.DataFrame, t: Translator, label: str, title: str) -> alt
             alt.Tooltip("active_contributors:Q", title=t("charts.active_contributors"), format=","),
         ],
     )
-    return _localised(chart, t)
+    return _localised(chart.properties(height=alt.Step(24)), t)
 
 
 def peer_benchmark(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
@@ -225,11 +224,11 @@ def peer_benchmark(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
         alt.Tooltip("difference:Q", title=t("charts.peers.difference"), format="+,.0f"),
         alt.Tooltip("peers:Q", title=t("charts.peers.count"), format=","),
     ]
-    y = alt.Y("entity_label:N", title=t("charts.entity"), sort=order)
+    y = alt.Y("entity_label:N", title=t("charts.entity"), sort=order, axis=alt.Axis(labelLimit=_LABEL_LIMIT))
     scale = alt.Scale(domain=[0, 100])
     base = alt.Chart(data, title=t("charts.peers.title"))
     rule = base.mark_rule(color="#BBBBBB").encode(y=y, x=alt.X("peer_median:Q", scale=scale), x2="score:Q")
-    tick = base.mark_tick(color="#333333", thickness=3, size=18).encode(
+    tick = base.mark_tick(color="#333333", thickness=3, size=22).encode(
         y=y, x=alt.X("peer_median:Q", title=t("charts.score"), scale=scale), tooltip=tooltip)
     dot = base.mark_circle(size=120, opacity=1).encode(
         y=y, x=alt.X("score:Q", title=t("charts.score"), scale=scale),
@@ -239,7 +238,7 @@ def peer_benchmark(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
                         legend=alt.Legend(orient="bottom")),
         tooltip=tooltip,
     )
-    return _localised(alt.layer(rule, tick, dot), t)
+    return _localised(alt.layer(rule, tick, dot).properties(height=alt.Step(28)), t)
 
 
 # --------------------------------------------------------------------------- project
@@ -260,7 +259,7 @@ def health_parts(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
         alt.Tooltip("weight_pct:Q", title=t("charts.parts.weight"), format=".0%"),
         alt.Tooltip("state:N", title=t("charts.parts.state")),
     ]
-    y = alt.Y("part_label:N", title=t("charts.parts.part"), sort=order)
+    y = alt.Y("part_label:N", title=t("charts.parts.part"), sort=order, axis=alt.Axis(labelLimit=_LABEL_LIMIT))
     base = alt.Chart(data, title=t("charts.parts.title"))
     bars = base.mark_bar(color="#0072B2").encode(
         y=y, x=alt.X("shown:Q", title=t("charts.score"), scale=alt.Scale(domain=[0, 100])), tooltip=tooltip,
@@ -268,7 +267,7 @@ def health_parts(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
     words = base.mark_text(align="left", dx=4, color="#777777", fontStyle="italic").encode(
         y=y, x=alt.datum(0), text="state:N", tooltip=tooltip,
     ).transform_filter("datum.missing")
-    return _localised(bars + words, t)
+    return _localised((bars + words).properties(height=alt.Step(28)), t)
 
 
 def releases_timeline(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:

@@ -58,7 +58,7 @@ repos = data.query(project_queries.repo_list, **narrow)
 act = activity.iloc[0] if len(activity) else None
 score = health["score"].iloc[0] if len(health) else None
 last = pd.concat([repos["pushed_at"], activity["last_commit_at"]]).max() if len(repos) else None
-cols = st.columns(5)
+cols = [*st.columns(3), *st.columns(3)]
 cols[0].metric(t("entity.fig.repos"), t.number(len(repos)))
 cols[1].metric(t("entity.fig.commits", days=f.days), t.number(0 if act is None else act["commits"]))
 cols[2].metric(t("entity.fig.contributors", days=f.days), t.number(0 if act is None else act["active_contributors"]),

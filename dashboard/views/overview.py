@@ -84,8 +84,8 @@ ranking.insert(0, "rank", range(1, len(ranking) + 1))
 st.dataframe(
     ranking,
     hide_index=True,
-    column_order=["rank", "name", "entity_id", "country", "archetype_label", "score", "repos", "active_repos",
-                  "commits", "active_contributors", "activity"],
+    column_order=["rank", "name", "country", "archetype_label", "score", "activity", "repos", "active_repos",
+                  "commits", "active_contributors"],
     column_config={
         "rank": columns.count(t("overview.col.rank")),
         "name": columns.text(t("overview.col.entity")),
@@ -170,7 +170,8 @@ for tab, group in zip(st.tabs([t("overview.compare.by_archetype"), t("overview.c
         table = table.sort_values(["score", "label"], ascending=[False, True], na_position="last")
         title = t(f"overview.col.{group}")
         if table["score"].notna().any():
-            st.altair_chart(charts.group_scores(table, t, "label", title), width="stretch")
+            st.altair_chart(charts.group_scores(table, t, "label", title, t(f"overview.compare.chart_{group}")),
+                            width="stretch")
         st.dataframe(
             table,
             hide_index=True,

@@ -81,7 +81,7 @@ forks = data.query(metrics.technical_fork_list, repo=repo)
 
 score = health["score"].iloc[0] if len(health) else None
 act = activity.iloc[0] if len(activity) else None
-cols = st.columns(6)
+cols = [*st.columns(3), *st.columns(3)]
 cols[0].metric(t("project.fig.score"), t.number(score), help=t("project.fig.score_help"))
 cols[1].metric(t("project.fig.stage"), t.label("stage", stage["stage"].iloc[0]) if len(stage) else t.none())
 cols[2].metric(t("project.fig.commits", days=f.days), t.number(0 if act is None else act["commits"]))
@@ -137,30 +137,29 @@ else:
              for p, m, r in zip(parts["part"], parts["missing"], parts["missing_reason"])],
         inputs_text=[readable_inputs(p, raw, t) for p, raw in zip(parts["part"], parts["inputs"])],
     )
-    chart_col, table_col = st.columns([2, 3])
+    breakdown["weight_text"] = [t.percent(w) for w in breakdown["weight"]]
+    breakdown["share_text"] = [t.percent(v) for v in breakdown["share"]]
+    chart_col, total_col = st.columns([3, 2], vertical_alignment="center")
     chart_col.altair_chart(charts.health_parts(breakdown, t), width="stretch")
-    with table_col:
-        st.dataframe(
-            breakdown,
-            hide_index=True,
-            column_order=["part_label", "score", "weight", "share", "missing", "why", "inputs_text"],
-            column_config={
-                "part_label": columns.text(t("project.col.part")),
-                "score": columns.score(t("project.col.score")),
-                "weight": st.column_config.NumberColumn(t("project.col.weight"), format="percent",
-                                                        help=t("project.col.weight_help")),
-                "share": st.column_config.NumberColumn(t("project.col.share"), format="percent",
-                                                       help=t("project.col.share_help")),
-                "missing": columns.flag(t("project.col.missing")),
-                "why": columns.text(t("project.col.why")),
-                "inputs_text": columns.text(t("project.col.inputs"), width="large"),
-            },
-        )
-        st.markdown(t("project.health.total", score=t.number(score),
-                      used=t.number(int((~parts["missing"]).sum())), parts=t.number(len(parts))))
+    total_col.markdown(t("project.health.total", score=t.number(score),
+                         used=t.number(int((~parts["missing"]).sum())), parts=t.number(len(parts))))
+    st.dataframe(
+        breakdown,
+        hide_index=True,
+        column_order=["part_label", "score", "weight_text", "share_text", "missing", "why", "inputs_text"],
+        column_config={
+            "part_label": columns.text(t("project.col.part")),
+            "score": columns.score(t("project.col.score")),
+            "weight_text": columns.text(t("project.col.weight"), help=t("project.col.weight_help")),
+            "share_text": columns.text(t("project.col.share"), help=t("project.col.share_help")),
+            "missing": columns.flag(t("project.col.missing")),
+            "why": columns.text(t("project.col.why"), width="medium"),
+            "inputs_text": columns.text(t("project.col.inputs"), width="large"),
+        },
+    )
     st.download_button(
         t("common.download_csv"),
-        csv_bytes(breakdown.drop(columns=["part_label", "inputs_text"])),
+        csv_bytes(breakdown.drop(columns=["part_label", "inputs_text", "weight_text", "share_text"])),
         file_name="ossdash-project-health.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="project.download.health",
     )
@@ -305,6 +304,7 @@ else:
     st.dataframe(
         summary,
         hide_index=True,
+        height=35 * (len(summary) + 1) + 3,  # every field in view, no scrolling
         column_order=["field", "value"],
         column_config={
             "field": columns.text(t("project.col.field")),
