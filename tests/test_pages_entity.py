@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import os
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from collectors.simulator.streams import HOSTILE_DESCRIPTION
 from dashboard.i18n import Translator
+from warehouse import metrics, reader
 from dashboard.text import md_escape
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -79,10 +81,22 @@ def entity_named(world, text):
 # --------------------------------------------------------------------------- helpers
 
 
-def run_timed(at: AppTest):
+def run_timed(at: AppTest) -> tuple[datetime, ...]:
+    """Run; return the moments the app's windows may end at: the clock before and after the run,
+    and the moment the warehouse's metrics are as of (the last collection), when they say so."""
     before = datetime.now(timezone.utc)
     at.run()
-    return before, datetime.now(timezone.utc)
+    ends = [before, datetime.now(timezone.utc)]
+    as_of = getattr(metrics, "as_of", None)
+    if as_of is not None:
+        con = reader.open_readonly(os.environ["OSSDASH_DB"])
+        try:
+            moment = as_of(con)
+        finally:
+            con.close()
+        if moment is not None:
+            ends.append(moment)
+    return tuple(ends)
 
 
 def figures(at):
@@ -107,7 +121,7 @@ def assert_clean(at):
 def test_entity_page_lists_exactly_its_accounts_and_repositories(open_entity, demo_db):
     _, world = demo_db
     at = open_entity(entity="neustadt")
-    before, after = run_timed(at)
+    ends = run_timed(at)
     assert_clean(at)
     assert at.title[0].value == "Entity"
     assert at.header[0].value == md_escape("Stadt Neustadt")
@@ -129,7 +143,7 @@ def test_entity_page_lists_exactly_its_accounts_and_repositories(open_entity, de
     t = Translator("en")
     assert shown["Repositories"] == str(len(expected))
     assert (shown["Commits, last 365 days"], shown["Active contributors, last 365 days"]) in {
-        (t.number(c), t.number(p)) for c, p in (window_commits(expected, 365, before), window_commits(expected, 365, after))
+        (t.number(c), t.number(p)) for c, p in (window_commits(expected, 365, m) for m in ends)
     }
     assert len(at.get("vega_lite_chart")) == 2  # commits, contributors
     assert at.get("page_link")  # to the goals page
@@ -139,7 +153,7 @@ def test_entity_page_lists_exactly_its_accounts_and_repositories(open_entity, de
 def test_forge_and_period_filters_narrow_the_entity_view(open_entity, demo_db):
     _, world = demo_db
     at = open_entity(entity="neustadt", forge="opencode", period="90")
-    before, after = run_timed(at)
+    ends = run_timed(at)
     assert_clean(at)
     assert at.sidebar.selectbox[FORGE].value == "opencode" and at.sidebar.selectbox[PERIOD].value == 90
     expected = world_repos(world, "neustadt", forge="opencode")
@@ -148,7 +162,7 @@ def test_forge_and_period_filters_narrow_the_entity_view(open_entity, demo_db):
     assert sorted(repos["path"]) == sorted(r.path for r in expected)
     accounts = frame(at, "owner", "repos")
     assert list(accounts["forge"]) == ["opencode"]
-    commits = {window_commits(expected, 90, m)[0] for m in (before, after)}
+    commits = {window_commits(expected, 90, m)[0] for m in ends}
     assert figures(at)["Commits, last 90 days"] in {Translator("en").number(c) for c in commits}
     assert int(repos["commits"].sum()) >= min(commits)  # per repository; the mirror's commits are its own
 

@@ -4,6 +4,7 @@ simulator's ground truth, the filters narrow them, both languages render."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from statistics import median
@@ -13,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.i18n import Translator
+from warehouse import metrics, reader
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 COUNTRY, ARCHETYPE, FORGE, PERIOD = range(4)  # the sidebar's selectboxes, in order
@@ -41,11 +43,22 @@ def window(world, entity_ids, days, now):
     return len(commits), len({c.author.login for c in commits.values() if not c.author.bot})
 
 
-def run_timed(at: AppTest):
-    """Run, and return the windows' ends before and after (the app counts up to its own now)."""
+def run_timed(at: AppTest) -> tuple[datetime, ...]:
+    """Run; return the moments the app's windows may end at: the clock before and after the run,
+    and the moment the warehouse's metrics are as of (the last collection), when they say so."""
     before = datetime.now(timezone.utc)
     at.run()
-    return before, datetime.now(timezone.utc)
+    ends = [before, datetime.now(timezone.utc)]
+    as_of = getattr(metrics, "as_of", None)
+    if as_of is not None:
+        con = reader.open_readonly(os.environ["OSSDASH_DB"])
+        try:
+            moment = as_of(con)
+        finally:
+            con.close()
+        if moment is not None:
+            ends.append(moment)
+    return tuple(ends)
 
 
 def figures(at: AppTest) -> dict[str, str]:
@@ -78,7 +91,7 @@ def test_overview_figures_with_country_and_period_filters(app, demo_db):
     assert_clean(at)
     at.sidebar.selectbox[COUNTRY].set_value("DE").run()
     at.sidebar.selectbox[PERIOD].set_value(180)
-    before, after = run_timed(at)
+    ends = run_timed(at)
     assert_clean(at)
     assert at.title[0].value == "Ecosystem overview"
     assert dict(at.query_params) == {"country": "DE", "period": "180"}
@@ -88,7 +101,7 @@ def test_overview_figures_with_country_and_period_filters(app, demo_db):
     shown = figures(at)
     assert shown["Entities"] == str(len(german))
     assert shown["Repositories"] == t.number(len(world_repos(world, german)))
-    expected = {window(world, german, 180, before), window(world, german, 180, after)}
+    expected = {window(world, german, 180, m) for m in ends}
     assert (shown["Commits, last 180 days"], shown["Active contributors, last 180 days"]) in {
         (t.number(c), t.number(p)) for c, p in expected
     }
@@ -97,9 +110,8 @@ def test_overview_figures_with_country_and_period_filters(app, demo_db):
     assert sorted(ranking["entity_id"]) == german
     for row in ranking.itertuples():
         assert row.repos == len(world_repos(world, [row.entity_id])), row.entity_id
-        assert (row.commits, row.active_contributors) in {
-            window(world, [row.entity_id], 180, before), window(world, [row.entity_id], 180, after)
-        }, row.entity_id
+        assert (row.commits, row.active_contributors) in {window(world, [row.entity_id], 180, m) for m in ends}, \
+            row.entity_id
         # The sparkline: commits in each of the 6 calendar months of the period, the current included.
         assert len(row.activity) == 6
     scores = ranking["score"].dropna()
@@ -119,7 +131,7 @@ def test_overview_figures_with_country_and_period_filters(app, demo_db):
 def test_sparkline_counts_commits_per_calendar_month(app, demo_db):
     _, world = demo_db
     app.query_params["period"] = "90"
-    before, after = run_timed(app)
+    ends = run_timed(app)
     at = app
     assert_clean(at)
     ranking = frame(at, "rank", "entity_id", "activity").set_index("entity_id")
@@ -135,12 +147,18 @@ def test_sparkline_counts_commits_per_calendar_month(app, demo_db):
                 for s, e in zip(starts, [*starts[1:], now + timedelta(seconds=1)])]
 
     for entity in world.entities:
-        assert list(ranking.loc[entity.id, "activity"]) in (per_month(entity.id, before), per_month(entity.id, after))
+        assert list(ranking.loc[entity.id, "activity"]) in [per_month(entity.id, m) for m in ends]
 
 
 def test_repositories_per_country_match_the_world(app, demo_db):
     _, world = demo_db
     at = app.run()
+    assert_clean(at)
+    by_archetype = frame(at, "archetype", "entities", "repos", "score")
+    for row in by_archetype.itertuples():
+        members = [e.id for e in world.entities if e.archetype == row.archetype]
+        assert row.repos == len(world_repos(world, members)), row.archetype
+    at.main.button_group[1].set_value("country").run()
     assert_clean(at)
     by_country = frame(at, "country", "entities", "repos", "score")
     countries = sorted({e.country for e in world.entities})
@@ -149,10 +167,6 @@ def test_repositories_per_country_match_the_world(app, demo_db):
         members = [e.id for e in world.entities if e.country == row.country]
         assert row.entities == len(members), row.country
         assert row.repos == len(world_repos(world, members)), row.country
-    by_archetype = frame(at, "archetype", "entities", "repos", "score")
-    for row in by_archetype.itertuples():
-        members = [e.id for e in world.entities if e.archetype == row.archetype]
-        assert row.repos == len(world_repos(world, members)), row.archetype
     assert len(at.get("vega_lite_chart")) >= 3
 
 
@@ -192,7 +206,7 @@ def test_german_overview_and_shared_link(app, demo_db):
     _, world = demo_db
     for name, value in {"lang": "de", "country": "DE", "period": "90"}.items():
         app.query_params[name] = value
-    before, after = run_timed(app)
+    ends = run_timed(app)
     at = app
     assert_clean(at)
     assert at.title[0].value == "Ökosystem-Überblick"
@@ -205,7 +219,7 @@ def test_german_overview_and_shared_link(app, demo_db):
     german = [e.id for e in world.entities if e.country == "DE"]
     shown = figures(at)
     assert shown["Organisationen"] == str(len(german))
-    assert shown["Commits, letzte 90 Tage"] in {de.number(window(world, german, 90, m)[0]) for m in (before, after)}
+    assert shown["Commits, letzte 90 Tage"] in {de.number(window(world, german, 90, m)[0]) for m in ends}
     assert shown["Aktive Repositorien"].endswith("\u00a0%")  # German percent sign
     # Column labels and chart texts are German too; stage names are translated in the chart.
     labels = json.loads(at.dataframe[0].proto.columns)

@@ -48,6 +48,16 @@ def _as_utc(now: datetime | None) -> datetime:
     return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
 
 
+def _now(con: duckdb.DuckDBPyConnection, now: datetime | None) -> datetime:
+    """``now``, else the moment the warehouse's metrics are as of (the last collection's, when
+    :mod:`warehouse.metrics` says so), else the current time: the same windows as the metrics."""
+    if now is not None:
+        return _as_utc(now)
+    as_of = getattr(metrics, "as_of", None)
+    moment = as_of(con) if as_of is not None else None
+    return _as_utc(moment) if moment is not None else datetime.now(timezone.utc)
+
+
 def _month_start(moment: datetime, months_back: int = 0) -> datetime:
     index = moment.year * 12 + (moment.month - 1) - months_back
     return datetime(index // 12, index % 12 + 1, 1, tzinfo=timezone.utc)
@@ -203,7 +213,7 @@ def period_activity(
     key_list = ", ".join(names)
     join = " AND ".join(f"c.{k} = g.{k}" for k in names)
     commits, _ = _fact_sets(con)
-    end = _as_utc(now)
+    end = _now(con, now)
     sql = f"""
         WITH scope AS MATERIALIZED (
             SELECT r.forge AS s_forge, r.host AS s_host, r.path AS s_path, {select_keys}
@@ -263,7 +273,7 @@ def repo_item_months(
     median age then; NULL when none was open).
     """
     params = _filters(repo=repo)
-    end = _as_utc(now)
+    end = _now(con, now)
     months = max(1, int(months))
     _, items = _fact_sets(con)
     params.update({
@@ -351,25 +361,40 @@ def _description(raw: str | None, lang: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def repo_publiccode(con: duckdb.DuckDBPyConnection, *, repo: Sequence[str], lang: str = "en") -> pd.DataFrame:
+def repo_publiccode(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    repo: Sequence[str],
+    lang: str = "en",
+    expiring_days: int = metrics.CONTRACT_EXPIRING_DAYS,
+    now: datetime | None = None,
+) -> pd.DataFrame:
     """The repository's parsed publiccode.yml (table ``publiccode``): one row, or none.
 
     Columns: name, short_description (in ``lang`` if the file has it, else English, else its
     first language), description_lang, software_version (softwareVersion), publiccode_version
     (publiccodeYmlVersion), development_status, software_type, licence, url, landing_url,
     used_by, is_based_on (lists of text, as written), maintenance_type, maintenance_until (latest
-    contractor end), contractors (list of names), valid, errors (list of text), platforms,
-    categories. Every text is the file's own, unchecked.
+    contractor end), contract_status (as in ``metrics.hygiene``: expired before ``now``'s UTC
+    date, expiring within ``expiring_days`` of it, else ok; NULL without a date), contractors
+    (list of names), valid, errors (list of text), platforms, categories. Every text is the
+    file's own, unchecked.
     """
     sql = """
         SELECT name, raw, json_extract_string(raw, '$.softwareVersion') AS software_version,
                version AS publiccode_version, development_status, software_type,
                license AS licence, url, landing_url, used_by, is_based_on, maintenance_type,
-               maintenance_until, contractors, valid, errors, platforms, categories
+               maintenance_until,
+               CASE WHEN maintenance_until IS NULL THEN NULL
+                    WHEN maintenance_until < $today THEN 'expired'
+                    WHEN maintenance_until <= $today + $expiring_days::INTEGER THEN 'expiring'
+                    ELSE 'ok' END AS contract_status,
+               contractors, valid, errors, platforms, categories
         FROM publiccode
         WHERE forge = $repo_forge AND host = $repo_host AND repo_path = $repo_path
     """
-    df = _frame(con, sql, _filters(repo=repo))
+    params = {**_filters(repo=repo), "today": _now(con, now).date(), "expiring_days": int(expiring_days)}
+    df = _frame(con, sql, params)
     described = [_description(raw, lang) for raw in df["raw"]]
     df.insert(1, "short_description", [d[0] for d in described])
     df.insert(2, "description_lang", [d[1] for d in described])

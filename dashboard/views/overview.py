@@ -154,42 +154,45 @@ else:
 
 st.subheader(t("overview.compare.heading"))
 st.caption(t("overview.compare.caption", days=f.days))
-for tab, group in zip(st.tabs([t("overview.compare.by_archetype"), t("overview.compare.by_country")]),
-                      ("archetype", "country")):
-    with tab:
-        scored = data.query(metrics.health_score, by=group, days=f.days, **scope)
-        busy = data.query(project_queries.period_activity, by=group, days=f.days, **scope)
-        counted = in_scope.groupby(group).size().rename("entities").reset_index()
-        table = (
-            counted.merge(scored[[group, "score"]], on=group, how="left")
-            .merge(busy[[group, "repos", "commits", "active_contributors"]], on=group, how="left")
-        )
-        for col in ("repos", "commits", "active_contributors"):
-            table[col] = table[col].fillna(0).astype("int64")
-        table["label"] = [t.label("archetype", v) if group == "archetype" else str(v) for v in table[group]]
-        table = table.sort_values(["score", "label"], ascending=[False, True], na_position="last")
-        title = t(f"overview.col.{group}")
-        if table["score"].notna().any():
-            st.altair_chart(charts.group_scores(table, t, "label", title, t(f"overview.compare.chart_{group}")),
-                            width="stretch")
-        st.dataframe(
-            table,
-            hide_index=True,
-            column_order=["label", "entities", "repos", "score", "commits", "active_contributors"],
-            column_config={
-                "label": columns.text(title),
-                "entities": columns.count(t("overview.col.entities")),
-                "repos": columns.count(t("overview.col.repos")),
-                "score": columns.score(t("overview.col.score"), help=t("overview.col.group_score_help")),
-                "commits": columns.count(t("overview.col.commits", days=f.days)),
-                "active_contributors": columns.count(t("overview.col.contributors", days=f.days)),
-            },
-        )
-        st.download_button(
-            t("common.download_csv"), csv_bytes(table.drop(columns="label")),
-            file_name=f"ossdash-overview-by-{group}.csv", mime="text/csv",
-            icon=":material/download:", on_click="ignore", key=f"overview.download.by_{group}",
-        )
+# One level at a time: each is a health score over every repository in scope.
+groupings = {"archetype": t("overview.compare.by_archetype"), "country": t("overview.compare.by_country")}
+group = st.segmented_control(
+    t("overview.compare.by"), list(groupings), format_func=groupings.get, default="archetype",
+    key="overview.compare_level",
+) or "archetype"
+scored = data.query(metrics.health_score, by=group, days=f.days, **scope)
+busy = data.query(project_queries.period_activity, by=group, days=f.days, **scope)
+counted = in_scope.groupby(group).size().rename("entities").reset_index()
+table = (
+    counted.merge(scored[[group, "score"]], on=group, how="left")
+    .merge(busy[[group, "repos", "commits", "active_contributors"]], on=group, how="left")
+)
+for col in ("repos", "commits", "active_contributors"):
+    table[col] = table[col].fillna(0).astype("int64")
+table["label"] = [t.label("archetype", v) if group == "archetype" else str(v) for v in table[group]]
+table = table.sort_values(["score", "label"], ascending=[False, True], na_position="last")
+title = t(f"overview.col.{group}")
+if table["score"].notna().any():
+    st.altair_chart(charts.group_scores(table, t, "label", title, t(f"overview.compare.chart_{group}")),
+                    width="stretch")
+st.dataframe(
+    table,
+    hide_index=True,
+    column_order=["label", "entities", "repos", "score", "commits", "active_contributors"],
+    column_config={
+        "label": columns.text(title),
+        "entities": columns.count(t("overview.col.entities")),
+        "repos": columns.count(t("overview.col.repos")),
+        "score": columns.score(t("overview.col.score"), help=t("overview.col.group_score_help")),
+        "commits": columns.count(t("overview.col.commits", days=f.days)),
+        "active_contributors": columns.count(t("overview.col.contributors", days=f.days)),
+    },
+)
+st.download_button(
+    t("common.download_csv"), csv_bytes(table.drop(columns="label")),
+    file_name=f"ossdash-overview-by-{group}.csv", mime="text/csv",
+    icon=":material/download:", on_click="ignore", key="overview.download.by_group",
+)
 
 # ------------------------------------------------------------------ peer benchmarks
 

@@ -73,13 +73,16 @@ st.caption(t("project.filters_note", days=f.days, months=months))
 
 # ------------------------------------------------------------------ headline figures
 
-health = data.query(metrics.health_score, by="repo", days=f.days, repo=repo)
+parts = data.query(metrics.health_parts, days=f.days, repo=repo)
 stage = data.query(metrics.lifecycle, repo=repo)
 activity = data.query(project_queries.period_activity, by="repo", days=f.days, repo=repo)
 releases = data.query(project_queries.repo_releases, repo=repo)
 forks = data.query(metrics.technical_fork_list, repo=repo)
 
-score = health["score"].iloc[0] if len(health) else None
+# The total is the weighted mean of the parts that have data (metrics.health_score at the
+# repository level), here from the breakdown itself: one computation of the inputs, not two.
+counted = parts[~parts["missing"] & (parts["weight"] > 0)]
+score = (counted["score"] * counted["weight"]).sum() / counted["weight"].sum() if len(counted) else None
 act = activity.iloc[0] if len(activity) else None
 cols = [*st.columns(3), *st.columns(3)]
 cols[0].metric(t("project.fig.score"), t.number(score), help=t("project.fig.score_help"))
@@ -93,7 +96,6 @@ cols[5].metric(t("project.fig.forks"), t.number(max(int(info["forks_count"]), le
 # ------------------------------------------------------------------ health, part by part
 
 st.subheader(t("project.health.heading"))
-parts = data.query(metrics.health_parts, days=f.days, repo=repo)
 
 _INPUT_KEYS = {
     "activity": ("active_periods", "periods_considered", "period_days"),
@@ -129,10 +131,10 @@ def readable_inputs(part: str, raw: Any, tr: Translator) -> str:
 if parts.empty:
     st.info(t("project.health.empty"), icon=":material/info:")
 else:
-    counted = parts.loc[~parts["missing"], "weight"].sum()
+    counted_weight = parts.loc[~parts["missing"], "weight"].sum()
     breakdown = parts.assign(
         part_label=[t.label("part", p) for p in parts["part"]],
-        share=[w / counted if (not m and counted) else 0.0 for w, m in zip(parts["weight"], parts["missing"])],
+        share=[w / counted_weight if (not m and counted_weight) else 0.0 for w, m in zip(parts["weight"], parts["missing"])],
         why=[t(f"project.missing.{p}") if m and t.has(f"project.missing.{p}") else (r if m else "")
              for p, m, r in zip(parts["part"], parts["missing"], parts["missing_reason"])],
         inputs_text=[readable_inputs(p, raw, t) for p, raw in zip(parts["part"], parts["inputs"])],
@@ -269,8 +271,7 @@ if pc.empty:
     st.info(t("project.publiccode.empty"), icon=":material/description:")
 else:
     p = pc.iloc[0]
-    hyg = data.query(metrics.hygiene, repo=repo)
-    contract = hyg["contract_status"].iloc[0] if len(hyg) else None
+    contract = p["contract_status"]
 
     def words(values: Any) -> str:
         return "; ".join(str(v) for v in values) if isinstance(values, list) and values else t.none()
