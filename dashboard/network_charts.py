@@ -184,7 +184,6 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
                     y=alt.Y("ay:Q", scale=alt.Scale(domain=span), axis=None),
                     angle=alt.Angle("angle:Q", scale=None),
                     color=colour,
-                    tooltip=tooltip,
                 )
             )
     biggest = max(float(nodes["projects"].max()) if len(nodes) else 1.0, 1.0)
@@ -208,7 +207,6 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
     layers.append(
         alt.Chart(node_data).mark_text(baseline="top", fontSize=12, color="#1f1f1f").encode(
             x=x, y=alt.Y("label_y:Q", scale=alt.Scale(domain=span), axis=None), text="label:N",
-            tooltip=node_tooltip,
         )
     )
     chart = alt.layer(*layers).properties(title=t("reuse.chart.network_title"), height=_HEIGHT)

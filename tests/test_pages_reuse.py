@@ -75,7 +75,10 @@ def test_forks_across_entities_are_links_with_evidence(warehouse, lang):
     figures = _figures(at)
     assert figures[t("reuse.figure.entities")] == t.number(len(world.entities))
     assert figures[t("reuse.figure.links")] == t.number(len(edges))
-    # the evidence table has one row per fork repository
+    # the evidence table, on demand, has one row per fork repository
+    assert len(at.dataframe) == 2  # the links and the entities
+    at.toggle[0].set_value(True).run()
+    _clean(at)
     evidence = at.dataframe[1].value
     fork_rows = evidence[evidence["kind"] == "fork"]
     assert len(fork_rows) == sum(len(v) for v in want.values())
@@ -88,7 +91,7 @@ def test_forks_across_entities_are_links_with_evidence(warehouse, lang):
     assert kinds_legend["title"] == t("reuse.chart.kind")
     assert t.label("edge", "fork") in kinds_legend["scale"]["domain"]
     assert any(layer["encoding"].get("size", {}).get("title") == t("reuse.chart.projects") for layer in spec["layer"])
-    assert len(at.get("download_button")) == 3
+    assert len(at.get("download_button")) == 3  # links, evidence, entities
 
 
 def test_kind_choice_is_kept_in_the_link(warehouse):

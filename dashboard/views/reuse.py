@@ -139,7 +139,8 @@ else:
         key="reuse.edges_csv",
     )
 
-    with st.expander(t("reuse.evidence_heading")):
+    # Every piece of evidence, on demand: it is the one large query of the page.
+    if st.toggle(t("reuse.evidence_heading"), key="reuse.evidence"):
         evidence = data.query(reuse.reuse_evidence, kinds=kinds)
         evidence = evidence[evidence["source"].isin(scope_ids) & evidence["target"].isin(scope_ids)].copy()
         evidence["source_label"] = evidence["source"].map(labels)
