@@ -121,7 +121,9 @@ table["entity_name"] = table["entity_id"].map(lambda e: names.get(e, e))
 table["forge_label"] = table["forge"].map(lambda g: t.label("forge", g))
 table["repo_url"] = table["html_url"].map(web_url)
 table["item_link"] = table["item_url"].map(web_url)
-table["days_whole"] = table["days"].round().astype("Int64")
+# Shown as text: a missing value reads "–" in either language, not Streamlit's "None".
+table["since_shown"] = table["since"].map(t.date)
+table["days_shown"] = table["days"].map(lambda d: t.none() if pd.isna(d) else t.number(round(d)))
 
 st.subheader(t("attention.chart_heading"))
 st.altair_chart(page_charts.attention_by_entity(table, t), width="stretch")
@@ -136,18 +138,16 @@ st.caption(t("attention.rows", count=t.number(len(table))))
 st.dataframe(
     table,
     hide_index=True,
-    column_order=["reason_label", "entity_name", "path", "forge_label", "detail_text", "since", "days_whole",
-                  "repo_url", "item_link"],
+    column_order=["reason_label", "entity_name", "path", "detail_text", "since_shown", "days_shown", "repo_url",
+                  "item_link", "forge_label"],
     column_config={
         "reason_label": st.column_config.TextColumn(t("attention.col.reason")),
         "entity_name": st.column_config.TextColumn(t("attention.col.entity")),
         "path": st.column_config.TextColumn(t("attention.col.repository")),
         "forge_label": st.column_config.TextColumn(t("attention.col.forge")),
-        "detail_text": st.column_config.TextColumn(t("attention.col.detail"), width="large"),
-        "since": st.column_config.DateColumn(t("attention.col.since"), format="YYYY-MM-DD",
-                                             help=t("attention.col.since_help")),
-        "days_whole": st.column_config.NumberColumn(t("attention.col.days"), format="%d",
-                                                    help=t("attention.col.days_help")),
+        "detail_text": st.column_config.TextColumn(t("attention.col.detail"), width="medium"),
+        "since_shown": st.column_config.TextColumn(t("attention.col.since"), help=t("attention.col.since_help")),
+        "days_shown": st.column_config.TextColumn(t("attention.col.days"), help=t("attention.col.days_help")),
         "repo_url": st.column_config.LinkColumn(t("attention.col.repo_link"), display_text=t("common.open_link")),
         "item_link": st.column_config.LinkColumn(t("attention.col.item_link"), display_text=t("common.open_link")),
     },

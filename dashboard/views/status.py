@@ -28,6 +28,11 @@ def _when(value) -> str:
     return t.none() if pd.isna(value) else t.datetime(value.to_pydatetime()) + " UTC"
 
 
+def _stamp(value) -> str:
+    """A UTC time as text (the column says UTC); "–" when there is none."""
+    return t.none() if pd.isna(value) else value.strftime("%Y-%m-%d %H:%M")
+
+
 def _duration(seconds) -> str:
     if pd.isna(seconds):
         return t.none()
@@ -103,14 +108,16 @@ else:
     fresh = freshness.assign(
         forge_label=freshness["forge"].map(lambda g: t.label("forge", g)),
         last_status_label=freshness["last_status"].map(lambda s: t.none() if pd.isna(s) else t.label("status.account", s)),
-        age=freshness["age_days"].round(1),
+        age=freshness["age_days"].map(lambda d: t.none() if pd.isna(d) else t.number(d, 1)),
+        last_success_shown=freshness["last_success_at"].map(_stamp),
+        last_attempt_shown=freshness["last_attempt_at"].map(_stamp),
         state=freshness["stale"].map(lambda s: t("status.stale") if s else t("status.fresh")),
     )
     st.dataframe(
         fresh,
         hide_index=True,
-        column_order=["state", "entity_name", "forge_label", "host", "owner", "last_success_at", "age",
-                      "last_status_label", "last_attempt_at"],
+        column_order=["state", "entity_name", "forge_label", "host", "owner", "last_success_shown", "age",
+                      "last_status_label", "last_attempt_shown"],
         column_config={
             "state": st.column_config.TextColumn(t("status.col.state"),
                                                  help=t("status.col.state_help", days=t.number(run_queries.STALE_DAYS))),
@@ -118,10 +125,10 @@ else:
             "forge_label": st.column_config.TextColumn(t("status.col.forge")),
             "host": st.column_config.TextColumn(t("status.col.host")),
             "owner": st.column_config.TextColumn(t("status.col.account")),
-            "last_success_at": st.column_config.DatetimeColumn(t("status.col.last_success"), format="YYYY-MM-DD HH:mm"),
-            "age": st.column_config.NumberColumn(t("status.col.age"), format="%.1f", help=t("status.col.age_help")),
+            "last_success_shown": st.column_config.TextColumn(t("status.col.last_success")),
+            "age": st.column_config.TextColumn(t("status.col.age"), help=t("status.col.age_help")),
             "last_status_label": st.column_config.TextColumn(t("status.col.last_status")),
-            "last_attempt_at": st.column_config.DatetimeColumn(t("status.col.last_attempt"), format="YYYY-MM-DD HH:mm"),
+            "last_attempt_shown": st.column_config.TextColumn(t("status.col.last_attempt")),
         },
     )
     st.download_button(
@@ -142,20 +149,21 @@ else:
                       help=t(f"status.category_help.{code}"))
     shown = errors.assign(
         category_label=errors["category"].map(lambda c: t.label("status.category", c)),
+        repo_shown=errors["repo_path"].fillna(t.none()),
         forge_label=errors["forge"].map(lambda g: t.label("forge", g)),
         status_label=errors["account_status"].map(lambda s: t.label("status.account", s)),
     )
     st.dataframe(
         shown,
         hide_index=True,
-        column_order=["run_id", "entity_name", "forge_label", "owner", "repo_path", "category_label", "status_label",
+        column_order=["run_id", "entity_name", "forge_label", "owner", "repo_shown", "category_label", "status_label",
                       "message"],
         column_config={
             "run_id": st.column_config.NumberColumn(t("status.col.run"), format="%d"),
             "entity_name": st.column_config.TextColumn(t("status.col.entity")),
             "forge_label": st.column_config.TextColumn(t("status.col.forge")),
             "owner": st.column_config.TextColumn(t("status.col.account")),
-            "repo_path": st.column_config.TextColumn(t("status.col.repository"), help=t("status.col.repository_help")),
+            "repo_shown": st.column_config.TextColumn(t("status.col.repository"), help=t("status.col.repository_help")),
             "category_label": st.column_config.TextColumn(t("status.col.category")),
             "status_label": st.column_config.TextColumn(t("status.col.account_status")),
             "message": st.column_config.TextColumn(t("status.col.message"), width="large",
