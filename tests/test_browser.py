@@ -1,0 +1,238 @@
+"""The dashboard in a real browser: `ossdash serve` on a collected warehouse, driven through Debian's
+Chromium (headless, through Playwright; never a downloaded browser).
+
+Every page in both languages must finish its run with its heading, no exception or error, and a
+drawn chart where the page has one; a shared link with filters opens that view and keeps it across a
+page switch; a table downloads as CSV; a repository description with HTML in it stays text.
+Screenshots of every page land in test-artifacts/browser/<page>-<lang>.png.
+
+All tests share one server and one browser (module-scoped fixtures): the suite runs with
+`--dist loadscope`, which keeps a module's tests on one xdist worker. (`--dist loadgroup` with
+`xdist_group` marks would say the same, but with pytest 9.2 and pytest-xdist 3.8 it silently
+distributes marked tests like `load`: pytest-dev/pytest-xdist#1386.)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from collectors.simulator.streams import HOSTILE_DESCRIPTION
+from dashboard.i18n import LANGUAGES, Translator
+from tests.browser_support import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    WAIT_MS,
+    DashboardServer,
+    Tab,
+    injected_elements,
+    require_chromium,
+    warehouse_with_goals,
+)
+
+# page -> (URL path, whether the page draws at least one chart)
+PAGES = {
+    "overview": ("/", True),
+    "entity": ("/entity", True),
+    "project": ("/project", True),
+    "attention": ("/attention", True),
+    "reuse": ("/reuse", True),
+    "goals": ("/goals", True),
+    "status": ("/status", True),
+}
+CHART = '[data-testid="stVegaLiteChart"]'
+DRAWN_CHART = f"{CHART} svg.marks, {CHART} canvas"
+SIDEBAR = '[data-testid="stSidebar"]'
+MAIN = '[data-testid="stMain"]'
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    source, world = demo_db
+    db = warehouse_with_goals(source, world, tmp_path_factory.mktemp("browser") / "ossdash.duckdb")
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    with DashboardServer(db, ARTIFACTS / "server.log") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = require_chromium()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def context(browser):
+    # One context for the module keeps the app's scripts in its cache; each test opens its own
+    # tab, and with it its own Streamlit session.
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(WAIT_MS)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def tab(server, context):
+    page = context.new_page()
+    try:
+        yield Tab(page, server.url)
+    finally:
+        page.close()
+
+
+def _assert_query(tab: Tab, wanted: dict[str, str]) -> None:
+    """The page's URL carries ``wanted`` in its query string (Streamlit writes it during the run)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        tab.page.wait_for_function(
+            "(wanted) => { const q = new URLSearchParams(location.search);"
+            " return Object.entries(wanted).every(([k, v]) => q.get(k) === v); }",
+            arg=wanted,
+            timeout=5_000,
+        )
+    except PlaywrightTimeout:
+        raise AssertionError(f"the URL {tab.page.url} does not carry {wanted}") from None
+
+
+def _main_choices(tab: Tab) -> list[str]:
+    return [box.input_value() for box in tab.page.locator(f'{MAIN} input[role="combobox"]').all()]
+
+
+def _sidebar_choice(tab: Tab, label: str):
+    return tab.page.locator(SIDEBAR).get_by_role("combobox", name=label, exact=True)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_in_the_browser(tab, name, lang):
+    path, has_chart = PAGES[name]
+    t = Translator(lang)
+    tab.open(f"{path}?lang={lang}")
+    # Before the assertions, so that a failing page leaves its picture too.
+    tab.screenshot(f"{name}-{lang}")
+    page = tab.page
+
+    assert tab.problems() == []
+    expect(page.locator(f"{MAIN} h1").first).to_have_text(t(f"nav.{name}"))
+    # The frame around the page is in the same language: navigation and filters.
+    # (A link's text starts with its icon's name: only its end is compared.)
+    titles = [re.compile(re.escape(t(f"nav.{p}")) + "$") for p in PAGES]
+    expect(page.locator('[data-testid="stSidebarNavLink"]')).to_have_text(titles)
+    expect(_sidebar_choice(tab, t("filters.country"))).to_be_visible()
+    if lang != "en":
+        _assert_query(tab, {"lang": lang})
+    if has_chart:
+        # (Charts in tabs not chosen are hidden: the first visible one counts.)
+        drawn = page.locator(DRAWN_CHART).filter(visible=True).first
+        expect(drawn).to_be_visible()
+        box = drawn.bounding_box()
+        assert box and box["width"] > 50 and box["height"] > 50, box
+    assert tab.problems() == []
+
+
+def test_a_shared_link_opens_the_view_and_keeps_its_filters_across_pages(tab, demo_db):
+    _, world = demo_db
+    t = Translator("de")
+    country, _ = Counter(e.country for e in world.entities).most_common(1)[0]
+    in_country = sorted((e for e in world.entities if e.country == country), key=lambda e: e.id)
+    assert len(in_country) >= 2, "the test world needs two entities in one country"
+
+    # Choose an entity that the page does not show unasked, so a link that is ignored shows up.
+    tab.open(f"/entity?country={country}&lang=de")
+    shown_unasked = " ".join(_main_choices(tab))
+    entity = next(e for e in in_country if e.name not in shown_unasked)
+
+    tab.open(f"/entity?entity={entity.id}&country={country}&period=180&lang=de")
+    page = tab.page
+    assert tab.problems() == []
+    expect(page.locator(f"{MAIN} h1").first).to_have_text(t("nav.entity"))
+    assert any(entity.name in choice for choice in _main_choices(tab)), (entity.name, _main_choices(tab))
+    expect(_sidebar_choice(tab, t("filters.country"))).to_have_value(country)
+    expect(_sidebar_choice(tab, t("filters.period"))).to_have_value(t("filters.period_days", days=180))
+    wanted = {"entity": entity.id, "country": country, "period": "180", "lang": "de"}
+    _assert_query(tab, wanted)
+
+    # Switch page through the sidebar's navigation: the filters and the entity go along.
+    page.locator('[data-testid="stSidebarNavLink"][href$="/goals"]').click()
+    page.wait_for_url(lambda url: urlsplit(url).path.endswith("/goals"))
+    tab.wait_until_ready(t("nav.goals"))
+    tab.screenshot("shared-link-goals-de")
+    assert tab.problems() == []
+    _assert_query(tab, wanted)
+    expect(_sidebar_choice(tab, t("filters.country"))).to_have_value(country)
+    expect(_sidebar_choice(tab, t("filters.period"))).to_have_value(t("filters.period_days", days=180))
+    assert any(entity.name in choice for choice in _main_choices(tab)), (entity.name, _main_choices(tab))
+
+
+@pytest.mark.parametrize(
+    "lang, country",
+    [("en", None), ("de", "DE")],
+    ids=["all-en", "filtered-de"],
+)
+def test_the_overview_table_downloads_as_csv(tab, demo_db, lang, country):
+    _, world = demo_db
+    t = Translator(lang)
+    query = f"lang={lang}" + (f"&country={country}" if country else "")
+    tab.open(f"/?{query}")
+    page = tab.page
+    expect(page.locator(f"{MAIN} h1").first).to_have_text(t("nav.overview"))
+
+    buttons = page.locator(f'{MAIN} [data-testid="stDownloadButton"]').filter(has_text=t("common.download_csv"))
+    button = buttons.filter(visible=True).first
+    with page.expect_download() as started:
+        button.click()
+    download = started.value
+    assert download.failure() is None
+    saved = ARTIFACTS / f"{lang}-{download.suggested_filename}"
+    download.save_as(saved)
+    assert saved.suffix == ".csv", download.suggested_filename
+
+    rows = list(csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8"))))
+    header = list(rows[0]) if rows else []
+    assert {"entity_id", "name"} <= set(header), header
+    expected = {e.id: e.name for e in world.entities if country is None or e.country == country}
+    assert sorted(row["entity_id"] for row in rows) == sorted(expected)
+    assert {row["entity_id"]: row["name"] for row in rows} == expected
+    assert tab.problems() == []
+
+
+def test_a_hostile_repository_description_is_shown_as_text(tab, demo_db):
+    _, world = demo_db
+    repo = next(r for r in world.repos if r.description == HOSTILE_DESCRIPTION)
+    entity_id = next(a.entity_id for a in world.accounts if (a.forge, a.path) == (repo.forge, repo.account))
+
+    tab.open(f"/entity?entity={entity_id}&lang=en")
+    page = tab.page
+    grid = page.locator(f'{MAIN} [data-testid="stDataFrame"]')
+    expect(grid.first).to_be_visible()
+    # st.dataframe paints its cells on a canvas; the grid keeps an accessible table of the same
+    # cells in the DOM (what a screen reader reads). The description must be there as text...
+    # (The accessible table is in the DOM but not on screen, hence "attached", not "visible".)
+    described = grid.locator('[role="gridcell"]').filter(has_text="Bürgerportal")
+    expect(described.first).to_be_attached()
+    assert set(described.all_text_contents()) == {HOSTILE_DESCRIPTION}
+    row = described.first.locator("xpath=..")
+    assert repo.name in (row.text_content() or ""), row.text_content()
+    # ... and never markup: no element made from it, no dialog from its script or image.
+    page.wait_for_timeout(300)  # time for a broken image to fire its onerror, had one been made
+    tab.screenshot("hostile-description-en")
+    assert injected_elements(page) == []
+    assert tab.dialogs == []
+    assert tab.problems() == []
