@@ -138,23 +138,26 @@ def _lower_is_better(row: dict[str, Any]) -> bool:
     return False
 
 
-def _points(history: pd.DataFrame, metric: str, as_of: date, value: float | None) -> tuple[Point, ...]:
-    rows = history[history["metric"] == metric] if not history.empty else history
-    points = []
-    for r in rows.itertuples():
-        v = _none(r.value)
-        day = _as_date(r.snapshot_date)
-        if v is None or day >= as_of:  # today's value is the live one below
+def _by_metric(history: pd.DataFrame, as_of: date) -> dict[str, list[Point]]:
+    """Stored history points before ``as_of`` per metric, oldest first (today's value is added
+    live by the caller)."""
+    out: dict[str, list[Point]] = {}
+    if history.empty:
+        return out
+    columns = [history[c].tolist() for c in ("metric", "snapshot_date", "value", "source")]
+    for metric, day, value, source in zip(*columns):
+        v = _none(value)
+        day = _as_date(day)
+        if v is None or day >= as_of:
             continue
-        points.append(Point(day, float(v), str(r.source)))
-    points.sort(key=lambda p: p.day)
-    if len(points) > MAX_CHART_POINTS:
-        monthly: dict[tuple[int, int], Point] = {}
-        for p in points:
-            monthly[(p.day.year, p.day.month)] = p
-        points = list(monthly.values())
-        step = math.ceil(len(points) / MAX_CHART_POINTS)
-        points = points[::-1][::step][::-1]
+        out.setdefault(str(metric), []).append(Point(day, float(v), str(source)))
+    for points in out.values():
+        points.sort(key=lambda p: p.day)
+    return out
+
+
+def _points(stored: dict[str, list[Point]], metric: str, as_of: date, value: float | None) -> tuple[Point, ...]:
+    points = list(stored.get(metric, ()))
     if value is not None:
         points.append(Point(as_of, float(value), "now"))
     return tuple(points)
@@ -186,11 +189,22 @@ def build_report(con, entity_id: str, lang: str = "en", today: date | datetime |
     as_of = _day(today)
     progress = goals_mod.goal_progress(con, entity_id=entity_id, today=as_of)
     history = goals_mod.goal_history(con, entity_id) if not progress.empty else pd.DataFrame()
+    # A metric with no stored snapshot at all (a warehouse before its first snapshot) had its
+    # trend fitted on history reconstructed on the fly; the chart shows the same points.
+    stored = set(history["metric"]) if not history.empty else set()
+    rebuilt = {m for m, r in zip(progress.get("metric", []), progress.get("reconstructed", []))
+               if m not in stored and bool(_none(r))}
+    if rebuilt:
+        months = max(1, math.ceil(goals_mod.TREND_DAYS / 30.44))
+        extra = goals_mod.reconstruct_history(con, None, months, as_of)
+        extra = extra[(extra["entity_id"] == entity_id) & extra["metric"].isin(rebuilt)]
+        history = pd.concat([history, extra.assign(source="reconstructed")], ignore_index=True)
+    stored_points = _by_metric(history, as_of)
     built = []
     for row in progress.sort_values("goal_no").to_dict("records"):
         value = _none(row.get("value"))
         value = None if value is None else float(value)
-        points = _points(history, row["metric"], as_of, value)
+        points = _points(stored_points, row["metric"], as_of, value)
         trend = _none(row.get("trend_per_month"))
         projected = _none(row.get("projected"))
         built.append(Goal(
@@ -458,13 +472,29 @@ def _month_starts(first: date, last: date, most: int = 6) -> list[date]:
     return out
 
 
+def thin(points: Sequence[Point], most: int = MAX_CHART_POINTS) -> list[Point]:
+    """At most ``most`` points (and today's): beyond that, the last point of each month, then
+    every n-th of those, the newest kept."""
+    past = [p for p in points if p.source != "now"]
+    now = [p for p in points if p.source == "now"]
+    if len(past) > most:
+        monthly: dict[tuple[int, int], Point] = {}
+        for p in past:
+            monthly[(p.day.year, p.day.month)] = p
+        past = list(monthly.values())
+        step = math.ceil(len(past) / most)
+        past = past[::-1][::step][::-1]
+    return past + now
+
+
 def chart(t: Translator, goal: Goal, texts: GoalTexts) -> Chart | None:
     """The chart of a goal's history, or None when there is nothing to draw."""
-    if not goal.history:
+    history = thin(goal.history)
+    if not history:
         return None
     fmt = lambda v: value_text(t, v, goal.unit)  # noqa: E731
-    days = [p.day for p in goal.history]
-    now = goal.history[-1]
+    days = [p.day for p in history]
+    now = history[-1]
     x_first = min(days + [goal.deadline])
     x_last = max(days + [goal.deadline])
     if (x_last - x_first).days < 30:
@@ -480,7 +510,7 @@ def chart(t: Translator, goal: Goal, texts: GoalTexts) -> Chart | None:
         projection = ((nx(now.day), now.value), (nx(goal.deadline), goal.projected))
         projection_tip = t("report.tip_projected", deadline=t.date(goal.deadline, "long"),
                            value=fmt(goal.projected))
-    values = [p.value for p in goal.history] + [goal.target]
+    values = [p.value for p in history] + [goal.target]
     if projection is not None:
         values.append(goal.projected)
     if goal.unit == "share":
@@ -510,7 +540,7 @@ def chart(t: Translator, goal: Goal, texts: GoalTexts) -> Chart | None:
     points = tuple(
         ChartPoint(nx(p.day), ny(p.value), p.source,
                    t(tips.get(p.source, "report.tip_observed"), when=t.date(p.day, "long"), value=fmt(p.value)))
-        for p in goal.history
+        for p in history
     )
     if projection is not None:
         (x0, v0), (x1, v1) = projection
@@ -767,6 +797,8 @@ _PDF_FALLBACK = {
     "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "", "\u2060": "",
     "\u2264": "<=", "\u2265": ">=", "\u2192": "->", "\u2190": "<-", "\u00b1": "\u00b1",
     "\u2032": "'", "\u2033": '"', "\u201b": "'", "\u201f": '"', "\u2044": "/",
+    # letters without a Unicode decomposition
+    "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0131": "i", "\u0127": "h", "\u0126": "H",
 }
 
 
