@@ -13,7 +13,8 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+import difflib
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ DEFAULT_URLS = {
     "gitlab": "https://gitlab.com",
     "opencode": "https://gitlab.opencode.de",
 }
-# Goal metrics a registry may name; definitions live in docs/metrics.md.
+# The goal metrics snapshotted for every entity after each collection (docs/reuse-and-goals.md).
 GOAL_METRICS = (
     "public_repos",
     "osi_licence_share",
@@ -37,8 +38,36 @@ GOAL_METRICS = (
     "contributions_to_others",
     "reused_by_others",
 )
-# Goal metrics that are shares (targets 0..1); the others are counts (targets >= 0).
-SHARE_METRICS = ("osi_licence_share", "publiccode_share", "active_share")
+# Health metrics a goal may name as well, one value per entity (docs/reuse-and-goals.md). The
+# warehouse registers them (warehouse.goals.METRICS); the names are repeated here because
+# collectors never import the warehouse, and a test keeps the two in step.
+HEALTH_GOAL_METRICS = (
+    "health_score",
+    "absence_factor",
+    "elephant_factor",
+    "median_first_response_hours",
+    "closure_ratio",
+    "acceptance_ratio",
+    "median_issue_age_days",
+    "releases_per_year",
+    "inactive_contributor_share",
+    "hygiene_share",
+    "commits",
+    "active_contributors",
+)
+# Goal metrics that are shares (targets 0..1).
+SHARE_METRICS = (
+    "osi_licence_share", "publiccode_share", "active_share", "acceptance_ratio",
+    "inactive_contributor_share", "hygiene_share",
+)
+# Goal metrics on a 0-100 scale (targets 0..100); every other one takes any target >= 0.
+SCORE_METRICS = ("health_score",)
+# Goal metrics where less is better: such a goal is reached when the value falls to the target.
+LOWER_IS_BETTER = ("median_first_response_hours", "median_issue_age_days", "inactive_contributor_share")
+
+# Optional [settings.*] tables. Defaults repeat warehouse.metrics' LifecycleThresholds and
+# DEFAULT_WEIGHTS (a test keeps them in step): the registry only says what differs.
+SETTINGS_SECTIONS = ("lifecycle", "health_weights")
 DEFAULT_TOKEN_ENV = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN", "opencode": "OPENCODE_TOKEN"}
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -124,12 +153,43 @@ class Alias:
 
 
 @dataclass(frozen=True, slots=True)
+class LifecycleSettings:
+    """[settings.lifecycle]: when a repository counts as declining, inactive or abandoned."""
+
+    recent_days: int = 90
+    baseline_days: int = 270
+    declining_ratio: float = 0.5
+    inactive_days: int = 180
+    abandoned_days: int = 365
+
+    def as_dict(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class HealthWeights:
+    """[settings.health_weights]: relative weights of the health score's parts."""
+
+    activity: float = 0.25
+    responsiveness: float = 0.20
+    sustainability: float = 0.20
+    community: float = 0.15
+    hygiene: float = 0.10
+    release_cadence: float = 0.10
+
+    def as_dict(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
 class Registry:
     path: str
     entities: tuple[Entity, ...]
     aliases: tuple[Alias, ...] = ()
     since: datetime | None = None  # history horizon for first collections
     bots: tuple[str, ...] = ()
+    lifecycle: LifecycleSettings = LifecycleSettings()
+    health_weights: HealthWeights = HealthWeights()
 
     @property
     def accounts(self) -> list[Account]:
@@ -183,7 +243,7 @@ class _Validator:
                 self.fail(f"{where}: field '{key}'", f"unknown field (expected one of {', '.join(sorted(known))})")
 
     def registry(self, data: dict[str, Any]) -> Registry:
-        self._keys("top level", data, {"entity", "alias", "defaults"})
+        self._keys("top level", data, {"entity", "alias", "defaults", "settings"})
         defaults = data.get("defaults", {})
         since = None
         bots: tuple[str, ...] = ()
@@ -228,9 +288,75 @@ class _Validator:
             alias = self.alias(i, raw)
             if alias is not None:
                 aliases.append(alias)
+        lifecycle, weights = self.settings(data.get("settings", {}))
         if self.problems:
             raise RegistryError(self.path, self.problems)
-        return Registry(self.path, tuple(entities), tuple(aliases), since, bots)
+        return Registry(self.path, tuple(entities), tuple(aliases), since, bots, lifecycle, weights)
+
+    def settings(self, raw: Any) -> tuple[LifecycleSettings, HealthWeights]:
+        if not isinstance(raw, dict):
+            self.fail("[settings]", "must be a table")
+            return LifecycleSettings(), HealthWeights()
+        self._keys("[settings]", raw, set(SETTINGS_SECTIONS))
+        return self._lifecycle(raw.get("lifecycle", {})), self._health_weights(raw.get("health_weights", {}))
+
+    def _section(self, name: str, raw: Any, known: dict[str, float]) -> dict[str, float] | None:
+        where = f"[settings.{name}]"
+        if not isinstance(raw, dict):
+            self.fail(where, "must be a table")
+            return None
+        self._keys(where, raw, set(known))
+        return {k: v for k, v in raw.items() if k in known}
+
+    def _lifecycle(self, raw: Any) -> LifecycleSettings:
+        default = LifecycleSettings()
+        given = self._section("lifecycle", raw, default.as_dict())
+        if not given:
+            return default
+        where = "[settings.lifecycle]"
+        ok = True
+        for key, value in given.items():
+            if key == "declining_ratio":
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+                    self.fail(f"{where}: field '{key}'", f"must be a number greater than 0 (0.5: under half the baseline), got {value!r}")
+                    ok = False
+            elif isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                self.fail(f"{where}: field '{key}'", f"must be a whole number of days greater than 0, got {value!r}")
+                ok = False
+        if not ok:
+            return default
+        settings = LifecycleSettings(**{**default.as_dict(), **given})
+        if settings.baseline_days < settings.recent_days:
+            self.fail(
+                f"{where}: field 'baseline_days'",
+                f"the baseline ({settings.baseline_days} days) must not be shorter than the recent window"
+                f" (recent_days = {settings.recent_days})",
+            )
+        if settings.abandoned_days < settings.inactive_days:
+            self.fail(
+                f"{where}: field 'abandoned_days'",
+                f"abandoned ({settings.abandoned_days} days) must not come before inactive"
+                f" (inactive_days = {settings.inactive_days})",
+            )
+        return settings
+
+    def _health_weights(self, raw: Any) -> HealthWeights:
+        default = HealthWeights()
+        given = self._section("health_weights", raw, default.as_dict())
+        if not given:
+            return default
+        where = "[settings.health_weights]"
+        ok = True
+        for key, value in given.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+                self.fail(f"{where}: field '{key}'", f"must be a number, 0 or more, got {value!r}")
+                ok = False
+        if not ok:
+            return default
+        weights = HealthWeights(**{**default.as_dict(), **{k: float(v) for k, v in given.items()}})
+        if sum(weights.as_dict().values()) <= 0:
+            self.fail(where, "the weights add up to 0: at least one part needs a weight above 0")
+        return weights
 
     def _since(self, value: Any) -> datetime | None:
         if value is None:
@@ -358,14 +484,20 @@ class _Validator:
         target = raw.get("target")
         deadline = raw.get("deadline")
         ok = True
-        if metric not in GOAL_METRICS:
-            self.fail(f"{where}: field 'metric'", f"{metric!r} is not one of {', '.join(GOAL_METRICS)}")
+        names = GOAL_METRICS + HEALTH_GOAL_METRICS
+        if metric not in names:
+            close = difflib.get_close_matches(metric, names, n=1) if isinstance(metric, str) else []
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            self.fail(f"{where}: field 'metric'", f"{metric!r} is not a goal metric; {hint}expected one of {', '.join(names)}")
             ok = False
         if isinstance(target, bool) or not isinstance(target, (int, float)) or not math.isfinite(target):
             self.fail(f"{where}: field 'target'", f"must be a number, got {target!r}")
             ok = False
         elif metric in SHARE_METRICS and not 0 <= target <= 1:
             self.fail(f"{where}: field 'target'", f"{metric} is a share: the target must lie between 0 and 1 (0.8 for 80%), got {target!r}")
+            ok = False
+        elif metric in SCORE_METRICS and not 0 <= target <= 100:
+            self.fail(f"{where}: field 'target'", f"{metric} is a score: the target must lie between 0 and 100, got {target!r}")
             ok = False
         elif target < 0:
             self.fail(f"{where}: field 'target'", f"must not be negative, got {target!r}")

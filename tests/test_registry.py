@@ -10,7 +10,11 @@ import pytest
 from collectors.registry import (
     ARCHETYPES,
     FORGES,
+    GOAL_METRICS,
+    HEALTH_GOAL_METRICS,
     Account,
+    HealthWeights,
+    LifecycleSettings,
     RegistryError,
     load_registry,
     parse_registry,
@@ -335,6 +339,90 @@ def test_every_problem_is_reported_at_once():
 def test_no_entities():
     msg = one_error("[defaults]\nsince = 2020-01-01\n")
     assert "entity" in msg
+
+
+# --- settings -------------------------------------------------------------------------------------
+
+
+def test_settings_default_when_absent():
+    reg = parse_registry(GOOD)
+    assert reg.lifecycle == LifecycleSettings()
+    assert reg.health_weights == HealthWeights()
+
+
+def test_settings_parse_over_the_defaults():
+    reg = parse_registry(GOOD + """
+[settings.lifecycle]
+inactive_days = 120
+declining_ratio = 1
+
+[settings.health_weights]
+hygiene = 0.3
+release_cadence = 0
+""")
+    assert reg.lifecycle == LifecycleSettings(inactive_days=120, declining_ratio=1)
+    assert reg.health_weights == HealthWeights(hygiene=0.3, release_cadence=0.0)
+    assert reg.health_weights.as_dict()["activity"] == 0.25
+
+
+def test_settings_defaults_are_the_warehouses():
+    # The registry repeats the warehouse's defaults, because collectors never import the warehouse.
+    from warehouse.metrics import DEFAULT_WEIGHTS, LifecycleThresholds
+
+    assert LifecycleSettings().as_dict() == vars(LifecycleThresholds())
+    assert HealthWeights().as_dict() == DEFAULT_WEIGHTS
+
+
+@pytest.mark.parametrize(
+    "settings, where, words",
+    [
+        ("[settings.lifecycle]\ninactive_dys = 100", "[settings.lifecycle]: field 'inactive_dys'", "unknown field"),
+        ("[settings.lifecycle]\nrecent_days = 0", "[settings.lifecycle]: field 'recent_days'", "greater than 0"),
+        ("[settings.lifecycle]\nabandoned_days = -5", "[settings.lifecycle]: field 'abandoned_days'", "greater than 0"),
+        ("[settings.lifecycle]\ninactive_days = 180.5", "[settings.lifecycle]: field 'inactive_days'", "whole number"),
+        ("[settings.lifecycle]\nrecent_days = true", "[settings.lifecycle]: field 'recent_days'", "whole number"),
+        ("[settings.lifecycle]\ndeclining_ratio = 0", "[settings.lifecycle]: field 'declining_ratio'", "greater than 0"),
+        ("[settings.lifecycle]\ndeclining_ratio = \"half\"", "[settings.lifecycle]: field 'declining_ratio'", "number"),
+        ("[settings.lifecycle]\nbaseline_days = 60", "[settings.lifecycle]: field 'baseline_days'", "recent_days = 90"),
+        ("[settings.lifecycle]\nabandoned_days = 100", "[settings.lifecycle]: field 'abandoned_days'", "inactive_days = 180"),
+        ("[settings.health_weights]\npopularity = 1", "[settings.health_weights]: field 'popularity'", "unknown field"),
+        ("[settings.health_weights]\nhygiene = -0.1", "[settings.health_weights]: field 'hygiene'", "0 or more"),
+        ("[settings.health_weights]\nhygiene = \"much\"", "[settings.health_weights]: field 'hygiene'", "number"),
+        ("[settings.health_weights]\n" + "\n".join(f"{p} = 0" for p in HealthWeights().as_dict()),
+         "[settings.health_weights]", "add up to 0"),
+        ("[settings]\nlifecycle = 3", "[settings.lifecycle]", "must be a table"),
+        ("[settings.scores]\nx = 1", "[settings]: field 'scores'", "unknown field"),
+        ("settings = 1", "[settings]", "must be a table"),
+    ],
+)
+def test_bad_settings(settings, where, words):
+    # A bare key belongs at the top, before any table.
+    text = settings + "\n" + GOOD if settings.startswith("settings =") else GOOD + "\n" + settings + "\n"
+    msg = one_error(text, "cities.toml")
+    assert msg.startswith(f"cities.toml: {where}: ") and words in msg, msg
+
+
+# --- goal metrics by name ------------------------------------------------------------------------
+
+
+def test_health_goal_metrics_accepted():
+    text = GOOD.replace('metric = "osi_licence_share"\n  target = 0.9', 'metric = "median_first_response_hours"\n  target = 48')
+    assert parse_registry(text).entity("alpha").goals[0].metric == "median_first_response_hours"
+    text = GOOD.replace('metric = "osi_licence_share"\n  target = 0.9', 'metric = "health_score"\n  target = 70')
+    assert parse_registry(text).entity("alpha").goals[0].target == 70
+
+
+def test_goal_metric_typo_names_the_valid_ones():
+    msg = one_error(GOOD.replace('metric = "osi_licence_share"', 'metric = "helth_score"'))
+    assert "goal #1: field 'metric'" in msg and "did you mean 'health_score'?" in msg
+    assert all(name in msg for name in GOAL_METRICS + HEALTH_GOAL_METRICS)
+
+
+def test_score_and_share_targets_in_range():
+    msg = one_error(GOOD.replace('metric = "osi_licence_share"\n  target = 0.9', 'metric = "health_score"\n  target = 120'))
+    assert "field 'target'" in msg and "between 0 and 100" in msg
+    msg = one_error(GOOD.replace('metric = "osi_licence_share"\n  target = 0.9', 'metric = "inactive_contributor_share"\n  target = 20'))
+    assert "field 'target'" in msg and "between 0 and 1" in msg
 
 
 # --- Account -------------------------------------------------------------------------------------
