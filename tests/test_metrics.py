@@ -36,6 +36,7 @@ from warehouse import metrics as m
 from warehouse.identities import rebuild_identities
 from warehouse.reader import open_readonly
 from warehouse.schema import migrate
+from warehouse.state import sync_registry
 
 NOW = datetime(2025, 7, 15, 12, 0, tzinfo=timezone.utc)
 
@@ -527,6 +528,36 @@ def test_time_to_first_response_no_data(con):
     assert (df["items"] == 0).all() and df["median_hours"].isna().all()
 
 
+def test_time_to_first_response_combined(con):
+    df = m.time_to_first_response(con, by="repo", now=NOW, combined=True, repo=repo_key(CORE))
+    # Issues and change requests together (test_time_to_first_response): 4 + 3 items, answered
+    # after [6, 48] and [12, 24] hours: median (12 + 24) / 2 = 18; p90 at rank 0.9 * 3 = 2.7:
+    # 24 + 0.7 * (48 - 24) = 40.8.
+    assert list(df["kind"]) == ["all"]
+    r = df.iloc[0]
+    assert (r["items"], r["responded"], r["unanswered"]) == (7, 4, 3)
+    assert r["median_hours"] == pytest.approx(18.0) and r["p90_hours"] == pytest.approx(40.8)
+
+
+def test_activity_totals(con):
+    df = m.activity_totals(con, by="entity", now=NOW)
+    alpha, beta = row(df, entity_id="alpha"), row(df, entity_id="beta")
+    # alpha, window 2024-07-15 12:00 .. NOW: core a1-a5, b1-b4, c1 c2, g1 g2, d1-d4, x1 = 18; solo
+    # h1-h3, d5 = 4; botsonly d6 d7 = 2; old (2021) and single (2022) none: 24 commits.
+    # People (bots and the unknown x1 aside): ann, bob, cem, gus, hal = 5. New in alpha: bob, cem,
+    # gus, hal (ann's first alpha commit, s1, is from 2022) = 4.
+    assert (alpha["commits"], alpha["active_contributors"], alpha["new_contributors"]) == (24, 5, 4)
+    # beta: beta-gh/core a1 (ann, 2024-09-02) and bf1 (dia), portal's 19 commits by Eve = 21;
+    # ann, dia, eve, all new to beta's repositories.
+    assert (beta["commits"], beta["active_contributors"], beta["new_contributors"]) == (21, 3, 3)
+    eco = m.activity_totals(con, by="ecosystem", now=NOW).iloc[0]
+    # Distinct SHAs: alpha's 24, bf1, portal's 19 (a1 in the forks counts once) = 44; people: the
+    # five of alpha, dia, eve = 7; new: all but ann = 6.
+    assert (eco["commits"], eco["active_contributors"], eco["new_contributors"]) == (44, 7, 6)
+    empty = m.activity_totals(con, by="repo", now=NOW, repo=repo_key("alpha-org/empty")).iloc[0]
+    assert (empty["commits"], empty["active_contributors"], empty["new_contributors"]) == (0, 0, 0)
+
+
 def test_change_request_ratios(con):
     df = m.change_request_ratios(con, by="repo", now=NOW, repo=repo_key(CORE))
     r = df.iloc[0]
@@ -947,6 +978,91 @@ def test_refreshed_facts_are_read_and_match_the_live_views(db_file, con, tmp_pat
     assert m.refresh_metric_facts(stale)["commit_facts"] == len(COMMITS) + 1
     assert m.activity_per_month(stale, by="repo", months=1, now=NOW, repo=repo_key(CORE))["commits"].iloc[0] == 3
     stale.close()
+
+
+# =========================================================================== materialised results
+
+
+def test_materialised_results_match_live(db_file, con, tmp_path):
+    # refresh_metric_results stores lifecycle, health inputs and the attention list of every
+    # repository at NOW; asked for NOW (or nothing: as of the collection) with the default
+    # parameters, the functions read them, and must give exactly the live answers.
+    path = tmp_path / "results.duckdb"
+    path.write_bytes(db_file.read_bytes())
+    mat = duckdb.connect(str(path))
+    mat.execute("SET TimeZone = 'Pacific/Auckland'")
+    assert not m.metric_results_fresh(mat) and m.as_of(mat) is None
+    # 9 repositories, 6 parts each, the 14 findings of test_attention_list
+    assert m.refresh_metric_results(mat, NOW) == {"repo_lifecycle": 9, "repo_health_inputs": 9, "repo_health_parts": 54,
+                                                  "attention_findings": 14}
+    assert m.metric_results_fresh(mat) and m.as_of(mat) == NOW
+    filters = [{}, {"entity_id": "alpha"}, {"archetype": "national", "forge": "gitlab"}, {"repo": repo_key(CORE)},
+               {"entity_id": "nobody"}]
+    for f in filters:
+        for fn in (m.lifecycle, m.health_inputs, m.health_parts, m.attention_list):
+            live = fn(con, now=NOW, **f)
+            pd.testing.assert_frame_equal(fn(mat, **f), live)
+            pd.testing.assert_frame_equal(fn(mat, now=NOW, **f), live)
+    for f in filters[:2]:
+        for by in m.LEVELS:
+            for fn in (m.health_score, m.lifecycle_summary):
+                pd.testing.assert_frame_equal(fn(mat, by=by, **f), fn(con, by=by, now=NOW, **f))
+    # Weights are applied when reading: any weights use the stored inputs.
+    cadence = {p: 0.0 for p in m.HEALTH_PARTS} | {"release_cadence": 1.0, "hygiene": 0.5}
+    pd.testing.assert_frame_equal(m.health_score(mat, by="entity", weights=cadence),
+                                  m.health_score(con, by="entity", now=NOW, weights=cadence))
+    # Other parameters compute live, with the same answers as ever.
+    strict = m.LifecycleThresholds(declining_ratio=3.0, inactive_days=100)
+    pd.testing.assert_frame_equal(m.lifecycle(mat, thresholds=strict), m.lifecycle(con, now=NOW, thresholds=strict))
+    pd.testing.assert_frame_equal(m.attention_list(mat, no_response_days=3), m.attention_list(con, now=NOW, no_response_days=3))
+    pd.testing.assert_frame_equal(m.health_parts(mat, days=180), m.health_parts(con, now=NOW, days=180))
+    # The other metrics take the same moment: now=None is as of the collection.
+    pd.testing.assert_frame_equal(m.absence_factor(mat, by="entity"), m.absence_factor(con, by="entity", now=NOW))
+    pd.testing.assert_frame_equal(m.activity_per_month(mat), m.activity_per_month(con, now=NOW))
+    # The stored rows are what is read: a change to them (never done outside this test) shows.
+    mat.execute("UPDATE repo_lifecycle SET stage = 'stored' WHERE path = 'alpha-org/solo'")
+    assert row(m.lifecycle(mat), path="alpha-org/solo")["stage"] == "stored"
+    assert row(m.lifecycle(mat, now=NOW + pd.Timedelta(seconds=1)), path="alpha-org/solo")["stage"] == "active"
+    # New data makes them stale: computed live again, and now=None is the current time again.
+    mat.execute("INSERT INTO releases (forge, host, repo_path, tag, published_at) VALUES"
+                " ('github', 'github.com', 'alpha-org/solo', 'v9', '2025-07-01 00:00:00Z')")
+    assert not m.metric_results_fresh(mat) and m.as_of(mat) is None
+    assert row(m.lifecycle(mat, now=NOW), path="alpha-org/solo")["stage"] == "active"
+    mat.close()
+
+
+def test_settings_are_read_from_the_warehouse(db_file, tmp_path):
+    # The registry's [settings.*] reach the warehouse (state.sync_registry); functions not given
+    # thresholds or weights use them, explicit arguments still win.
+    path = tmp_path / "settings.duckdb"
+    path.write_bytes(db_file.read_bytes())
+    w = duckdb.connect(str(path))
+    assert m.stored_thresholds(w) == m.LifecycleThresholds() and m.stored_weights(w) == m.DEFAULT_WEIGHTS
+    registry = parse_registry(REGISTRY + "\n[settings.lifecycle]\ndeclining_ratio = 3.0\ninactive_days = 100\n"
+                              "\n[settings.health_weights]\nresponsiveness = 0\nrelease_cadence = 0\n")
+    sync_registry(w, registry)
+    assert m.stored_thresholds(w) == m.LifecycleThresholds(declining_ratio=3.0, inactive_days=100)
+    assert m.stored_weights(w) == m.DEFAULT_WEIGHTS | {"responsiveness": 0.0, "release_cadence": 0.0}
+    # As in test_lifecycle_thresholds: solo declining (1 < 3 * 2 / 3), beta-gh/core inactive (132 days).
+    stages = dict(zip(*[m.lifecycle(w, now=NOW)[c] for c in ("path", "stage")]))
+    assert stages["alpha-org/solo"] == "declining" and stages["beta-gh/core"] == "inactive"
+    assert dict(zip(*[m.lifecycle(w, now=NOW, thresholds=m.LifecycleThresholds())[c] for c in ("path", "stage")])) \
+        ["alpha-org/solo"] == "active"
+    # core without responsiveness and release cadence (test_health_score_repo's parts):
+    # (0.25 * 91.667 + 0.2 * 50 + 0.15 * 50 + 0.1 * 83.333) / 0.7 = 70.238
+    core = row(m.health_score(w, now=NOW, repo=repo_key(CORE)), path=CORE)
+    assert core["score"] == pytest.approx((0.25 * 100 * 11 / 12 + 0.2 * 50 + 0.15 * 50 + 0.1 * 100 * 5 / 6) / 0.7)
+    # Explicit weights go over the stored ones: responsiveness back at 0.2 ...
+    core = row(m.health_score(w, now=NOW, repo=repo_key(CORE), weights={"responsiveness": 0.2}), path=CORE)
+    assert core["score"] == pytest.approx(
+        (0.25 * 100 * 11 / 12 + 0.2 * 100 * 4 / 6 + 0.2 * 50 + 0.15 * 50 + 0.1 * 100 * 5 / 6) / 0.9)
+    # The attention list's wording follows the thresholds in use.
+    att = m.attention_list(w, now=NOW, repo=repo_key("alpha-org/solo"))
+    assert list(att["reason"]) == ["declining", "single_maintainer", "contract_expiring"]
+    # Materialised with the stored thresholds, and read while they stay.
+    m.refresh_metric_results(w, NOW)
+    assert row(m.lifecycle(w), path="alpha-org/solo")["stage"] == "declining"
+    w.close()
 
 
 # =========================================================================== a mirror pair

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 
 from collectors.registry import parse_registry
 from collectors.simulator import ForgeSimulator, World
-from warehouse import metrics
+from warehouse import metrics, reuse
 from warehouse.pipeline import collect
 
 # The stage of life a simulated repository was generated in, and the lifecycle it must show.
@@ -31,11 +32,16 @@ def world():
 
 
 @pytest.fixture(scope="module")
-def con(world, tmp_path_factory):
+def db_file(world, tmp_path_factory):
     db_path = tmp_path_factory.mktemp("metrics") / "sim.duckdb"
     with ForgeSimulator(world) as sim:
         assert collect(parse_registry(sim.registry_toml(), "sim.toml"), db_path).status == "ok"
-    connection = duckdb.connect(str(db_path), read_only=True)
+    return db_path
+
+
+@pytest.fixture(scope="module")
+def con(db_file):
+    connection = duckdb.connect(str(db_file), read_only=True)
     yield connection
     connection.close()
 
@@ -59,3 +65,29 @@ def test_technical_forks_across_entities_match(con, world):
     assert got == want
     owners = {a.path: a.entity_id for a in world.accounts}
     assert all(r.fork_entity_id == owners[r.fork_owner] for r in collected.itertuples())
+
+
+def test_materialised_results_equal_live_computation(con, db_file, tmp_path):
+    # A collection stores lifecycle, health inputs, the attention list, the edges and summaries at
+    # its moment. Read back (now=None: as of the collection) they equal the same functions computed
+    # live at that moment, on a copy whose stored results are marked stale.
+    as_of = metrics.as_of(con)
+    assert as_of is not None and metrics.metric_results_fresh(con) and reuse.reuse_fresh(con)
+    copy = tmp_path / "stale.duckdb"
+    copy.write_bytes(db_file.read_bytes())
+    live = duckdb.connect(str(copy))
+    live.execute("DELETE FROM metric_results_state")
+    live.execute("DELETE FROM reuse_state")
+    assert metrics.as_of(live) is None and not reuse.reuse_fresh(live)
+    entities = [r[0] for r in con.execute("SELECT entity_id FROM entities ORDER BY entity_id").fetchall()]
+    for f in [{}, {"entity_id": entities[0]}, {"forge": "gitlab"}]:
+        for fn in (metrics.lifecycle, metrics.health_inputs, metrics.health_parts, metrics.attention_list):
+            pd.testing.assert_frame_equal(fn(con, **f), fn(live, now=as_of, **f))
+        for by in ("repo", "entity", "ecosystem"):
+            pd.testing.assert_frame_equal(metrics.health_score(con, by=by, **f), metrics.health_score(live, by=by, now=as_of, **f))
+            pd.testing.assert_frame_equal(metrics.lifecycle_summary(con, by=by, **f),
+                                          metrics.lifecycle_summary(live, by=by, now=as_of, **f))
+    for entity in (None, entities[0], entities[-1]):
+        pd.testing.assert_frame_equal(reuse.entity_edges(con, entity), reuse.entity_edges(live, entity))
+        pd.testing.assert_frame_equal(reuse.entity_reuse_summary(con, entity), reuse.entity_reuse_summary(live, entity))
+    live.close()

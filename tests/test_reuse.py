@@ -416,8 +416,9 @@ def test_refresh_state(tmp_path):
     first = con.execute("SELECT * FROM repo_project ORDER BY ALL").fetchall()
     # 6 repositories; persons x home projects: alice (app, civic), erin (app, portal), dave (app,
     # dortmund's fork), frank (portal) = 7; distinct usedBy/isBasedOn texts: 9 entries, "Stadt
-    # Dortmund" twice = 8.
-    assert reuse.refresh_reuse(con) == {"repo_project": 6, "person_project_commits": 7, "publiccode_matches": 8}
+    # Dortmund" twice = 8; the 13 edges of test_entity_edges; the summaries of the 4 entities.
+    assert reuse.refresh_reuse(con) == {"repo_project": 6, "person_project_commits": 7, "publiccode_matches": 8,
+                                        "entity_edges_cache": 13, "entity_reuse_cache": 4}
     assert con.execute("SELECT * FROM repo_project ORDER BY ALL").fetchall() == first  # same data, same rows
     con.execute("DELETE FROM forks WHERE fork_owner = 'random-user'")
     assert not reuse.reuse_fresh(con)
@@ -430,10 +431,29 @@ def test_matching_before_refresh_equals_after(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     build(con)
     after = reuse.entity_edges(con)
+    # An older warehouse has no stored edges either (migration 006 marks its reuse tables stale).
+    con.execute("DELETE FROM reuse_state")
     con.execute("DELETE FROM publiccode_matches")
     before = reuse.entity_edges(con)
     pd.testing.assert_frame_equal(before, after)
     con.close()
+
+
+def test_stored_edges_and_summaries_match_live(tmp_path):
+    # refresh_reuse stores every edge and summary; reading them, filtered by entity and kinds, gives
+    # exactly what computing them live gives (a warehouse whose reuse_state says "stale").
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    build(con)
+    stale = duckdb.connect(str(tmp_path / "s.duckdb"))
+    build(stale)
+    stale.execute("DELETE FROM reuse_state")
+    assert reuse.reuse_fresh(con) and not reuse.reuse_fresh(stale)
+    for entity in (None, "muenchen", "dortmund", "amsterdam", "roma", "nobody"):
+        for kinds in (None, ["fork"], ["used_by", "contribution"], ["shared_contributor", "mirror"], []):
+            pd.testing.assert_frame_equal(reuse.entity_edges(con, entity, kinds), reuse.entity_edges(stale, entity, kinds))
+        pd.testing.assert_frame_equal(reuse.entity_reuse_summary(con, entity), reuse.entity_reuse_summary(stale, entity))
+    con.close()
+    stale.close()
 
 
 def test_simulator_forks_and_mirror_agree_with_ground_truth(sim, registry, db_path):

@@ -41,6 +41,7 @@ from typing import Any, Mapping, Sequence
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 # --------------------------------------------------------------------------- defaults
 
@@ -52,7 +53,8 @@ NO_RESPONSE_DAYS = 14      # attention list: open items without a response for t
 
 @dataclass(frozen=True)
 class LifecycleThresholds:
-    """Lifecycle thresholds (days and ratio). The registry cannot carry them yet: pass them here."""
+    """Lifecycle thresholds (days and ratio). The registry's [settings.lifecycle] sets them for
+    every function that is not given any (:func:`stored_thresholds`)."""
 
     recent_days: int = 90          # "the last 90 days"
     baseline_days: int = 270       # "the 9 months before"
@@ -197,9 +199,19 @@ def _scope(
 ) -> _Scope:
     if by not in LEVELS:
         raise ValueError(f"unknown level {by!r}: expected one of {', '.join(LEVELS)}")
+    return _Scope(by, _filter_params(entity_id, archetype, country, forge, repo), *_sources(con))
+
+
+def _filter_params(
+    entity_id: str | None = None,
+    archetype: str | None = None,
+    country: str | None = None,
+    forge: str | None = None,
+    repo: Sequence[str] | None = None,
+) -> dict[str, Any]:
     if repo is not None and len(repo) != 3:
         raise ValueError("repo must be (forge, host, path)")
-    params = {
+    return {
         "entity_id": entity_id,
         "archetype": archetype,
         "country": country,
@@ -208,7 +220,6 @@ def _scope(
         "repo_host": repo[1] if repo else None,
         "repo_path": repo[2] if repo else None,
     }
-    return _Scope(by, params, *_sources(con))
 
 
 def _window(now: datetime | None, days: float) -> dict[str, datetime]:
@@ -236,6 +247,16 @@ def _int_columns(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return df
 
 
+def _arrow_types(df: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
+    """``df`` with the column types it has when read from DuckDB (:func:`_frame`, through Arrow):
+    a frame assembled in pandas and one read back from a stored table then look the same."""
+    out = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False).to_pandas()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = out[col].dt.tz_convert("UTC")
+    return out
+
+
 # --------------------------------------------------------------------------- materialised facts
 
 _FACT_SETS = (
@@ -244,8 +265,19 @@ _FACT_SETS = (
     ("item_facts", "item_facts_live", "entity_id, forge, host, repo_path, created_at"),
     ("activity_events", "activity_events_live", "entity_id, forge, host, repo_path, event_at"),
 )
+def _counts_sql(tables: Sequence[str]) -> str:
+    # UNION ALL, not one SELECT of scalar subqueries: DuckDB plans those as a cross product,
+    # which costs tens of milliseconds at a dozen tables; this costs one or two.
+    return " UNION ALL ".join(f"SELECT {i} AS i, count(*) AS n FROM {t}" for i, t in enumerate(tables))
+
+
+def _counts(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, ...]:
+    """Row counts of the tables of a :func:`_counts_sql` query, in their order."""
+    return tuple(n for _, n in sorted(con.execute(sql).fetchall()))
+
+
 _COUNTED = ("repos", "commits", "items", "comments", "releases", "persons", "person_identities")
-_COUNTS_SQL = "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in _COUNTED)
+_COUNTS_SQL = _counts_sql(_COUNTED)
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
@@ -271,7 +303,7 @@ def refresh_metric_facts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             con.execute(f"DELETE FROM {table}")
             con.execute(f"INSERT INTO {table} SELECT * FROM {view} ORDER BY {order}")
             rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-        counts = con.execute(_COUNTS_SQL).fetchall()[0]
+        counts = _counts(con, _COUNTS_SQL)
         con.execute("DELETE FROM metric_facts_state")
         con.execute(
             f"INSERT INTO metric_facts_state (refreshed_at, {', '.join(_COUNTED)})"
@@ -297,7 +329,7 @@ def metric_facts_fresh(con: duckdb.DuckDBPyConnection) -> bool:
     state = con.execute(f"SELECT {', '.join(_COUNTED)} FROM metric_facts_state").fetchall()
     if len(state) != 1:
         return False
-    return tuple(state[0]) == tuple(con.execute(_COUNTS_SQL).fetchall()[0])
+    return tuple(state[0]) == tuple(_counts(con, _COUNTS_SQL))
 
 
 def _sources(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str]:
@@ -305,6 +337,196 @@ def _sources(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str]:
     if metric_facts_fresh(con):
         return "commit_facts", "item_facts", "activity_events"
     return "commit_facts_live", "item_facts_live", "activity_events_live"
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def stored_thresholds(con: duckdb.DuckDBPyConnection) -> LifecycleThresholds:
+    """The lifecycle thresholds of the registry's [settings.lifecycle], as the last collection
+    stored them (table ``settings``); the built-in defaults for keys not stored."""
+    values = dict(con.execute("SELECT key, value FROM settings WHERE section = 'lifecycle'").fetchall())
+    default = LifecycleThresholds()
+    kwargs: dict[str, Any] = {}
+    for name, value in vars(default).items():
+        if name in values:
+            kwargs[name] = type(value)(values[name])
+    return LifecycleThresholds(**kwargs) if kwargs else default
+
+
+def stored_weights(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """The health score's weights of the registry's [settings.health_weights], as stored; the
+    defaults (``DEFAULT_WEIGHTS``) for parts not stored."""
+    values = dict(con.execute("SELECT key, value FROM settings WHERE section = 'health_weights'").fetchall())
+    return {part: float(values.get(part, w)) for part, w in DEFAULT_WEIGHTS.items()}
+
+
+def _thresholds(con: duckdb.DuckDBPyConnection, thresholds: LifecycleThresholds | None) -> LifecycleThresholds:
+    return stored_thresholds(con) if thresholds is None else thresholds
+
+
+# --------------------------------------------------------------------------- materialised results
+
+# Tables whose row counts metric_results_state records: the sources of the fact tables, of
+# hygiene (root files, publiccode.yml), of the scope (entities) and the settings.
+_RESULT_COUNTED = ("repos", "entities", "commits", "items", "comments", "releases", "root_files",
+                   "publiccode", "persons", "person_identities", "settings")
+_RESULT_COUNTS_SQL = _counts_sql(_RESULT_COUNTED)
+_THRESHOLD_FIELDS = ("recent_days", "baseline_days", "declining_ratio", "inactive_days", "abandoned_days")
+
+
+@dataclass(frozen=True)
+class _Results:
+    computed_at: datetime
+    window_days: float
+    thresholds: LifecycleThresholds
+
+    def hold(self, now: datetime, thresholds: LifecycleThresholds, days: float | None = None,
+             targets: HealthTargets | None = None) -> bool:
+        """Whether these results answer a question with these parameters (None: not a parameter)."""
+        return (now == self.computed_at and thresholds == self.thresholds
+                and (days is None or float(days) == self.window_days)
+                and (targets is None or targets == HealthTargets()))
+
+
+def _results(con: duckdb.DuckDBPyConnection) -> _Results | None:
+    """The materialised results' parameters while they match the warehouse, else None."""
+    columns = ("computed_at", "window_days") + _THRESHOLD_FIELDS
+    state = con.execute(
+        f"SELECT {', '.join(columns + _RESULT_COUNTED)} FROM metric_results_state"
+    ).fetchall()
+    if len(state) != 1:
+        return None
+    row = state[0]
+    if tuple(row[len(columns):]) != tuple(_counts(con, _RESULT_COUNTS_SQL)):
+        return None
+    default = LifecycleThresholds()
+    thresholds = LifecycleThresholds(**{
+        name: type(getattr(default, name))(value) for name, value in zip(_THRESHOLD_FIELDS, row[2:len(columns)])
+    })
+    return _Results(row[0].astimezone(timezone.utc), float(row[1]), thresholds)
+
+
+def metric_results_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the materialised results (``refresh_metric_results``) still match the warehouse.
+
+    The same cheap row-count check as :func:`metric_facts_fresh`, over the tables the results
+    come from and the settings.
+    """
+    return _results(con) is not None
+
+
+def as_of(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The moment the warehouse's metrics are as of: the last collection's, while the warehouse
+    is as that collection left it (:func:`metric_results_fresh`); else None."""
+    results = _results(con)
+    return results.computed_at if results is not None else None
+
+
+def _now(con: duckdb.DuckDBPyConnection, now: datetime | None) -> datetime:
+    """``now``, else the moment of the last collection (:func:`as_of`), else the current time.
+
+    A published warehouse is a snapshot: its metrics are as of the collection that wrote it,
+    however much later they are read.
+    """
+    if now is not None:
+        return _as_utc(now)
+    return as_of(con) or datetime.now(timezone.utc)
+
+
+def _resolve(
+    con: duckdb.DuckDBPyConnection, now: datetime | None, thresholds: LifecycleThresholds | None
+) -> tuple[datetime, LifecycleThresholds, _Results | None]:
+    """``now`` (as :func:`_now`), the thresholds in use and the materialised results' state, at once."""
+    results = _results(con)
+    if now is not None:
+        end = _as_utc(now)
+    else:
+        end = results.computed_at if results is not None else datetime.now(timezone.utc)
+    return end, _thresholds(con, thresholds), results
+
+
+def _write_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> int:
+    name = f"_metric_rows_{table}"
+    con.register(name, df)
+    try:
+        cols = ", ".join(df.columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
+    finally:
+        con.unregister(name)
+    return len(df)
+
+
+def refresh_metric_results(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> dict[str, int]:
+    """Compute the per-repository results at ``now`` (default: the current time) and store them.
+
+    Lifecycle (``repo_lifecycle``), health score inputs and part scores (``repo_health_inputs``,
+    ``repo_health_parts``) and the attention list (``attention_findings``) of every repository, with the default window and
+    targets and the stored settings (:func:`stored_thresholds`). Call after every collection,
+    once :func:`refresh_metric_facts` has run, in the writer's connection (the caller's
+    transaction if one is open, else one of its own). Until the source tables change, the query
+    functions asked for these parameters read the tables, and ``now=None`` means this ``now``
+    (:func:`as_of`). Returns the row counts.
+    """
+    end = _as_utc(now)
+    own = not _in_transaction(con)
+    if own:
+        con.execute("BEGIN")
+    try:
+        # Without a state row every function below computes live.
+        con.execute("DELETE FROM metric_results_state")
+        for table in ("repo_lifecycle", "repo_health_inputs", "repo_health_parts", "attention_findings"):
+            con.execute(f"DELETE FROM {table}")
+        t = stored_thresholds(con)
+        stages = lifecycle(con, thresholds=t, now=end)
+        hyg = hygiene(con, now=end)
+        inputs = _health_inputs(con, days=WINDOW_DAYS, targets=HealthTargets(), thresholds=t, now=end,
+                                filters=_NO_FILTERS, stages=stages, hyg=hyg)
+        attention = _attention(con, no_response_days=NO_RESPONSE_DAYS, days=WINDOW_DAYS,
+                               expiring_days=CONTRACT_EXPIRING_DAYS, thresholds=t, now=end,
+                               filters=_NO_FILTERS, stages=stages, hyg=hyg)
+        targets = HealthTargets()
+        rows = {
+            "repo_lifecycle": _write_frame(con, "repo_lifecycle", stages),
+            "repo_health_inputs": _write_frame(
+                con, "repo_health_inputs", pd.concat([inputs, _part_frame(inputs, targets, WINDOW_DAYS)], axis=1)),
+            "repo_health_parts": _write_frame(
+                con, "repo_health_parts", _parts_rows(inputs, targets, WINDOW_DAYS).assign(
+                    part_no=lambda d: d["part"].map({p: i for i, p in enumerate(HEALTH_PARTS)}).astype("int32"))),
+            "attention_findings": _write_frame(
+                con, "attention_findings", attention.assign(position=np.arange(len(attention), dtype="int32"))),
+        }
+        counts = _counts(con, _RESULT_COUNTS_SQL)
+        columns = ("computed_at", "window_days") + _THRESHOLD_FIELDS + _RESULT_COUNTED
+        values = [end, float(WINDOW_DAYS)] + [float(getattr(t, f)) for f in _THRESHOLD_FIELDS] + list(counts)
+        con.execute(
+            f"INSERT INTO metric_results_state ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            values,
+        )
+        if own:
+            con.execute("COMMIT")
+    except BaseException:
+        if own:
+            con.execute("ROLLBACK")
+        raise
+    return rows
+
+
+_NO_FILTERS: dict[str, Any] = dict(entity_id=None, archetype=None, country=None, forge=None, repo=None)
+
+
+def _read_results(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str],
+                  filters: Mapping[str, Any], order: str) -> pd.DataFrame:
+    """Rows of a materialised per-repository table, filtered as the live functions filter."""
+    sql = f"""
+        SELECT {', '.join('m.' + c for c in columns)}
+        FROM {table} AS m
+        JOIN repos AS r ON r.forge = m.forge AND r.host = m.host AND r.path = m.path
+        JOIN entities AS e ON e.entity_id = r.entity_id
+        WHERE {_FILTER}
+        ORDER BY {order}
+    """
+    return _frame(con, sql, _filter_params(**filters))
 
 
 # --------------------------------------------------------------------------- activity
@@ -332,7 +554,7 @@ def activity_per_month(
     """
     sc = _scope(con, by, entity_id, archetype, country, forge, repo)
     months = max(1, int(months))
-    end = _as_utc(now)
+    end = _now(con, now)
     params = {
         **sc.params,
         "now": end,
@@ -425,7 +647,60 @@ def last_activity(
         LEFT JOIN ev ON {sc.join('ev', 'g')}
         ORDER BY {sc.order()}
     """
-    return _frame(con, sql, {**sc.params, "now": _as_utc(now)})
+    return _frame(con, sql, {**sc.params, "now": _now(con, now)})
+
+
+def activity_totals(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    by: str = "entity",
+    days: float = WINDOW_DAYS,
+    now: datetime | None = None,
+    entity_id: str | None = None,
+    archetype: str | None = None,
+    country: str | None = None,
+    forge: str | None = None,
+    repo: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Commits and contributors over the window (not per month).
+
+    Columns: the level's columns, commits (distinct SHAs in the window, bots included),
+    active_contributors (non-bot persons with a commit in the window), new_contributors (non-bot
+    persons whose first commit in the group, ever, falls in the window).
+    """
+    sc = _scope(con, by, entity_id, archetype, country, forge, repo)
+    keys = sc.key_list()
+    sql = f"""
+        WITH {sc.ctes()},
+        facts AS (
+            SELECT {sc.key_list('s')}, f.sha, f.person_id, f.is_bot, f.committed_at
+            FROM {sc.commits} AS f JOIN scope AS s ON {sc.on('f')}
+            WHERE f.committed_at <= $now
+        ),
+        counts AS (
+            SELECT {keys}, count(DISTINCT sha) AS commits,
+                   count(DISTINCT person_id) FILTER (WHERE NOT is_bot) AS active_contributors
+            FROM facts WHERE committed_at >= $since
+            GROUP BY {keys}
+        ),
+        firsts AS (
+            SELECT {keys}, person_id, min(committed_at) AS first_at
+            FROM facts WHERE NOT is_bot AND person_id IS NOT NULL
+            GROUP BY {keys}, person_id
+        ),
+        newcomers AS (
+            SELECT {keys}, count(*) AS new_contributors FROM firsts WHERE first_at >= $since GROUP BY {keys}
+        )
+        SELECT g.*, coalesce(c.commits, 0) AS commits,
+               coalesce(c.active_contributors, 0) AS active_contributors,
+               coalesce(n.new_contributors, 0) AS new_contributors
+        FROM groups AS g
+        LEFT JOIN counts AS c ON {sc.join('c', 'g')}
+        LEFT JOIN newcomers AS n ON {sc.join('n', 'g')}
+        ORDER BY {sc.order()}
+    """
+    df = _frame(con, sql, {**sc.params, **_window(_now(con, now), days)})
+    return _int_columns(df, ["commits", "active_contributors", "new_contributors"])
 
 
 # --------------------------------------------------------------------------- concentration
@@ -468,7 +743,7 @@ def absence_factor(
         FROM groups AS g LEFT JOIN factor AS f ON {sc.join('f', 'g')}
         ORDER BY {sc.order()}
     """
-    df = _frame(con, sql, {**sc.params, **_window(now, days), "share": float(share)})
+    df = _frame(con, sql, {**sc.params, **_window(_now(con, now), days), "share": float(share)})
     df = _int_columns(df, ["commits", "contributors"])
     df["absence_factor"] = df["absence_factor"].astype("Int64")
     return df
@@ -556,7 +831,7 @@ def elephant_factor(
         FROM groups AS g LEFT JOIN factor AS f ON {sc.join('f', 'g')}
         ORDER BY {sc.order()}
     """
-    df = _frame(con, sql, {**sc.params, **_window(now, days), "share": float(share)})
+    df = _frame(con, sql, {**sc.params, **_window(_now(con, now), days), "share": float(share)})
     df = _int_columns(df, ["commits", "organisations"])
     df["elephant_factor"] = df["elephant_factor"].astype("Int64")
     return df
@@ -599,7 +874,7 @@ def organisation_shares(
         FROM per_org
         ORDER BY {keys}, commits DESC, organisation
     """
-    return _frame(con, sql, {**sc.params, **_window(now, days)})
+    return _frame(con, sql, {**sc.params, **_window(_now(con, now), days)})
 
 
 def inactive_contributors(
@@ -641,7 +916,7 @@ def inactive_contributors(
         FROM groups AS g LEFT JOIN counts AS c ON {sc.join('c', 'g')}
         ORDER BY {sc.order()}
     """
-    df = _frame(con, sql, {**sc.params, **_window(now, days)})
+    df = _frame(con, sql, {**sc.params, **_window(_now(con, now), days)})
     return _int_columns(df, ["contributors", "active", "inactive"])
 
 
@@ -654,6 +929,7 @@ def time_to_first_response(
     by: str = "repo",
     days: float = WINDOW_DAYS,
     bot_items: bool = False,
+    combined: bool = False,
     now: datetime | None = None,
     entity_id: str | None = None,
     archetype: str | None = None,
@@ -663,16 +939,18 @@ def time_to_first_response(
 ) -> pd.DataFrame:
     """Time to First Response of issues and change requests opened in the window.
 
-    One row per group and kind (issue, change_request). Columns: the level's columns, kind,
-    items (opened in the window), responded (first response by ``now``), unanswered,
-    median_hours and p90_hours (over responded items; linear interpolation; NULL when none).
+    One row per group and kind (issue, change_request; with ``combined``, one row of kind 'all'
+    over both). Columns: the level's columns, kind, items (opened in the window), responded
+    (first response by ``now``), unanswered, median_hours and p90_hours (over responded items;
+    linear interpolation; NULL when none).
     """
     sc = _scope(con, by, entity_id, archetype, country, forge, repo)
     keys = sc.key_list()
+    kinds = "['all']" if combined else "['issue', 'change_request']"
     sql = f"""
         WITH {sc.ctes()},
         opened AS (
-            SELECT {sc.key_list('s')}, i.kind,
+            SELECT {sc.key_list('s')}, {"'all'" if combined else 'i.kind'} AS kind,
                    CASE WHEN i.first_response_at <= $now
                         THEN seconds_between(i.created_at, i.first_response_at) / 3600.0 END AS hours
             FROM {sc.items} AS i JOIN scope AS s ON {sc.on('i')}
@@ -683,7 +961,7 @@ def time_to_first_response(
                    median(hours) AS median_hours, quantile_cont(hours, 0.9) AS p90_hours
             FROM opened GROUP BY {keys}, kind
         ),
-        kinds AS (SELECT unnest(['issue', 'change_request']) AS kind)
+        kinds AS (SELECT unnest({kinds}) AS kind)
         SELECT g.*, k.kind, coalesce(t.items, 0) AS items, coalesce(t.responded, 0) AS responded,
                coalesce(t.items, 0) - coalesce(t.responded, 0) AS unanswered,
                t.median_hours, t.p90_hours
@@ -691,7 +969,7 @@ def time_to_first_response(
         LEFT JOIN stats AS t ON {sc.join('t', 'g')} AND t.kind = k.kind
         ORDER BY {sc.order()}, k.kind DESC
     """
-    df = _frame(con, sql, {**sc.params, **_window(now, days), "bot_items": bool(bot_items)})
+    df = _frame(con, sql, {**sc.params, **_window(_now(con, now), days), "bot_items": bool(bot_items)})
     return _int_columns(df, ["items", "responded", "unanswered"])
 
 
@@ -735,7 +1013,7 @@ def change_request_ratios(
         FROM groups AS g LEFT JOIN counts AS c ON {sc.join('c', 'g')}
         ORDER BY {sc.order()}
     """
-    df = _frame(con, sql, {**sc.params, **_window(now, days), "bot_items": bool(bot_items)})
+    df = _frame(con, sql, {**sc.params, **_window(_now(con, now), days), "bot_items": bool(bot_items)})
     return _int_columns(df, ["opened", "closed", "merged", "closed_unmerged"])
 
 
@@ -778,7 +1056,7 @@ def issue_age(
         FROM groups AS g LEFT JOIN stats AS t ON {sc.join('t', 'g')}
         ORDER BY {sc.order()}
     """
-    df = _frame(con, sql, {**sc.params, "now": _as_utc(now), "bot_items": bool(bot_items)})
+    df = _frame(con, sql, {**sc.params, "now": _now(con, now), "bot_items": bool(bot_items)})
     return _int_columns(df, ["open_issues"])
 
 
@@ -822,7 +1100,7 @@ def issue_resolution_duration(
         FROM groups AS g LEFT JOIN stats AS t ON {sc.join('t', 'g')}
         ORDER BY {sc.order()}
     """
-    df = _frame(con, sql, {**sc.params, **_window(now, days), "kind": kind, "bot_items": bool(bot_items)})
+    df = _frame(con, sql, {**sc.params, **_window(_now(con, now), days), "kind": kind, "bot_items": bool(bot_items)})
     return _int_columns(df, ["resolved"])
 
 
@@ -875,7 +1153,7 @@ def release_frequency(
         FROM groups AS g LEFT JOIN stats AS t ON {sc.join('t', 'g')}
         ORDER BY {sc.order()}
     """
-    params = {**sc.params, **_window(now, days), "days": float(days), "prereleases": bool(prereleases)}
+    params = {**sc.params, **_window(_now(con, now), days), "days": float(days), "prereleases": bool(prereleases)}
     df = _frame(con, sql, params)
     return _int_columns(df, ["releases"])
 
@@ -984,7 +1262,7 @@ def hygiene(
     both NULL when the root listing was not collected).
     """
     sc = _scope(con, "repo", entity_id, archetype, country, forge, repo)
-    today = _as_utc(now).date()
+    today = _now(con, now).date()
     sql = f"""
         WITH {sc.ctes()}
         SELECT g.*, h.licence, h.licence_source, h.licence_status, h.osi_licence,
@@ -1022,7 +1300,7 @@ STAGES = ("active", "declining", "inactive", "abandoned", "archived", "no_data")
 def lifecycle(
     con: duckdb.DuckDBPyConnection,
     *,
-    thresholds: LifecycleThresholds = LifecycleThresholds(),
+    thresholds: LifecycleThresholds | None = None,
     now: datetime | None = None,
     entity_id: str | None = None,
     archetype: str | None = None,
@@ -1038,15 +1316,28 @@ def lifecycle(
     declining (human events in the last ``recent_days`` under ``declining_ratio`` times the
     baseline's average per ``recent_days``, the baseline being the ``baseline_days`` before);
     active. Idle time runs from the later of the last human activity and the repository's
-    creation.
+    creation. ``thresholds``: default the registry's (:func:`stored_thresholds`).
 
     Columns: forge, host, path, entity_id, html_url, stage, archived, created_at,
     last_activity_at (any event or push, bots included), last_human_activity_at, idle_days,
     recent_events, baseline_events, unanswered_open_items.
     """
-    t = thresholds
-    end = _as_utc(now)
-    sc = _scope(con, "repo", entity_id, archetype, country, forge, repo)
+    end, t, results = _resolve(con, now, thresholds)
+    filters = dict(entity_id=entity_id, archetype=archetype, country=country, forge=forge, repo=repo)
+    if results is not None and results.hold(end, t):
+        df = _read_results(con, "repo_lifecycle", LIFECYCLE_COLUMNS, filters, "m.forge, m.host, m.path")
+        return _int_columns(df, ["recent_events", "baseline_events", "unanswered_open_items"])
+    return _lifecycle_live(con, t, end, filters)
+
+
+LIFECYCLE_COLUMNS = ("forge", "host", "path", "entity_id", "html_url", "stage", "archived", "created_at",
+                     "last_activity_at", "last_human_activity_at", "idle_days", "recent_events",
+                     "baseline_events", "unanswered_open_items")
+
+
+def _lifecycle_live(con: duckdb.DuckDBPyConnection, t: LifecycleThresholds, end: datetime,
+                    filters: Mapping[str, Any]) -> pd.DataFrame:
+    sc = _scope(con, "repo", **filters)
     params = {
         **sc.params,
         "now": end,
@@ -1117,7 +1408,7 @@ def lifecycle_summary(
     con: duckdb.DuckDBPyConnection,
     *,
     by: str = "entity",
-    thresholds: LifecycleThresholds = LifecycleThresholds(),
+    thresholds: LifecycleThresholds | None = None,
     now: datetime | None = None,
     entity_id: str | None = None,
     archetype: str | None = None,
@@ -1127,11 +1418,16 @@ def lifecycle_summary(
 ) -> pd.DataFrame:
     """Repositories per lifecycle stage and group: the level's columns, repos, one column per stage."""
     sc = _scope(con, by, entity_id, archetype, country, forge, repo)
-    stages = lifecycle(con, thresholds=thresholds, now=now, entity_id=entity_id, archetype=archetype,
-                       country=country, forge=forge, repo=repo)
-    groups = _groups_with_repos(con, sc)
-    merged = groups.merge(stages[["forge", "host", "path", "stage"]].rename(
-        columns={"forge": "_forge", "host": "_host", "path": "_path"}), on=["_forge", "_host", "_path"], how="left")
+    end, t, results = _resolve(con, now, thresholds)
+    if results is not None and results.hold(end, t):
+        # The stored stages, joined in SQL: the same rows in the same order as the merge below.
+        merged = _groups_with_repos(con, sc, "repo_lifecycle", ("stage",))
+    else:
+        stages = _lifecycle_live(con, t, end, dict(entity_id=entity_id, archetype=archetype, country=country,
+                                                   forge=forge, repo=repo))
+        groups = _groups_with_repos(con, sc)
+        merged = groups.merge(stages[["forge", "host", "path", "stage"]].rename(
+            columns={"forge": "_forge", "host": "_host", "path": "_path"}), on=["_forge", "_host", "_path"], how="left")
     counts = (
         merged.dropna(subset=["stage"]).groupby(sc.keys + ["stage"]).size().unstack(fill_value=0)
         .reindex(columns=list(STAGES), fill_value=0).reset_index()
@@ -1144,12 +1440,17 @@ def lifecycle_summary(
     return out.sort_values(sc.keys).reset_index(drop=True)
 
 
-def _groups_with_repos(con: duckdb.DuckDBPyConnection, sc: _Scope) -> pd.DataFrame:
-    """Every repository in scope with its group's columns (as _forge, _host, _path)."""
+def _groups_with_repos(con: duckdb.DuckDBPyConnection, sc: _Scope, table: str | None = None,
+                       columns: Sequence[str] = ()) -> pd.DataFrame:
+    """Every repository in scope with its group's columns (as _forge, _host, _path); with
+    ``table``, also those ``columns`` of a materialised per-repository table."""
     cols = ", ".join(f"{sql} AS {name}" for name, sql in _LEVEL_KEYS[sc.level] + _LEVEL_EXTRA[sc.level])
+    stored = "".join(f", m.{c}" for c in columns)
+    join = (f"JOIN {table} AS m ON m.forge = r.forge AND m.host = r.host AND m.path = r.path" if table else "")
     sql = f"""
-        SELECT r.forge AS _forge, r.host AS _host, r.path AS _path, r.archived AS _archived, {cols}
+        SELECT r.forge AS _forge, r.host AS _host, r.path AS _path, r.archived AS _archived, {cols}{stored}
         FROM repos AS r JOIN entities AS e ON e.entity_id = r.entity_id
+        {join}
         WHERE {_FILTER}
         ORDER BY r.forge, r.host, r.path
     """
@@ -1164,7 +1465,7 @@ def health_inputs(
     *,
     days: float = WINDOW_DAYS,
     targets: HealthTargets = HealthTargets(),
-    thresholds: LifecycleThresholds = LifecycleThresholds(),
+    thresholds: LifecycleThresholds | None = None,
     now: datetime | None = None,
     entity_id: str | None = None,
     archetype: str | None = None,
@@ -1176,10 +1477,43 @@ def health_inputs(
 
     Columns: forge, host, path, entity_id, html_url, stage, archived, active_periods,
     periods_considered, items_due, items_handled, median_response_hours, absence_factor,
-    participants, checks_passed, checks, releases_ever, releases_in_window.
+    participants, releases_ever, releases_in_window, checks_passed, checks.
     """
-    end = _as_utc(now)
+    end, t, results = _resolve(con, now, thresholds)
     filters = dict(entity_id=entity_id, archetype=archetype, country=country, forge=forge, repo=repo)
+    if results is not None and results.hold(end, t, days, targets):
+        df = _read_results(con, "repo_health_inputs", HEALTH_INPUT_COLUMNS, filters, "m.forge, m.host, m.path")
+        return _health_input_types(df)
+    return _health_inputs(con, days=days, targets=targets, thresholds=t, now=end, filters=filters)
+
+
+HEALTH_INPUT_COLUMNS = ("forge", "host", "path", "entity_id", "html_url", "stage", "archived", "active_periods",
+                        "periods_considered", "items_due", "items_handled", "median_response_hours",
+                        "absence_factor", "participants", "releases_ever", "releases_in_window",
+                        "checks_passed", "checks")
+
+
+def _health_input_types(df: pd.DataFrame) -> pd.DataFrame:
+    df = _int_columns(df, ["active_periods", "periods_considered", "items_due", "items_handled",
+                           "participants", "releases_ever", "releases_in_window"])
+    for col in ("absence_factor", "checks_passed", "checks"):
+        df[col] = df[col].astype("Int64")
+    return df
+
+
+def _health_inputs(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    days: float,
+    targets: HealthTargets,
+    thresholds: LifecycleThresholds,
+    now: datetime,
+    filters: Mapping[str, Any],
+    stages: pd.DataFrame | None = None,
+    hyg: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """health_inputs computed live; ``stages`` and ``hyg``: lifecycle and hygiene already at hand."""
+    end = now
     sc = _scope(con, "repo", **filters)
     params = {
         **sc.params,
@@ -1260,14 +1594,13 @@ def health_inputs(
         ORDER BY {sc.order()}
     """
     df = _frame(con, sql, params)
-    stages = lifecycle(con, thresholds=thresholds, now=end, **filters)[["forge", "host", "path", "stage", "archived"]]
-    hyg = hygiene(con, now=end, **filters)[["forge", "host", "path", "checks_passed", "checks"]]
-    df = df.merge(stages, on=["forge", "host", "path"], how="left").merge(hyg, on=["forge", "host", "path"], how="left")
-    df = _int_columns(df, ["active_periods", "periods_considered", "items_due", "items_handled",
-                           "participants", "releases_ever", "releases_in_window"])
-    df["absence_factor"] = df["absence_factor"].astype("Int64")
-    first = ["forge", "host", "path", "entity_id", "html_url", "stage", "archived"]
-    return df[first + [c for c in df.columns if c not in first]]
+    if stages is None:
+        stages = _lifecycle_live(con, thresholds, end, filters)
+    if hyg is None:
+        hyg = hygiene(con, now=end, **filters)
+    df = df.merge(stages[["forge", "host", "path", "stage", "archived"]], on=["forge", "host", "path"], how="left")
+    df = df.merge(hyg[["forge", "host", "path", "checks_passed", "checks"]], on=["forge", "host", "path"], how="left")
+    return _health_input_types(df[list(HEALTH_INPUT_COLUMNS)])
 
 
 # Why a part is missing, by part.
@@ -1333,7 +1666,7 @@ def health_parts(
     days: float = WINDOW_DAYS,
     weights: Mapping[str, float] | None = None,
     targets: HealthTargets = HealthTargets(),
-    thresholds: LifecycleThresholds = LifecycleThresholds(),
+    thresholds: LifecycleThresholds | None = None,
     now: datetime | None = None,
     entity_id: str | None = None,
     archetype: str | None = None,
@@ -1346,31 +1679,53 @@ def health_parts(
     Columns: forge, host, path, entity_id, html_url, stage, part, score (0-100, NULL when
     missing), weight, missing (bool), missing_reason, inputs (JSON object of the part's inputs).
     """
-    w = _weights(weights)
-    inputs = health_inputs(con, days=days, targets=targets, thresholds=thresholds, now=now,
-                           entity_id=entity_id, archetype=archetype, country=country, forge=forge, repo=repo)
+    w = _weights(weights, con)
+    end, t, results = _resolve(con, now, thresholds)
+    filters = dict(entity_id=entity_id, archetype=archetype, country=country, forge=forge, repo=repo)
+    if results is not None and results.hold(end, t, days, targets):
+        df = _read_results(con, "repo_health_parts", PART_COLUMNS, filters, "m.forge, m.host, m.path, m.part_no")
+    else:
+        inputs = health_inputs(con, days=days, targets=targets, thresholds=t, now=end, **filters)
+        df = _parts_rows(inputs, targets, days)
+    df.insert(PART_COLUMNS.index("score") + 1, "weight", [w[p] for p in df["part"]])
+    return _parts_types(df)
+
+
+PART_COLUMNS = ("forge", "host", "path", "entity_id", "html_url", "stage", "part", "score", "missing",
+                "missing_reason", "inputs")
+_PARTS_SCHEMA = pa.schema([
+    ("forge", pa.string()), ("host", pa.string()), ("path", pa.string()), ("entity_id", pa.string()),
+    ("html_url", pa.string()), ("stage", pa.string()), ("part", pa.string()), ("score", pa.float64()),
+    ("weight", pa.float64()), ("missing", pa.bool_()), ("missing_reason", pa.string()), ("inputs", pa.string()),
+])
+
+
+def _parts_types(df: pd.DataFrame) -> pd.DataFrame:
+    """The column types of :func:`health_parts`, whichever way the rows came."""
+    return _arrow_types(df, _PARTS_SCHEMA)
+
+
+def _parts_rows(inputs: pd.DataFrame, targets: HealthTargets, days: float) -> pd.DataFrame:
+    """health_parts' rows (without the weights) from :func:`health_inputs`."""
     scores = _part_frame(inputs, targets, days)
     rows = []
     for i, r in zip(inputs.index, inputs.to_dict("records")):
         for part in HEALTH_PARTS:
             score = scores.at[i, part]
             missing = bool(np.isnan(score))
-            rows.append({
-                "forge": r["forge"], "host": r["host"], "path": r["path"], "entity_id": r["entity_id"],
-                "html_url": r["html_url"], "stage": r["stage"], "part": part,
-                "score": None if missing else float(score), "weight": w[part], "missing": missing,
-                "missing_reason": MISSING_REASONS[part] if missing else None,
-                "inputs": json.dumps(_part_inputs(r, part, targets, days), sort_keys=True),
-            })
-    columns = ["forge", "host", "path", "entity_id", "html_url", "stage", "part", "score", "weight",
-               "missing", "missing_reason", "inputs"]
-    df = pd.DataFrame(rows, columns=columns)
+            rows.append((
+                r["forge"], r["host"], r["path"], r["entity_id"], r["html_url"], r["stage"], part,
+                None if missing else float(score), missing, MISSING_REASONS[part] if missing else None,
+                json.dumps(_part_inputs(r, part, targets, days), sort_keys=True),
+            ))
+    df = pd.DataFrame(rows, columns=list(PART_COLUMNS))
     df["score"] = df["score"].astype("float64")
     return df
 
 
-def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
-    w = dict(DEFAULT_WEIGHTS)
+def _weights(weights: Mapping[str, float] | None, con: duckdb.DuckDBPyConnection | None = None) -> dict[str, float]:
+    """The registry's weights (stored settings, else DEFAULT_WEIGHTS), with ``weights`` over them."""
+    w = stored_weights(con) if con is not None else dict(DEFAULT_WEIGHTS)
     if weights:
         unknown = set(weights) - set(DEFAULT_WEIGHTS)
         if unknown:
@@ -1402,7 +1757,7 @@ def health_score(
     days: float = WINDOW_DAYS,
     weights: Mapping[str, float] | None = None,
     targets: HealthTargets = HealthTargets(),
-    thresholds: LifecycleThresholds = LifecycleThresholds(),
+    thresholds: LifecycleThresholds | None = None,
     now: datetime | None = None,
     entity_id: str | None = None,
     archetype: str | None = None,
@@ -1421,14 +1776,20 @@ def health_score(
     sustainability, community, hygiene, release_cadence), parts_used, parts_missing
     (comma-separated part names), repos_scored.
     """
-    w = _weights(weights)
+    w = _weights(weights, con)
     sc = _scope(con, by, entity_id, archetype, country, forge, repo)
-    inputs = health_inputs(con, days=days, targets=targets, thresholds=thresholds, now=now,
-                           entity_id=entity_id, archetype=archetype, country=country, forge=forge, repo=repo)
-    per_repo = pd.concat([inputs[["forge", "host", "path", "stage"]], _part_frame(inputs, targets, days)], axis=1)
-    groups = _groups_with_repos(con, sc)
-    data = groups.merge(per_repo.rename(columns={"forge": "_forge", "host": "_host", "path": "_path"}),
-                        on=["_forge", "_host", "_path"], how="inner")
+    end, t, results = _resolve(con, now, thresholds)
+    if results is not None and results.hold(end, t, days, targets):
+        # The stored part scores, joined in SQL: the same rows in the same order as the merge below.
+        data = _groups_with_repos(con, sc, "repo_health_inputs", ("stage",) + HEALTH_PARTS)
+        groups = data
+    else:
+        inputs = health_inputs(con, days=days, targets=targets, thresholds=t, now=end,
+                               entity_id=entity_id, archetype=archetype, country=country, forge=forge, repo=repo)
+        per_repo = pd.concat([inputs[["forge", "host", "path", "stage"]], _part_frame(inputs, targets, days)], axis=1)
+        groups = _groups_with_repos(con, sc)
+        data = groups.merge(per_repo.rename(columns={"forge": "_forge", "host": "_host", "path": "_path"}),
+                            on=["_forge", "_host", "_path"], how="inner")
     if by != "repo":
         data = data[~data["stage"].isin(["archived", "no_data"])]
     parts = data.groupby(sc.keys, dropna=False)[list(HEALTH_PARTS)].mean()
@@ -1459,7 +1820,7 @@ def attention_list(
     no_response_days: float = NO_RESPONSE_DAYS,
     days: float = WINDOW_DAYS,
     expiring_days: int = CONTRACT_EXPIRING_DAYS,
-    thresholds: LifecycleThresholds = LifecycleThresholds(),
+    thresholds: LifecycleThresholds | None = None,
     now: datetime | None = None,
     entity_id: str | None = None,
     archetype: str | None = None,
@@ -1472,22 +1833,63 @@ def attention_list(
     Reasons: abandoned, inactive, declining (lifecycle); single_maintainer (absence factor 1 over
     ``days``); unanswered_change_request / unanswered_issue (open at ``now``, opened by a person
     at least ``no_response_days`` ago, no response by ``now``); contract_expired /
-    contract_expiring (publiccode.yml maintenance contract).
+    contract_expiring (publiccode.yml maintenance contract). ``thresholds``: default the
+    registry's (:func:`stored_thresholds`).
 
     Columns: entity_id, forge, host, path, html_url, reason, detail, item_kind, item_number,
     item_url, since (when the condition started: last human activity, item creation, contract
     end), days (since then; negative for a contract still running).
     """
-    end = _as_utc(now)
+    end, t, results = _resolve(con, now, thresholds)
     filters = dict(entity_id=entity_id, archetype=archetype, country=country, forge=forge, repo=repo)
-    columns = ["entity_id", "forge", "host", "path", "html_url", "reason", "detail", "item_kind",
-               "item_number", "item_url", "since", "days"]
+    if (results is not None and results.hold(end, t, days)
+            and float(no_response_days) == NO_RESPONSE_DAYS and int(expiring_days) == CONTRACT_EXPIRING_DAYS):
+        df = _read_results(con, "attention_findings", ATTENTION_COLUMNS, filters, "m.position")
+        return _attention_types(df)
+    return _attention(con, no_response_days=no_response_days, days=days, expiring_days=expiring_days,
+                      thresholds=t, now=end, filters=filters)
+
+
+ATTENTION_COLUMNS = ("entity_id", "forge", "host", "path", "html_url", "reason", "detail", "item_kind",
+                     "item_number", "item_url", "since", "days")
+
+
+_ATTENTION_SCHEMA = pa.schema(
+    [(c, pa.string()) for c in ATTENTION_COLUMNS[:8]]
+    + [("item_number", pa.int32()), ("item_url", pa.string()), ("since", pa.timestamp("us", tz="UTC")),
+       ("days", pa.float64())]
+)
+
+
+def _attention_types(df: pd.DataFrame) -> pd.DataFrame:
+    """One set of column types, whichever findings there are and however they came."""
+    df["item_number"] = df["item_number"].astype("Int64")
+    df["days"] = df["days"].astype("float64")
+    return df
+
+
+def _attention(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    no_response_days: float,
+    days: float,
+    expiring_days: int,
+    thresholds: LifecycleThresholds,
+    now: datetime,
+    filters: Mapping[str, Any],
+    stages: pd.DataFrame | None = None,
+    hyg: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """attention_list computed live; ``stages`` and ``hyg``: lifecycle and hygiene already at hand."""
+    end = now
+    columns = list(ATTENTION_COLUMNS)
     frames: list[pd.DataFrame] = []
 
     def days_since(since: pd.Series) -> pd.Series:
         return (pd.Timestamp(end) - since).dt.total_seconds() / 86400.0
 
-    stages = lifecycle(con, thresholds=thresholds, now=end, **filters)
+    if stages is None:
+        stages = _lifecycle_live(con, thresholds, end, filters)
     st = stages[stages["stage"].isin(["abandoned", "inactive", "declining"])].copy()
     if len(st):
         idle = "no activity by people for " + st["idle_days"].fillna(0).astype("int64").astype(str) + " days"
@@ -1543,7 +1945,8 @@ def attention_list(
     """
     frames.append(_frame(con, sql, {**sc.params, "now": end, "due_before": end - timedelta(days=no_response_days)}))
 
-    hyg = hygiene(con, expiring_days=expiring_days, now=end, **filters)
+    if hyg is None:
+        hyg = hygiene(con, expiring_days=expiring_days, now=end, **filters)
     hyg = hyg[hyg["contract_status"].isin(["expired", "expiring"])]
     hyg = hyg.merge(archived, on=["forge", "host", "path"], how="left", indicator=True)
     hyg = hyg[hyg["_merge"] == "left_only"].copy()
@@ -1565,14 +1968,15 @@ def attention_list(
     df["_order"] = df["reason"].map({r: i for i, r in enumerate(ATTENTION_REASONS)})
     df = df.sort_values(["_order", "days", "forge", "host", "path", "item_number"],
                         ascending=[True, False, True, True, True, True], na_position="last")
-    return df.drop(columns="_order").reset_index(drop=True)
+    return _attention_types(_arrow_types(df.drop(columns="_order"), _ATTENTION_SCHEMA))
 
 
 __all__ = [
-    "refresh_metric_facts", "metric_facts_fresh",
+    "refresh_metric_facts", "metric_facts_fresh", "refresh_metric_results", "metric_results_fresh", "as_of",
+    "stored_thresholds", "stored_weights",
     "DEFAULT_WEIGHTS", "HEALTH_PARTS", "MISSING_REASONS", "LEVELS", "STAGES", "ATTENTION_REASONS",
     "HealthTargets", "LifecycleThresholds",
-    "activity_per_month", "last_activity", "absence_factor", "elephant_factor", "organisation_shares",
+    "activity_per_month", "activity_totals", "last_activity", "absence_factor", "elephant_factor", "organisation_shares",
     "inactive_contributors", "time_to_first_response", "change_request_ratios", "issue_age",
     "issue_resolution_duration", "release_frequency", "technical_forks", "technical_fork_list",
     "hygiene", "lifecycle", "lifecycle_summary", "health_inputs", "health_parts", "health_score",

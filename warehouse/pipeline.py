@@ -10,7 +10,7 @@ run goes on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
@@ -29,7 +29,7 @@ from collectors.registry import Account, Registry
 from warehouse import loader, state
 from warehouse.goals import sync_goals, write_snapshots
 from warehouse.identities import rebuild_identities
-from warehouse.metrics import refresh_metric_facts
+from warehouse.metrics import refresh_metric_facts, refresh_metric_results
 from warehouse.reuse import refresh_reuse
 from warehouse.publish import WorkingCopy
 
@@ -168,7 +168,9 @@ def collect(
 
 def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
     """Derived data that needs the whole warehouse: comment kinds, identities, metric facts,
-    reuse across entities, goals and their dated snapshot."""
+    per-repository results, reuse across entities, goals and their dated snapshot."""
+    # One moment for everything derived: the published snapshot's metrics are as of it.
+    as_of = datetime.now(timezone.utc)
     con.execute("BEGIN")
     try:
         # GitHub numbers issues and pull requests together; an issue comment seen
@@ -181,10 +183,11 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         )
         rebuild_identities(con, registry)
         refresh_metric_facts(con)
+        refresh_metric_results(con, as_of)
         refresh_reuse(con)
         sync_goals(con, registry)
         # A dated row of every entity's goal metrics, so progress has a history.
-        write_snapshots(con, registry, refresh=False)
+        write_snapshots(con, registry, today=as_of.date(), refresh=False)
         con.execute("COMMIT")
     except Exception:
         _rollback(con)

@@ -391,9 +391,20 @@ def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute("SELECT txid_current()").fetchall()[0][0] == first
 
 
+def _counts_sql(tables: Sequence[str]) -> str:
+    # UNION ALL, not one SELECT of scalar subqueries: DuckDB plans those as a cross product,
+    # which costs tens of milliseconds at a dozen tables; this costs one or two.
+    return " UNION ALL ".join(f"SELECT {i} AS i, count(*) AS n FROM {t}" for i, t in enumerate(tables))
+
+
+def _counts(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, ...]:
+    """Row counts of the tables of a :func:`_counts_sql` query, in their order."""
+    return tuple(n for _, n in sorted(con.execute(sql).fetchall()))
+
+
 _STATE_COUNTED = ("repos", "commits", "forks", "publiccode", "accounts", "entities", "persons",
                   "person_identities", "person_affiliations")
-_STATE_COUNTS_SQL = "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in _STATE_COUNTED)
+_STATE_COUNTS_SQL = _counts_sql(_STATE_COUNTED)
 
 
 def reuse_fresh(con: duckdb.DuckDBPyConnection) -> bool:
@@ -403,7 +414,7 @@ def reuse_fresh(con: duckdb.DuckDBPyConnection) -> bool:
     an update in place, which is why refresh_reuse belongs in every collection.
     """
     state = con.execute(f"SELECT {', '.join(_STATE_COUNTED)} FROM reuse_state").fetchall()
-    return len(state) == 1 and tuple(state[0]) == tuple(con.execute(_STATE_COUNTS_SQL).fetchall()[0])
+    return len(state) == 1 and tuple(state[0]) == tuple(_counts(con, _STATE_COUNTS_SQL))
 
 
 def refresh_reuse(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -416,6 +427,8 @@ def refresh_reuse(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     if own:
         con.execute("BEGIN")
     try:
+        # Without a state row, entity_edges and entity_reuse_summary below compute live.
+        con.execute("DELETE FROM reuse_state")
         con.execute("DELETE FROM repo_project")
         con.execute("INSERT INTO repo_project SELECT * FROM repo_project_live")
         con.execute("DELETE FROM person_project_commits")
@@ -434,12 +447,13 @@ def refresh_reuse(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                 )
             finally:
                 con.unregister("_reuse_matches")
+        _refresh_caches(con)
         counts = {
             name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
-            for name in ("repo_project", "person_project_commits", "publiccode_matches")
+            for name in ("repo_project", "person_project_commits", "publiccode_matches",
+                         "entity_edges_cache", "entity_reuse_cache")
         }
-        sources = con.execute(_STATE_COUNTS_SQL).fetchall()[0]
-        con.execute("DELETE FROM reuse_state")
+        sources = _counts(con, _STATE_COUNTS_SQL)
         con.execute(
             f"INSERT INTO reuse_state (refreshed_at, {', '.join(_STATE_COUNTED)})"
             f" VALUES (now(), {', '.join('?' for _ in _STATE_COUNTED)})",
@@ -452,6 +466,25 @@ def refresh_reuse(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             con.execute("ROLLBACK")
         raise
     return counts
+
+
+def _refresh_caches(con: duckdb.DuckDBPyConnection) -> None:
+    """Every edge and every entity's summary, stored for reading while reuse_fresh holds."""
+    con.execute("DELETE FROM entity_edges_cache")
+    con.execute("DELETE FROM entity_reuse_cache")
+    edges = _entity_edges_live(con, None, list(EDGE_KINDS))
+    summary = _entity_reuse_summary_live(con, None)
+    for table, df in (("entity_edges_cache", edges.assign(position=range(len(edges)))),
+                      ("entity_reuse_cache", summary)):
+        if df.empty:
+            continue
+        name = f"_reuse_rows_{table}"
+        con.register(name, df)
+        try:
+            cols = ", ".join(df.columns)
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
+        finally:
+            con.unregister(name)
 
 
 # --------------------------------------------------------------------------- evidence and edges
@@ -562,11 +595,30 @@ def entity_edges(
     Sorted by kind (EDGE_KINDS order), then weight descending, source, target.
     """
     wanted = _kinds(kinds)
-    empty = pd.DataFrame({"source": pd.Series(dtype=object), "target": pd.Series(dtype=object),
-                          "kind": pd.Series(dtype=object), "weight": pd.Series(dtype="int64"),
-                          "evidence": pd.Series(dtype=object)})
+    if wanted and reuse_fresh(con):
+        df = _frame(
+            con,
+            "SELECT source, target, kind, weight, evidence FROM entity_edges_cache"
+            " WHERE ($entity IS NULL OR source = $entity OR target = $entity) AND list_contains($kinds, kind)"
+            " ORDER BY position",
+            {"entity": entity_id, "kinds": wanted},
+        )
+        return _edge_types(df)
+    return _entity_edges_live(con, entity_id, wanted)
+
+
+def _edge_types(df: pd.DataFrame) -> pd.DataFrame:
+    if df.empty:
+        return pd.DataFrame({"source": pd.Series(dtype=object), "target": pd.Series(dtype=object),
+                             "kind": pd.Series(dtype=object), "weight": pd.Series(dtype="int64"),
+                             "evidence": pd.Series(dtype=object)})
+    df["weight"] = df["weight"].astype("int64")
+    return df.astype({"source": object, "target": object, "kind": object, "evidence": object})
+
+
+def _entity_edges_live(con: duckdb.DuckDBPyConnection, entity_id: str | None, wanted: list[str]) -> pd.DataFrame:
     if not wanted:
-        return empty
+        return _edge_types(pd.DataFrame())
     df = _with_evidence(
         con,
         wanted,
@@ -589,10 +641,7 @@ def entity_edges(
         """,
         {"entity": entity_id, "cap": MAX_EVIDENCE},
     )
-    if df.empty:
-        return empty
-    df["weight"] = df["weight"].astype("int64")
-    return df.astype({"source": object, "target": object, "kind": object, "evidence": object})
+    return _edge_types(df)
 
 
 # --------------------------------------------------------------------------- per entity
@@ -617,6 +666,16 @@ def entity_reuse_summary(con: duckdb.DuckDBPyConnection, entity_id: str | None =
     - unaffiliated_contributors: non-bot persons who authored commits in the entity's projects and
       have no affiliation at all
     """
+    if reuse_fresh(con):
+        return _frame(
+            con,
+            "SELECT * FROM entity_reuse_cache WHERE $entity IS NULL OR entity_id = $entity ORDER BY entity_id",
+            {"entity": entity_id},
+        )
+    return _entity_reuse_summary_live(con, entity_id)
+
+
+def _entity_reuse_summary_live(con: duckdb.DuckDBPyConnection, entity_id: str | None) -> pd.DataFrame:
     return _with_evidence(
         con,
         list(REUSE_KINDS),
@@ -681,6 +740,11 @@ def entity_reuse_summary(con: duckdb.DuckDBPyConnection, entity_id: str | None =
 
 def projects_reused_by_others(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """entity -> its projects reused by another entity (entity_reuse_summary's column, alone)."""
+    if reuse_fresh(con):
+        rows = con.execute(
+            "SELECT entity_id, projects_reused_by_others FROM entity_reuse_cache WHERE projects_reused_by_others > 0"
+        ).fetchall()
+        return {str(k): int(v) for k, v in rows}
     df = _with_evidence(
         con, list(REUSE_KINDS),
         "SELECT source, count(DISTINCT source_project) AS n FROM {evidence} e GROUP BY source", {},

@@ -140,10 +140,23 @@ def sync_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
                     "INSERT INTO accounts VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     [a.forge, a.host, a.owner, e.id, a.url],
                 )
+        _sync_settings(con, registry)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+def _sync_settings(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
+    """The registry's [settings.*] tables, every key (defaults included): the dashboard reads only these."""
+    rows = [
+        ("lifecycle", key, float(value)) for key, value in registry.lifecycle.as_dict().items()
+    ] + [
+        ("health_weights", key, float(value)) for key, value in registry.health_weights.as_dict().items()
+    ]
+    con.execute("DELETE FROM settings")
+    for row in rows:
+        con.execute("INSERT INTO settings (section, key, value) VALUES (?, ?, ?)", list(row))
 
 
 def start_run(con: duckdb.DuckDBPyConnection, registry_path: str) -> int:
