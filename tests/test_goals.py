@@ -19,14 +19,15 @@ Commits are at 12:00 UTC.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import duckdb
 import pandas as pd
 import pytest
 
 from collectors.registry import parse_registry
-from warehouse import goals, reuse
+from collectors.registry import HEALTH_GOAL_METRICS
+from warehouse import goals, metrics, reuse
 from warehouse.identities import rebuild_identities
 from warehouse.schema import migrate
 from warehouse.state import sync_registry
@@ -341,7 +342,7 @@ def test_goal_progress(world):
     p = goals.goal_progress(con, registry, today=TODAY)
     assert list(p.columns) == ["entity_id", "goal_no", "metric", "unit", "target", "deadline", "as_of", "value",
                                "trend_per_month", "trend_points", "trend_from", "reconstructed", "days_left",
-                               "projected", "status"]
+                               "projected", "status", "lower_is_better"]
     d = p[p["entity_id"] == "dortmund"].set_index("goal_no")
     assert list(d["status"]) == ["achieved", "on track", "at risk", "off track", "off track",
                                  "achieved", "off track", "achieved", "achieved"]
@@ -402,3 +403,236 @@ def test_no_goals_and_no_data(tmp_path):
     assert v[("x", "public_repos")] == 0 and v[("x", "active_share")] is None
     assert goals.write_snapshots(con, registry, today=TODAY) == 6
     con.close()
+
+
+# --------------------------------------------------------------------------- health metrics as goals
+#
+# A second world, for the health metrics a goal may name. "Today" is still 2025-06-30: a metric on
+# a day is taken at its end, MOMENT = 2025-07-01 00:00 UTC; the 365-day window starts 2024-07-01.
+#
+# kiel (GitHub org kiel, e-mail domain kiel.de), one repository kiel/app, created 2024-01-01, MIT,
+# with a README, LICENSE and CONTRIBUTING:
+#   commits  k0 2023-05-01 carl@kiel.de, k1 2024-03-01 anna@kiel.de, k2 2024-09-01 anna,
+#            k3 2024-10-01 ben@gmail.com, k4 2025-01-15 anna, k5 2025-03-01 dependabot[bot],
+#            k6 2025-06-01 anna (all at 12:00)
+#   items    #1 issue by ben 2024-08-01, closed 08-05, answered by anna after 10 h
+#            #2 issue by ben 2025-05-01, open, answered by anna after 48 h
+#            #3 change request by ben 2025-02-01, merged 02-02, reviewed by anna after 2 h
+#            #4 change request by ben 2025-03-01, closed unmerged 03-10, never answered
+#            #5 issue by ben 2025-06-20, open, never answered
+#            #6 issue by ben 2024-05-01, open, never answered
+#   releases v1 2024-06-01, v2 2024-12-01, v3-rc1 2025-03-15 (pre-release), v3 2025-04-01
+# leer: no repositories.
+
+KIEL = """\
+[[entity]]
+id = "kiel"
+name = "Landeshauptstadt Kiel"
+country = "DE"
+archetype = "local"
+email_domains = ["kiel.de"]
+  [[entity.account]]
+  forge = "github"
+  owner = "kiel"
+{kiel_goals}
+
+[[entity]]
+id = "leer"
+name = "Stadt Leer"
+country = "DE"
+archetype = "local"
+"""
+KIEL_GOALS = [
+    ("median_first_response_hours", 12, "2026-06-30"),   # 1 lower is better: 10 <= 12, achieved
+    ("median_first_response_hours", 8, "2026-06-30"),    # 2 10 > 8 and no trend: off track
+    ("commits", 10, "2026-06-30"),                       # 3
+    ("health_score", 50, "2026-06-30"),                  # 4 50.83 >= 50: achieved
+]
+
+
+def build_kiel(con, since: str | None = None):
+    migrate(con)
+    text = KIEL.format(kiel_goals="".join(goal(*g) for g in KIEL_GOALS))
+    registry = parse_registry((f"[defaults]\nsince = {since}\n\n" if since else "") + text)
+    sync_registry(con, registry)
+    con.execute(
+        f"INSERT INTO repos (forge, host, path, entity_id, account_owner, name, html_url, license_spdx, archived,"
+        f" is_fork, stars, forks_count, open_issues, created_at) VALUES ({GH}, 'kiel/app', 'kiel', 'kiel', 'app',"
+        " 'https://github.com/kiel/app', 'MIT', false, false, 0, 0, 0, TIMESTAMPTZ '2024-01-01 00:00:00+00')"
+    )
+    people = {"anna": "anna@kiel.de", "ben": "ben@gmail.com", "carl": "carl@kiel.de",
+              "dependabot[bot]": "49699333+dependabot[bot]@users.noreply.github.com"}
+    for sha, login, at in [("k0", "carl", "2023-05-01"), ("k1", "anna", "2024-03-01"), ("k2", "anna", "2024-09-01"),
+                           ("k3", "ben", "2024-10-01"), ("k4", "anna", "2025-01-15"),
+                           ("k5", "dependabot[bot]", "2025-03-01"), ("k6", "anna", "2025-06-01")]:
+        con.execute(
+            "INSERT INTO commits (forge, host, repo_path, sha, author_login, author_email, author_name, committed_at)"
+            f" VALUES ({GH}, 'kiel/app', ?, ?, ?, ?, ?)",
+            [sha, login, people[login], login, f"{at} 12:00:00+00"],
+        )
+    items = [
+        (1, "issue", "closed", "2024-08-01", "2024-08-05", None),
+        (2, "issue", "open", "2025-05-01", None, None),
+        (3, "change_request", "merged", "2025-02-01", "2025-02-02", "2025-02-02"),
+        (4, "change_request", "closed", "2025-03-01", "2025-03-10", None),
+        (5, "issue", "open", "2025-06-20", None, None),
+        (6, "issue", "open", "2024-05-01", None, None),
+    ]
+    for number, kind, state, created, closed, merged in items:
+        con.execute(
+            "INSERT INTO items (forge, host, repo_path, number, kind, state, author_login, created_at, closed_at,"
+            f" merged_at) VALUES ({GH}, 'kiel/app', ?, ?, ?, 'ben', ?, ?, ?)",
+            [number, kind, state, f"{created} 00:00:00+00", closed and f"{closed} 00:00:00+00",
+             merged and f"{merged} 00:00:00+00"],
+        )
+    for cid, kind, number, ckind, at in [(1, "issue", 1, "comment", "2024-08-01 10:00"),
+                                         (2, "issue", 2, "comment", "2025-05-03 00:00"),
+                                         (3, "change_request", 3, "review_comment", "2025-02-01 02:00")]:
+        con.execute(
+            "INSERT INTO comments (forge, host, repo_path, comment_id, item_kind, item_number, kind, author_login,"
+            f" created_at) VALUES ({GH}, 'kiel/app', ?, ?, ?, ?, 'anna', ?)",
+            [cid, kind, number, ckind, f"{at}:00+00"],
+        )
+    for tag, at, pre in [("v1", "2024-06-01", False), ("v2", "2024-12-01", False), ("v3-rc1", "2025-03-15", True),
+                         ("v3", "2025-04-01", False)]:
+        con.execute(
+            f"INSERT INTO releases (forge, host, repo_path, tag, published_at, prerelease) VALUES ({GH}, 'kiel/app', ?, ?, ?)",
+            [tag, f"{at} 00:00:00+00", pre],
+        )
+    con.execute(
+        f"INSERT INTO root_files VALUES ({GH}, 'kiel/app', true, true, true, false, false, false, NULL,"
+        " ['README.md', 'LICENSE', 'CONTRIBUTING.md'])"
+    )
+    rebuild_identities(con, registry)
+    metrics.refresh_metric_facts(con)
+    reuse.refresh_reuse(con)
+    return registry
+
+
+@pytest.fixture
+def kiel(tmp_path):
+    con = duckdb.connect(str(tmp_path / "kiel.duckdb"))
+    registry = build_kiel(con)
+    yield con, registry
+    con.close()
+
+
+def test_health_goal_metrics(kiel):
+    con, registry = kiel
+    v = _values(goals.goal_values(con, registry, TODAY, metrics=list(HEALTH_GOAL_METRICS)))
+    kiel_values = {m: v[("kiel", m)] for m in HEALTH_GOAL_METRICS}
+    assert kiel_values == {
+        # commits in the window: k2 k3 k4 k5 k6 (the bot's included); people: anna, ben
+        "commits": 5,
+        "active_contributors": 2,
+        # commits by people: anna 3 of 4 > half: 1; by organisation: kiel (anna) 3, ben alone 1: 1
+        "absence_factor": 1,
+        "elephant_factor": 1,
+        # opened in the window: #1-#5; answered after 10, 48 and 2 hours: median 10
+        "median_first_response_hours": 10.0,
+        # change requests opened in the window #3 #4, both resolved in it: 2 / 2; merged 1 of 2
+        "closure_ratio": 1.0,
+        "acceptance_ratio": 0.5,
+        # open at MOMENT: #2 (61 days), #5 (11 days), #6 (426 days): median 61
+        "median_issue_age_days": 61.0,
+        # v2, v3 in the window (v3-rc1 is a pre-release, v1 too old): 2 a year
+        "releases_per_year": 2.0,
+        # contributors anna, ben, carl; carl's last commit is from 2023: 1 of 3
+        "inactive_contributor_share": pytest.approx(1 / 3),
+        # OSI licence, README, CONTRIBUTING of 6 checks
+        "hygiene_share": 0.5,
+        # activity: human events in 10 of the 12 30-day periods before MOMENT (none from Dec 3 to
+        #   Jan 2 or from Oct 4 to Nov 2): 83.33; responsiveness: of #1-#5, due by June 24, #1 #2 #3
+        #   handled within 7 days: 60; sustainability: factor 1 of 4: 25; community: anna, ben: 20;
+        #   hygiene 50; release cadence 2 of 4: 50.
+        #   0.25 * 83.333 + 0.2 * 60 + 0.2 * 25 + 0.15 * 20 + 0.1 * 50 + 0.1 * 50 = 50.833
+        "health_score": pytest.approx(0.25 * 100 * 10 / 12 + 0.2 * 60 + 0.2 * 25 + 0.15 * 20 + 0.1 * 50 + 0.1 * 50),
+    }
+    # leer has no repository: no data, never a zero.
+    assert all(v[("leer", m)] is None for m in HEALTH_GOAL_METRICS)
+    # One entity alone gives the same values as all at once.
+    alone = _values(goals.goal_values(con, parse_registry(KIEL.format(kiel_goals="").split("\n\n[[entity]]\nid = \"leer\"")[0]),
+                                      TODAY, metrics=list(HEALTH_GOAL_METRICS)))
+    assert {m: alone[("kiel", m)] for m in HEALTH_GOAL_METRICS} == kiel_values
+
+
+def test_health_goal_metric_units():
+    assert goals.unit_of("health_score") == "score" and goals.unit_of("hygiene_share") == "share"
+    assert goals.unit_of("median_first_response_hours") == "hours" and goals.lower_is_better("median_issue_age_days")
+    assert not goals.lower_is_better("commits") and goals.unit_of("public_repos") == "count"
+
+
+def test_lower_is_better_status():
+    d, today = date(2026, 1, 1), date(2025, 1, 1)
+    assert goals.goal_status(10, 12, 10, d, today, lower_is_better=True) == "achieved"
+    assert goals.goal_status(20, 12, 11, d, today, lower_is_better=True) == "on track"
+    # at risk: projected within 12 / 0.9 = 13.33
+    assert goals.goal_status(20, 12, 13, d, today, lower_is_better=True) == "at risk"
+    assert goals.goal_status(20, 12, 14, d, today, lower_is_better=True) == "off track"
+    assert goals.goal_status(20, 12, 5, today, today, lower_is_better=True) == "off track"  # deadline reached
+    assert goals.goal_status(None, 12, None, d, today, lower_is_better=True) == "no data"
+
+
+def test_health_goal_progress(kiel):
+    con, registry = kiel
+    p = goals.goal_progress(con, registry, entity_id="kiel", today=TODAY).set_index("goal_no")
+    assert list(p["unit"]) == ["hours", "hours", "count", "score"]
+    assert list(p["lower_is_better"]) == [True, True, False, False]
+    assert p.loc[1, "value"] == 10 and p.loc[1, "status"] == "achieved"
+    # median_first_response_hours, reconstructed at the month ends of the last 12 months: nothing
+    # answered in June and July 2024; #1 (10 h) from August; with #3 (2 h) from February 2025: 6;
+    # with #2 (48 h) in May, #6 out of the window: median of 10, 2, 48 = 10. Today 10.
+    ends = [date(2024, 8, 31), date(2024, 9, 30), date(2024, 10, 31), date(2024, 11, 30), date(2024, 12, 31),
+            date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31), date(2025, 4, 30), date(2025, 5, 31)]
+    points = list(zip(ends, [10.0] * 6 + [6.0] * 3 + [10.0])) + [(TODAY, 10.0)]
+    trend = goals.fit_trend(points)
+    assert p.loc[2, "trend_points"] == 11 and p.loc[2, "reconstructed"]
+    assert p.loc[2, "trend_per_month"] == pytest.approx(trend.slope_per_day * 30)
+    # The dip in spring pulls the line down: 365 days on it, the projection reaches the target of 8.
+    projected = 10 + trend.slope_per_day * 365
+    assert trend.slope_per_day < 0 and p.loc[2, "projected"] == pytest.approx(projected)
+    assert p.loc[2, "status"] == ("on track" if projected <= 8 else "at risk" if projected <= 8 / 0.9 else "off track")
+    assert p.loc[4, "value"] == pytest.approx(50.833, abs=1e-3) and p.loc[4, "status"] == "achieved"
+    # health_score has no reconstructed history: today's value alone, no trend.
+    assert p.loc[4, "trend_points"] == 1 and not p.loc[4, "reconstructed"]
+
+
+def test_health_goal_history(kiel):
+    con, registry = kiel
+    h = goals.reconstruct_history(con, registry, months=12, today=TODAY)
+    commits = h[(h["entity_id"] == "kiel") & (h["metric"] == "commits")]
+    # 365 days up to each month end, 2024-06-30 .. 2025-05-31: k1 alone until August, k2 from
+    # September, k3 from October, k4 from January; k1 leaves and k5 (a bot's) comes in March.
+    assert list(commits["value"]) == [1, 1, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4]
+    # Not reconstructed: the health score and hygiene (today's files say nothing of the past).
+    assert not {"health_score", "hygiene_share"} & set(h["metric"])
+    assert set(h["metric"]) >= {"commits", "median_first_response_hours"}
+    # With a history horizon of 2024-01-01, a day's 365 days must start on or after it: from
+    # 2024-12-31 (its window starts 2024-01-02) on.
+    con2 = duckdb.connect()
+    registry2 = build_kiel(con2, since="2024-01-01")
+    h2 = goals.reconstruct_history(con2, registry2, months=12, today=TODAY)
+    commits2 = h2[(h2["entity_id"] == "kiel") & (h2["metric"] == "commits")]
+    assert list(commits2["snapshot_date"]) == [date(2024, 12, 31), date(2025, 1, 31), date(2025, 2, 28),
+                                               date(2025, 3, 31), date(2025, 4, 30), date(2025, 5, 31)]
+    con2.close()
+
+
+def test_goal_progress_reads_the_snapshot_of_the_collection(kiel):
+    # As the pipeline leaves it: results materialised at the collection's moment, then the day's
+    # snapshot. goal_progress without a day is as of that collection and takes the stored values.
+    con, registry = kiel
+    moment = datetime(2025, 6, 30, 15, 0, tzinfo=timezone.utc)
+    metrics.refresh_metric_results(con, moment)
+    goals.write_snapshots(con, registry, today=moment.date(), refresh=False)
+    assert metrics.as_of(con) == moment
+    stored = goals.goal_progress(con, registry, entity_id="kiel")
+    assert set(stored["as_of"]) == {TODAY}
+    # The same values computed live at that moment (a warehouse whose results are stale).
+    con.execute("DELETE FROM metric_results_state")
+    live = goals.goal_values(con, registry, TODAY)
+    assert metrics.as_of(con) is None
+    for r in stored.itertuples():
+        want = live[(live["entity_id"] == r.entity_id) & (live["metric"] == r.metric)]["value"].iloc[0]
+        # Taken at 15:00, not at the day's end: issue ages are 9 hours shorter than at midnight.
+        assert r.value == pytest.approx(want), r.metric

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 import pytest
 
 from collectors.registry import parse_registry
 from collectors.simulator import ForgeSimulator, World
-from warehouse import metrics, reuse
+from warehouse import goals, metrics, reuse
 from warehouse.pipeline import collect
 
 # The stage of life a simulated repository was generated in, and the lifecycle it must show.
@@ -31,11 +33,19 @@ def world():
     return World(seed=7)
 
 
+# Goals for every entity, health metrics among them, so the collection snapshots those too.
+GOALS = "".join(
+    f'\n  [[entity.goal]]\n  metric = "{m}"\n  target = {t}\n  deadline = 2027-12-31\n'
+    for m, t in (("public_repos", 5), ("health_score", 60), ("median_first_response_hours", 48), ("commits", 100))
+)
+
+
 @pytest.fixture(scope="module")
 def db_file(world, tmp_path_factory):
     db_path = tmp_path_factory.mktemp("metrics") / "sim.duckdb"
     with ForgeSimulator(world) as sim:
-        assert collect(parse_registry(sim.registry_toml(), "sim.toml"), db_path).status == "ok"
+        text = re.sub(r"^(email_domains = .*)$", lambda m: m.group(1) + "\n" + GOALS, sim.registry_toml(), flags=re.M)
+        assert collect(parse_registry(text, "sim.toml"), db_path).status == "ok"
     return db_path
 
 
@@ -91,3 +101,14 @@ def test_materialised_results_equal_live_computation(con, db_file, tmp_path):
         pd.testing.assert_frame_equal(reuse.entity_edges(con, entity), reuse.entity_edges(live, entity))
         pd.testing.assert_frame_equal(reuse.entity_reuse_summary(con, entity), reuse.entity_reuse_summary(live, entity))
     live.close()
+    # Goal progress takes today's values from the collection's snapshot; without it, computed at
+    # the same moment, they are the same.
+    unsnapped = tmp_path / "unsnapped.duckdb"
+    unsnapped.write_bytes(db_file.read_bytes())
+    computed = duckdb.connect(str(unsnapped))
+    computed.execute("DELETE FROM goal_snapshots WHERE source = 'observed' AND snapshot_date = ?", [as_of.date()])
+    stored = goals.goal_progress(con)
+    assert len(stored) == 4 * len(entities) and set(stored["as_of"]) == {as_of.date()}
+    assert stored["value"].notna().sum() > len(entities) * 2
+    pd.testing.assert_frame_equal(stored, goals.goal_progress(computed))
+    computed.close()

@@ -12,6 +12,9 @@ from collectors.registry import (
     FORGES,
     GOAL_METRICS,
     HEALTH_GOAL_METRICS,
+    LOWER_IS_BETTER,
+    SCORE_METRICS,
+    SHARE_METRICS,
     Account,
     HealthWeights,
     LifecycleSettings,
@@ -403,6 +406,16 @@ def test_bad_settings(settings, where, words):
 
 
 # --- goal metrics by name ------------------------------------------------------------------------
+
+
+def test_goal_metric_names_are_the_warehouses():
+    # The names the registry accepts are the metrics the warehouse computes (warehouse.goals).
+    from warehouse import goals
+
+    assert set(GOAL_METRICS + HEALTH_GOAL_METRICS) == set(goals.METRICS)
+    assert {m for m in goals.METRICS if goals.METRICS[m].unit == "share"} == set(SHARE_METRICS)
+    assert {m for m in goals.METRICS if goals.METRICS[m].unit == "score"} == set(SCORE_METRICS)
+    assert {m for m in goals.METRICS if goals.METRICS[m].lower_is_better} == set(LOWER_IS_BETTER)
 
 
 def test_health_goal_metrics_accepted():

@@ -14,8 +14,12 @@ reused_by_others           this entity's projects reused by another entity (fork
                            isBasedOn)
 =========================  =====================================================================
 
-Other metrics can be added by name with :func:`register_metric`. Shares of zero projects are
-``None`` (no data), never 0.
+The health metrics of ``warehouse.metrics`` are goal metrics too, one value per entity (health
+score, absence and elephant factor, median time to first response, change request closure and
+acceptance ratio, median issue age, releases per year, inactive contributor share, hygiene checks
+share, commits, active contributors: see ``HEALTH_GOAL_METRICS`` below); some are "lower is
+better". Other metrics can be added by name with :func:`register_metric`. Shares of zero projects
+are ``None`` (no data), never 0.
 
 Write side (the pipeline, after each collection): :func:`sync_goals`, :func:`write_snapshots`
 (which refreshes the derived reuse tables first). Read side (the dashboard, read-only): :func:`goal_values`,
@@ -34,6 +38,7 @@ import pandas as pd
 import pyarrow as pa
 
 from collectors.registry import GOAL_METRICS, SHARE_METRICS, Registry
+from warehouse import metrics as health
 from warehouse import reuse
 
 ACTIVE_DAYS = 90
@@ -55,30 +60,61 @@ STATUSES = (ACHIEVED, ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA)
 MetricFn = Callable[[duckdb.DuckDBPyConnection, Sequence[str], date], dict[str, float | None]]
 
 
+# What a goal metric's values are: share (0..1), score (0..100), count, ratio (>= 0, may exceed 1),
+# hours, days, per_year. Projections are kept within the unit's range.
+UNITS = ("share", "score", "count", "ratio", "hours", "days", "per_year")
+
+
 @dataclass(frozen=True, slots=True)
 class GoalMetric:
     name: str
     fn: MetricFn
-    share: bool  # value in [0, 1]; else a count (>= 0)
+    share: bool  # value in [0, 1]
     description: str = ""
+    unit: str = "count"
+    lower_is_better: bool = False
+    # Reconstructed for past days when not None: the days of history before a day its value
+    # needs, checked against the registry's history horizon (0: none).
+    history_days: int | None = None
 
 
 METRICS: dict[str, GoalMetric] = {}
 
 
-def register_metric(name: str, *, share: bool = False, description: str = "") -> Callable[[MetricFn], MetricFn]:
-    """Register a goal metric by name (decorator). Replaces a metric of the same name."""
+def register_metric(
+    name: str,
+    *,
+    share: bool = False,
+    description: str = "",
+    unit: str | None = None,
+    lower_is_better: bool = False,
+    history_days: int | None = None,
+) -> Callable[[MetricFn], MetricFn]:
+    """Register a goal metric by name (decorator). Replaces a metric of the same name.
+
+    ``unit``: one of UNITS (default: share if ``share``, else count). ``lower_is_better``: the goal
+    is reached when the value falls to the target. ``history_days``: reconstruct the metric for
+    past days (:func:`reconstruct_history`) when its value on a day needs that many days of
+    history before it (checked against the registry's ``since``); None: observed snapshots only.
+    """
+    unit = unit or ("share" if share else "count")
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r}: expected one of {', '.join(UNITS)}")
 
     def wrap(fn: MetricFn) -> MetricFn:
-        METRICS[name] = GoalMetric(name, fn, share, description or (fn.__doc__ or "").strip())
+        METRICS[name] = GoalMetric(name, fn, unit == "share", description or (fn.__doc__ or "").strip(),
+                                   unit, lower_is_better, history_days)
         return fn
 
     return wrap
 
 
-def _today(today: date | datetime | None) -> date:
+def _today(today: date | datetime | None, con: duckdb.DuckDBPyConnection | None = None) -> date:
+    """``today`` as a UTC date; None: the day of the last collection (:func:`warehouse.metrics.as_of`)
+    while the warehouse is as it left it, else the current day."""
     if today is None:
-        return datetime.now(timezone.utc).date()
+        moment = health.as_of(con) if con is not None else None
+        return (moment or datetime.now(timezone.utc)).date()
     if isinstance(today, datetime):
         return (today if today.tzinfo is None else today.astimezone(timezone.utc)).date()
     return today
@@ -87,6 +123,12 @@ def _today(today: date | datetime | None) -> date:
 def _day_end(day: date) -> datetime:
     """The first instant after ``day`` in UTC: windows run up to, not including, it."""
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=timezone.utc)
+
+
+def _moment(con: duckdb.DuckDBPyConnection, day: date) -> datetime:
+    """The moment a health metric is taken at for ``day``: its end, or, if earlier, the moment the
+    warehouse is as of (the last collection, else the present): nothing later is known."""
+    return min(_day_end(day), health.as_of(con) or datetime.now(timezone.utc))
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
@@ -233,6 +275,66 @@ def _reused(con, entity_ids, day):
     return _per_entity(entity_ids, values, 0.0)
 
 
+# --------------------------------------------------------------------------- health metrics by name
+
+WINDOW = int(health.WINDOW_DAYS)
+
+
+def _entity_metric(fn: Callable[..., pd.DataFrame], column: str, scale: float = 1.0, **kwargs) -> MetricFn:
+    """A goal metric from a warehouse.metrics function at the entity level, taken at :func:`_moment`."""
+
+    def compute(con, entity_ids, day):
+        # One entity: filter (its row groups only); several: every entity at once.
+        one = entity_ids[0] if len(entity_ids) == 1 else None
+        df = fn(con, by="entity", now=_moment(con, day), entity_id=one, **kwargs)
+        values = {e: (None if pd.isna(v) else float(v) * scale) for e, v in zip(df["entity_id"], df[column])}
+        return _per_entity(entity_ids, values, None)
+
+    compute.__doc__ = f"warehouse.metrics.{fn.__name__}(by='entity').{column}"
+    return compute
+
+
+# name: (function, column, scale, unit, lower is better, history days, keyword arguments, description)
+HEALTH_GOAL_METRICS: dict[str, tuple] = {
+    "health_score": (health.health_score, "score", 1.0, "score", False, None, {},
+                     "the entity's health score (0-100)"),
+    "absence_factor": (health.absence_factor, "absence_factor", 1.0, "count", False, WINDOW, {},
+                       "Contributor Absence Factor over the last 365 days"),
+    "elephant_factor": (health.elephant_factor, "elephant_factor", 1.0, "count", False, WINDOW, {},
+                        "Elephant Factor over the last 365 days"),
+    "median_first_response_hours": (health.time_to_first_response, "median_hours", 1.0, "hours", True, WINDOW,
+                                    {"combined": True},
+                                    "median time to first response of issues and change requests opened in the last 365 days"),
+    "closure_ratio": (health.change_request_ratios, "closure_ratio", 1.0, "ratio", False, WINDOW, {},
+                      "change requests closed / opened in the last 365 days"),
+    "acceptance_ratio": (health.change_request_ratios, "acceptance_ratio", 1.0, "share", False, WINDOW, {},
+                         "change requests merged / closed in the last 365 days"),
+    "median_issue_age_days": (health.issue_age, "median_age_days", 1.0, "days", True, 0, {},
+                              "median age of the open issues"),
+    # Releases are collected whole, whatever the history horizon.
+    "releases_per_year": (health.release_frequency, "releases_per_year", 1.0, "per_year", False, 0, {},
+                          "releases in the last 365 days"),
+    "inactive_contributor_share": (health.inactive_contributors, "inactive_share", 1.0, "share", True, WINDOW, {},
+                                   "share of contributors without a commit in the last 365 days"),
+    "hygiene_share": (health.health_score, "hygiene", 0.01, "share", False, None, {},
+                      "the health score's hygiene part / 100: share of hygiene checks passed"),
+    "commits": (health.activity_totals, "commits", 1.0, "count", False, WINDOW, {},
+                "commits in the last 365 days"),
+    "active_contributors": (health.activity_totals, "active_contributors", 1.0, "count", False, WINDOW, {},
+                            "people with a commit in the last 365 days"),
+}
+
+
+
+def _register_health_metrics() -> None:
+    for name, (fn, column, scale, unit, lower, history, kwargs, text) in HEALTH_GOAL_METRICS.items():
+        register_metric(name, unit=unit, lower_is_better=lower, history_days=history, description=text)(
+            _entity_metric(fn, column, scale, **kwargs))
+
+
+_register_health_metrics()
+
+
 # --------------------------------------------------------------------------- values and snapshots
 
 
@@ -258,6 +360,25 @@ def is_share(metric: str) -> bool:
     return m.share if m is not None else metric in SHARE_METRICS
 
 
+def unit_of(metric: str) -> str:
+    """The metric's unit (UNITS); an unknown metric: share or count, as the registry judges it."""
+    m = METRICS.get(metric)
+    return m.unit if m is not None else ("share" if metric in SHARE_METRICS else "count")
+
+
+def lower_is_better(metric: str) -> bool:
+    m = METRICS.get(metric)
+    return m is not None and m.lower_is_better
+
+
+def _clip(value: float, unit: str) -> float:
+    if unit == "share":
+        return min(max(value, 0.0), 1.0)
+    if unit == "score":
+        return min(max(value, 0.0), 100.0)
+    return max(value, 0.0)
+
+
 def goal_values(
     con: duckdb.DuckDBPyConnection,
     registry: Registry | None = None,
@@ -270,7 +391,7 @@ def goal_values(
     built-in goal metric plus registered metrics the registry's goals name. An unknown metric
     name gives None values.
     """
-    day = _today(today)
+    day = _today(today, con)
     ids = _entity_ids(con, registry)
     rows = []
     for name in _metric_names(registry, metrics):
@@ -298,6 +419,7 @@ def reconstruct_history(
     registry: Registry | None,
     months: int = 24,
     today: date | datetime | None = None,
+    metrics: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Goal metrics at the end of each of the ``months`` months before ``today``'s month, from history.
 
@@ -311,9 +433,13 @@ def reconstruct_history(
     - contributions_to_others: other entities' projects in which the entity's people had authored
       a commit by the day (today's affiliations and project mapping applied to the past).
 
-    The other metrics (licences, publiccode.yml, reuse) have no dated history and are left out.
+    Registered metrics with ``history_days`` (the health metrics but the health score and
+    hygiene) are the metric itself taken at the end of each day, for days whose history of
+    ``history_days`` days starts on or after the horizon: those ``metrics``, else those the
+    registry's goals name. The other metrics (licences, publiccode.yml, reuse, health score,
+    hygiene) have no dated history and are left out.
     """
-    day = _today(today)
+    day = _today(today, con)
     ids = _entity_ids(con, registry)
     columns = ["snapshot_date", "entity_id", "metric", "value"]
     days = _month_ends(day, months) if months > 0 else []
@@ -344,9 +470,25 @@ def reconstruct_history(
         counts = firsts[firsts["first_at"] < pd.Timestamp(end)].groupby("entity_id").size()
         for e in ids:
             rows.append((d, e, "contributions_to_others", float(counts.get(e, 0))))
+    for name in _history_metrics(registry, metrics):
+        metric = METRICS[name]
+        for d, end in zip(days, ends):
+            if since is not None and end - timedelta(days=metric.history_days) < since:
+                continue
+            for e, v in metric.fn(con, ids, d).items():
+                if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                    rows.append((d, e, name, float(v)))
     df = pd.DataFrame(rows, columns=columns)
     df["snapshot_date"] = pd.to_datetime(df["snapshot_date"]).dt.date
     return df.sort_values(["entity_id", "metric", "snapshot_date"]).reset_index(drop=True)
+
+
+def _history_metrics(registry: Registry | None, metrics: Sequence[str] | None) -> list[str]:
+    """Registered metrics beyond the built-in six that can be reconstructed: ``metrics``, else
+    those the registry's goals name."""
+    names = metrics if metrics is not None else _metric_names(registry, None)
+    return [n for n in dict.fromkeys(names)
+            if n not in GOAL_METRICS and n in METRICS and METRICS[n].history_days is not None]
 
 
 def write_snapshots(
@@ -368,7 +510,7 @@ def write_snapshots(
     history (:func:`reconstruct_history`) is refreshed too: its rows are replaced, and kept only
     for days before the entity's first observed snapshot of that metric.
     """
-    day = _today(today)
+    day = _today(today, con)
     if refresh:
         reuse.refresh_reuse(con)
     values = goal_values(con, registry, day)
@@ -464,18 +606,37 @@ def fit_trend(points: Sequence[tuple[date, float]]) -> Trend:
     return Trend(sxy / sxx, len(pts), first)
 
 
-def goal_status(value: float | None, target: float, projected: float | None, deadline: date, today: date) -> str:
+def goal_status(
+    value: float | None,
+    target: float,
+    projected: float | None,
+    deadline: date,
+    today: date,
+    lower_is_better: bool = False,
+) -> str:
     """achieved (value >= target); past the deadline and short: off track; else on track
-    (projection >= target), at risk (projection >= AT_RISK_RATIO * target), off track."""
+    (projection >= target), at risk (projection >= AT_RISK_RATIO * target), off track.
+
+    ``lower_is_better`` turns the comparisons round: achieved when value <= target, on track when
+    the projection <= target, at risk when it is <= target / AT_RISK_RATIO.
+    """
     if value is None:
         return NO_DATA
-    if value >= target:
+    if lower_is_better:
+        reached = value <= target
+        on_track = projected is not None and projected <= target
+        at_risk = projected is not None and projected <= target / AT_RISK_RATIO
+    else:
+        reached = value >= target
+        on_track = projected is not None and projected >= target
+        at_risk = projected is not None and projected >= AT_RISK_RATIO * target
+    if reached:
         return ACHIEVED
     if deadline <= today or projected is None:
         return OFF_TRACK
-    if projected >= target:
+    if on_track:
         return ON_TRACK
-    if projected >= AT_RISK_RATIO * target:
+    if at_risk:
         return AT_RISK
     return OFF_TRACK
 
@@ -491,6 +652,37 @@ def _goals(con, registry: Registry | None, entity_id: str | None) -> list[tuple[
     return [g for g in goals if entity_id is None or g[0] == entity_id]
 
 
+def _current_values(con, goals: list[tuple[str, int, str, float, date]], day: date) -> dict[tuple[str, str], float | None]:
+    """Each goal's (entity, metric) value on ``day``.
+
+    On the day of the last collection, while the warehouse is as it left it, the values its
+    snapshot stored (computed then by the same functions at the same moment); else, and for
+    pairs the snapshot lacks, computed now for the goals' entities only.
+    """
+    current: dict[tuple[str, str], float | None] = {}
+    moment = health.as_of(con)
+    if moment is not None and moment.date() == day and reuse.reuse_fresh(con):
+        ids = sorted({g[0] for g in goals})
+        names = sorted({g[2] for g in goals})
+        for e, m, v in con.execute(
+            "SELECT entity_id, metric, value FROM goal_snapshots WHERE snapshot_date = ? AND source = 'observed'"
+            " AND list_contains(?, entity_id) AND list_contains(?, metric)",
+            [day, ids, names],
+        ).fetchall():
+            current[(e, m)] = None if v is None else float(v)
+    wanted: dict[str, set[str]] = {}
+    for e, _, m, _, _ in goals:
+        if (e, m) not in current:
+            wanted.setdefault(m, set()).add(e)
+    for m, entity_ids in wanted.items():
+        metric = METRICS.get(m)
+        values = metric.fn(con, sorted(entity_ids), day) if metric is not None else {}
+        for e in entity_ids:
+            v = values.get(e)
+            current[(e, m)] = None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+    return current
+
+
 def goal_progress(
     con: duckdb.DuckDBPyConnection,
     registry: Registry | None = None,
@@ -500,34 +692,28 @@ def goal_progress(
 ) -> pd.DataFrame:
     """Progress of every goal (of one entity, if given), from the registry (else the ``goals`` table).
 
-    Columns: entity_id, goal_no, metric, unit (share | count), target, deadline, as_of (today),
-    value (now, computed live; NaN: no data), trend_per_month (slope x 30 days; NaN when there is
-    no trend), trend_points (history points used, today's value included), trend_from (oldest
-    point), reconstructed (whether reconstructed points were used), days_left, projected (value
-    at the deadline on the trend, clipped to [0, 1] for shares and >= 0 for counts; the value
-    itself when there is no trend), status (achieved | on track | at risk | off track | no data).
+    Columns: entity_id, goal_no, metric, unit (UNITS: share, score, count, ratio, hours, days,
+    per_year), target, deadline, as_of (today: default the day of the last collection), value (on that day; NaN: no data), trend_per_month (slope x 30 days; NaN when
+    there is no trend), trend_points (history points used, today's value included), trend_from
+    (oldest point), reconstructed (whether reconstructed points were used), days_left, projected
+    (value at the deadline on the trend, kept within the unit's range: [0, 1] for shares, [0, 100]
+    for scores, >= 0 otherwise; the value itself when there is no trend), status (achieved | on
+    track | at risk | off track | no data; :func:`goal_status`, turned round for "lower is better"),
+    lower_is_better (whether the goal is to bring the value down to the target).
 
     History: stored snapshots of the ``trend_days`` days before today; an (entity, metric) with
     no stored snapshot at all falls back to :func:`reconstruct_history` computed on the fly.
     """
-    day = _today(today)
+    day = _today(today, con)
     goals = _goals(con, registry, entity_id)
     columns = ["entity_id", "goal_no", "metric", "unit", "target", "deadline", "as_of", "value",
                "trend_per_month", "trend_points", "trend_from", "reconstructed", "days_left",
-               "projected", "status"]
+               "projected", "status", "lower_is_better"]
     if not goals:
         return pd.DataFrame(columns=columns)
     metrics = sorted({g[2] for g in goals})
     ids = sorted({g[0] for g in goals})
-    now = goal_values(con, None, day, metrics=metrics)
-    now = now[now["entity_id"].isin(ids)] if not now.empty else now
-    current = {(r.entity_id, r.metric): (None if pd.isna(r.value) else float(r.value)) for r in now.itertuples()}
-    # goal_values without a registry walks the entities table; entities only in the registry:
-    for e, _, m, _, _ in goals:
-        if (e, m) not in current:
-            metric = METRICS.get(m)
-            v = metric.fn(con, [e], day).get(e) if metric is not None else None
-            current[(e, m)] = None if v is None else float(v)
+    current = _current_values(con, goals, day)
     start = day - timedelta(days=trend_days)
     stored = reuse._frame(
         con,
@@ -549,15 +735,14 @@ def goal_progress(
     missing = {(e, m) for e, _, m, _, _ in goals} - any_stored
     if missing:
         months = max(1, math.ceil(trend_days / 30.44))
-        rebuilt = reconstruct_history(con, None, months, day) if registry is None else \
-            reconstruct_history(con, registry, months, day)
+        rebuilt = reconstruct_history(con, registry, months, day, metrics=sorted({m for _, m in missing}))
         for r in rebuilt.itertuples():
             if (r.entity_id, r.metric) in missing and r.snapshot_date >= start:
                 history.setdefault((r.entity_id, r.metric), []).append((r.snapshot_date, float(r.value), "reconstructed"))
     rows = []
     for e, n, m, target, deadline in goals:
         value = current.get((e, m))
-        share = is_share(m)
+        unit, lower = unit_of(m), lower_is_better(m)
         pts = [(d, v) for d, v, _ in history.get((e, m), [])]
         used_reconstructed = any(s == "reconstructed" for _, _, s in history.get((e, m), []))
         if value is not None:
@@ -569,12 +754,12 @@ def goal_progress(
             projected = value
             if trend.slope_per_day is not None and days_left > 0:
                 projected = value + trend.slope_per_day * days_left
-            projected = min(max(projected, 0.0), 1.0) if share else max(projected, 0.0)
+            projected = _clip(projected, unit)
         rows.append((
-            e, n, m, "share" if share else "count", target, deadline, day,
+            e, n, m, unit, target, deadline, day,
             value, None if trend.slope_per_day is None else trend.slope_per_day * 30,
             trend.points, trend.first, used_reconstructed, days_left, projected,
-            goal_status(value, target, projected, deadline, day),
+            goal_status(value, target, projected, deadline, day, lower_is_better=lower), lower,
         ))
     df = pd.DataFrame(rows, columns=columns)
     for col in ("value", "trend_per_month", "projected", "target"):
@@ -585,5 +770,6 @@ def goal_progress(
 __all__ = [
     "ACHIEVED", "ON_TRACK", "AT_RISK", "OFF_TRACK", "NO_DATA", "STATUSES", "AT_RISK_RATIO", "ACTIVE_DAYS",
     "TREND_DAYS", "MIN_TREND_SPAN_DAYS", "METRICS", "GoalMetric", "register_metric", "goal_values", "reconstruct_history", "write_snapshots", "sync_goals",
-    "goal_history", "Trend", "fit_trend", "goal_status", "goal_progress", "is_share",
+    "goal_history", "Trend", "fit_trend", "goal_status", "goal_progress", "is_share", "unit_of", "lower_is_better",
+    "UNITS", "HEALTH_GOAL_METRICS",
 ]
