@@ -26,6 +26,7 @@ No Streamlit here: the dashboard's goals page and ``ossdash report`` both call t
 from __future__ import annotations
 
 import html
+import inspect
 import math
 import re
 import unicodedata
@@ -179,6 +180,18 @@ def _headline(con, entity_id: str) -> Headline:
                     int(r["contributions_to_others"]))
 
 
+def _last_collection(con) -> datetime | None:
+    runs = queries.data_freshness(con)
+    if runs.empty:
+        return None
+    last = _none(runs.iloc[0].get("finished_at")) or _none(runs.iloc[0].get("started_at"))
+    if last is None:
+        return None
+    moment = pd.Timestamp(last)
+    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+    return moment.to_pydatetime()
+
+
 def build_report(con, entity_id: str, lang: str = "en", today: date | datetime | None = None) -> Report:
     """Everything the report shows, read from the warehouse. Raises :class:`ReportError` for an
     unknown entity and ``ValueError`` for an unsupported language."""
@@ -186,8 +199,15 @@ def build_report(con, entity_id: str, lang: str = "en", today: date | datetime |
     info = queries.entity(con, entity_id)
     if info is None:
         raise ReportError(f"no entity with the id {entity_id!r} in the warehouse")
-    as_of = _day(today)
-    progress = goals_mod.goal_progress(con, entity_id=entity_id, today=as_of)
+    # "Today" is the warehouse's to decide when not given (it may take the last collection's day).
+    progress = goals_mod.goal_progress(con, entity_id=entity_id, today=today)
+    last = _last_collection(con)
+    if not progress.empty and "as_of" in progress.columns and _none(progress["as_of"].iloc[0]) is not None:
+        as_of = _as_date(progress["as_of"].iloc[0])
+    elif today is None and last is not None:
+        as_of = last.date()
+    else:
+        as_of = _day(today)
     history = goals_mod.goal_history(con, entity_id) if not progress.empty else pd.DataFrame()
     # A metric with no stored snapshot at all (a warehouse before its first snapshot) had its
     # trend fitted on history reconstructed on the fly; the chart shows the same points.
@@ -196,7 +216,9 @@ def build_report(con, entity_id: str, lang: str = "en", today: date | datetime |
                if m not in stored and bool(_none(r))}
     if rebuilt:
         months = max(1, math.ceil(goals_mod.TREND_DAYS / 30.44))
-        extra = goals_mod.reconstruct_history(con, None, months, as_of)
+        # Newer warehouses reconstruct only the metrics asked for (health metrics among them).
+        asks = "metrics" in inspect.signature(goals_mod.reconstruct_history).parameters
+        extra = goals_mod.reconstruct_history(con, None, months, as_of, **({"metrics": sorted(rebuilt)} if asks else {}))
         extra = extra[(extra["entity_id"] == entity_id) & extra["metric"].isin(rebuilt)]
         history = pd.concat([history, extra.assign(source="reconstructed")], ignore_index=True)
     stored_points = _by_metric(history, as_of)
@@ -225,11 +247,6 @@ def build_report(con, entity_id: str, lang: str = "en", today: date | datetime |
     counts = {s: 0 for s in STATUS_ORDER}
     for g in built:
         counts[g.status] = counts.get(g.status, 0) + 1
-    runs = queries.data_freshness(con)
-    last = None
-    if not runs.empty:
-        last = _none(runs.iloc[0].get("finished_at")) or _none(runs.iloc[0].get("started_at"))
-        last = None if last is None else pd.Timestamp(last).to_pydatetime()
     return Report(
         entity_id=entity_id,
         name=str(info["name"]),
@@ -247,16 +264,24 @@ def build_report(con, entity_id: str, lang: str = "en", today: date | datetime |
 # --------------------------------------------------------------------------- words
 
 
-def value_text(t: Translator, value: float | None, unit: str) -> str:
+# Units whose values read better with their word ("24.0 hours"); others are plain numbers.
+UNIT_WORDS = {"hours": "report.unit_hours", "days": "report.unit_days", "per_year": "report.unit_per_year"}
+
+
+def value_text(t: Translator, value: float | None, unit: str, with_unit: bool = True) -> str:
     """A goal value in the reader's format: shares as percentages, counts as numbers, other
-    units with one decimal. Whole numbers (and whole percentages) without decimals."""
+    units with one decimal (hours, days and rates per year with their word). Whole counts and
+    whole percentages without decimals."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return t.none()
     if unit == "share":
         whole = abs(value * 100 - round(value * 100)) < 0.05
         return t.percent(value, 0 if whole else 1)
     whole = unit == "count" and abs(value - round(value)) < 0.05
-    return t.number(value, 0 if whole else 1)
+    number = t.number(value, 0 if whole else 1)
+    if with_unit and unit in UNIT_WORDS:
+        return t(UNIT_WORDS[unit], value=number)
+    return number
 
 
 def trend_text(t: Translator, goal: Goal) -> str:
@@ -264,12 +289,11 @@ def trend_text(t: Translator, goal: Goal) -> str:
     if slope is None:
         return t("report.no_trend")
     amount = slope * 100 if goal.unit == "share" else slope
-    decimals = 2 if 0 < abs(amount) < 0.05 else 1
-    shown = t.number(abs(amount), decimals)
+    decimals = 2 if 0.0005 <= abs(amount) < 0.05 else 1
     if round(amount, decimals) == 0:
-        sign = "±"
+        sign, shown = "±", t.number(0, 1)
     else:
-        sign = "+" if amount > 0 else "−"
+        sign, shown = ("+" if amount > 0 else "−"), t.number(abs(amount), decimals)
     key = "report.trend_share" if goal.unit == "share" else "report.trend_other"
     return t(key, value=sign + shown)
 
@@ -325,6 +349,8 @@ def goal_texts(t: Translator, goal: Goal) -> GoalTexts:
         sentence = t("report.sentence_passed", **values)
     elif goal.trend_per_month is None and goal.status == goals_mod.OFF_TRACK:
         sentence = t("report.sentence_no_trend", **values)
+    elif goal.trend_per_month is None and goal.status == goals_mod.AT_RISK:
+        sentence = t("report.sentence_no_trend_at_risk", **values)
     elif goal.status == goals_mod.ON_TRACK:
         sentence = t("report.sentence_on_track", **values)
     elif goal.status == goals_mod.AT_RISK:
@@ -413,7 +439,7 @@ def rules_texts(t: Translator, report: Report) -> list[str]:
         t("report.rule_no_data", status=_capital(status_word(t, goals_mod.NO_DATA))),
     ]
     if any(g.lower_is_better for g in report.goals):
-        rules.append(t("report.rule_lower"))
+        rules.append(t("report.rule_lower", margin=t.percent(1 / goals_mod.AT_RISK_RATIO - 1)))
     return rules
 
 
@@ -453,6 +479,14 @@ def _nice_step(span: float, ticks: int = 4) -> float:
         if raw <= m * power:
             return m * power
     return 10 * power
+
+
+def tick_text(t: Translator, value: float, unit: str, step: float) -> str:
+    """An axis label: as many decimals as the step between ticks needs, no unit word."""
+    if unit == "share":
+        return t.percent(value, next(d for d in range(4) if abs(round(step * 100, d) - step * 100) < 1e-9))
+    decimals = next((d for d in range(5) if abs(round(step, d) - step) < 1e-9), 4)
+    return t.number(value, decimals)
 
 
 def _month_starts(first: date, last: date, most: int = 6) -> list[date]:
@@ -515,12 +549,14 @@ def chart(t: Translator, goal: Goal, texts: GoalTexts) -> Chart | None:
         values.append(goal.projected)
     if goal.unit == "share":
         low, high, step = 0.0, 1.0, 0.25
+    elif goal.unit == "score" and 0 <= min(values) and max(values) <= 100:
+        low, high, step = 0.0, 100.0, 25.0
     else:
         low = min(0.0, min(values))
         top = max(values) * 1.1 if max(values) > 0 else 1.0
         step = _nice_step(top - low)
         if goal.unit == "count":
-            step = max(step, 1.0)
+            step = float(max(1, math.ceil(step)))
         low = math.floor(low / step) * step
         high = math.ceil(top / step) * step
         if high <= low:
@@ -533,7 +569,7 @@ def chart(t: Translator, goal: Goal, texts: GoalTexts) -> Chart | None:
     k = 0
     while low + k * step <= high + 1e-9:
         v = low + k * step
-        y_ticks.append((ny(v), fmt(v)))
+        y_ticks.append((ny(v), tick_text(t, v, goal.unit, step)))
         k += 1
     x_ticks = tuple((nx(d), t.month(d)) for d in _month_starts(x_first, x_last))
     tips = {"observed": "report.tip_observed", "reconstructed": "report.tip_reconstructed", "now": "report.tip_now"}

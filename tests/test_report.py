@@ -518,14 +518,23 @@ def _goal(**changes):
 
 def test_other_units_lower_is_better_and_unknown_metrics_read_plainly():
     en, de = Translator("en"), Translator("de")
-    texts = report.goal_texts(en, _goal())
-    assert texts.words == "Goal: at most 24.0 by 30 June 2026."
-    assert ("Value now", "30.2") in texts.facts or ("Value now", "30.3") in texts.facts
-    assert ("Trend", "−1.5 per month") in texts.facts
-    assert texts.title == "1. median_first_response_hours"  # no label yet: the code itself
-    assert report.goal_texts(de, _goal()).words == "Ziel: höchstens 24,0 bis zum 30. Juni 2026."
+    texts = report.goal_texts(en, _goal(metric="made_up_hours"))
+    assert texts.words == "Goal: at most 24.0 hours by 30 June 2026."
+    assert dict(texts.facts)["Value now"] in ("30.2 hours", "30.3 hours")
+    assert dict(texts.facts)["Target"] == "at most 24.0 hours"
+    assert dict(texts.facts)["Trend"] == "−1.5 per month"
+    assert texts.title == "1. made_up_hours"  # no label: the code itself
+    assert report.goal_texts(de, _goal()).words == "Ziel: höchstens 24,0 Stunden bis zum 30. Juni 2026."
+    # Other units: one decimal, no unit word.
+    assert report.value_text(en, 0.85, "ratio") == "0.8" or report.value_text(en, 0.85, "ratio") == "0.9"
+    assert report.value_text(de, 64.04, "score") == "64,0"
+    assert report.value_text(de, 12.0, "count") == "12" and report.value_text(de, 4.96, "count") == "5"
+    assert report.value_text(de, 1 / 3, "share") == "33,3\xa0%" and report.value_text(en, 0.8, "share") == "80%"
+    # At risk without a trend: the value itself is close to the target; no "current trend" claimed.
+    flat = report.goal_texts(en, _goal(status="at risk", trend_per_month=None, projected=30.25))
+    assert flat.sentence.startswith("At risk: there is too little history for a trend yet")
     page = report.render_html(report.Report(ENTITY, NAME, "DE", "local", "en", TODAY, (_goal(),), None))
-    assert "less is better" in page
+    assert "less is better" in page and "by no more than 11%" in page
 
 
 def test_long_histories_are_thinned_for_the_chart():
