@@ -19,12 +19,14 @@ import io
 import re
 import shutil
 from collections import Counter
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
+import duckdb
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from collectors.simulator.streams import HOSTILE_DESCRIPTION
+from dashboard.filters import repo_key
 from dashboard.i18n import LANGUAGES, Translator
 from tests.browser_support import (
     ARTIFACTS,
@@ -213,26 +215,39 @@ def test_the_overview_table_downloads_as_csv(tab, demo_db, lang, country):
     assert tab.problems() == []
 
 
-def test_a_hostile_repository_description_is_shown_as_text(tab, demo_db):
+def test_a_hostile_repository_description_is_shown_as_text(tab, server, demo_db):
     _, world = demo_db
     repo = next(r for r in world.repos if r.description == HOSTILE_DESCRIPTION)
     entity_id = next(a.entity_id for a in world.accounts if (a.forge, a.path) == (repo.forge, repo.account))
-
-    tab.open(f"/entity?entity={entity_id}&lang=en")
+    with duckdb.connect(str(server.db), read_only=True) as con:
+        rows = con.execute("SELECT forge, host, path FROM repos WHERE description = ?", [HOSTILE_DESCRIPTION]).fetchall()
+    assert len(rows) == 1, rows
+    forge, host, path = rows[0]
     page = tab.page
+
+    # The project page shows the description as a paragraph: literally, on screen.
+    tab.open(f"/project?entity={entity_id}&repo={quote(repo_key(forge, host, path), safe='')}&lang=en")
+    expect(page.locator(f"{MAIN} h1").first).to_have_text(Translator("en")("nav.project"))
+    expect(page.locator(MAIN).get_by_text(HOSTILE_DESCRIPTION, exact=True)).to_be_visible()
+    page.wait_for_timeout(300)  # time for a broken image to fire its onerror, had one been made
+    tab.screenshot("hostile-description-project-en")
+    assert injected_elements(page) == []
+    assert tab.problems() == []
+
+    # The entity page lists it in its repository table. st.dataframe paints its cells on a canvas,
+    # and keeps an accessible table of the same cells in the DOM (what a screen reader reads): the
+    # description must be there as the cell's text. (That table is not on screen: "attached".)
+    tab.open(f"/entity?entity={entity_id}&lang=en")
     grid = page.locator(f'{MAIN} [data-testid="stDataFrame"]')
     expect(grid.first).to_be_visible()
-    # st.dataframe paints its cells on a canvas; the grid keeps an accessible table of the same
-    # cells in the DOM (what a screen reader reads). The description must be there as text...
-    # (The accessible table is in the DOM but not on screen, hence "attached", not "visible".)
     described = grid.locator('[role="gridcell"]').filter(has_text="Bürgerportal")
     expect(described.first).to_be_attached()
     assert set(described.all_text_contents()) == {HOSTILE_DESCRIPTION}
     row = described.first.locator("xpath=..")
-    assert repo.name in (row.text_content() or ""), row.text_content()
-    # ... and never markup: no element made from it, no dialog from its script or image.
-    page.wait_for_timeout(300)  # time for a broken image to fire its onerror, had one been made
-    tab.screenshot("hostile-description-en")
+    assert path in (row.text_content() or ""), row.text_content()
+    # Never markup: no element made from it, no dialog from its script or image, on either page.
+    page.wait_for_timeout(300)
+    tab.screenshot("hostile-description-entity-en")
     assert injected_elements(page) == []
     assert tab.dialogs == []
     assert tab.problems() == []
