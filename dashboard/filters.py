@@ -25,6 +25,7 @@ DEFAULT_PERIOD = 365
 GLOBAL_PARAMS = ("lang", "country", "archetype", "forge", "period")
 _KEEP = "keep."                     # session keys that survive page switches
 _WIDGET = "widget."
+_UNSET = object()
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,11 @@ def _start_value(name: str, options: Sequence[Any], default: Any, parse: Callabl
 def _widget(name: str, options: Sequence[Any], default: Any, draw: Callable[..., Any], parse=str, **kwargs) -> Any:
     key = _WIDGET + name
     # The widget's own state holds the choice just made; Streamlit drops it on a page switch,
-    # and then the kept value (or the URL, or the default) takes its place.
-    if key not in st.session_state or st.session_state[key] not in options:
-        st.session_state[key] = _start_value(name, options, default, parse)
+    # and then the kept value (or the URL, or the default) takes its place. It is assigned again
+    # even when unchanged: another page's widget under the same key (other label or format) is a
+    # new widget to Streamlit, which starts at its first option unless the value was set here.
+    current = st.session_state.get(key, _UNSET)
+    st.session_state[key] = current if current in options else _start_value(name, options, default, parse)
     value = draw(options=list(options), key=key, **kwargs)
     _keep(name, value)
     return value
