@@ -183,3 +183,19 @@ def test_archetype_filter_narrows_the_entity_choice(warehouse):
     _clean(at)
     assert at.selectbox[0].value != entity.id
     assert set(at.selectbox[0].options) == {e.name for e in world.entities if e.archetype == other}
+
+
+def test_the_entity_chosen_on_the_attention_page_carries_over(warehouse):
+    path, world, entity = warehouse
+    country = next(e.country for e in world.entities if e.id == entity.id)
+    peers = sorted((e for e in world.entities if e.country == country), key=lambda e: e.name)
+    chosen = peers[-1]  # not the first option, which a page falls back to
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["country"] = country
+    at.switch_page("views/attention.py").run()
+    _clean(at)
+    at.selectbox[0].set_value(chosen.id).run()
+    at.switch_page("views/goals.py").run()
+    _clean(at)
+    assert at.selectbox[0].value == chosen.id
+    assert at.query_params["entity"] == chosen.id
