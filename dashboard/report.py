@@ -838,8 +838,18 @@ _PDF_FALLBACK = {
 }
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+
+
 def pdf_safe(text: str) -> str:
     """``text`` with every character the core fonts (Windows-1252) cannot show replaced."""
+    text = str(text)
+    if not _CONTROL.search(text):
+        try:
+            text.encode("cp1252")
+            return text
+        except UnicodeEncodeError:
+            pass
     out = []
     for ch in str(text):
         if ch in ("\n", "\t"):
@@ -888,7 +898,13 @@ class _PDF(FPDF):
         self.set_y(-12)
         self.set_font("helvetica", size=8)
         self.set_text_color(*_RGB["muted"])
-        self.cell(0, 5, self.footer_text, align="L")
+        room = self.w - self.l_margin - self.r_margin - 35  # the page number's place on the right
+        text = self.footer_text
+        if self.get_string_width(text) > room:
+            while text and self.get_string_width(text + " …") > room:
+                text = text[:-1]
+            text = text.rstrip() + " …"
+        self.cell(0, 5, text, align="L")
         self.set_x(self.l_margin)
         self.cell(0, 5, self.page_text(self.page_no()), align="R")
 
@@ -990,6 +1006,34 @@ def _pdf_chart(pdf: FPDF, c: Chart, goal: Goal, t: Translator, width: float, hei
     pdf.set_y(ly + 3)
 
 
+def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    """``text`` broken into lines that fit ``width`` in the current font (greedy, at spaces; a
+    word wider than a line is broken between characters). Much faster than fpdf2's multi_cell,
+    which measures every line again for every character."""
+    room = width - 2 * pdf.c_margin
+    space = pdf.get_string_width(" ")
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        line, used = "", 0.0
+        for word in paragraph.split(" "):
+            w = pdf.get_string_width(word)
+            if line and used + space + w <= room:
+                line, used = f"{line} {word}", used + space + w
+                continue
+            if line:
+                lines.append(line)
+            while w > room and len(word) > 1:  # no space to break at: break between characters
+                cut = len(word) - 1
+                while cut > 1 and pdf.get_string_width(word[:cut]) > room:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+                w = pdf.get_string_width(word)
+            line, used = word, w
+        lines.append(line)
+    return lines
+
+
 def render_pdf(report: Report) -> bytes:
     t = Translator(report.lang)
     title = title_text(t, report)
@@ -1007,11 +1051,13 @@ def render_pdf(report: Report) -> bytes:
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
-    def para(text: str, size: float = 10, style: str = "", height: float = 5, color: str = "ink") -> None:
+    def para(text: str, size: float = 10, style: str = "", height: float = 5, color: str = "ink",
+             indent: float = 0.0) -> None:
         pdf.set_font("helvetica", style=style, size=size)
         pdf.set_text_color(*_RGB[color])
-        pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(width, height, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        for line in wrap(pdf, text, width - indent):
+            pdf.set_x(pdf.l_margin + indent)
+            pdf.cell(width - indent, height, line, new_x="LMARGIN", new_y="NEXT")
 
     def heading(text: str, size: float = 13) -> None:
         pdf.ln(3)
@@ -1020,17 +1066,26 @@ def render_pdf(report: Report) -> bytes:
         pdf.line(pdf.l_margin, pdf.get_y() + 0.5, pdf.l_margin + width, pdf.get_y() + 0.5)
         pdf.ln(2)
 
-    def rows(items: Sequence[tuple[str, str]], label_w: float = 52) -> None:
+    def rows(items: Sequence[tuple[str, str]], label_w: float = 52, h: float = 4.8) -> None:
         for k, v in items:
-            pdf.set_x(pdf.l_margin)
+            pdf.set_font("helvetica", style="B", size=9)
+            labels = wrap(pdf, k, label_w)
+            pdf.set_font("helvetica", size=9.5)
+            values = wrap(pdf, v, width - label_w)
+            if pdf.will_page_break(h * max(len(labels), len(values))):
+                pdf.add_page()
+            y = pdf.get_y()
             pdf.set_font("helvetica", style="B", size=9)
             pdf.set_text_color(*_RGB["muted"])
-            y = pdf.get_y()
-            pdf.multi_cell(label_w, 4.8, k, align="L", new_x="RIGHT", new_y="TOP")
+            for i, line in enumerate(labels):
+                pdf.set_xy(pdf.l_margin, y + i * h)
+                pdf.cell(label_w, h, line)
             pdf.set_font("helvetica", size=9.5)
             pdf.set_text_color(*_RGB["ink"])
-            pdf.multi_cell(width - label_w, 4.8, v, align="L", new_x="LMARGIN", new_y="NEXT")
-            pdf.set_y(max(pdf.get_y(), y + 4.8))
+            for i, line in enumerate(values):
+                pdf.set_xy(pdf.l_margin + label_w, y + i * h)
+                pdf.cell(width - label_w, h, line)
+            pdf.set_xy(pdf.l_margin, y + h * max(len(labels), len(values)))
 
     para(t("report.kicker"), size=9, color="muted")
     para(title, size=18, style="B", height=9)
@@ -1048,8 +1103,9 @@ def render_pdf(report: Report) -> bytes:
         pdf.ln(1)
         pdf.set_font("courier", size=9)
         pdf.set_fill_color(244, 244, 244)
-        pdf.multi_cell(width, 4.5, t("report.no_goals_example", id=report.entity_id), fill=True,
-                       align="L", new_x="LMARGIN", new_y="NEXT")
+        for line in t("report.no_goals_example", id=report.entity_id).split("\n"):
+            pdf.set_x(pdf.l_margin)
+            pdf.cell(width, 4.5, line, fill=True, new_x="LMARGIN", new_y="NEXT")
     facts = headline_facts(t, report)
     if facts:
         pdf.ln(2)
@@ -1059,20 +1115,24 @@ def render_pdf(report: Report) -> bytes:
     for goal in report.goals:
         texts = goal_texts(t, goal)
         c = chart(t, goal, texts)
-        needed = 75 + (62 if c is not None else 8)
+        # Keep a goal on one page: its height, worked out from the lines its texts take.
+        def lines(text: str, size: float, style: str = "", w: float = width) -> int:
+            pdf.set_font("helvetica", style=style, size=size)
+            return len(wrap(pdf, text, w))
+
+        needed = (12 + 5 * lines(texts.words, 10.5) + 1 + 5 * lines(texts.sentence, 10, "B", width - 3) + 2
+                  + 4.8 * len(texts.facts) + 2 + (58 if c is not None else 5)
+                  + (4.2 * lines(texts.note, 8.5) + 1 if texts.note else 0))
         if pdf.get_y() + needed > pdf.page_break_trigger:
             pdf.add_page()
         heading(texts.title)
         para(texts.words, size=10.5)
         pdf.ln(1)
-        pdf.set_x(pdf.l_margin)
-        pdf.set_font("helvetica", style="B", size=10)
-        color = _RGB.get(goal.status, _RGB["ink"])
-        pdf.set_text_color(*color)
-        pdf.set_draw_color(*color)
+        # The status sentence in the status's colour, with a bar beside it.
+        colour = goal.status if goal.status in _RGB else "ink"
         y = pdf.get_y()
-        pdf.set_x(pdf.l_margin + 3)
-        pdf.multi_cell(width - 3, 5, texts.sentence, align="L", new_x="LMARGIN", new_y="NEXT")
+        para(texts.sentence, size=10, style="B", height=5, color=colour, indent=3)
+        pdf.set_draw_color(*_RGB[colour])
         pdf.set_line_width(1.0)
         pdf.line(pdf.l_margin + 0.5, y, pdf.l_margin + 0.5, pdf.get_y())
         pdf.set_line_width(0.2)
