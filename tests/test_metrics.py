@@ -23,9 +23,11 @@ The world:
 
 from __future__ import annotations
 
+import inspect
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 import pandas as pd
@@ -33,6 +35,7 @@ import pytest
 
 from collectors.registry import parse_registry
 from warehouse import metrics as m
+from warehouse import queries as q
 from warehouse.identities import rebuild_identities
 from warehouse.reader import open_readonly
 from warehouse.schema import migrate
@@ -992,9 +995,10 @@ def test_materialised_results_match_live(db_file, con, tmp_path):
     mat = duckdb.connect(str(path))
     mat.execute("SET TimeZone = 'Pacific/Auckland'")
     assert not m.metric_results_fresh(mat) and m.as_of(mat) is None
-    # 9 repositories, 6 parts each, the 14 findings of test_attention_list
-    assert m.refresh_metric_results(mat, NOW) == {"repo_lifecycle": 9, "repo_health_inputs": 9, "repo_health_parts": 54,
-                                                  "attention_findings": 14}
+    # 9 repositories, 6 parts each, the 14 findings of test_attention_list, the stored answers
+    rows = m.refresh_metric_results(mat, NOW)
+    assert {k: v for k, v in rows.items() if k != "metric_frames"} == {
+        "repo_lifecycle": 9, "repo_health_inputs": 9, "repo_health_parts": 54, "attention_findings": 14}
     assert m.metric_results_fresh(mat) and m.as_of(mat) == NOW
     filters = [{}, {"entity_id": "alpha"}, {"archetype": "national", "forge": "gitlab"}, {"repo": repo_key(CORE)},
                {"entity_id": "nobody"}]
@@ -1007,6 +1011,36 @@ def test_materialised_results_match_live(db_file, con, tmp_path):
         for by in m.LEVELS:
             for fn in (m.health_score, m.lifecycle_summary):
                 pd.testing.assert_frame_equal(fn(mat, by=by, **f), fn(con, by=by, now=NOW, **f))
+    # Every other stored answer, at every level, filtered or not (a filter that does not keep
+    # whole groups computes live), equals the live one.
+    assert rows["metric_frames"] == sum(len(levels) for levels, _ in m._STORED.values())
+    repo_only = {"last_activity", "technical_fork_list", "hygiene"}
+    for name in sorted(set(m._STORED) - {"entity_overview", "entity_repos", "commits_per_month"}):
+        fn = getattr(m, name)
+        at = {"now": NOW} if "now" in inspect.signature(fn).parameters else {}
+        for by in (["repo"] if name in repo_only else m.LEVELS):
+            level = {} if name in repo_only else {"by": by}
+            for f in filters[:3] + [{"country": "DE"}] if by in ("repo", "entity") else [{}, {"country": "DE"}]:
+                pd.testing.assert_frame_equal(fn(mat, **level, **f), fn(con, **level, **at, **f), obj=f"{name} {by} {f}")
+    pd.testing.assert_frame_equal(q.entity_overview(mat), q.entity_overview(con, now=NOW))
+    for entity in ("alpha", "beta", "gamma", "nobody"):
+        pd.testing.assert_frame_equal(q.entity_repos(mat, entity), q.entity_repos(con, entity, now=NOW))
+        pd.testing.assert_frame_equal(q.commits_per_month(mat, entity), q.commits_per_month(con, entity, now=NOW))
+    pd.testing.assert_frame_equal(q.commits_per_month(mat), q.commits_per_month(con, now=NOW))
+    # ... and those calls were answered from the stored answers.
+    answered = []
+
+    def spy(*args):
+        answered.append(m.read_answer.__wrapped__(*args) is not None)
+        return None  # then computed live: the same frame either way, as above
+
+    spy.__wrapped__ = m.read_answer
+    with mock.patch.object(m, "read_answer", spy):
+        m.absence_factor(mat, by="entity", country="DE")
+        m.time_to_first_response(mat, by="ecosystem")
+        m.absence_factor(mat, by="entity", forge="github")  # not whole entities: not asked
+        m.absence_factor(mat, by="entity", days=30)  # another window: not asked
+    assert answered == [True, True]
     # Weights are applied when reading: any weights use the stored inputs.
     cadence = {p: 0.0 for p in m.HEALTH_PARTS} | {"release_cadence": 1.0, "hygiene": 0.5}
     pd.testing.assert_frame_equal(m.health_score(mat, by="entity", weights=cadence),

@@ -31,6 +31,8 @@ left out of the item metrics.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import math
 import re
@@ -42,6 +44,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 # --------------------------------------------------------------------------- defaults
 
@@ -368,9 +371,10 @@ def _thresholds(con: duckdb.DuckDBPyConnection, thresholds: LifecycleThresholds 
 # --------------------------------------------------------------------------- materialised results
 
 # Tables whose row counts metric_results_state records: the sources of the fact tables, of
-# hygiene (root files, publiccode.yml), of the scope (entities) and the settings.
+# hygiene (root files, publiccode.yml), of the scope (entities), technical forks, affiliations
+# (elephant factor) and the settings.
 _RESULT_COUNTED = ("repos", "entities", "commits", "items", "comments", "releases", "root_files",
-                   "publiccode", "persons", "person_identities", "settings")
+                   "publiccode", "persons", "person_identities", "settings", "forks", "person_affiliations")
 _RESULT_COUNTS_SQL = _counts_sql(_RESULT_COUNTED)
 _THRESHOLD_FIELDS = ("recent_days", "baseline_days", "declining_ratio", "inactive_days", "abandoned_days")
 
@@ -475,7 +479,8 @@ def refresh_metric_results(con: duckdb.DuckDBPyConnection, now: datetime | None 
     try:
         # Without a state row every function below computes live.
         con.execute("DELETE FROM metric_results_state")
-        for table in ("repo_lifecycle", "repo_health_inputs", "repo_health_parts", "attention_findings"):
+        for table in ("repo_lifecycle", "repo_health_inputs", "repo_health_parts", "attention_findings",
+                      "metric_frames"):
             con.execute(f"DELETE FROM {table}")
         t = stored_thresholds(con)
         stages = lifecycle(con, thresholds=t, now=end)
@@ -496,6 +501,7 @@ def refresh_metric_results(con: duckdb.DuckDBPyConnection, now: datetime | None 
             "attention_findings": _write_frame(
                 con, "attention_findings", attention.assign(position=np.arange(len(attention), dtype="int32"))),
         }
+        rows["metric_frames"] = _store_answers(con, end)
         counts = _counts(con, _RESULT_COUNTS_SQL)
         columns = ("computed_at", "window_days") + _THRESHOLD_FIELDS + _RESULT_COUNTED
         values = [end, float(WINDOW_DAYS)] + [float(getattr(t, f)) for f in _THRESHOLD_FIELDS] + list(counts)
@@ -529,9 +535,136 @@ def _read_results(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[
     return _frame(con, sql, _filter_params(**filters))
 
 
+# --------------------------------------------------------------------------- stored answers
+
+_FILTER_NAMES = ("entity_id", "archetype", "country", "forge", "repo")
+# Filters that keep or drop whole groups of a level: a stored answer for every group, filtered,
+# equals the answer computed for the filter. (A forge filter, say, changes an entity's value.)
+_WHOLE_GROUPS = {
+    "repo": set(_FILTER_NAMES),
+    "entity": {"entity_id", "archetype", "country"},
+    "archetype": {"archetype"},
+    "country": {"country"},
+    "ecosystem": set(),
+    "all": set(),
+}
+# function name -> (its levels, compute(con, level, now) -> the answer to store); filled by
+# @stored_answers and register_answer.
+_STORED: dict[str, tuple[tuple[str, ...], Any]] = {}
+
+
+def register_answer(name: str, levels: Sequence[str], compute) -> None:
+    """Store ``compute(con, level, now)`` as the answer of ``name`` at each level after every
+    collection (see :func:`refresh_metric_results`); read it back with :func:`read_answer`."""
+    _STORED[name] = (tuple(levels), compute)
+
+
+def stored_answers(*levels: str):
+    """Decorator: answer from ``metric_frames`` when the call asks for what was stored.
+
+    That is: the results are fresh (:func:`_results`), ``now`` is None or their moment, every
+    other parameter has its default, the level is one of ``levels`` (a function without ``by``
+    has one level) and the filters only keep or drop whole groups of it. Otherwise the function
+    runs.
+    """
+
+    def wrap(fn):
+        sig = inspect.signature(fn)
+        fixed = {n: p.default for n, p in sig.parameters.items()
+                 if n not in ("con", "by", "now", *_FILTER_NAMES)}
+        has_by, has_now = "by" in sig.parameters, "now" in sig.parameters
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()
+            given = bound.arguments
+            level = given["by"] if has_by else levels[0]
+            filters = {k: given[k] for k in _FILTER_NAMES if k in given}
+            if (level in levels
+                    and all(_same(given[k], default) for k, default in fixed.items())
+                    and all(v is None or k in _WHOLE_GROUPS[level] for k, v in filters.items())):
+                df = read_answer(given["con"], fn.__name__, level, given.get("now"), filters)
+                if df is not None:
+                    return df
+            return fn(*args, **kwargs)
+
+        def compute(con, level, now):
+            return fn(con, **({"by": level} if has_by else {}), **({"now": now} if has_now else {}))
+
+        register_answer(fn.__name__, levels, compute)
+        return call
+
+    return wrap
+
+
+def _same(value: Any, default: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return value is default
+    if isinstance(default, (int, float)) and isinstance(value, (int, float)):
+        return float(value) == float(default)
+    return value == default
+
+
+def read_answer(con: duckdb.DuckDBPyConnection, name: str, level: str, now: datetime | None,
+                filters: Mapping[str, Any]) -> pd.DataFrame | None:
+    """The stored answer of ``name`` at ``level``, filtered, if it answers a call at ``now``
+    (None: as of the collection); else None."""
+    results = _results(con)
+    if results is None or (now is not None and _as_utc(now) != results.computed_at):
+        return None
+    found = con.execute("SELECT frame FROM metric_frames WHERE function = ? AND level = ?", [name, level]).fetchall()
+    if not found:
+        return None
+    table = pa.ipc.open_stream(pa.py_buffer(found[0][0])).read_all()
+    mask = None
+    conditions = []
+    if filters.get("entity_id") is not None:
+        conditions.append(pc.equal(table["entity_id"], filters["entity_id"]))
+    for attr in ("archetype", "country"):
+        if filters.get(attr) is None:
+            continue
+        if attr in table.column_names:
+            conditions.append(pc.equal(table[attr], filters[attr]))
+        else:
+            ids = [r[0] for r in con.execute(f"SELECT entity_id FROM entities WHERE {attr} = ?", [filters[attr]]).fetchall()]
+            conditions.append(pc.is_in(table["entity_id"], value_set=pa.array(ids, pa.string())))
+    if filters.get("forge") is not None:
+        conditions.append(pc.equal(table["forge"], filters["forge"]))
+    if filters.get("repo") is not None:
+        _filter_params(repo=filters["repo"])  # checks its shape
+        forge, host, path = filters["repo"]
+        conditions += [pc.equal(table["forge"], forge), pc.equal(table["host"], host), pc.equal(table["path"], path)]
+    for condition in conditions:
+        mask = condition if mask is None else pc.and_(mask, condition)
+    if mask is not None:
+        table = table.filter(pc.fill_null(mask, False))
+    return table.to_pandas()
+
+
+def _store_answers(con: duckdb.DuckDBPyConnection, end: datetime) -> int:
+    """Compute and store every stored answer at ``end``; return how many were stored."""
+    # The first-cut figures register their answers when imported; they import this module.
+    from warehouse import queries  # noqa: F401
+
+    stored = 0
+    for name, (levels, compute) in _STORED.items():
+        for level in levels:
+            df = compute(con, level, end)
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
+            con.execute("INSERT INTO metric_frames (function, level, frame) VALUES (?, ?, ?)",
+                        [name, level, sink.getvalue().to_pybytes()])
+            stored += 1
+    return stored
+
+
 # --------------------------------------------------------------------------- activity
 
 
+@stored_answers(*LEVELS)
 def activity_per_month(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -603,6 +736,7 @@ def activity_per_month(
     return _int_columns(df, ["commits", "active_contributors", "new_contributors"])
 
 
+@stored_answers("repo")
 def last_activity(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -650,6 +784,7 @@ def last_activity(
     return _frame(con, sql, {**sc.params, "now": _now(con, now)})
 
 
+@stored_answers(*LEVELS)
 def activity_totals(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -706,6 +841,7 @@ def activity_totals(
 # --------------------------------------------------------------------------- concentration
 
 
+@stored_answers(*LEVELS)
 def absence_factor(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -789,6 +925,7 @@ _ORGANISATION_JOINS = """
 """
 
 
+@stored_answers(*LEVELS)
 def elephant_factor(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -877,6 +1014,7 @@ def organisation_shares(
     return _frame(con, sql, {**sc.params, **_window(_now(con, now), days)})
 
 
+@stored_answers(*LEVELS)
 def inactive_contributors(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -923,6 +1061,7 @@ def inactive_contributors(
 # --------------------------------------------------------------------------- issues and change requests
 
 
+@stored_answers(*LEVELS)
 def time_to_first_response(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -973,6 +1112,7 @@ def time_to_first_response(
     return _int_columns(df, ["items", "responded", "unanswered"])
 
 
+@stored_answers(*LEVELS)
 def change_request_ratios(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -1017,6 +1157,7 @@ def change_request_ratios(
     return _int_columns(df, ["opened", "closed", "merged", "closed_unmerged"])
 
 
+@stored_answers(*LEVELS)
 def issue_age(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -1060,6 +1201,7 @@ def issue_age(
     return _int_columns(df, ["open_issues"])
 
 
+@stored_answers(*LEVELS)
 def issue_resolution_duration(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -1107,6 +1249,7 @@ def issue_resolution_duration(
 # --------------------------------------------------------------------------- releases and forks
 
 
+@stored_answers(*LEVELS)
 def release_frequency(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -1158,6 +1301,7 @@ def release_frequency(
     return _int_columns(df, ["releases"])
 
 
+@stored_answers(*LEVELS)
 def technical_forks(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -1210,6 +1354,7 @@ def technical_forks(
     return _int_columns(df, ["forks", "listed", "contributing", "non_contributing", "unknown"])
 
 
+@stored_answers("repo")
 def technical_fork_list(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -1239,6 +1384,7 @@ def technical_fork_list(
 # --------------------------------------------------------------------------- hygiene
 
 
+@stored_answers("repo")
 def hygiene(
     con: duckdb.DuckDBPyConnection,
     *,
