@@ -1936,12 +1936,20 @@ def health_score(
         groups = _groups_with_repos(con, sc)
         data = groups.merge(per_repo.rename(columns={"forge": "_forge", "host": "_host", "path": "_path"}),
                             on=["_forge", "_host", "_path"], how="inner")
-    if by != "repo":
-        data = data[~data["stage"].isin(["archived", "no_data"])]
-    parts = data.groupby(sc.keys, dropna=False)[list(HEALTH_PARTS)].mean()
-    parts["repos_scored"] = data.groupby(sc.keys, dropna=False).size()
     base = groups[sc.columns].drop_duplicates()
-    out = base.merge(parts.reset_index(), on=sc.keys, how="left")
+    if by == "repo" and len(data) == len(base):
+        # Each repository is its own group, in the same order: its parts are the group's (a mean
+        # of one value is that value), without grouping and joining on three text columns.
+        out = base.reset_index(drop=True)
+        for part in HEALTH_PARTS:
+            out[part] = data[part].to_numpy(dtype="float64")
+        out["repos_scored"] = 1
+    else:
+        if by != "repo":
+            data = data[~data["stage"].isin(["archived", "no_data"])]
+        parts = data.groupby(sc.keys, dropna=False)[list(HEALTH_PARTS)].mean()
+        parts["repos_scored"] = data.groupby(sc.keys, dropna=False).size()
+        out = base.merge(parts.reset_index(), on=sc.keys, how="left")
     out["repos_scored"] = out["repos_scored"].fillna(0).astype("int64")
     score, used, missing = _combine(out, w)
     out.insert(len(sc.columns), "score", score)
