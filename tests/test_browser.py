@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 from collections import Counter
 from urllib.parse import quote, urlsplit
 
@@ -60,8 +59,7 @@ MAIN = '[data-testid="stMain"]'
 def server(demo_db, tmp_path_factory):
     source, world = demo_db
     db = warehouse_with_goals(source, world, tmp_path_factory.mktemp("browser") / "ossdash.duckdb")
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)  # files of a former run are overwritten
     with DashboardServer(db, ARTIFACTS / "server.log") as running:
         yield running
 
