@@ -4,21 +4,20 @@ and goals agree with the simulator's ground truth, in both languages, with the f
 from __future__ import annotations
 
 import json
-import shutil
 import os
+import shutil
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
 from collectors.simulator.streams import HOSTILE_DESCRIPTION
 from dashboard.i18n import Translator
-from warehouse import metrics, reader
 from dashboard.text import md_escape
+from warehouse import metrics, reader
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 COUNTRY, ARCHETYPE, FORGE, PERIOD = range(4)
@@ -215,7 +214,7 @@ def test_reuse_edges_and_figures_match_the_world(open_entity, demo_db):
 @pytest.fixture
 def with_goals(demo_db, tmp_path, monkeypatch):
     """A copy of the demo warehouse with two goals for neustadt (the simulator's registry has none)."""
-    path, world = demo_db
+    path, _ = demo_db
     copy = tmp_path / "goals.duckdb"
     shutil.copy(path, copy)
     with duckdb.connect(str(copy)) as con:
@@ -249,7 +248,7 @@ def test_goals_with_progress_in_both_languages(with_goals, demo_db):
     assert set(goals["status_label"]) <= {"erreicht", "im Plan", "gefährdet", "nicht im Plan", "keine Daten"}
 
 
-def test_german_entity_page(open_entity, demo_db):
+def test_german_entity_page(open_entity):
     at = open_entity(entity="neustadt", lang="de")
     at.run()
     assert_clean(at)
