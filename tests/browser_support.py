@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -243,17 +244,12 @@ class Tab:
         """Wait until the script has run to its end, every element is drawn and the page's
         heading is shown (and reads ``title`` when given: after a page switch, the old page is
         still idle until the new run starts)."""
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
         try:
             self.page.wait_for_function(_READY_JS, arg=title, timeout=WAIT_MS)
         except PlaywrightTimeout:
             state = self.page.evaluate(_STATE_JS)
             want = f" with the heading {title!r}" if title else ""
             raise AssertionError(f"the app did not finish running{want} within {WAIT_MS} ms: {state}") from None
-
-    def state(self) -> dict:
-        return self.page.evaluate(_STATE_JS)
 
     def problems(self) -> list[str]:
         """Exceptions and error alerts on the page, modals, dialogs and script errors so far, and

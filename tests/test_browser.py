@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 
 import duckdb
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 
 from collectors.simulator.streams import HOSTILE_DESCRIPTION
@@ -98,8 +99,6 @@ def tab(server, context):
 
 def _assert_query(tab: Tab, wanted: dict[str, str]) -> None:
     """The page's URL carries ``wanted`` in its query string (Streamlit writes it during the run)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     try:
         tab.page.wait_for_function(
             "(wanted) => { const q = new URLSearchParams(location.search);"
