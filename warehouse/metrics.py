@@ -465,8 +465,9 @@ def refresh_metric_results(con: duckdb.DuckDBPyConnection, now: datetime | None 
     """Compute the per-repository results at ``now`` (default: the current time) and store them.
 
     Lifecycle (``repo_lifecycle``), health score inputs and part scores (``repo_health_inputs``,
-    ``repo_health_parts``) and the attention list (``attention_findings``) of every repository, with the default window and
-    targets and the stored settings (:func:`stored_thresholds`). Call after every collection,
+    ``repo_health_parts``) and the attention list (``attention_findings``) of every repository,
+    and the answers of the other query functions for every level (``metric_frames``), with the
+    default window and targets and the stored settings (:func:`stored_thresholds`). Call after every collection,
     once :func:`refresh_metric_facts` has run, in the writer's connection (the caller's
     transaction if one is open, else one of its own). Until the source tables change, the query
     functions asked for these parameters read the tables, and ``now=None`` means this ``now``
@@ -501,7 +502,6 @@ def refresh_metric_results(con: duckdb.DuckDBPyConnection, now: datetime | None 
             "attention_findings": _write_frame(
                 con, "attention_findings", attention.assign(position=np.arange(len(attention), dtype="int32"))),
         }
-        rows["metric_frames"] = _store_answers(con, end)
         counts = _counts(con, _RESULT_COUNTS_SQL)
         columns = ("computed_at", "window_days") + _THRESHOLD_FIELDS + _RESULT_COUNTED
         values = [end, float(WINDOW_DAYS)] + [float(getattr(t, f)) for f in _THRESHOLD_FIELDS] + list(counts)
@@ -509,6 +509,9 @@ def refresh_metric_results(con: duckdb.DuckDBPyConnection, now: datetime | None 
             f"INSERT INTO metric_results_state ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
             values,
         )
+        # With the state in place, the answers below build on the tables above (the health score
+        # from the stored part scores, ...); an answer not stored yet is computed.
+        rows["metric_frames"] = _store_answers(con, end)
         if own:
             con.execute("COMMIT")
     except BaseException:
@@ -642,6 +645,9 @@ def read_answer(con: duckdb.DuckDBPyConnection, name: str, level: str, now: date
     return table.to_pandas()
 
 
+_IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
+
+
 def _store_answers(con: duckdb.DuckDBPyConnection, end: datetime) -> int:
     """Compute and store every stored answer at ``end``; return how many were stored."""
     # The first-cut figures register their answers when imported; they import this module.
@@ -653,7 +659,9 @@ def _store_answers(con: duckdb.DuckDBPyConnection, end: datetime) -> int:
             df = compute(con, level, end)
             table = pa.Table.from_pandas(df, preserve_index=False)
             sink = pa.BufferOutputStream()
-            with pa.ipc.new_stream(sink, table.schema) as writer:
+            # Compressed: DuckDB reads the whole column of frames to find one (about 8 MB at the
+            # design scale instead of 80), and zstd undoes a frame faster than it is read.
+            with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer:
                 writer.write_table(table)
             con.execute("INSERT INTO metric_frames (function, level, frame) VALUES (?, ?, ?)",
                         [name, level, sink.getvalue().to_pybytes()])
@@ -1550,6 +1558,7 @@ def _lifecycle_live(con: duckdb.DuckDBPyConnection, t: LifecycleThresholds, end:
     return _int_columns(df, ["recent_events", "baseline_events", "unanswered_open_items"])
 
 
+@stored_answers(*LEVELS)
 def lifecycle_summary(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -1896,6 +1905,7 @@ def _combine(scores: pd.DataFrame, w: Mapping[str, float]) -> tuple[np.ndarray, 
     return score, used.sum(axis=1), missing
 
 
+@stored_answers(*LEVELS)
 def health_score(
     con: duckdb.DuckDBPyConnection,
     *,
