@@ -524,18 +524,31 @@ def refresh_metric_results(con: duckdb.DuckDBPyConnection, now: datetime | None 
 _NO_FILTERS: dict[str, Any] = dict(entity_id=None, archetype=None, country=None, forge=None, repo=None)
 
 
+# _FILTER without archetype and country, on a materialised table's own columns.
+_STORED_FILTER = """
+    ($entity_id IS NULL OR m.entity_id = $entity_id)
+    AND ($forge IS NULL OR m.forge = $forge)
+    AND ($repo_path IS NULL OR (m.forge = $repo_forge AND m.host = $repo_host AND m.path = $repo_path))
+"""
+
+
 def _read_results(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str],
                   filters: Mapping[str, Any], order: str) -> pd.DataFrame:
     """Rows of a materialised per-repository table, filtered as the live functions filter."""
-    sql = f"""
-        SELECT {', '.join('m.' + c for c in columns)}
-        FROM {table} AS m
-        JOIN repos AS r ON r.forge = m.forge AND r.host = m.host AND r.path = m.path
-        JOIN entities AS e ON e.entity_id = r.entity_id
-        WHERE {_FILTER}
-        ORDER BY {order}
-    """
-    return _frame(con, sql, _filter_params(**filters))
+    params = _filter_params(**filters)
+    if params["archetype"] is None and params["country"] is None:
+        # The table holds each repository's entity, forge and path: no join needed.
+        sql = f"SELECT {', '.join('m.' + c for c in columns)} FROM {table} AS m WHERE {_STORED_FILTER} ORDER BY {order}"
+    else:
+        sql = f"""
+            SELECT {', '.join('m.' + c for c in columns)}
+            FROM {table} AS m
+            JOIN repos AS r ON r.forge = m.forge AND r.host = m.host AND r.path = m.path
+            JOIN entities AS e ON e.entity_id = r.entity_id
+            WHERE {_FILTER}
+            ORDER BY {order}
+        """
+    return _frame(con, sql, params)
 
 
 # --------------------------------------------------------------------------- stored answers
@@ -1838,11 +1851,13 @@ def health_parts(
     end, t, results = _resolve(con, now, thresholds)
     filters = dict(entity_id=entity_id, archetype=archetype, country=country, forge=forge, repo=repo)
     if results is not None and results.hold(end, t, days, targets):
+        # Read through Arrow, the rows have the types _parts_types gives the live ones.
         df = _read_results(con, "repo_health_parts", PART_COLUMNS, filters, "m.forge, m.host, m.path, m.part_no")
-    else:
-        inputs = health_inputs(con, days=days, targets=targets, thresholds=t, now=end, **filters)
-        df = _parts_rows(inputs, targets, days)
-    df.insert(PART_COLUMNS.index("score") + 1, "weight", [w[p] for p in df["part"]])
+        df.insert(PART_COLUMNS.index("score") + 1, "weight", df["part"].map(w).astype("float64"))
+        return df
+    inputs = health_inputs(con, days=days, targets=targets, thresholds=t, now=end, **filters)
+    df = _parts_rows(inputs, targets, days)
+    df.insert(PART_COLUMNS.index("score") + 1, "weight", df["part"].map(w).astype("float64"))
     return _parts_types(df)
 
 
