@@ -203,12 +203,13 @@ def test_the_overview_table_downloads_as_csv(tab, demo_db, lang, country):
     download.save_as(saved)
     assert saved.suffix == ".csv", download.suggested_filename
 
-    rows = list(csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8"))))
-    header = list(rows[0]) if rows else []
-    assert {"entity_id", "name"} <= set(header), header
-    expected = {e.id: e.name for e in world.entities if country is None or e.country == country}
+    table = csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8")))
+    rows = list(table)
+    assert {"entity_id", "name", "country", "archetype"} <= set(table.fieldnames or ()), table.fieldnames
+    # One row per entity of the world, or of the chosen country, with its own name and codes.
+    expected = {e.id: (e.name, e.country, e.archetype) for e in world.entities if country in (None, e.country)}
     assert sorted(row["entity_id"] for row in rows) == sorted(expected)
-    assert {row["entity_id"]: row["name"] for row in rows} == expected
+    assert {row["entity_id"]: (row["name"], row["country"], row["archetype"]) for row in rows} == expected
     assert tab.problems() == []
 
 
