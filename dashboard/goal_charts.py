@@ -153,22 +153,20 @@ def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) ->
                           alt.Tooltip("date:T", title=date_title, format="%d %b %Y")],
         )
     )
-    labels = pd.DataFrame({
-        "date": [min(x_dates), deadline],
-        "value": [target, y_scale.domain[1] if unit != "share" else 1.0],
-        "text": [t("goals.chart.target"), t("goals.chart.deadline")],
-        "align": ["left", "right"],
-    })
+    # "target" above the start of its line, "deadline" just left of its rule near the top.
+    top = 1.0 if unit == "share" else float(y_scale.domain[1])
     layers.append(
-        alt.Chart(labels.iloc[[0]]).mark_text(align="left", dy=-7, color="#009E73", fontSize=11).encode(
-            x=x, y=y, text="text:N")
+        alt.Chart(pd.DataFrame({"date": [min(x_dates)], "value": [target], "text": [t("goals.chart.target")]}))
+        .mark_text(align="left", dy=-7, color="#009E73", fontSize=11).encode(x=x, y=y, text="text:N")
     )
     layers.append(
-        alt.Chart(labels.iloc[[1]]).mark_text(align="right", dx=-4, dy=8, color="#444444", fontSize=11).encode(
-            x=x, y=y, text="text:N")
+        alt.Chart(pd.DataFrame({"date": [deadline], "value": [top], "text": [t("goals.chart.deadline")]}))
+        .mark_text(align="right", dx=-4, dy=8, color="#444444", fontSize=11).encode(x=x, y=y, text="text:N")
     )
     title = t("goals.chart.title", metric=t.label("goal_metric", goal["metric"]))
-    return alt.layer(*layers).properties(title=title, height=340).configure(locale=locale_config(t.lang))
+    # Title, size and locale passed to the constructor: .properties() and .configure() would each
+    # deep-copy every layer again.
+    return alt.LayerChart(layer=layers, title=title, height=340, config=alt.Config(locale=locale_config(t.lang)))
 
 
 def is_number(value: Any) -> bool:

@@ -159,7 +159,7 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
     if len(edges):
         data = edges.assign(evidence_short=edges["evidence"].fillna("").str.slice(0, 240))
         colour = alt.Color("kind_label:N", scale=_kind_scale(t, kinds), title=t("reuse.chart.kind"),
-                           legend=alt.Legend(orient="bottom", columns=3))
+                           legend=alt.Legend(orient="bottom", columns=3, labelLimit=260))
         tooltip = [
             alt.Tooltip("source_label:N", title=t("reuse.chart.source")),
             alt.Tooltip("target_label:N", title=t("reuse.chart.target")),
@@ -200,7 +200,8 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
             x=x, y=y,
             size=alt.Size("projects:Q", scale=alt.Scale(range=[60, 1600], zero=True),
                           title=t("reuse.chart.projects"),
-                          legend=alt.Legend(orient="bottom", format="d", tickMinStep=1)),
+                          legend=alt.Legend(orient="bottom", format="d",
+                                            values=sorted({1, max(1, round(biggest / 2)), int(biggest)}))),
             tooltip=node_tooltip,
         )
     )
@@ -209,10 +210,13 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
             x=x, y=alt.Y("label_y:Q", scale=alt.Scale(domain=span), axis=None), text="label:N",
         )
     )
-    chart = alt.layer(*layers).properties(title=t("reuse.chart.network_title"), height=_HEIGHT)
-    return chart.resolve_legend(size="independent", strokeWidth="independent").configure(
-        locale=locale_config(t.lang)
-    ).configure_view(strokeWidth=0)
+    # Title, size and configuration passed to the constructor: .properties() and .configure()
+    # would each deep-copy every layer again.
+    return alt.LayerChart(
+        layer=layers, title=t("reuse.chart.network_title"), height=_HEIGHT,
+        resolve=alt.Resolve(legend=alt.LegendResolveMap(size="independent", strokeWidth="independent")),
+        config=alt.Config(locale=locale_config(t.lang), view=alt.ViewConfig(strokeWidth=0)),
+    )
 
 
 def edge_matrix(edges: pd.DataFrame, t: Translator) -> pd.DataFrame:
@@ -270,6 +274,7 @@ def matrix_chart(cells: pd.DataFrame, order: Sequence[str], t: Translator) -> al
     # the whole chart, axes included, into the height given.
     longest = max((len(label) for label in order), default=10)
     height = 30 * len(order) + min(longest, 30) * 6 + 60
-    return (rect + text).properties(
-        title=t("reuse.chart.matrix_title"), height=height
-    ).configure(locale=locale_config(t.lang)).configure_view(strokeWidth=0)
+    return alt.LayerChart(
+        layer=[rect, text], title=t("reuse.chart.matrix_title"), height=height,
+        config=alt.Config(locale=locale_config(t.lang), view=alt.ViewConfig(strokeWidth=0)),
+    )

@@ -43,7 +43,11 @@ def attention_by_entity(rows: pd.DataFrame, t: Translator) -> alt.Chart:
                         range=[_REASON_COLOURS.get(r, "#bbbbbb") for r in reasons]),
         legend=alt.Legend(orient="bottom", columns=4),
     )
-    return alt.Chart(counts, title=t("attention.chart.title")).mark_bar().encode(
+    # Size and locale passed to the constructor (.properties() and .configure() copy the chart).
+    return alt.Chart(
+        counts, title=t("attention.chart.title"), height=34 * len(totals) + 180,  # axes and legend included
+        config=alt.Config(locale=locale_config(t.lang)),
+    ).mark_bar().encode(
         y=alt.Y("entity_name:N", sort=list(totals.index), title=t("attention.chart.entity")),
         x=alt.X("findings:Q", title=t("attention.chart.findings"), axis=alt.Axis(tickMinStep=1)),
         color=colour,
@@ -53,7 +57,7 @@ def attention_by_entity(rows: pd.DataFrame, t: Translator) -> alt.Chart:
             alt.Tooltip("reason_label:N", title=t("attention.chart.reason")),
             alt.Tooltip("findings:Q", title=t("attention.chart.findings"), format=","),
         ],
-    ).properties(height=34 * len(totals) + 180).configure(locale=locale_config(t.lang))  # axes and legend included
+    )
 
 
 def requests_per_run(runs: pd.DataFrame, t: Translator) -> alt.Chart:
@@ -71,7 +75,9 @@ def requests_per_run(runs: pd.DataFrame, t: Translator) -> alt.Chart:
     long["run"] = long["run_id"].astype(str)
     long["when"] = long["started_at"].dt.tz_convert("UTC").dt.tz_localize(None)
     order = [str(r) for r in recent["run_id"]]
-    return alt.Chart(long, title=t("status.chart.title")).mark_bar(size=36).encode(
+    return alt.Chart(
+        long, title=t("status.chart.title"), height=300, config=alt.Config(locale=locale_config(t.lang)),
+    ).mark_bar(size=36).encode(
         x=alt.X("run:N", sort=order, title=t("status.chart.run"), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("requests:Q", title=t("status.chart.requests"), stack=True),
         color=alt.Color("part_label:N", title=t("status.chart.answer"),
@@ -84,4 +90,4 @@ def requests_per_run(runs: pd.DataFrame, t: Translator) -> alt.Chart:
             alt.Tooltip("part_label:N", title=t("status.chart.answer")),
             alt.Tooltip("requests:Q", title=t("status.chart.requests"), format=","),
         ],
-    ).properties(height=300).configure(locale=locale_config(t.lang))
+    )
