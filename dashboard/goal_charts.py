@@ -4,7 +4,6 @@ Altair chart out. No Streamlit and no SQL here; texts through the caller's Trans
 
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping
 
 import altair as alt
@@ -103,6 +102,8 @@ def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) ->
     values = [v for v in [*pts["value"], target, goal.get("projected")] if not _missing(v)]
     if unit == "share":
         y_scale = alt.Scale(domain=[0, 1])
+    elif unit == "score":
+        y_scale = alt.Scale(domain=[0, 100])
     else:
         y_scale = alt.Scale(domain=[0, max(values) * 1.1 if values and max(values) > 0 else 1], nice=True)
     x = alt.X("date:T", title=date_title, scale=x_scale, axis=alt.Axis(format="%b %Y"))
@@ -154,7 +155,7 @@ def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) ->
         )
     )
     # "target" above the start of its line, "deadline" just left of its rule near the top.
-    top = 1.0 if unit == "share" else float(y_scale.domain[1])
+    top = float(y_scale.domain[1])
     layers.append(
         alt.Chart(pd.DataFrame({"date": [min(x_dates)], "value": [target], "text": [t("goals.chart.target")]}))
         .mark_text(align="left", dy=-7, color="#009E73", fontSize=11).encode(x=x, y=y, text="text:N")
@@ -167,7 +168,3 @@ def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) ->
     # Title, size and locale passed to the constructor: .properties() and .configure() would each
     # deep-copy every layer again.
     return alt.LayerChart(layer=layers, title=title, height=340, config=alt.Config(locale=locale_config(t.lang)))
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value))

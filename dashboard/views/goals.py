@@ -48,12 +48,9 @@ def _missing(value: Any) -> bool:
 
 
 def show_value(value: Any, unit: str) -> str:
-    """A goal metric's value in the page's language: shares as percentages, counts as numbers."""
-    if _missing(value):
-        return t.none()
-    if unit == "share":  # one decimal unless a whole percentage, as in the council report
-        return t.percent(value, 0 if float(round(value * 100, 1)).is_integer() else 1)
-    return t.number(value, 0 if float(round(value, 1)).is_integer() else 1)
+    """A goal metric's value as the council report writes it: shares as percentages, counts as
+    numbers, hours, days and rates per year with their word."""
+    return report.value_text(t, None if _missing(value) else float(value), unit)
 
 
 def _cap(text: str) -> str:
@@ -90,8 +87,11 @@ def status_sentence(goal: pd.Series) -> str:
         return t("goals.sentence.achieved", **values)
     if int(goal["days_left"]) <= 0:
         return t("goals.sentence.deadline_passed", **values)
+    lower = "_lower" if bool(goal.get("lower_is_better", False)) else ""
     if _missing(goal["trend_per_month"]):
-        return t("goals.sentence.no_trend", **values)
+        return t(f"goals.sentence.no_trend{lower}", **values)
+    if t.has(f"goals.sentence.{status}{lower}"):
+        return t(f"goals.sentence.{status}{lower}", **values)
     if t.has(f"goals.sentence.{status}"):
         return t(f"goals.sentence.{status}", **values)
     return t("goals.sentence.other", **values)
@@ -113,7 +113,8 @@ if progress.empty:
 else:
     progress = progress.sort_values("goal_no").reset_index(drop=True)
     as_of = progress["as_of"].iloc[0]
-    st.caption(t("goals.intro", count=len(progress), when=t.date(as_of)))
+    st.caption(t("goals.intro_one", when=t.date(as_of)) if len(progress) == 1
+               else t("goals.intro", count=t.number(len(progress)), when=t.date(as_of)))
 
     counts = progress["status"].value_counts()
     columns = st.columns(1 + len(goals.STATUSES))
