@@ -685,7 +685,9 @@ def _store_answers(con: duckdb.DuckDBPyConnection, end: datetime) -> int:
 # --------------------------------------------------------------------------- activity
 
 
-@stored_answers(*LEVELS)
+# Not stored per repository: 12 rows for each of them would be the largest answer of all, and one
+# repository's months are read quickly from the facts sorted by repository.
+@stored_answers("entity", "archetype", "country", "ecosystem")
 def activity_per_month(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -805,7 +807,8 @@ def last_activity(
     return _frame(con, sql, {**sc.params, "now": _now(con, now)})
 
 
-@stored_answers(*LEVELS)
+# Stored for the goal metrics (commits, active contributors), which ask per entity.
+@stored_answers("entity")
 def activity_totals(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -1808,23 +1811,25 @@ def _part_frame(inputs: pd.DataFrame, targets: HealthTargets, days: float) -> pd
     return pd.DataFrame(scores, index=inputs.index)
 
 
-def _part_inputs(r: Mapping[str, Any], part: str, targets: HealthTargets, days: float) -> dict[str, Any]:
-    def num(v: Any) -> Any:
-        return None if v is None or pd.isna(v) else (int(v) if float(v).is_integer() else float(v))
+class _Col(str):
+    """A health input column's name, in :func:`_part_spec`."""
 
+
+def _part_spec(part: str, targets: HealthTargets, days: float) -> dict[str, Any]:
+    """The inputs shown with a part (its JSON ``inputs``): name -> an input column, or a target."""
     if part == "activity":
-        return {"active_periods": num(r["active_periods"]), "periods_considered": num(r["periods_considered"]),
+        return {"active_periods": _Col("active_periods"), "periods_considered": _Col("periods_considered"),
                 "period_days": targets.period_days}
     if part == "responsiveness":
-        return {"items_due": num(r["items_due"]), "items_handled": num(r["items_handled"]),
-                "response_days": targets.response_days, "median_response_hours": num(r["median_response_hours"])}
+        return {"items_due": _Col("items_due"), "items_handled": _Col("items_handled"),
+                "response_days": targets.response_days, "median_response_hours": _Col("median_response_hours")}
     if part == "sustainability":
-        return {"absence_factor": num(r["absence_factor"]), "target": targets.absence_factor}
+        return {"absence_factor": _Col("absence_factor"), "target": targets.absence_factor}
     if part == "community":
-        return {"participants": num(r["participants"]), "target": targets.participants}
+        return {"participants": _Col("participants"), "target": targets.participants}
     if part == "hygiene":
-        return {"checks_passed": num(r["checks_passed"]), "checks": num(r["checks"])}
-    return {"releases_in_window": num(r["releases_in_window"]), "releases_ever": num(r["releases_ever"]),
+        return {"checks_passed": _Col("checks_passed"), "checks": _Col("checks")}
+    return {"releases_in_window": _Col("releases_in_window"), "releases_ever": _Col("releases_ever"),
             "target": targets.releases_per_year * days / 365.0}
 
 
@@ -1876,21 +1881,40 @@ def _parts_types(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _parts_rows(inputs: pd.DataFrame, targets: HealthTargets, days: float) -> pd.DataFrame:
-    """health_parts' rows (without the weights) from :func:`health_inputs`."""
-    scores = _part_frame(inputs, targets, days)
-    rows = []
-    for i, r in zip(inputs.index, inputs.to_dict("records")):
-        for part in HEALTH_PARTS:
-            score = scores.at[i, part]
-            missing = bool(np.isnan(score))
-            rows.append((
-                r["forge"], r["host"], r["path"], r["entity_id"], r["html_url"], r["stage"], part,
-                None if missing else float(score), missing, MISSING_REASONS[part] if missing else None,
-                json.dumps(_part_inputs(r, part, targets, days), sort_keys=True),
-            ))
-    df = pd.DataFrame(rows, columns=list(PART_COLUMNS))
-    df["score"] = df["score"].astype("float64")
+    """health_parts' rows (without the weights) from :func:`health_inputs`: each repository's six
+    parts in HEALTH_PARTS order. Built column by column (every repository at once after a
+    collection)."""
+    n, k = len(inputs), len(HEALTH_PARTS)
+    scores = _part_frame(inputs, targets, days)[list(HEALTH_PARTS)].to_numpy(dtype="float64").ravel()
+    missing = np.isnan(scores)
+    texts = np.empty((n, k), dtype=object)
+    for j, part in enumerate(HEALTH_PARTS):
+        texts[:, j] = _part_json(inputs, part, targets, days)
+    df = pd.DataFrame({
+        **{c: np.repeat(inputs[c].to_numpy(dtype=object), k) for c in ("forge", "host", "path", "entity_id",
+                                                                     "html_url", "stage")},
+        "part": np.tile(np.array(HEALTH_PARTS, dtype=object), n),
+        "score": scores,
+        "missing": missing,
+        "missing_reason": np.where(missing, np.tile(np.array([MISSING_REASONS[p] for p in HEALTH_PARTS], dtype=object), n),
+                                   None),
+        "inputs": texts.ravel(),
+    }, columns=list(PART_COLUMNS))
     return df
+
+
+def _part_json(inputs: pd.DataFrame, part: str, targets: HealthTargets, days: float) -> list[str]:
+    """Each row's part inputs as a JSON object, keys sorted: a column's value as a whole number
+    when it is one (null when missing), a target as it is."""
+    fields = []
+    for key, source in sorted(_part_spec(part, targets, days).items()):
+        if isinstance(source, _Col):
+            values = inputs[str(source)].astype("float64").to_numpy().tolist()
+            fields.append([f'"{key}": ' + ("null" if math.isnan(v) else str(int(v)) if v.is_integer() else repr(v))
+                           for v in values])
+        else:
+            fields.append([f'"{key}": {json.dumps(source)}'] * len(inputs))
+    return ["{" + ", ".join(row) + "}" for row in zip(*fields)]
 
 
 def _weights(weights: Mapping[str, float] | None, con: duckdb.DuckDBPyConnection | None = None) -> dict[str, float]:
