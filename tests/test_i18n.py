@@ -89,3 +89,10 @@ def test_malformed_toml_names_the_file(catalogue_dir):
     (catalogue_dir / "broken.toml").write_text("[x.y\nen = 1\n", encoding="utf-8")
     with pytest.raises(CatalogueError, match=r"broken\.toml"):
         i18n.catalogue()
+
+
+def test_every_goal_metric_the_registry_accepts_has_a_name_in_both_languages():
+    from collectors.registry import GOAL_METRICS, HEALTH_GOAL_METRICS
+
+    for metric in GOAL_METRICS + HEALTH_GOAL_METRICS:
+        assert f"goal_metric.{metric}" in i18n.catalogue(), metric
