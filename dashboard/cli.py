@@ -196,7 +196,7 @@ def demo(db: str, port: int, seed: int, no_serve: bool) -> None:
         stale.unlink(missing_ok=True)
     with ForgeSimulator(World(seed=seed)) as sim:
         click.echo(f"forge simulator on {sim.base_url} (seed {seed}); collecting...", err=True)
-        registry = parse_registry(sim.registry_toml(), "<demo registry>")
+        registry = parse_registry(sim.registry_toml(goals=True), "<demo registry>")
         summary = _run_collection(registry, str(db_path), None)
         truth = sim.world.truth()
         world = sim.world

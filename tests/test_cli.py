@@ -190,3 +190,15 @@ def test_simulate_serves_the_apis_and_writes_a_registry(tmp_path):
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+def test_the_demo_registry_gives_council_goals_that_validate(sim):
+    from collectors.registry import parse_registry
+
+    registry = parse_registry(sim.registry_toml(goals=True), "<demo registry>")
+    with_goals = {e.id: [g.metric for g in e.goals] for e in registry.entities if e.goals}
+    archetypes = {e.id: e.archetype for e in sim.world.entities}
+    assert with_goals and all(archetypes[i] in sim.world.DEMO_GOALS for i in with_goals)
+    assert {m for ms in with_goals.values() for m in ms} >= {"osi_licence_share", "median_first_response_hours"}
+    # The tests' own registry stays without goals.
+    assert not any(e.goals for e in parse_registry(sim.registry_toml(), "<tests>").entities)

@@ -96,8 +96,8 @@ class ForgeSimulator:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def registry_toml(self) -> str:
-        return self.world.registry_toml(self.base_url)
+    def registry_toml(self, goals: bool = False) -> str:
+        return self.world.registry_toml(self.base_url, goals=goals)
 
     def reset_budgets(self) -> None:
         """Every token's budget back to full, as after its reset time."""

@@ -489,8 +489,18 @@ class World:
             commits[key] = {c.sha for c in r.commits}
         return {"repos": repos, "commits": commits}
 
-    def registry_toml(self, base_url: str) -> str:
-        """A registry file whose accounts point at a simulator served at base_url."""
+    # Council goals for the demo, by archetype: (metric, target). Deadlines fall at the end of
+    # next year, so every demo shows goals still open.
+    DEMO_GOALS = {
+        "local": (("osi_licence_share", 0.9), ("publiccode_share", 0.5), ("active_share", 0.6)),
+        "national": (("public_repos", 15), ("reused_by_others", 5)),
+        "institution": (("median_first_response_hours", 72), ("health_score", 60)),
+        "association": (("contributions_to_others", 10),),
+    }
+
+    def registry_toml(self, base_url: str, goals: bool = False) -> str:
+        """A registry file whose accounts point at a simulator served at base_url; with
+        ``goals``, entities get the council goals of ``DEMO_GOALS`` (the demo shows them)."""
         base_url = base_url.rstrip("/")
         lines = [
             "# Registry for the forge simulator (generated; the simulator is not a real forge).",
@@ -512,5 +522,8 @@ class World:
                 if a.forge == "github":
                     url += "/api/v3"
                 lines += ["", "  [[entity.account]]", f'  forge = "{a.forge}"', f'  owner = "{a.path}"', f'  url = "{url}"']
+            for metric, target in self.DEMO_GOALS.get(e.archetype, ()) if goals else ():
+                deadline = f"{self.now.year + 1}-12-31"
+                lines += ["", "  [[entity.goal]]", f'  metric = "{metric}"', f"  target = {target}", f"  deadline = {deadline}"]
             lines.append("")
         return "\n".join(lines) + "\n"
