@@ -12,7 +12,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, filters
-from dashboard.i18n import Translator
 from warehouse import queries, reader
 
 # (file, key of the title, icon, URL path); the first is the default page.

@@ -64,61 +64,12 @@ def _freshness(path: str, key: tuple[int, int, int]) -> pd.DataFrame:
     return _run(Snapshot(path, key), queries.data_freshness)
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def _overview(path: str, key: tuple[int, int, int]) -> pd.DataFrame:
-    return _run(Snapshot(path, key), queries.entity_overview)
-
-
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def _entities(path: str, key: tuple[int, int, int]) -> pd.DataFrame:
-    return _run(Snapshot(path, key), queries.entities)
-
-
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def _entity(path: str, key: tuple[int, int, int], entity_id: str) -> dict[str, Any] | None:
-    return _run(Snapshot(path, key), queries.entity, entity_id)
-
-
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def _entity_repos(path: str, key: tuple[int, int, int], entity_id: str) -> pd.DataFrame:
-    return _run(Snapshot(path, key), queries.entity_repos, entity_id)
-
-
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def _commits_per_month(
-    path: str, key: tuple[int, int, int], entity_id: str | None, months: int
-) -> pd.DataFrame:
-    return _run(Snapshot(path, key), queries.commits_per_month, entity_id, months)
-
-
 def has_data(snap: Snapshot) -> bool:
     return _has_data(snap.path, snap.key)
 
 
 def freshness(snap: Snapshot) -> pd.DataFrame:
     return _freshness(snap.path, snap.key)
-
-
-def overview(snap: Snapshot) -> pd.DataFrame:
-    return _overview(snap.path, snap.key)
-
-
-def entities(snap: Snapshot) -> pd.DataFrame:
-    return _entities(snap.path, snap.key)
-
-
-def entity(snap: Snapshot, entity_id: str) -> dict[str, Any] | None:
-    return _entity(snap.path, snap.key, entity_id)
-
-
-def entity_repos(snap: Snapshot, entity_id: str) -> pd.DataFrame:
-    return _entity_repos(snap.path, snap.key, entity_id)
-
-
-def commits_per_month(
-    snap: Snapshot, entity_id: str | None = None, months: int = 36
-) -> pd.DataFrame:
-    return _commits_per_month(snap.path, snap.key, entity_id, months)
 
 
 # --------------------------------------------------------------------------- any query function

@@ -193,10 +193,3 @@ def repo_key(forge: str, host: str, path: str) -> str:
     """One string for a repository, as used in the URL: ``forge:host/path``."""
     return f"{forge}:{host}/{path}"
 
-
-def parse_repo_key(key: str) -> tuple[str, str, str]:
-    forge, _, rest = key.partition(":")
-    host, _, path = rest.partition("/")
-    if not (forge and host and path):
-        raise ValueError(f"not a repository key: {key!r}")
-    return forge, host, path

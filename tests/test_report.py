@@ -320,7 +320,7 @@ def test_html_has_every_goal_with_its_status_in_the_locale_format(cur, lang):
                       [("achieved", 1), ("on track", 1), ("at risk", 1), ("off track", 2), ("no data", 1)]}
     # One chart per goal with history, with axis titles and a tooltip per point.
     assert page.count("<svg") == 5  # every goal but the one without data
-    assert f'<text class="axis-title"' in page and t("report.axis_date") in page
+    assert '<text class="axis-title"' in page and t("report.axis_date") in page
     contributions = found["contributions_to_others"]
     # twelve reconstructed month ends and today's value
     assert contributions.count('<circle class="pt reconstructed"') == 12
