@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, filters
-from warehouse import queries, reader
+from warehouse import queries, reader, schema
 
 # (file, key of the title, icon, URL path); the first is the default page.
 PAGES = (
@@ -61,7 +61,11 @@ except reader.DatabaseMissing:
 except reader.DatabaseUnreadable as exc:
     _empty_state(t("empty.unreadable"), str(exc))
 else:
-    if ready:
+    if ready and (data.query(schema.schema_version) or 0) < schema.latest_version():
+        # Written by an older ossdash: its tables lack what the pages read. The next
+        # collection migrates it; until then say so rather than fail on a missing column.
+        _empty_state(t("empty.outdated"))
+    elif ready:
         filters.sidebar(t, data.query(queries.filter_options))
         st.sidebar.caption(_last_run_caption(data.freshness(snapshot)))
         page.run()

@@ -75,3 +75,23 @@ def test_an_unknown_language_falls_back_to_english(app):
     assert not at.exception
     assert at.sidebar.selectbox[0].label == "Country"
     assert "lang" not in at.query_params
+
+
+def test_a_warehouse_from_an_older_version_asks_for_a_collection(demo_db, tmp_path, monkeypatch):
+    import shutil
+
+    import duckdb
+
+    from warehouse import schema
+
+    path, _ = demo_db
+    old = tmp_path / "old.duckdb"
+    shutil.copy(path, old)
+    con = duckdb.connect(str(old))
+    con.execute("DELETE FROM schema_migrations WHERE version = ?", [schema.latest_version()])
+    con.close()
+    monkeypatch.setenv("OSSDASH_DB", str(old))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    assert "older version of ossdash" in at.info[0].value
+    assert not at.sidebar.selectbox  # no page ran
