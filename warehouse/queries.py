@@ -112,6 +112,25 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     }
 
 
+def entities_in_scope(
+    con: duckdb.DuckDBPyConnection,
+    country: str | None = None,
+    archetype: str | None = None,
+    forge: str | None = None,
+) -> pd.DataFrame:
+    """The entities the global filters leave, as :func:`entities`. An entity is on a forge
+    through its repositories there."""
+    return _frame(
+        con,
+        "SELECT entity_id, name, country, archetype FROM entities e"
+        " WHERE ($country IS NULL OR e.country = $country)"
+        " AND ($archetype IS NULL OR e.archetype = $archetype)"
+        " AND ($forge IS NULL OR EXISTS (SELECT 1 FROM repos r WHERE r.entity_id = e.entity_id AND r.forge = $forge))"
+        " ORDER BY name, entity_id",
+        {"country": country, "archetype": archetype, "forge": forge},
+    )
+
+
 def entity(con: duckdb.DuckDBPyConnection, entity_id: str) -> dict[str, Any] | None:
     """One entity as a dict (entity_id, name, country, archetype, email_domains), or None."""
     df = _frame(

@@ -21,15 +21,7 @@ st.title(t("nav.entity"))
 # ------------------------------------------------------------------ choose the entity
 
 everyone = data.query(queries.entities)
-keep = pd.Series(True, index=everyone.index)
-if f.country:
-    keep &= everyone["country"] == f.country
-if f.archetype:
-    keep &= everyone["archetype"] == f.archetype
-if f.forge:  # an entity is on a forge through its repositories there
-    on_forge = data.query(project_queries.repo_list, forge=f.forge)
-    keep &= everyone["entity_id"].isin(on_forge["entity_id"])
-candidates = everyone[keep]
+candidates = data.query(queries.entities_in_scope, **f.scope())
 names = dict(zip(candidates["entity_id"], candidates["name"]))
 entity_id = filters.choose(
     "entity", list(names), t("entity.choose"), format_func=lambda i: f"{names.get(i, i)} ({i})"

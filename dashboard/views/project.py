@@ -25,14 +25,7 @@ st.title(t("nav.project"))
 # ------------------------------------------------------------------ choose the repository
 
 everyone = data.query(queries.entities)
-keep = pd.Series(True, index=everyone.index)
-if f.country:
-    keep &= everyone["country"] == f.country
-if f.archetype:
-    keep &= everyone["archetype"] == f.archetype
-if f.forge:
-    keep &= everyone["entity_id"].isin(data.query(project_queries.repo_list, forge=f.forge)["entity_id"])
-candidates = everyone[keep]
+candidates = data.query(queries.entities_in_scope, **f.scope())
 names = dict(zip(everyone["entity_id"], everyone["name"]))
 
 # A link that names only a repository opens it with its own entity chosen.
