@@ -8,12 +8,19 @@ Definitions, formulas and caveats: docs/metrics.md.
 The three big fact sets are materialised: :func:`refresh_metric_facts` refills them from their
 ``*_live`` views and belongs in every collection, right after ``rebuild_identities``. While the
 stored row counts match, the functions read the tables; otherwise the live views (same answers,
-slower).
+slower). After them, :func:`refresh_metric_results` stores the answers at the collection's moment
+with the default parameters (per-repository tables, and ``metric_frames`` for the functions marked
+:func:`stored_answers`); a call asking exactly that is answered from them (same frames, fast).
+
+The registry's ``[settings.lifecycle]`` and ``[settings.health_weights]`` reach the warehouse as the
+table ``settings``: :func:`stored_thresholds` and :func:`stored_weights` are the defaults of every
+``thresholds=`` and ``weights=``.
 
 Parameters shared by the functions:
 
-- ``now``: the moment the metrics are computed at (default: the current time). Everything after
-  ``now`` is ignored, so results are reproducible. A naive datetime is UTC.
+- ``now``: the moment the metrics are computed at (default: as of the last collection while the
+  warehouse is as it left it, :func:`as_of`; else the current time). Everything after ``now`` is
+  ignored, so results are reproducible. A naive datetime is UTC.
 - ``days``: the window, ``now - days <= t <= now``.
 - ``by``: the level of aggregation: ``"repo"`` (key columns forge, host, path; with entity_id
   and html_url), ``"entity"`` (entity_id; with entity_name), ``"archetype"``, ``"country"`` or
