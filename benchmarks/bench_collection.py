@@ -11,19 +11,19 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import duckdb  # noqa: E402
+import duckdb
 
-from collectors.records import CommitRecord  # noqa: E402
-from collectors.registry import parse_registry  # noqa: E402
-from collectors.simulator import ForgeSimulator, World  # noqa: E402
-from warehouse import loader  # noqa: E402
-from warehouse.pipeline import collect  # noqa: E402
-from warehouse.schema import migrate  # noqa: E402
+from collectors.records import CommitRecord
+from collectors.registry import parse_registry
+from collectors.simulator import ForgeSimulator, World
+from warehouse import loader
+from warehouse.pipeline import collect
+from warehouse.schema import migrate
 
 
 def minimum_requests(world: World) -> int:
@@ -85,7 +85,7 @@ def bench_collection(scale: float) -> list[tuple[str, str]]:
 
 
 def bench_load(n: int = 200_000) -> list[tuple[str, str]]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     records = [
         CommitRecord("github", "github.com", f"org/repo{i % 500}", f"{i:040x}", "Name", "a@b.example", "login",
                      now, "Name", "a@b.example", "login", now, "message")

@@ -22,20 +22,20 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import duckdb  # noqa: E402
+import duckdb
 
-from collectors.registry import ARCHETYPES, Registry, parse_registry  # noqa: E402
-from warehouse import goals, metrics, queries, reuse  # noqa: E402
-from warehouse.identities import rebuild_identities  # noqa: E402
-from warehouse.reader import open_readonly  # noqa: E402
-from warehouse.schema import migrate  # noqa: E402
-from warehouse.state import sync_registry  # noqa: E402
+from collectors.registry import ARCHETYPES, Registry, parse_registry
+from warehouse import goals, metrics, queries, reuse
+from warehouse.identities import rebuild_identities
+from warehouse.reader import open_readonly
+from warehouse.schema import migrate
+from warehouse.state import sync_registry
 
 ENTITIES = 100
 REPOS = 20_000
@@ -329,60 +329,60 @@ def query_cases(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Callable[[], 
     r = "its busiest repository"
     m = metrics
     return [
-        (f"queries.entities", lambda: queries.entities(con)),
-        (f"queries.entity_overview (all entities)", lambda: queries.entity_overview(con)),
+        ("queries.entities", lambda: queries.entities(con)),
+        ("queries.entity_overview (all entities)", lambda: queries.entity_overview(con)),
         (f"queries.entity_repos, {b}", lambda: queries.entity_repos(con, big)),
         (f"queries.commits_per_month, {b}", lambda: queries.commits_per_month(con, big)),
-        (f"queries.data_freshness", lambda: queries.data_freshness(con)),
+        ("queries.data_freshness", lambda: queries.data_freshness(con)),
         (f"metrics.health_score by repo, {b}", lambda: m.health_score(con, by="repo", entity_id=big)),
         (f"metrics.health_score by repo, {t}", lambda: m.health_score(con, by="repo", entity_id=typical)),
-        (f"metrics.health_score by repo, all repositories", lambda: m.health_score(con, by="repo")),
-        (f"metrics.health_score by entity, all entities", lambda: m.health_score(con, by="entity")),
+        ("metrics.health_score by repo, all repositories", lambda: m.health_score(con, by="repo")),
+        ("metrics.health_score by entity, all entities", lambda: m.health_score(con, by="entity")),
         (f"metrics.health_score by entity, {b}", lambda: m.health_score(con, by="entity", entity_id=big)),
-        (f"metrics.health_score by archetype", lambda: m.health_score(con, by="archetype")),
-        (f"metrics.health_score by ecosystem", lambda: m.health_score(con, by="ecosystem")),
+        ("metrics.health_score by archetype", lambda: m.health_score(con, by="archetype")),
+        ("metrics.health_score by ecosystem", lambda: m.health_score(con, by="ecosystem")),
         (f"metrics.health_parts, {r}", lambda: m.health_parts(con, repo=one)),
         (f"metrics.health_parts, {b}", lambda: m.health_parts(con, entity_id=big)),
         (f"metrics.lifecycle, {b}", lambda: m.lifecycle(con, entity_id=big)),
-        (f"metrics.lifecycle, all repositories", lambda: m.lifecycle(con)),
-        (f"metrics.lifecycle_summary by entity, all entities", lambda: m.lifecycle_summary(con, by="entity")),
-        (f"metrics.lifecycle_summary by ecosystem", lambda: m.lifecycle_summary(con, by="ecosystem")),
+        ("metrics.lifecycle, all repositories", lambda: m.lifecycle(con)),
+        ("metrics.lifecycle_summary by entity, all entities", lambda: m.lifecycle_summary(con, by="entity")),
+        ("metrics.lifecycle_summary by ecosystem", lambda: m.lifecycle_summary(con, by="ecosystem")),
         (f"metrics.attention_list, {b}", lambda: m.attention_list(con, entity_id=big)),
-        (f"metrics.attention_list, all repositories", lambda: m.attention_list(con)),
+        ("metrics.attention_list, all repositories", lambda: m.attention_list(con)),
         (f"metrics.activity_per_month by entity, {b}", lambda: m.activity_per_month(con, by="entity", entity_id=big)),
         (f"metrics.activity_per_month, {r}", lambda: m.activity_per_month(con, by="repo", repo=one)),
-        (f"metrics.activity_per_month by ecosystem", lambda: m.activity_per_month(con, by="ecosystem")),
+        ("metrics.activity_per_month by ecosystem", lambda: m.activity_per_month(con, by="ecosystem")),
         (f"metrics.last_activity, {b}", lambda: m.last_activity(con, entity_id=big)),
-        (f"metrics.absence_factor by entity, all entities", lambda: m.absence_factor(con, by="entity")),
+        ("metrics.absence_factor by entity, all entities", lambda: m.absence_factor(con, by="entity")),
         (f"metrics.absence_factor by repo, {b}", lambda: m.absence_factor(con, by="repo", entity_id=big)),
-        (f"metrics.elephant_factor by entity, all entities", lambda: m.elephant_factor(con, by="entity")),
-        (f"metrics.inactive_contributors by entity, all entities", lambda: m.inactive_contributors(con, by="entity")),
+        ("metrics.elephant_factor by entity, all entities", lambda: m.elephant_factor(con, by="entity")),
+        ("metrics.inactive_contributors by entity, all entities", lambda: m.inactive_contributors(con, by="entity")),
         (f"metrics.time_to_first_response by entity, {b}", lambda: m.time_to_first_response(con, by="entity", entity_id=big)),
-        (f"metrics.time_to_first_response by entity, all entities", lambda: m.time_to_first_response(con, by="entity")),
-        (f"metrics.change_request_ratios by entity, all entities", lambda: m.change_request_ratios(con, by="entity")),
-        (f"metrics.issue_age by entity, all entities", lambda: m.issue_age(con, by="entity")),
+        ("metrics.time_to_first_response by entity, all entities", lambda: m.time_to_first_response(con, by="entity")),
+        ("metrics.change_request_ratios by entity, all entities", lambda: m.change_request_ratios(con, by="entity")),
+        ("metrics.issue_age by entity, all entities", lambda: m.issue_age(con, by="entity")),
         (f"metrics.issue_resolution_duration by entity, {b}", lambda: m.issue_resolution_duration(con, by="entity", entity_id=big)),
-        (f"metrics.release_frequency by entity, all entities", lambda: m.release_frequency(con, by="entity")),
-        (f"metrics.technical_forks by entity, all entities", lambda: m.technical_forks(con, by="entity")),
+        ("metrics.release_frequency by entity, all entities", lambda: m.release_frequency(con, by="entity")),
+        ("metrics.technical_forks by entity, all entities", lambda: m.technical_forks(con, by="entity")),
         (f"metrics.technical_fork_list, {b}", lambda: m.technical_fork_list(con, entity_id=big)),
         (f"metrics.hygiene, {b}", lambda: m.hygiene(con, entity_id=big)),
-        (f"metrics.hygiene, all repositories", lambda: m.hygiene(con)),
-        (f"reuse.entity_edges, all", lambda: reuse.entity_edges(con)),
+        ("metrics.hygiene, all repositories", lambda: m.hygiene(con)),
+        ("reuse.entity_edges, all", lambda: reuse.entity_edges(con)),
         (f"reuse.entity_edges, {b}", lambda: reuse.entity_edges(con, big)),
-        (f"reuse.entity_reuse_summary, all entities", lambda: reuse.entity_reuse_summary(con)),
+        ("reuse.entity_reuse_summary, all entities", lambda: reuse.entity_reuse_summary(con)),
         (f"reuse.projects, {b}", lambda: reuse.projects(con, big)),
-        (f"reuse.mirrors", lambda: reuse.mirrors(con)),
+        ("reuse.mirrors", lambda: reuse.mirrors(con)),
         (f"goals.goal_progress, {b}", lambda: goals.goal_progress(con, entity_id=big)),
-        (f"goals.goal_progress, all entities", lambda: goals.goal_progress(con)),
+        ("goals.goal_progress, all entities", lambda: goals.goal_progress(con)),
         (f"goals.goal_history, {b}", lambda: goals.goal_history(con, big)),
         # Calls the stored results do not answer: computed live, for comparison.
-        (f"live: metrics.health_score by entity, other weights (stored part scores)",
+        ("live: metrics.health_score by entity, other weights (stored part scores)",
          lambda: m.health_score(con, by="entity", weights={"hygiene": 0.5})),
         (f"live: metrics.lifecycle, {b}, other thresholds",
          lambda: m.lifecycle(con, entity_id=big, thresholds=m.LifecycleThresholds(inactive_days=120))),
-        (f"live: metrics.absence_factor by entity, all entities, 90 days",
+        ("live: metrics.absence_factor by entity, all entities, 90 days",
          lambda: m.absence_factor(con, by="entity", days=90)),
-        (f"live: metrics.health_score by entity, all entities, a day earlier",
+        ("live: metrics.health_score by entity, all entities, a day earlier",
          lambda: m.health_score(con, by="entity", now=m.as_of(con) - timedelta(days=1))),
     ]
 
@@ -408,7 +408,7 @@ def main() -> None:
         tmp = tempfile.TemporaryDirectory()
         args.db = Path(tmp.name) / "bench.duckdb"
     registry = parse_registry(registry_text(ENTITIES), "bench.toml")
-    out(f"## Dashboard queries at the design scale ({datetime.now(timezone.utc):%Y-%m-%d})")
+    out(f"## Dashboard queries at the design scale ({datetime.now(UTC):%Y-%m-%d})")
     out()
     out(f"`python benchmarks/bench_queries.py`: {os.cpu_count()} cores, DuckDB {duckdb.__version__},"
         f" load average {os.getloadavg()[0]:.1f} at the start.")
@@ -421,7 +421,7 @@ def main() -> None:
         migrate(con)
         sync_registry(con, registry)
         if fresh:
-            end = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+            end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
             started = time.perf_counter()
             build(con, registry, args.scale, end)
             con.execute("CHECKPOINT")
@@ -431,7 +431,7 @@ def main() -> None:
                   for t in ("entities", "repos", "commits", "items", "comments", "releases", "forks", "publiccode")}
         out(", ".join(f"{n:,} {t}" for t, n in counts.items()) + ".")
         out()
-        steps = settle(con, registry, datetime.now(timezone.utc))
+        steps = settle(con, registry, datetime.now(UTC))
         con.close()
         out("| step after collection | seconds |")
         out("|---|---|")

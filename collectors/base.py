@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Iterator, Protocol
+from datetime import UTC, datetime
+from typing import Protocol
 
 import requests
 
@@ -140,7 +141,7 @@ class RequestStats:
             if remaining is not None:
                 self.rate_remaining = int(remaining)
             if reset is not None:
-                self.rate_reset = datetime.fromtimestamp(int(reset), tz=timezone.utc)
+                self.rate_reset = datetime.fromtimestamp(int(reset), tz=UTC)
         except ValueError:
             pass  # a forge sending nonsense headers does not stop a run
 
@@ -240,8 +241,8 @@ def parse_time(value: str | datetime | None) -> datetime | None:
         except ValueError as exc:
             raise MalformedResponse(f"unreadable timestamp {value!r}") from exc
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def publiccode_record(forge: str, host: str, repo_path: str, blob_sha: str | None, data: bytes) -> PubliccodeRecord:

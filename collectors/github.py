@@ -12,15 +12,20 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import github
 import requests
-from requests.exceptions import ChunkedEncodingError
 from github import Auth, Github, GithubException, GithubRetry
-from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
+from github.Requester import (
+    HTTPRequestsConnectionClass,
+    HTTPSRequestsConnectionClass,
+    Requester,
+)
+from requests.exceptions import ChunkedEncodingError
 
 from collectors.base import (
     USER_AGENT,
@@ -69,7 +74,7 @@ class _Resilient:
     options found through the same thread-local as the request counter.
     """
 
-    def getresponse(self):  # noqa: D102 - mimics http.client
+    def getresponse(self):
         stats = current_stats()
         options = getattr(stats, "options", None) or CollectorOptions()
         attempt = 0
@@ -91,7 +96,7 @@ class _Resilient:
             if wait > options.max_rate_wait:
                 raise RateLimitExhausted(
                     f"rate limit: the forge asks to wait {wait:.0f}s, more than the {options.max_rate_wait:.0f}s allowed",
-                    datetime.fromtimestamp(time.time() + wait, tz=timezone.utc),
+                    datetime.fromtimestamp(time.time() + wait, tz=UTC),
                 )
             if attempt >= options.retries:
                 return response
@@ -107,7 +112,7 @@ class _BoundedRetry(GithubRetry):
         if retry_after is not None and self.max_rate_limit_wait is not None and retry_after > self.max_rate_limit_wait:
             raise RateLimitExhausted(
                 f"rate limit: the forge asks to wait {retry_after:.0f}s, more than the {self.max_rate_limit_wait:.0f}s allowed",
-                datetime.fromtimestamp(time.time() + retry_after, tz=timezone.utc),
+                datetime.fromtimestamp(time.time() + retry_after, tz=UTC),
             )
         return super().sleep_for_retry(response)
 
@@ -245,7 +250,7 @@ class GitHubCollector:
         if repo.default_branch:
             kwargs["sha"] = repo.default_branch
         if since is not None:
-            kwargs["since"] = since.astimezone(timezone.utc)
+            kwargs["since"] = since.astimezone(UTC)
         try:
             for c in gh_repo.get_commits(**kwargs):
                 git = c.commit
@@ -457,7 +462,7 @@ class GitHubCollector:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _json_list(body: Any, what: str) -> list[dict]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 import gitlab
@@ -20,11 +21,11 @@ import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabHttpError
 
 from collectors.base import (
-    CollectorOptions,
-    Conditional,
     USER_AGENT,
     AccountNotFound,
     CollectorError,
+    CollectorOptions,
+    Conditional,
     Listing,
     MalformedResponse,
     RateLimitExhausted,
@@ -81,7 +82,7 @@ class GitLabCollector:
             raise RateLimitExhausted(
                 f"{self.account.label}: rate limit: the forge asks to wait {wait:.0f}s, "
                 f"more than the {self.options.max_rate_wait:.0f}s allowed",
-                datetime.fromtimestamp(time.time() + wait, tz=timezone.utc),
+                datetime.fromtimestamp(time.time() + wait, tz=UTC),
             )
         return response
 
@@ -177,7 +178,7 @@ class GitLabCollector:
         path = f"/projects/{quote(repo.path, safe='')}/repository/commits"
         query: dict[str, Any] = {"ref_name": repo.default_branch, "per_page": 100}
         if since is not None:
-            query["since"] = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            query["since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         try:
             for item in self.gl.http_list(path, query_data=query, iterator=True, **self.retry):
                 if not isinstance(item, dict) or "id" not in item:
@@ -370,7 +371,7 @@ def _enc(path: str) -> str:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _json_list(response: requests.Response, owner: str) -> list:

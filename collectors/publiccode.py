@@ -112,48 +112,15 @@ PLATFORMS = ("web", "windows", "mac", "linux", "ios", "android")  # others allow
 IT_EXTENSION_VERSIONS = ("0.2", "1.0")
 
 CATEGORIES = frozenset(
-    """
-    accounting agile-project-management applicant-tracking application-development
-    appointment-scheduling backup billing-and-invoicing blog budgeting business-intelligence
-    business-process-management cad call-center-management cloud-management collaboration
-    communications compliance-management contact-management content-management crm
-    customer-service-and-support data-analytics data-collection data-visualization design
-    design-system digital-asset-management digital-citizenship document-management
-    donor-management e-commerce e-signature educational-content email-management
-    email-marketing employee-management enterprise-project-management
-    enterprise-social-networking erp event-management facility-management
-    feedback-and-reviews-management financial-reporting fleet-management fundraising
-    gamification geographic-information-systems grant-management graphic-design help-desk hr
-    ide identity-management instant-messaging integrated-library-system inventory-management
-    it-asset-management it-development it-management it-security it-service-management
-    knowledge-management learning-management-system marketing mind-mapping mobile-marketing
-    mobile-payment network-management office online-booking online-community payment-gateway
-    payroll predictive-analysis procurement productivity-suite project-collaboration
-    project-management property-management real-estate-management regulations-and-directives
-    remote-support resource-management sales-management seo service-desk
-    social-media-management survey talent-management task-management taxes-management
-    test-management time-management time-tracking translation video-conferencing video-editing
-    visitor-management voip warehouse-management web-collaboration web-conferencing
-    website-builder whistleblowing workflow-management other
-    """.split()
+    ["accounting", "agile-project-management", "applicant-tracking", "application-development", "appointment-scheduling", "backup", "billing-and-invoicing", "blog", "budgeting", "business-intelligence", "business-process-management", "cad", "call-center-management", "cloud-management", "collaboration", "communications", "compliance-management", "contact-management", "content-management", "crm", "customer-service-and-support", "data-analytics", "data-collection", "data-visualization", "design", "design-system", "digital-asset-management", "digital-citizenship", "document-management", "donor-management", "e-commerce", "e-signature", "educational-content", "email-management", "email-marketing", "employee-management", "enterprise-project-management", "enterprise-social-networking", "erp", "event-management", "facility-management", "feedback-and-reviews-management", "financial-reporting", "fleet-management", "fundraising", "gamification", "geographic-information-systems", "grant-management", "graphic-design", "help-desk", "hr", "ide", "identity-management", "instant-messaging", "integrated-library-system", "inventory-management", "it-asset-management", "it-development", "it-management", "it-security", "it-service-management", "knowledge-management", "learning-management-system", "marketing", "mind-mapping", "mobile-marketing", "mobile-payment", "network-management", "office", "online-booking", "online-community", "payment-gateway", "payroll", "predictive-analysis", "procurement", "productivity-suite", "project-collaboration", "project-management", "property-management", "real-estate-management", "regulations-and-directives", "remote-support", "resource-management", "sales-management", "seo", "service-desk", "social-media-management", "survey", "talent-management", "task-management", "taxes-management", "test-management", "time-management", "time-tracking", "translation", "video-conferencing", "video-editing", "visitor-management", "voip", "warehouse-management", "web-collaboration", "web-conferencing", "website-builder", "whistleblowing", "workflow-management", "other"]
 )
 
 SCOPES = frozenset(
-    """
-    agriculture culture defence education emergency-services employment energy environment
-    finance-and-economic-development foreign-affairs government healthcare infrastructures
-    justice local-authorities manufacturing research science-and-technology security society
-    sport tourism transportation welfare
-    """.split()
+    ["agriculture", "culture", "defence", "education", "emergency-services", "employment", "energy", "environment", "finance-and-economic-development", "foreign-affairs", "government", "healthcare", "infrastructures", "justice", "local-authorities", "manufacturing", "research", "science-and-technology", "security", "society", "sport", "tourism", "transportation", "welfare"]
 )
 
 TOP_LEVEL_KEYS = frozenset(
-    """
-    publiccodeYmlVersion name applicationSuite url landingURL isBasedOn softwareVersion
-    releaseDate logo monochromeLogo inputTypes outputTypes platforms categories usedBy
-    fundedBy roadmap developmentStatus softwareType supports organisation intendedAudience
-    description legal maintenance localisation dependsOn IT it
-    """.split()
+    ["publiccodeYmlVersion", "name", "applicationSuite", "url", "landingURL", "isBasedOn", "softwareVersion", "releaseDate", "logo", "monochromeLogo", "inputTypes", "outputTypes", "platforms", "categories", "usedBy", "fundedBy", "roadmap", "developmentStatus", "softwareType", "supports", "organisation", "intendedAudience", "description", "legal", "maintenance", "localisation", "dependsOn", "IT", "it"]
 )
 
 # Spellings found in the wild that the standard (British English throughout) does not use.
@@ -285,7 +252,7 @@ class _SafeLoader(yaml.SafeLoader):
         super().__init__(stream)
 
     # -- composing: count aliases, nodes and depth as the tree is built
-    def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
+    def compose_node(self, parent, index):
         if self.check_event(AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:

@@ -136,7 +136,7 @@ class RootFilesRecord:
     files: tuple[str, ...] = ()
 
     @classmethod
-    def from_listing(cls, forge: str, host: str, repo_path: str, entries: list[tuple[str, str, str | None]]) -> "RootFilesRecord":
+    def from_listing(cls, forge: str, host: str, repo_path: str, entries: list[tuple[str, str, str | None]]) -> RootFilesRecord:
         """entries: (name, type "file"/"dir", blob sha) from one listing of the repository root."""
         files = [name for name, kind, _ in entries if kind == "file"]
         stems = {name.lower().rsplit(".", 1)[0] if name.lower().endswith((".md", ".txt", ".rst", ".adoc")) else name.lower() for name in files}

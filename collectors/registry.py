@@ -8,14 +8,14 @@ one pass. Tokens are never read from the file: they come from the environment.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import math
 import os
 import re
 import tomllib
-import difflib
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -106,8 +106,7 @@ class Account:
             if netloc == "api.github.com":
                 return "github.com"
             # GitHub Enterprise serves its API under /api/v3
-            if path.endswith("/api/v3"):
-                path = path[: -len("/api/v3")]
+            path = path.removesuffix("/api/v3")
         return netloc + path
 
     @property
@@ -362,9 +361,9 @@ class _Validator:
         if value is None:
             return None
         if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
         if isinstance(value, date):
-            return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+            return datetime(value.year, value.month, value.day, tzinfo=UTC)
         self.fail("[defaults]: field 'since'", f"must be a TOML date such as 2018-01-01, got {value!r}")
         return None
 

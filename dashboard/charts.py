@@ -290,7 +290,15 @@ def releases_timeline(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
 
 
 __all__ = [
-    "STAGE_COLOURS", "commits_per_month", "monthly_commits", "monthly_contributors", "monthly_response",
-    "open_issue_age", "lifecycle_mix", "group_scores", "peer_benchmark", "health_parts",
+    "STAGE_COLOURS",
+    "commits_per_month",
+    "group_scores",
+    "health_parts",
+    "lifecycle_mix",
+    "monthly_commits",
+    "monthly_contributors",
+    "monthly_response",
+    "open_issue_age",
+    "peer_benchmark",
     "releases_timeline",
 ]

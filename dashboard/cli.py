@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -37,7 +37,7 @@ def _since(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date such as 2020-01-31") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _load_registry(path: str):
@@ -255,7 +255,12 @@ def report(entity_id: str, lang: str, fmt: str, db: str, output: str | None) -> 
     """
     from dashboard import report as council
     from warehouse import queries
-    from warehouse.reader import DatabaseMissing, DatabaseUnreadable, cursor, open_readonly
+    from warehouse.reader import (
+        DatabaseMissing,
+        DatabaseUnreadable,
+        cursor,
+        open_readonly,
+    )
 
     if output == "-" and fmt == "pdf":
         raise click.BadParameter("a PDF cannot be written to standard output; give a file name",

@@ -7,7 +7,8 @@ a restart, and results of an old snapshot are never served for a new one.
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, TypeVar
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 import duckdb
 import pandas as pd

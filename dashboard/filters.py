@@ -12,8 +12,9 @@ result with :func:`current` and choose entities and repositories with :func:`cho
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import streamlit as st
 

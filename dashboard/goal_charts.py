@@ -4,7 +4,8 @@ Altair chart out. No Streamlit and no SQL here; texts through the caller's Trans
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import altair as alt
 import pandas as pd

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
-from typing import Any, Mapping
+from typing import Any
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers

@@ -8,7 +8,7 @@ Texts come in through the caller's :class:`~dashboard.i18n.Translator` (keys ``r
 from __future__ import annotations
 
 import math
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import altair as alt
 import numpy as np

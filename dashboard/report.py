@@ -30,9 +30,10 @@ import inspect
 import math
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any, Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pandas as pd
 from fpdf import FPDF
@@ -121,9 +122,9 @@ def _as_date(value: Any) -> date:
 
 def _day(today: date | datetime | None) -> date:
     if today is None:
-        return datetime.now(timezone.utc).date()
+        return datetime.now(UTC).date()
     if isinstance(today, datetime):
-        return (today if today.tzinfo is None else today.astimezone(timezone.utc)).date()
+        return (today if today.tzinfo is None else today.astimezone(UTC)).date()
     return today
 
 
@@ -333,7 +334,7 @@ class GoalTexts:
 
 def goal_texts(t: Translator, goal: Goal) -> GoalTexts:
     label = t.label("goal_metric", goal.metric)
-    fmt = lambda v: value_text(t, v, goal.unit)  # noqa: E731
+    fmt = lambda v: value_text(t, v, goal.unit)
     deadline = t.date(goal.deadline, "long")
     target = fmt(goal.target)
     words = t("report.goal_at_most" if goal.lower_is_better else "report.goal_at_least",
@@ -526,7 +527,7 @@ def chart(t: Translator, goal: Goal, texts: GoalTexts) -> Chart | None:
     history = thin(goal.history)
     if not history:
         return None
-    fmt = lambda v: value_text(t, v, goal.unit)  # noqa: E731
+    fmt = lambda v: value_text(t, v, goal.unit)
     days = [p.day for p in history]
     now = history[-1]
     x_first = min(days + [goal.deadline])
@@ -1180,6 +1181,17 @@ def pdf_report(con, entity_id: str, lang: str = "en", today: date | None = None)
 
 
 __all__ = [
-    "ReportError", "Report", "Goal", "Point", "Headline", "build_report", "render_html", "render_pdf",
-    "html_report", "pdf_report", "goal_texts", "value_text", "pdf_safe",
+    "Goal",
+    "Headline",
+    "Point",
+    "Report",
+    "ReportError",
+    "build_report",
+    "goal_texts",
+    "html_report",
+    "pdf_report",
+    "pdf_safe",
+    "render_html",
+    "render_pdf",
+    "value_text",
 ]

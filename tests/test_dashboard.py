@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -19,7 +19,7 @@ from dashboard.text import md_escape, web_url
 from warehouse import queries, reader, schema
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-NOW = datetime(2025, 6, 15, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
 APP_TIMEOUT = 30
 
 ENTITIES = [
@@ -333,7 +333,7 @@ def test_streamlit_command_and_environment(tmp_path, monkeypatch):
 def live_db(tmp_path, monkeypatch) -> Path:
     # The app counts against the real clock, so the data is built relative to it.
     path = tmp_path / "ossdash.duckdb"
-    build_warehouse(path, datetime.now(timezone.utc))
+    build_warehouse(path, datetime.now(UTC))
     monkeypatch.setenv("OSSDASH_DB", str(path))
     return path
 
@@ -432,7 +432,7 @@ def test_app_picks_up_a_newly_published_snapshot(live_db):
     at = _app().run()
     assert len(at.dataframe[0].value) == 3
     work = live_db.with_name("ossdash.duckdb.work")
-    build_warehouse(work, datetime.now(timezone.utc))
+    build_warehouse(work, datetime.now(UTC))
     with duckdb.connect(str(work)) as w:
         w.execute("INSERT INTO entities VALUES ('oslo', 'Oslo kommune', 'NO', 'local', NULL)")
     os.replace(work, live_db)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,9 +34,9 @@ def _expected(world, entity_id, now, days=365):
 
 def test_overview_shows_every_entity_with_ground_truth_figures(collected):
     at = AppTest.from_file(str(APP), default_timeout=60)
-    ends = [datetime.now(timezone.utc)]
+    ends = [datetime.now(UTC)]
     at.run()
-    ends.append(datetime.now(timezone.utc))
+    ends.append(datetime.now(UTC))
     as_of = getattr(metrics, "as_of", None)  # metrics as of the last collection, when they say so
     if as_of is not None:
         con = reader.open_readonly(os.environ["OSSDASH_DB"])
@@ -61,7 +61,7 @@ def test_entity_page_lists_the_entitys_repositories(collected):
     at.query_params["entity"] = "neustadt"
     at.switch_page("views/entity.py").run()
     assert not at.exception
-    repos, _, _ = _expected(collected, "neustadt", datetime.now(timezone.utc))
+    repos, _, _ = _expected(collected, "neustadt", datetime.now(UTC))
     table = next(d.value for d in at.dataframe if "description" in d.value.columns)
     expected_paths = {(r.forge, r.path) for r in collected.repos if r.account == "stadt-neustadt"}
     assert set(zip(table["forge"], table["path"])) == expected_paths

@@ -19,14 +19,13 @@ Commits are at 12:00 UTC.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import duckdb
 import pandas as pd
 import pytest
 
-from collectors.registry import parse_registry
-from collectors.registry import HEALTH_GOAL_METRICS
+from collectors.registry import HEALTH_GOAL_METRICS, parse_registry
 from warehouse import goals, metrics, reuse
 from warehouse.identities import rebuild_identities
 from warehouse.schema import migrate
@@ -622,7 +621,7 @@ def test_goal_progress_reads_the_snapshot_of_the_collection(kiel):
     # As the pipeline leaves it: results materialised at the collection's moment, then the day's
     # snapshot. goal_progress without a day is as of that collection and takes the stored values.
     con, registry = kiel
-    moment = datetime(2025, 6, 30, 15, 0, tzinfo=timezone.utc)
+    moment = datetime(2025, 6, 30, 15, 0, tzinfo=UTC)
     metrics.refresh_metric_results(con, moment)
     goals.write_snapshots(con, registry, today=moment.date(), refresh=False)
     assert metrics.as_of(con) == moment

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -24,7 +24,7 @@ def test_numbers_and_dates_follow_the_language():
     assert (en.number(3), de.number(3)) == ("3", "3")
     assert (en.percent(0.4567, 1), de.percent(0.4567, 1)) == ("45.7%", "45,7\xa0%")
     assert (en.date(date(2026, 3, 5), "long"), de.date(date(2026, 3, 5), "long")) == ("5 March 2026", "5. März 2026")
-    assert de.date(datetime(2026, 3, 5, 23, 0, tzinfo=timezone.utc)) == "05.03.2026"
+    assert de.date(datetime(2026, 3, 5, 23, 0, tzinfo=UTC)) == "05.03.2026"
     assert (en.month(date(2026, 3, 1)), de.month(date(2026, 3, 1))) == ("Mar 2026", "März 2026")
 
 

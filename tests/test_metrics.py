@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from unittest import mock
 
@@ -41,7 +41,7 @@ from warehouse.reader import open_readonly
 from warehouse.schema import migrate
 from warehouse.state import sync_registry
 
-NOW = datetime(2025, 7, 15, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 7, 15, 12, 0, tzinfo=UTC)
 
 REGISTRY = """\
 [[entity]]
@@ -594,10 +594,10 @@ def test_issue_age_with_reopened_issue(con):
     assert r["max_age_days"] == pytest.approx(186.5)
     # At an earlier moment the state is rebuilt from the dates: on 2024-09-01 #9 (closed
     # 2024-08-01) is no longer open and #1 is not yet opened: nothing open.
-    earlier = m.issue_age(con, by="repo", now=datetime(2024, 9, 1, tzinfo=timezone.utc), repo=repo_key(CORE))
+    earlier = m.issue_age(con, by="repo", now=datetime(2024, 9, 1, tzinfo=UTC), repo=repo_key(CORE))
     assert earlier["open_issues"].iloc[0] == 0
     # On 2024-07-01 #9 (opened 2024-06-01) was open: 30 days old.
-    earlier = m.issue_age(con, by="repo", now=datetime(2024, 7, 1, tzinfo=timezone.utc), repo=repo_key(CORE))
+    earlier = m.issue_age(con, by="repo", now=datetime(2024, 7, 1, tzinfo=UTC), repo=repo_key(CORE))
     assert earlier["open_issues"].iloc[0] == 1 and earlier["median_age_days"].iloc[0] == pytest.approx(30.0)
 
 
@@ -1032,7 +1032,7 @@ def test_materialised_results_match_live(db_file, con, tmp_path):
 
     def spy(*args):
         answered.append(m.read_answer.__wrapped__(*args) is not None)
-        return None  # then computed live: the same frame either way, as above
+        # then computed live: the same frame either way, as above
 
     spy.__wrapped__ = m.read_answer
     with mock.patch.object(m, "read_answer", spy):
@@ -1141,7 +1141,7 @@ def test_mirror_pair_counts_commits_once(tmp_path):
                 [forge, host, sha, person if forge == "github" else None, f"{person}@delta.example", person, at],
             )
     rebuild_identities(con, parse_registry(MIRROR_REGISTRY))
-    now = datetime(2025, 2, 28, tzinfo=timezone.utc)
+    now = datetime(2025, 2, 28, tzinfo=UTC)
     act = m.activity_per_month(con, by="entity", months=2, now=now)
     # January: m1 m2 (ida) - 2 commits, not 4; February: m3 (ida), m4 (joe). ida's two identities
     # (GitHub login + e-mail, openCoDE e-mail) are one person through the shared e-mail.

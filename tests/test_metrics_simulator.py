@@ -44,7 +44,7 @@ GOALS = "".join(
 def db_file(world, tmp_path_factory):
     db_path = tmp_path_factory.mktemp("metrics") / "sim.duckdb"
     with ForgeSimulator(world) as sim:
-        text = re.sub(r"^(email_domains = .*)$", lambda m: m.group(1) + "\n" + GOALS, sim.registry_toml(), flags=re.M)
+        text = re.sub(r"^(email_domains = .*)$", lambda m: m.group(1) + "\n" + GOALS, sim.registry_toml(), flags=re.MULTILINE)
         assert collect(parse_registry(text, "sim.toml"), db_path).status == "ok"
     return db_path
 

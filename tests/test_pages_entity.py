@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -83,9 +83,9 @@ def entity_named(world, text):
 def run_timed(at: AppTest) -> tuple[datetime, ...]:
     """Run; return the moments the app's windows may end at: the clock before and after the run,
     and the moment the warehouse's metrics are as of (the last collection), when they say so."""
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     at.run()
-    ends = [before, datetime.now(timezone.utc)]
+    ends = [before, datetime.now(UTC)]
     as_of = getattr(metrics, "as_of", None)
     if as_of is not None:
         con = reader.open_readonly(os.environ["OSSDASH_DB"])

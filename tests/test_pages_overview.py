@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from statistics import median
 
@@ -46,9 +46,9 @@ def window(world, entity_ids, days, now):
 def run_timed(at: AppTest) -> tuple[datetime, ...]:
     """Run; return the moments the app's windows may end at: the clock before and after the run,
     and the moment the warehouse's metrics are as of (the last collection), when they say so."""
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     at.run()
-    ends = [before, datetime.now(timezone.utc)]
+    ends = [before, datetime.now(UTC)]
     as_of = getattr(metrics, "as_of", None)
     if as_of is not None:
         con = reader.open_readonly(os.environ["OSSDASH_DB"])
@@ -137,11 +137,11 @@ def test_sparkline_counts_commits_per_calendar_month(app, demo_db):
     ranking = frame(at, "rank", "entity_id", "activity").set_index("entity_id")
 
     def per_month(entity_id, now):
-        first = datetime(now.year, now.month, 1, tzinfo=timezone.utc)
+        first = datetime(now.year, now.month, 1, tzinfo=UTC)
         starts = []
         for back in (2, 1, 0):
             index = first.year * 12 + first.month - 1 - back
-            starts.append(datetime(index // 12, index % 12 + 1, 1, tzinfo=timezone.utc))
+            starts.append(datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC))
         commits = {c.sha: c for r in world_repos(world, [entity_id]) for c in r.commits if c.committed_at <= now}
         return [sum(1 for c in commits.values() if s <= c.committed_at < e)
                 for s, e in zip(starts, [*starts[1:], now + timedelta(seconds=1)])]

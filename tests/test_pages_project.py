@@ -4,7 +4,7 @@ forks, publiccode.yml, mirrors, responses and open issues agree with the simulat
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from statistics import median
 
@@ -80,7 +80,7 @@ def first_response(item):
 
 def month_starts(now, months):
     index = now.year * 12 + now.month - 1
-    return [datetime((index - k) // 12, (index - k) % 12 + 1, 1, tzinfo=timezone.utc) for k in range(months - 1, -1, -1)]
+    return [datetime((index - k) // 12, (index - k) % 12 + 1, 1, tzinfo=UTC) for k in range(months - 1, -1, -1)]
 
 
 def ends_of(con, before, after):
@@ -201,9 +201,9 @@ def test_health_breakdown_with_readable_inputs(open_project, demo_db, hosts, con
     _, world = demo_db
     original, _ = mirrored(world)
     at = open_project(repo=key_of(hosts, original), period="180")
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     at.run()
-    ends = ends_of(con, before, datetime.now(timezone.utc))
+    ends = ends_of(con, before, datetime.now(UTC))
     assert_clean(at)
     parts = frame(at, "part_label", "score", "inputs_text", "why")
     assert list(parts["part_label"]) == PARTS_EN
@@ -229,9 +229,9 @@ def test_health_breakdown_with_readable_inputs(open_project, demo_db, hosts, con
 def test_filters_narrow_the_choice_and_the_period_applies(open_project, demo_db, hosts, con):
     _, world = demo_db
     at = open_project(entity="neustadt", forge="opencode", period="90")
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     at.run()
-    ends = ends_of(con, before, datetime.now(timezone.utc))
+    ends = ends_of(con, before, datetime.now(UTC))
     assert_clean(at)
     entity_box, repo_box = at.main.selectbox[0], at.main.selectbox[1]
     assert entity_box.value == "neustadt"
@@ -291,7 +291,7 @@ def test_repo_item_months_against_the_world(con, demo_db, hosts):
     months = 24
     df = project_queries.repo_item_months(con, repo=(repo.forge, hosts[repo.forge], repo.path), months=months, now=now)
     starts = month_starts(now, months)
-    assert [m.to_pydatetime().replace(tzinfo=timezone.utc) for m in df["month"]] == starts
+    assert [m.to_pydatetime().replace(tzinfo=UTC) for m in df["month"]] == starts
     people = [i for i in repo.items if not i.author.bot and i.created_at <= now]
     for row, start, end in zip(df.itertuples(), starts, [*starts[1:], None]):
         opened = [i for i in people if i.created_at >= start and (end is None or i.created_at < end)]

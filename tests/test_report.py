@@ -187,7 +187,7 @@ def hostile(tmp_path_factory):
 
 def sections(page: str) -> dict[str, str]:
     """metric -> the HTML of its goal section."""
-    found = re.findall(r'<section class="goal" id="goal-\d+" data-metric="([^"]*)"[^>]*>(.*?)</section>', page, re.S)
+    found = re.findall(r'<section class="goal" id="goal-\d+" data-metric="([^"]*)"[^>]*>(.*?)</section>', page, re.DOTALL)
     return {metric: body for metric, body in found}
 
 
@@ -256,7 +256,7 @@ def _pdf_unescape(raw: bytes) -> bytes:
 def pdf_lines(data: bytes) -> list[str]:
     """The text shown on the PDF's pages, one entry per text operator (a line or a label)."""
     content = []
-    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
         body = m.group(1)
         try:
             body = zlib.decompress(body)
@@ -266,7 +266,7 @@ def pdf_lines(data: bytes) -> list[str]:
     text = b"\n".join(content)
     # fpdf2 writes core-font text as one "(...) Tj" per line or label.
     return [_pdf_unescape(m.group(1)).decode("cp1252")
-            for m in re.finditer(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", text, re.S)]
+            for m in re.finditer(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", text, re.DOTALL)]
 
 
 def pdf_text(data: bytes) -> str:
@@ -426,7 +426,7 @@ def test_the_german_report_has_no_untranslated_label(cur, monkeypatch):
         if len(pieces) == 1:
             exact.add(" ".join(en.split()))
         elif sum(ch.isalpha() for ch in "".join(pieces)) >= 3:  # "{when}: {value}" would match anything
-            patterns.append(re.compile("^" + ".*".join(re.escape(" ".join(p.split())) for p in pieces) + "$", re.S))
+            patterns.append(re.compile("^" + ".*".join(re.escape(" ".join(p.split())) for p in pieces) + "$", re.DOTALL))
     nodes = parse(page).texts
     assert "Zusammenfassung" in nodes
     leftovers = [n for n in nodes if n in exact or any(p.match(n) for p in patterns)]

@@ -29,9 +29,9 @@ Write side (the pipeline, after each collection): :func:`sync_goals`, :func:`wri
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 
 import duckdb
 import pandas as pd
@@ -114,21 +114,21 @@ def _today(today: date | datetime | None, con: duckdb.DuckDBPyConnection | None 
     while the warehouse is as it left it, else the current day."""
     if today is None:
         moment = health.as_of(con) if con is not None else None
-        return (moment or datetime.now(timezone.utc)).date()
+        return (moment or datetime.now(UTC)).date()
     if isinstance(today, datetime):
-        return (today if today.tzinfo is None else today.astimezone(timezone.utc)).date()
+        return (today if today.tzinfo is None else today.astimezone(UTC)).date()
     return today
 
 
 def _day_end(day: date) -> datetime:
     """The first instant after ``day`` in UTC: windows run up to, not including, it."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=timezone.utc)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
 
 
 def _moment(con: duckdb.DuckDBPyConnection, day: date) -> datetime:
     """The moment a health metric is taken at for ``day``: its end, or, if earlier, the moment the
     warehouse is as of (the last collection, else the present): nothing later is known."""
-    return min(_day_end(day), health.as_of(con) or datetime.now(timezone.utc))
+    return min(_day_end(day), health.as_of(con) or datetime.now(UTC))
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
@@ -768,8 +768,31 @@ def goal_progress(
 
 
 __all__ = [
-    "ACHIEVED", "ON_TRACK", "AT_RISK", "OFF_TRACK", "NO_DATA", "STATUSES", "AT_RISK_RATIO", "ACTIVE_DAYS",
-    "TREND_DAYS", "MIN_TREND_SPAN_DAYS", "METRICS", "GoalMetric", "register_metric", "goal_values", "reconstruct_history", "write_snapshots", "sync_goals",
-    "goal_history", "Trend", "fit_trend", "goal_status", "goal_progress", "is_share", "unit_of", "lower_is_better",
-    "UNITS", "HEALTH_GOAL_METRICS",
+    "ACHIEVED",
+    "ACTIVE_DAYS",
+    "AT_RISK",
+    "AT_RISK_RATIO",
+    "HEALTH_GOAL_METRICS",
+    "METRICS",
+    "MIN_TREND_SPAN_DAYS",
+    "NO_DATA",
+    "OFF_TRACK",
+    "ON_TRACK",
+    "STATUSES",
+    "TREND_DAYS",
+    "UNITS",
+    "GoalMetric",
+    "Trend",
+    "fit_trend",
+    "goal_history",
+    "goal_progress",
+    "goal_status",
+    "goal_values",
+    "is_share",
+    "lower_is_better",
+    "reconstruct_history",
+    "register_metric",
+    "sync_goals",
+    "unit_of",
+    "write_snapshots",
 ]

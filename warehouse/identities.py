@@ -446,4 +446,4 @@ def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Ident
     )
 
 
-__all__ = ["IdentityStats", "rebuild_identities", "resolve", "is_bot_login", "is_bot_email", "is_shared_email"]
+__all__ = ["IdentityStats", "is_bot_email", "is_bot_login", "is_shared_email", "rebuild_identities", "resolve"]

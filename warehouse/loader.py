@@ -9,8 +9,8 @@ we page.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from typing import Iterable, Sequence
 
 import duckdb
 import pyarrow as pa

@@ -43,9 +43,10 @@ import inspect
 import json
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -130,13 +131,13 @@ _FILTER = """
 
 def _as_utc(now: datetime | None) -> datetime:
     if now is None:
-        return datetime.now(timezone.utc)
-    return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
+        return datetime.now(UTC)
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
 
 def _month_start(moment: datetime, months_back: int = 0) -> datetime:
     index = moment.year * 12 + (moment.month - 1) - months_back
-    return datetime(index // 12, index % 12 + 1, 1, tzinfo=timezone.utc)
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -415,7 +416,7 @@ def _results(con: duckdb.DuckDBPyConnection) -> _Results | None:
     thresholds = LifecycleThresholds(**{
         name: type(getattr(default, name))(value) for name, value in zip(_THRESHOLD_FIELDS, row[2:len(columns)])
     })
-    return _Results(row[0].astimezone(timezone.utc), float(row[1]), thresholds)
+    return _Results(row[0].astimezone(UTC), float(row[1]), thresholds)
 
 
 def metric_results_fresh(con: duckdb.DuckDBPyConnection) -> bool:
@@ -442,7 +443,7 @@ def _now(con: duckdb.DuckDBPyConnection, now: datetime | None) -> datetime:
     """
     if now is not None:
         return _as_utc(now)
-    return as_of(con) or datetime.now(timezone.utc)
+    return as_of(con) or datetime.now(UTC)
 
 
 def _resolve(
@@ -453,7 +454,7 @@ def _resolve(
     if now is not None:
         end = _as_utc(now)
     else:
-        end = results.computed_at if results is not None else datetime.now(timezone.utc)
+        end = results.computed_at if results is not None else datetime.now(UTC)
     return end, _thresholds(con, thresholds), results
 
 
@@ -2182,13 +2183,40 @@ def _attention(
 
 
 __all__ = [
-    "refresh_metric_facts", "metric_facts_fresh", "refresh_metric_results", "metric_results_fresh", "as_of",
-    "stored_thresholds", "stored_weights",
-    "DEFAULT_WEIGHTS", "HEALTH_PARTS", "MISSING_REASONS", "LEVELS", "STAGES", "ATTENTION_REASONS",
-    "HealthTargets", "LifecycleThresholds",
-    "activity_per_month", "activity_totals", "last_activity", "absence_factor", "elephant_factor", "organisation_shares",
-    "inactive_contributors", "time_to_first_response", "change_request_ratios", "issue_age",
-    "issue_resolution_duration", "release_frequency", "technical_forks", "technical_fork_list",
-    "hygiene", "lifecycle", "lifecycle_summary", "health_inputs", "health_parts", "health_score",
+    "ATTENTION_REASONS",
+    "DEFAULT_WEIGHTS",
+    "HEALTH_PARTS",
+    "LEVELS",
+    "MISSING_REASONS",
+    "STAGES",
+    "HealthTargets",
+    "LifecycleThresholds",
+    "absence_factor",
+    "activity_per_month",
+    "activity_totals",
+    "as_of",
     "attention_list",
+    "change_request_ratios",
+    "elephant_factor",
+    "health_inputs",
+    "health_parts",
+    "health_score",
+    "hygiene",
+    "inactive_contributors",
+    "issue_age",
+    "issue_resolution_duration",
+    "last_activity",
+    "lifecycle",
+    "lifecycle_summary",
+    "metric_facts_fresh",
+    "metric_results_fresh",
+    "organisation_shares",
+    "refresh_metric_facts",
+    "refresh_metric_results",
+    "release_frequency",
+    "stored_thresholds",
+    "stored_weights",
+    "technical_fork_list",
+    "technical_forks",
+    "time_to_first_response",
 ]

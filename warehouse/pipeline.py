@@ -10,7 +10,7 @@ run goes on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -30,8 +30,8 @@ from warehouse import loader, state
 from warehouse.goals import sync_goals, write_snapshots
 from warehouse.identities import rebuild_identities
 from warehouse.metrics import refresh_metric_facts, refresh_metric_results
-from warehouse.reuse import refresh_reuse
 from warehouse.publish import WorkingCopy
+from warehouse.reuse import refresh_reuse
 
 BATCH_ROWS = 5000
 
@@ -170,7 +170,7 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
     """Derived data that needs the whole warehouse: comment kinds, identities, metric facts,
     per-repository results, reuse across entities, goals and their dated snapshot."""
     # One moment for everything derived: the published snapshot's metrics are as of it.
-    as_of = datetime.now(timezone.utc)
+    as_of = datetime.now(UTC)
     con.execute("BEGIN")
     try:
         # GitHub numbers issues and pull requests together; an issue comment seen
@@ -294,7 +294,7 @@ def _collect_account(
     result.new_commits += pending.flush()
 
 
-def _collect_members(con, collector: ForgeCollector, account: Account, pending: "_Pending") -> None:
+def _collect_members(con, collector: ForgeCollector, account: Account, pending: _Pending) -> None:
     cursor = state.get_cursor(con, account.forge, account.host, account.owner, "members")
     answer = collector.members(cursor.etag if cursor else None)
     if answer.not_modified:
@@ -303,7 +303,7 @@ def _collect_members(con, collector: ForgeCollector, account: Account, pending: 
     pending.cursor(account.owner, "members", state.Cursor(etag=answer.etag))
 
 
-def _collect_repo(con, collector: ForgeCollector, plan: _RepoPlan, horizon, pending: "_Pending", result: AccountResult) -> None:
+def _collect_repo(con, collector: ForgeCollector, plan: _RepoPlan, horizon, pending: _Pending, result: AccountResult) -> None:
     repo = plan.repo
     if plan.walk:
         repo = collector.detail(repo)
@@ -323,7 +323,7 @@ def _collect_repo(con, collector: ForgeCollector, plan: _RepoPlan, horizon, pend
         pending.cursor(repo.path, "walk", state.Cursor(marker=_marker(plan.repo)))
 
 
-def _collect_files(con, collector: ForgeCollector, repo: RepoRecord, pending: "_Pending") -> None:
+def _collect_files(con, collector: ForgeCollector, repo: RepoRecord, pending: _Pending) -> None:
     root = collector.root_files(repo)
     if root is None:
         pending.replace(loader.ROOT_FILES, {"repo_path": repo.path}, [])
@@ -338,7 +338,7 @@ def _collect_files(con, collector: ForgeCollector, repo: RepoRecord, pending: "_
         pending.add(loader.PUBLICCODE, [collector.publiccode(repo, root.publiccode_sha)])
 
 
-def _collect_items(con, collector: ForgeCollector, repo: RepoRecord, horizon, pending: "_Pending") -> None:
+def _collect_items(con, collector: ForgeCollector, repo: RepoRecord, horizon, pending: _Pending) -> None:
     cursor = state.get_cursor(con, repo.forge, repo.host, repo.path, "items")
     since = cursor.cursor_at if cursor and cursor.cursor_at else horizon
     answer = collector.items(repo, since, cursor.etag if cursor else None)
@@ -398,9 +398,7 @@ class _Pending:
                 records = [r for r in op[2] if getattr(r, "repo_path", getattr(r, "path", None)) != path]
                 if records:
                     kept.append(("rows", op[1], records))
-            elif op[0] == "replace" and op[2].get("repo_path") == path:
-                continue
-            elif op[0] == "cursor" and op[1] == path:
+            elif op[0] == "replace" and op[2].get("repo_path") == path or op[0] == "cursor" and op[1] == path:
                 continue
             else:
                 kept.append(op)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -44,8 +45,8 @@ _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 def _as_utc(now: datetime | None) -> datetime:
     if now is None:
-        return datetime.now(timezone.utc)
-    return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
+        return datetime.now(UTC)
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
 
 def _now(con: duckdb.DuckDBPyConnection, now: datetime | None) -> datetime:
@@ -55,12 +56,12 @@ def _now(con: duckdb.DuckDBPyConnection, now: datetime | None) -> datetime:
         return _as_utc(now)
     as_of = getattr(metrics, "as_of", None)
     moment = as_of(con) if as_of is not None else None
-    return _as_utc(moment) if moment is not None else datetime.now(timezone.utc)
+    return _as_utc(moment) if moment is not None else datetime.now(UTC)
 
 
 def _month_start(moment: datetime, months_back: int = 0) -> datetime:
     index = moment.year * 12 + (moment.month - 1) - months_back
-    return datetime(index // 12, index % 12 + 1, 1, tzinfo=timezone.utc)
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
 
 
 def _filters(
@@ -413,6 +414,11 @@ def repo_publiccode(
 
 
 __all__ = [
-    "repo_list", "find_repo", "entity_accounts", "period_activity", "repo_item_months", "repo_releases",
+    "entity_accounts",
+    "find_repo",
+    "period_activity",
+    "repo_item_months",
+    "repo_list",
     "repo_publiccode",
+    "repo_releases",
 ]

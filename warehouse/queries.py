@@ -22,8 +22,9 @@ Definitions shared by the figures below:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -46,14 +47,14 @@ _IN_WINDOW = "c.committed_at >= $since AND c.committed_at <= $now"
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _as_utc(now: datetime | None) -> datetime:
     if now is None:
         return utc_now()
     # A naive datetime is taken as UTC, as everywhere in the warehouse.
-    return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
 
 def _moment(con: duckdb.DuckDBPyConnection, now: datetime | None) -> datetime:
@@ -254,7 +255,7 @@ metrics.register_answer("entity_repos", ["entities"], lambda con, level, end: _e
 def month_start(moment: datetime, months_back: int = 0) -> datetime:
     """First instant (UTC) of the month ``months_back`` months before ``moment``'s month."""
     index = moment.year * 12 + (moment.month - 1) - months_back
-    return datetime(index // 12, index % 12 + 1, 1, tzinfo=timezone.utc)
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
 
 
 def commits_per_month(

@@ -40,10 +40,11 @@ import difflib
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 import duckdb
@@ -245,13 +246,11 @@ def _url_key(text: str) -> str | None:
     host = (parsed.hostname or "").lower()
     if not host:
         return None
-    if host.startswith("www."):
-        host = host[4:]
+    host = host.removeprefix("www.")
     path = parsed.path.lower()
     path = re.split(r"/-/|/(?:tree|blob|commits?|releases)/", path, maxsplit=1)[0]
     path = path.strip("/")
-    if path.endswith(".git"):
-        path = path[:-4]
+    path = path.removesuffix(".git")
     return f"{host}/{path}" if path else host
 
 
@@ -797,8 +796,23 @@ def projects(con: duckdb.DuckDBPyConnection, entity_id: str | None = None) -> pd
 
 
 __all__ = [
-    "EDGE_KINDS", "REUSE_KINDS", "PEOPLE_KINDS", "NAME_THRESHOLD", "NAME_MARGIN", "NameMatch",
-    "normalise_name", "core_name", "match_entity", "publiccode_mentions", "refresh_reuse", "reuse_fresh", "reuse_evidence",
-    "entity_edges", "entity_reuse_summary", "projects_reused_by_others", "contributions_to_others",
-    "mirrors", "projects",
+    "EDGE_KINDS",
+    "NAME_MARGIN",
+    "NAME_THRESHOLD",
+    "PEOPLE_KINDS",
+    "REUSE_KINDS",
+    "NameMatch",
+    "contributions_to_others",
+    "core_name",
+    "entity_edges",
+    "entity_reuse_summary",
+    "match_entity",
+    "mirrors",
+    "normalise_name",
+    "projects",
+    "projects_reused_by_others",
+    "publiccode_mentions",
+    "refresh_reuse",
+    "reuse_evidence",
+    "reuse_fresh",
 ]

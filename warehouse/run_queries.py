@@ -15,7 +15,7 @@ matching entities and forges; run totals (``runs``) always cover the whole run.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -54,8 +54,8 @@ _ACCOUNT_SCOPE = """
 
 def _utc(now: datetime | None) -> datetime:
     if now is None:
-        return datetime.now(timezone.utc)
-    return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
+        return datetime.now(UTC)
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pd.DataFrame:
@@ -258,6 +258,11 @@ def rate_limit_use(
 
 
 __all__ = [
-    "STALE_DAYS", "SUCCESS", "ERROR_CATEGORIES",
-    "runs", "account_freshness", "run_errors", "rate_limit_use",
+    "ERROR_CATEGORIES",
+    "STALE_DAYS",
+    "SUCCESS",
+    "account_freshness",
+    "rate_limit_use",
+    "run_errors",
+    "runs",
 ]

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
-
 import pyarrow as pa
 
 from collectors.records import RepoRecord
@@ -40,7 +39,7 @@ def get_cursor(con: duckdb.DuckDBPyConnection, forge: str, host: str, scope: str
     ).fetchone()
     if row is None:
         return None
-    cursor_at = row[0].astimezone(timezone.utc) if row[0] is not None else None
+    cursor_at = row[0].astimezone(UTC) if row[0] is not None else None
     return Cursor(cursor_at, row[1], row[2])
 
 
@@ -62,7 +61,7 @@ def put_cursors(
     """Store many cursors with one statement; the last one queued for a (scope, stream) wins."""
     if not cursors:
         return
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ts = pa.timestamp("us", tz="UTC")
     table = pa.Table.from_arrays(
         [
@@ -110,7 +109,7 @@ def stored_repos(con: duckdb.DuckDBPyConnection, forge: str, host: str, owner: s
         values["topics"] = tuple(values["topics"] or ())
         for key in ("created_at", "pushed_at", "updated_at"):
             if values[key] is not None:
-                values[key] = values[key].astimezone(timezone.utc)
+                values[key] = values[key].astimezone(UTC)
         repo = RepoRecord(**values)
         walk, forks, has_items = row[len(columns):]
         out.append((repo, StoredRepo(repo, walk, forks, bool(has_items))))
@@ -163,7 +162,7 @@ def start_run(con: duckdb.DuckDBPyConnection, registry_path: str) -> int:
     run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0]
     con.execute(
         "INSERT INTO runs (run_id, started_at, status, registry) VALUES (?, ?, 'running', ?)",
-        [run_id, datetime.now(timezone.utc), registry_path],
+        [run_id, datetime.now(UTC), registry_path],
     )
     return int(run_id)
 
@@ -181,7 +180,7 @@ def record_account(con: duckdb.DuckDBPyConnection, run_id: int, result) -> None:
             run_id, result.forge, result.host, result.owner, result.entity_id, result.status,
             result.repos_seen, result.repos_walked, result.new_commits, result.requests,
             result.not_modified, result.rate_remaining, result.rate_limit,
-            "\n".join(result.errors) or None, datetime.now(timezone.utc),
+            "\n".join(result.errors) or None, datetime.now(UTC),
         ],
     )
 
@@ -191,7 +190,7 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, summary) -> None:
         "UPDATE runs SET finished_at = ?, status = ?, repos_seen = ?, new_commits = ?, requests = ?, "
         "not_modified = ?, errors = ? WHERE run_id = ?",
         [
-            datetime.now(timezone.utc), summary.status, summary.repos_seen, summary.new_commits,
+            datetime.now(UTC), summary.status, summary.repos_seen, summary.new_commits,
             summary.requests, summary.not_modified, summary.error_count, run_id,
         ],
     )

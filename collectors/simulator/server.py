@@ -81,7 +81,7 @@ class ForgeSimulator:
         """The URL a registry account uses for a forge of this simulator."""
         return f"{self.base_url}/{forge}" + ("/api/v3" if forge == "github" else "")
 
-    def start(self) -> "ForgeSimulator":
+    def start(self) -> ForgeSimulator:
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="forge-simulator", daemon=True)
         self._thread.start()
         return self
@@ -90,7 +90,7 @@ class ForgeSimulator:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def __enter__(self) -> "ForgeSimulator":
+    def __enter__(self) -> ForgeSimulator:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -140,10 +140,10 @@ class _Handler(BaseHTTPRequestHandler):
         # algorithm meets delayed ACKs and every keep-alive answer waits ~40 ms.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - signature fixed by the base class
+    def log_message(self, format: str, *args) -> None:
         return  # keep test and demo output clean
 
-    def do_GET(self) -> None:  # noqa: N802 - name fixed by the base class
+    def do_GET(self) -> None:
         self._cut = None
         split = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
@@ -285,7 +285,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, payload, {"Content-Type": "text/plain; charset=utf-8"})
         self._send(404, {"message": "Not Found"}, {})
 
-    def do_POST(self) -> None:  # noqa: N802 - name fixed by the base class
+    def do_POST(self) -> None:
         """``POST /_sim/faults`` with a JSON fault (or a list of them), e.g. ``{"kind": "slow", "delay": 2}``."""
         self._cut = None
         length = int(self.headers.get("Content-Length") or 0)
@@ -302,7 +302,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(400, {"message": str(exc)}, {})
         self._send(201, added if isinstance(spec, list) else added[0], {})
 
-    def do_DELETE(self) -> None:  # noqa: N802 - name fixed by the base class
+    def do_DELETE(self) -> None:
         """``DELETE /_sim/faults`` removes every scheduled fault."""
         self._cut = None
         if urlsplit(self.path).path.rstrip("/") != "/_sim/faults":

@@ -29,7 +29,7 @@ _LABELS = ["bug", "enhancement", "documentation", "good first issue", "question"
 _TITLES = ["Crash when", "Support for", "Document", "Improve", "Translate", "Upgrade", "Accessibility of"]
 
 
-def populate(world: "World") -> None:
+def populate(world: World) -> None:
     rng = random.Random(world.seed * 7919 + 1)
     originals = list(world.repos)
     for repo in originals:
@@ -48,7 +48,7 @@ def populate(world: "World") -> None:
         repo.updated_at = max(m for m in [repo.updated_at, repo.pushed_at, *(f.created_at for f in repo.forks)] if m)
 
 
-def _people_for(world: "World", repo: SimRepo) -> tuple[list, list, object]:
+def _people_for(world: World, repo: SimRepo) -> tuple[list, list, object]:
     account = world.account(repo.forge, repo.account)
     insiders = [p for p in world.people if account.entity_id in p.entities and not p.bot]
     outsiders = [p for p in world.people if account.entity_id not in p.entities and not p.bot]
@@ -56,7 +56,7 @@ def _people_for(world: "World", repo: SimRepo) -> tuple[list, list, object]:
     return insiders, outsiders, bot
 
 
-def _items(world: "World", rng: random.Random, repo: SimRepo) -> None:
+def _items(world: World, rng: random.Random, repo: SimRepo) -> None:
     insiders, outsiders, bot = _people_for(world, repo)
     _, _, quiet_days = STAGES[repo.stage]
     end = world.now - timedelta(days=quiet_days)
@@ -130,7 +130,7 @@ def _releases(rng: random.Random, repo: SimRepo) -> None:
     repo.releases.sort(key=lambda r: r.published_at, reverse=True)
 
 
-def _root_files(world: "World", rng: random.Random, repo: SimRepo) -> None:
+def _root_files(world: World, rng: random.Random, repo: SimRepo) -> None:
     files = {}
     if rng.random() < 0.92:
         files["README.md"] = f"# {repo.name}\n"
@@ -148,7 +148,7 @@ def _root_files(world: "World", rng: random.Random, repo: SimRepo) -> None:
     repo.files = files
 
 
-def publiccode_text(world: "World", rng: random.Random, repo: SimRepo) -> str:
+def publiccode_text(world: World, rng: random.Random, repo: SimRepo) -> str:
     account = world.account(repo.forge, repo.account)
     others = [e for e in world.entities if e.id != account.entity_id]
     users = rng.sample(others, rng.randint(0, 3))
@@ -178,7 +178,7 @@ def publiccode_text(world: "World", rng: random.Random, repo: SimRepo) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _entity_forks(world: "World", rng: random.Random) -> None:
+def _entity_forks(world: World, rng: random.Random) -> None:
     """Some entities fork others' GitHub repositories: co-development and reuse across cities."""
     github_accounts = [a for a in world.accounts if a.forge == "github" and a.kind == "org"]
     candidates = [r for r in world.repos if r.forge == "github" and r.stage in ("busy", "active") and not r.is_fork]
@@ -208,7 +208,7 @@ def _entity_forks(world: "World", rng: random.Random) -> None:
         parent.forks.append(SimFork(owner.path, parent.name, forked_at, fork.pushed_at))
 
 
-def _user_forks(world: "World", rng: random.Random) -> None:
+def _user_forks(world: World, rng: random.Random) -> None:
     for repo in world.repos:
         if repo.is_fork or repo.stage in ("empty", "new"):
             continue
@@ -221,7 +221,7 @@ def _user_forks(world: "World", rng: random.Random) -> None:
         repo.forks.sort(key=lambda f: (f.created_at, f.owner), reverse=True)
 
 
-def _mirror(world: "World") -> None:
+def _mirror(world: World) -> None:
     """The busiest GitHub project of the first entity is mirrored to its openCoDE group."""
     opencode = next((a for a in world.accounts if a.forge == "opencode" and a.entity_id == world.accounts[0].entity_id), None)
     original = next(r for r in world.repos if r.forge == "github" and r.account == world.accounts[0].path and r.stage == "busy")
@@ -240,7 +240,7 @@ def _mirror(world: "World") -> None:
     world.repos.append(mirror)
 
 
-def _members(world: "World", rng: random.Random) -> None:
+def _members(world: World, rng: random.Random) -> None:
     for account in world.accounts:
         if account.kind == "user":
             continue
@@ -248,7 +248,7 @@ def _members(world: "World", rng: random.Random) -> None:
         account.members = sorted(p.login for p in staff if rng.random() < 0.6)
 
 
-def _hostile(world: "World") -> None:
+def _hostile(world: World) -> None:
     civic = next(r for r in world.repos if r.forge == "github" and r.account == "civic-lab")
     civic.description = HOSTILE_DESCRIPTION
     target = next((r for r in world.repos if r.files.get("publiccode.yml") and r is not civic), None)

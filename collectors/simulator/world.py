@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 FORGE_PREFIX = {"github": "/github", "gitlab": "/gitlab", "opencode": "/opencode"}
 
@@ -163,7 +163,7 @@ class SimRepo:
         moments = [self.pushed_at or self.created_at] + [i.updated_at for i in self.items]
         return max(moments)
 
-    def item(self, kind: str, number: int) -> "SimItem":
+    def item(self, kind: str, number: int) -> SimItem:
         return next(i for i in self.items if i.kind == kind and i.number == number)
 
 
@@ -205,7 +205,7 @@ _LAST = ["Müller", "de Vries", "Rossi", "Jensen", "Dubois", "Popescu", "Schmidt
 
 
 def _utc_midnight() -> datetime:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
@@ -220,7 +220,7 @@ class World:
     def __init__(self, seed: int = 7, now: datetime | None = None, scale: float = 1.0, activity_scale: float = 1.0):
         self.seed = seed
         self.activity_scale = activity_scale
-        self.now = (now or _utc_midnight()).astimezone(timezone.utc)
+        self.now = (now or _utc_midnight()).astimezone(UTC)
         self.rng = random.Random(seed)
         self.entities = list(_ENTITIES)
         self.accounts: list[SimAccount] = []

@@ -3,9 +3,8 @@ and status in plain words, and the council report to download."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from functools import partial
+from typing import Any
 
 import pandas as pd
 import streamlit as st
