@@ -20,7 +20,6 @@ import requests
 from collectors.records import (
     CommentRecord,
     CommitRecord,
-    ForkRecord,
     ItemRecord,
     PubliccodeRecord,
     ReleaseRecord,
@@ -218,7 +217,8 @@ class ForgeCollector(Protocol):
 
     def releases(self, repo: RepoRecord) -> Iterator[ReleaseRecord]: ...
 
-    def forks(self, repo: RepoRecord) -> Iterator[ForkRecord]: ...
+    # Forks asked for with the stored ETag of their first page: unchanged forks cost a 304.
+    def forks(self, repo: RepoRecord, etag: str | None) -> Conditional: ...
 
     def root_files(self, repo: RepoRecord) -> RootFilesRecord | None: ...
 
@@ -237,7 +237,7 @@ def parse_time(value: str | datetime | None) -> datetime | None:
         moment = value
     else:
         try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(value)
         except ValueError as exc:
             raise MalformedResponse(f"unreadable timestamp {value!r}") from exc
     if moment.tzinfo is None:

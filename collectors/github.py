@@ -358,17 +358,22 @@ class GitHubCollector:
                 prerelease=bool(x.get("prerelease")),
             )
 
-    def forks(self, repo: RepoRecord) -> Iterator[ForkRecord]:
-        pages = self._pages(f"/repos/{repo.path}/forks", {"sort": "newest", "per_page": 100}, None, f"forks of {repo.path}")
-        for x in pages.records:
-            try:
-                yield ForkRecord(
-                    forge="github", host=self.account.host, repo_path=repo.path, fork_path=x["full_name"],
-                    fork_owner=x["owner"]["login"], created_at=parse_time(x.get("created_at")),
-                    pushed_at=parse_time(x.get("pushed_at")),
-                )
-            except (KeyError, TypeError) as exc:
-                raise MalformedResponse(f"{self.account.label}: fork entry of {repo.path} without {exc}") from None
+    def forks(self, repo: RepoRecord, etag: str | None) -> Conditional:
+        """Forks, asked for with the stored ETag of their first page (a 304 when none changed)."""
+        pages = self._pages(f"/repos/{repo.path}/forks", {"sort": "newest", "per_page": 100}, etag, f"forks of {repo.path}")
+        if pages.not_modified:
+            return pages
+        return Conditional(False, (f for x in pages.records if (f := self._fork(repo, x)) is not None), pages.etag)
+
+    def _fork(self, repo: RepoRecord, x: dict) -> ForkRecord | None:
+        try:
+            return ForkRecord(
+                forge="github", host=self.account.host, repo_path=repo.path, fork_path=x["full_name"],
+                fork_owner=x["owner"]["login"], created_at=parse_time(x.get("created_at")),
+                pushed_at=parse_time(x.get("pushed_at")),
+            )
+        except (KeyError, TypeError) as exc:
+            raise MalformedResponse(f"{self.account.label}: fork entry of {repo.path} without {exc}") from None
 
     def root_files(self, repo: RepoRecord) -> RootFilesRecord | None:
         status, _, body = self._get(f"/repos/{repo.path}/contents/", None, {})

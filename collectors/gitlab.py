@@ -266,18 +266,25 @@ class GitLabCollector:
                 prerelease=False,  # GitLab has no pre-release flag
             )
 
-    def forks(self, repo: RepoRecord) -> Iterator[ForkRecord]:
-        for x in self._list(f"/projects/{_enc(repo.path)}/forks", {"per_page": 100}, f"forks of {repo.path}"):
-            try:
-                namespace = x.get("namespace") or {}
-                yield ForkRecord(
-                    forge=self.account.forge, host=self.account.host, repo_path=repo.path,
-                    fork_path=x["path_with_namespace"],
-                    fork_owner=namespace.get("full_path") or x["path_with_namespace"].rsplit("/", 1)[0],
-                    created_at=parse_time(x.get("created_at")), pushed_at=parse_time(x.get("last_activity_at")),
-                )
-            except (KeyError, TypeError, AttributeError) as exc:
-                raise MalformedResponse(f"{self.account.label}: fork entry of {repo.path} without {exc}") from None
+    def forks(self, repo: RepoRecord, etag: str | None) -> Conditional:
+        """Forks, asked for with the stored ETag of their first page (a 304 when none changed)."""
+        what = f"forks of {repo.path}"
+        answer = self._conditional(f"/projects/{_enc(repo.path)}/forks", {"per_page": 100}, etag, what)
+        if answer.not_modified:
+            return answer
+        return Conditional(False, (self._fork(repo, x) for x in answer.records), answer.etag)
+
+    def _fork(self, repo: RepoRecord, x: dict) -> ForkRecord:
+        try:
+            namespace = x.get("namespace") or {}
+            return ForkRecord(
+                forge=self.account.forge, host=self.account.host, repo_path=repo.path,
+                fork_path=x["path_with_namespace"],
+                fork_owner=namespace.get("full_path") or x["path_with_namespace"].rsplit("/", 1)[0],
+                created_at=parse_time(x.get("created_at")), pushed_at=parse_time(x.get("last_activity_at")),
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise MalformedResponse(f"{self.account.label}: fork entry of {repo.path} without {exc}") from None
 
     def root_files(self, repo: RepoRecord) -> RootFilesRecord | None:
         if not repo.default_branch:
@@ -347,6 +354,32 @@ class GitLabCollector:
             raise self._error(exc, what) from None
         except requests.RequestException as exc:
             raise self._transient(exc, what) from None
+
+    def _conditional(self, path: str, query: dict, etag: str | None, what: str) -> Conditional:
+        """A paginated listing whose first page is asked for with ``etag``: 304, or every page's entries."""
+        headers = {"If-None-Match": etag} if etag else None
+        try:
+            first = self.gl.http_request("get", path, query_data=query, extra_headers=headers, **self.retry)
+        except GitlabHttpError as exc:
+            if exc.response_code == 304:
+                return Conditional(True, iter(()), etag)
+            raise self._error(exc, what) from None
+        except GitlabError as exc:
+            raise self._error(exc, what) from None
+        except requests.RequestException as exc:
+            raise self._transient(exc, what) from None
+
+        def walk() -> Iterator[dict]:
+            rows = _json_list(first, self.account.owner)
+            for x in rows:
+                if not isinstance(x, dict):
+                    raise MalformedResponse(f"{self.account.label}: {what}: an entry is not an object")
+                yield x
+            next_url = first.links.get("next", {}).get("url")
+            if next_url:
+                yield from self._list(next_url, None, what)
+
+        return Conditional(False, walk(), first.headers.get("ETag"))
 
     def _transient(self, exc: Exception, what: str) -> TransientFailure:
         # python-gitlab has already retried timeouts and cut connections by now.
