@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import ipaddress
 import math
 import os
 import re
+import stat
 import tomllib
+import unicodedata
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 FORGES = ("github", "gitlab", "opencode")
 ARCHETYPES = ("national", "institution", "local", "association", "academic", "civil_society")
@@ -70,11 +73,69 @@ LOWER_IS_BETTER = ("median_first_response_hours", "median_issue_age_days", "inac
 SETTINGS_SECTIONS = ("lifecycle", "health_weights")
 DEFAULT_TOKEN_ENV = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN", "opencode": "OPENCODE_TOKEN"}
 
+# Limits that keep every accepted value usable downstream (docs/registry.md, "Limits").
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a registry of thousands of entities is well under 1 MB
+MIN_DAYS, MAX_DAYS = 1, 36_500  # lifecycle thresholds: a day to a century
+MAX_DECLINING_RATIO = 10.0
+MAX_WEIGHT = 100.0
+MAX_TARGET = 1e9  # counts, hours, days per goal; shares and scores have their own ranges
+EARLIEST_DATE = date(1970, 1, 1)  # forges hold nothing older, and their APIs reject earlier times
+LATEST_DEADLINE = date(2100, 12, 31)
+MAX_NAME = 200  # entity and alias names, shown as they are
+MAX_TEXT = 255  # owners, patterns, logins, e-mails, bots
+MAX_URL = 2048
+MAX_LIST = 1000  # entries in any one list field
+# Variables that hold no token: naming one would send its value to the forge as a credential.
+NOT_TOKEN_VARIABLES = frozenset({
+    "PATH", "HOME", "USER", "LOGNAME", "USERNAME", "SHELL", "PWD", "OLDPWD", "TERM", "LANG",
+    "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "TEMP", "TMP", "HOSTNAME", "MAIL", "EDITOR",
+    "VISUAL", "PAGER", "DISPLAY", "XDG_RUNTIME_DIR", "SSH_AUTH_SOCK", "LD_PRELOAD",
+    "LD_LIBRARY_PATH", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "HTTP_PROXY", "HTTPS_PROXY",
+    "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
+})
+# Bidirectional formatting characters: they make text read differently from what it holds.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
 _OWNER_RE = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+_HOST_LABEL_RE = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
+_URL_PATH_RE = re.compile(r"^(/([A-Za-z0-9._~!$&'()*+,;=:-]|%[0-9A-Fa-f]{2})*)*$")
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """A value for an error message: repr (control characters escaped), cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _field(key: Any) -> str:
+    """A field name for an error message, quoted as the messages do."""
+    text = key if isinstance(key, str) and key.isprintable() and len(key) <= 60 else _show(key)[1:-1]
+    return f"field '{text}'"
+
+
+def _odd_character(text: str, spaces: bool) -> str | None:
+    """The first control, bidi, unassigned or (unless allowed) whitespace character, as U+XXXX."""
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch in _BIDI_CONTROLS or category in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp") or (
+            not spaces and (ch.isspace() or category == "Cf")
+        ):
+            return f"U+{ord(ch):04X}"
+        if spaces and ch.isspace() and ch != " ":
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def _mask_credentials(url: str) -> str:
+    """The url with anything before an '@' in its authority shown as ***."""
+    scheme, sep, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    return f"{scheme}{sep}***@{rest.rsplit('@', 1)[1]}"
 
 
 class RegistryError(ValueError):
@@ -205,20 +266,50 @@ def load_registry(path: str | Path) -> Registry:
     """Read and validate a registry file; raise RegistryError listing every problem."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise RegistryError(path, [f"{path}: is a directory; give the registry file itself (such as cities.toml)"])
+        if not stat.S_ISREG(info.st_mode):
+            raise RegistryError(path, [f"{path}: is not a regular file; give the registry file itself (such as cities.toml)"])
+        with path.open("rb") as handle:
+            # read at most one byte past the limit: the file may grow between stat and read
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise RegistryError(path, [f"{path}: file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RegistryError(path, [f"{path}: cannot read: {exc}"]) from None
+        raise RegistryError(path, [f"{path}: file not found; check the path, or start from the shipped cities.toml"]) from None
+    except PermissionError:
+        raise RegistryError(path, [f"{path}: cannot read: permission denied; make the file readable for this user"]) from None
+    except OSError as exc:
+        raise RegistryError(path, [f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise RegistryError(path, [_too_big(path)])
+    try:
+        # utf-8-sig: a byte-order mark, as some editors write it, is not part of the text
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RegistryError(path, [
+            f"{path}: is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8"
+        ]) from None
     return parse_registry(text, path)
 
 
+def _too_big(path: str | Path) -> str:
+    return f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, too large for a registry; is it the right file?"
+
+
 def parse_registry(text: str, path: str | Path = "<registry>") -> Registry:
+    if len(text) > MAX_FILE_BYTES:
+        raise RegistryError(path, [_too_big(path)])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # tomllib's message already carries "(at line N, column M)"
         raise RegistryError(path, [f"{path}: malformed TOML: {exc}"]) from None
+    except RecursionError:
+        raise RegistryError(path, [f"{path}: malformed TOML: arrays or tables nested too deeply; a registry needs only a few levels"]) from None
+    except (ValueError, OverflowError) as exc:
+        # e.g. an integer of more than 4300 digits (Python's limit on int conversion)
+        reason = str(exc).split("; use sys.")[0]
+        raise RegistryError(path, [f"{path}: malformed TOML: {reason}; registry numbers are a few digits long"]) from None
     return _Validator(str(path)).registry(data)
 
 
@@ -239,7 +330,7 @@ class _Validator:
                     "tokens never go in the registry; set the environment variable named by 'token_env' instead",
                 )
             elif key not in known:
-                self.fail(f"{where}: field '{key}'", f"unknown field (expected one of {', '.join(sorted(known))})")
+                self.fail(f"{where}: {_field(key)}", f"unknown field (expected one of {', '.join(sorted(known))})")
 
     def registry(self, data: dict[str, Any]) -> Registry:
         self._keys("top level", data, {"entity", "alias", "defaults", "settings"})
@@ -251,7 +342,7 @@ class _Validator:
         else:
             self._keys("[defaults]", defaults, {"since", "bots"})
             since = self._since(defaults.get("since"))
-            bots = self._strings("[defaults]", "bots", defaults.get("bots", []))
+            bots = self._identifiers("[defaults]", "bots", defaults.get("bots", []), "a login")
         raw_entities = data.get("entity", [])
         if not isinstance(raw_entities, list) or not raw_entities:
             self.fail("top level: field 'entity'", "the registry needs at least one [[entity]]")
@@ -292,6 +383,8 @@ class _Validator:
             raise RegistryError(self.path, self.problems)
         return Registry(self.path, tuple(entities), tuple(aliases), since, bots, lifecycle, weights)
 
+    # --- settings --------------------------------------------------------------------------------
+
     def settings(self, raw: Any) -> tuple[LifecycleSettings, HealthWeights]:
         if not isinstance(raw, dict):
             self.fail("[settings]", "must be a table")
@@ -316,11 +409,19 @@ class _Validator:
         ok = True
         for key, value in given.items():
             if key == "declining_ratio":
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-                    self.fail(f"{where}: field '{key}'", f"must be a number greater than 0 (0.5: under half the baseline), got {value!r}")
+                if not _is_number(value) or not 0 < value <= MAX_DECLINING_RATIO:
+                    self.fail(
+                        f"{where}: field '{key}'",
+                        f"must be a number greater than 0 and at most {MAX_DECLINING_RATIO:g}"
+                        f" (0.5: under half the baseline), got {_show(value)}",
+                    )
                     ok = False
-            elif isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                self.fail(f"{where}: field '{key}'", f"must be a whole number of days greater than 0, got {value!r}")
+            elif isinstance(value, bool) or not isinstance(value, int) or not MIN_DAYS <= value <= MAX_DAYS:
+                # the upper bound keeps date arithmetic (now minus the window) within the calendar
+                self.fail(
+                    f"{where}: field '{key}'",
+                    f"must be a whole number of days greater than 0 and at most {MAX_DAYS} (100 years), got {_show(value)}",
+                )
                 ok = False
         if not ok:
             return default
@@ -347,8 +448,8 @@ class _Validator:
         where = "[settings.health_weights]"
         ok = True
         for key, value in given.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-                self.fail(f"{where}: field '{key}'", f"must be a number, 0 or more, got {value!r}")
+            if not _is_number(value) or not 0 <= value <= MAX_WEIGHT:
+                self.fail(f"{where}: field '{key}'", f"must be a number, 0 or more and at most {MAX_WEIGHT:g}, got {_show(value)}")
                 ok = False
         if not ok:
             return default
@@ -357,21 +458,81 @@ class _Validator:
             self.fail(where, "the weights add up to 0: at least one part needs a weight above 0")
         return weights
 
+    # --- dates and strings -----------------------------------------------------------------------
+
     def _since(self, value: Any) -> datetime | None:
+        where = "[defaults]: field 'since'"
         if value is None:
             return None
         if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=UTC)
-        if isinstance(value, date):
-            return datetime(value.year, value.month, value.day, tzinfo=UTC)
-        self.fail("[defaults]: field 'since'", f"must be a TOML date such as 2018-01-01, got {value!r}")
-        return None
+            moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        elif isinstance(value, date):
+            moment = datetime(value.year, value.month, value.day, tzinfo=UTC)
+        else:
+            self.fail(where, f"must be a TOML date such as 2018-01-01, got {_show(value)}")
+            return None
+        earliest = datetime(EARLIEST_DATE.year, EARLIEST_DATE.month, EARLIEST_DATE.day, tzinfo=UTC)
+        try:
+            too_early = moment < earliest
+            in_future = moment > datetime.now(UTC)
+        except OverflowError:  # 0001-01-01T00:00:00+01:00 lies before the first representable moment
+            too_early, in_future = moment.year < 1970, moment.year > 1970
+        if too_early:
+            self.fail(where, f"{value} is before {EARLIEST_DATE}; forges hold no older history, give a later date")
+            return None
+        if in_future:
+            self.fail(where, f"{value} is in the future; the history horizon must be a day that has passed")
+            return None
+        return moment
 
-    def _strings(self, where: str, name: str, value: Any) -> tuple[str, ...]:
+    def _list(self, where: str, name: str, value: Any) -> list[str] | None:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(f"{where}: field '{name}'", "must be a list of strings")
+            return None
+        if len(value) > MAX_LIST:
+            self.fail(f"{where}: field '{name}'", f"has {len(value)} entries; at most {MAX_LIST} are allowed")
+            return None
+        return value
+
+    def _identifiers(self, where: str, name: str, value: Any, what: str) -> tuple[str, ...]:
+        """A list of strings that name things (logins, patterns, e-mails): short, no spaces or controls."""
+        items = self._list(where, name, value)
+        if items is None:
             return ()
-        return tuple(value)
+        ok = True
+        for item in items:
+            problem = self._identifier_problem(item, what)
+            if problem:
+                self.fail(f"{where}: field '{name}'", problem)
+                ok = False
+        return tuple(items) if ok else ()
+
+    @staticmethod
+    def _identifier_problem(item: str, what: str) -> str | None:
+        if not item:
+            return f"an empty string is not {what}"
+        if len(item) > MAX_TEXT:
+            return f"{_show(item)} is longer than {MAX_TEXT} characters"
+        odd = _odd_character(item, spaces=False)
+        if odd:
+            return f"{_show(item)} contains {odd} (a space, control or direction character); {what} has none"
+        return None
+
+    def _display_name(self, where: str, value: Any) -> str | None:
+        """A name shown as written: any printable text, cut at MAX_NAME characters."""
+        if not isinstance(value, str) or not value.strip():
+            self.fail(f"{where}: field 'name'", "required, a non-empty string")
+            return None
+        if len(value) > MAX_NAME:
+            self.fail(f"{where}: field 'name'", f"is {len(value)} characters long; at most {MAX_NAME} are allowed")
+            return None
+        odd = _odd_character(value, spaces=True)
+        if odd:
+            self.fail(f"{where}: field 'name'", f"contains {odd} (a line break, control or direction character); remove it")
+            return None
+        return value
+
+    # --- entities, accounts, goals, aliases ------------------------------------------------------
 
     def entity(self, index: int, raw: Any) -> Entity | None:
         label = f"entity #{index + 1}"
@@ -379,24 +540,23 @@ class _Validator:
             self.fail(label, "must be a table ([[entity]])")
             return None
         eid = raw.get("id")
+        id_ok = isinstance(eid, str) and bool(_ID_RE.match(eid))
         if isinstance(eid, str) and eid:
-            label = f"entity '{eid}'"
+            label = f"entity '{eid}'" if id_ok else f"entity {_show(eid, 40)} (entity #{index + 1})"
         self._keys(label, raw, {"id", "name", "country", "archetype", "email_domains", "account", "goal"})
-        if not isinstance(eid, str) or not _ID_RE.match(eid):
+        if not id_ok:
             self.fail(f"{label}: field 'id'", "required; lower-case letters, digits, '-' or '_' (at most 64)")
-        name = raw.get("name")
-        if not isinstance(name, str) or not name.strip():
-            self.fail(f"{label}: field 'name'", "required, a non-empty string")
+        name = self._display_name(label, raw.get("name"))
         country = raw.get("country")
         if not isinstance(country, str) or not _COUNTRY_RE.match(country):
-            self.fail(f"{label}: field 'country'", f"must be a two-letter upper-case code such as DE, got {country!r}")
+            self.fail(f"{label}: field 'country'", f"must be a two-letter upper-case code such as DE, got {_show(country)}")
         archetype = raw.get("archetype")
-        if archetype not in ARCHETYPES:
-            self.fail(f"{label}: field 'archetype'", f"{archetype!r} is not one of {', '.join(ARCHETYPES)}")
-        domains = self._strings(label, "email_domains", raw.get("email_domains", []))
+        if not isinstance(archetype, str) or archetype not in ARCHETYPES:
+            self.fail(f"{label}: field 'archetype'", f"{_show(archetype)} is not one of {', '.join(ARCHETYPES)}")
+        domains = tuple(self._list(label, "email_domains", raw.get("email_domains", [])) or ())
         for d in domains:
             if not _DOMAIN_RE.match(d):
-                self.fail(f"{label}: field 'email_domains'", f"{d!r} is not a lower-case domain name")
+                self.fail(f"{label}: field 'email_domains'", f"{_show(d)} is not a lower-case domain name")
         raw_accounts = raw.get("account", [])
         accounts = []
         if not isinstance(raw_accounts, list):
@@ -415,11 +575,11 @@ class _Validator:
             goal = self.goal(label, j, g)
             if goal is not None:
                 goals.append(goal)
-        if not isinstance(eid, str):
+        if not id_ok:
             return None
         return Entity(
             id=eid,
-            name=name if isinstance(name, str) else "",
+            name=name or "",
             country=country if isinstance(country, str) else "",
             archetype=archetype if isinstance(archetype, str) else "",
             email_domains=domains,
@@ -435,32 +595,45 @@ class _Validator:
         self._keys(where, raw, {"forge", "owner", "url", "include", "exclude", "token_env"})
         forge = raw.get("forge")
         ok = True
-        if forge not in FORGES:
-            self.fail(f"{where}: field 'forge'", f"unknown forge {forge!r} (expected one of {', '.join(FORGES)})")
+        if not isinstance(forge, str) or forge not in FORGES:
+            self.fail(f"{where}: field 'forge'", f"unknown forge {_show(forge)} (expected one of {', '.join(FORGES)})")
             ok = False
         owner = raw.get("owner")
-        if not isinstance(owner, str) or not _OWNER_RE.match(owner):
-            self.fail(f"{where}: field 'owner'", f"required: an organisation, user or group path such as 'it-at-m' or 'stadt-soest/city-app', got {owner!r}")
+        if (
+            not isinstance(owner, str) or len(owner) > MAX_TEXT or not _OWNER_RE.match(owner)
+            or any(part in (".", "..") for part in owner.split("/"))
+        ):
+            self.fail(
+                f"{where}: field 'owner'",
+                "required: an organisation, user or group path such as 'it-at-m' or 'stadt-soest/city-app'"
+                f" (letters, digits, '_', '.', '-', at most {MAX_TEXT} characters), got {_show(owner)}",
+            )
             ok = False
         elif forge == "github" and "/" in owner:
-            self.fail(f"{where}: field 'owner'", f"a GitHub owner is one organisation or user, not a path, got {owner!r} (use 'include' to pick repositories)")
+            self.fail(f"{where}: field 'owner'", f"a GitHub owner is one organisation or user, not a path, got {_show(owner)} (use 'include' to pick repositories)")
             ok = False
         url = raw.get("url")
         if url is not None:
-            parsed = urlparse(url) if isinstance(url, str) else None
-            if parsed is not None and (parsed.username is not None or parsed.password is not None or parsed.query or parsed.fragment):
-                # never echo the value: it may carry a credential
-                self.fail(f"{where}: field 'url'", "must not carry credentials, a query or a fragment; tokens come from the environment")
-                ok = False
-            elif parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
-                self.fail(f"{where}: field 'url'", f"must be an http(s) URL, got {url!r}")
+            problem = _url_problem(url, forge)
+            if problem:
+                self.fail(f"{where}: field 'url'", problem)
                 ok = False
         token_env = raw.get("token_env")
-        if token_env is not None and (not isinstance(token_env, str) or not _ENV_RE.match(token_env)):
-            self.fail(f"{where}: field 'token_env'", "must be the name of an environment variable")
-            ok = False
-        include = self._strings(where, "include", raw.get("include", []))
-        exclude = self._strings(where, "exclude", raw.get("exclude", []))
+        if token_env is not None:
+            if not isinstance(token_env, str) or not _ENV_RE.match(token_env):
+                self.fail(
+                    f"{where}: field 'token_env'",
+                    "must be the name of an environment variable (letters, digits and '_', not starting with a digit, at most 128)",
+                )
+                ok = False
+            elif token_env in NOT_TOKEN_VARIABLES:
+                self.fail(
+                    f"{where}: field 'token_env'",
+                    f"{token_env} holds no token, and its value would be sent to the forge; name the variable that holds this account's token",
+                )
+                ok = False
+        include = self._identifiers(where, "include", raw.get("include", []), "a repository name pattern")
+        exclude = self._identifiers(where, "exclude", raw.get("exclude", []), "a repository name pattern")
         if not ok:
             return None
         return Account(
@@ -484,27 +657,33 @@ class _Validator:
         deadline = raw.get("deadline")
         ok = True
         names = GOAL_METRICS + HEALTH_GOAL_METRICS
-        if metric not in names:
-            close = difflib.get_close_matches(metric, names, n=1) if isinstance(metric, str) else []
+        if not isinstance(metric, str) or metric not in names:
+            close = difflib.get_close_matches(metric, names, n=1) if isinstance(metric, str) and len(metric) <= 100 else []
             hint = f"did you mean {close[0]!r}? " if close else ""
-            self.fail(f"{where}: field 'metric'", f"{metric!r} is not a goal metric; {hint}expected one of {', '.join(names)}")
+            self.fail(f"{where}: field 'metric'", f"{_show(metric)} is not a goal metric; {hint}expected one of {', '.join(names)}")
             ok = False
-        if isinstance(target, bool) or not isinstance(target, (int, float)) or not math.isfinite(target):
-            self.fail(f"{where}: field 'target'", f"must be a number, got {target!r}")
+        if not _is_number(target):
+            self.fail(f"{where}: field 'target'", f"must be a number, got {_show(target)}")
             ok = False
         elif metric in SHARE_METRICS and not 0 <= target <= 1:
-            self.fail(f"{where}: field 'target'", f"{metric} is a share: the target must lie between 0 and 1 (0.8 for 80%), got {target!r}")
+            self.fail(f"{where}: field 'target'", f"{metric} is a share: the target must lie between 0 and 1 (0.8 for 80%), got {_show(target)}")
             ok = False
         elif metric in SCORE_METRICS and not 0 <= target <= 100:
-            self.fail(f"{where}: field 'target'", f"{metric} is a score: the target must lie between 0 and 100, got {target!r}")
+            self.fail(f"{where}: field 'target'", f"{metric} is a score: the target must lie between 0 and 100, got {_show(target)}")
             ok = False
         elif target < 0:
-            self.fail(f"{where}: field 'target'", f"must not be negative, got {target!r}")
+            self.fail(f"{where}: field 'target'", f"must not be negative, got {_show(target)}")
+            ok = False
+        elif target > MAX_TARGET:
+            self.fail(f"{where}: field 'target'", f"must be at most {MAX_TARGET:,.0f}, got {_show(target)}")
             ok = False
         if isinstance(deadline, datetime):
             deadline = deadline.date()
         if not isinstance(deadline, date):
-            self.fail(f"{where}: field 'deadline'", f"must be a TOML date such as 2027-12-31, got {deadline!r}")
+            self.fail(f"{where}: field 'deadline'", f"must be a TOML date such as 2027-12-31, got {_show(deadline)}")
+            ok = False
+        elif not EARLIEST_DATE <= deadline <= LATEST_DEADLINE:
+            self.fail(f"{where}: field 'deadline'", f"{deadline} must lie between {EARLIEST_DATE} and {LATEST_DEADLINE}")
             ok = False
         return Goal(metric, float(target), deadline) if ok else None
 
@@ -514,10 +693,73 @@ class _Validator:
             self.fail(where, "must be a table with a 'name'")
             return None
         self._keys(where, raw, {"name", "logins", "emails"})
-        logins = self._strings(where, "logins", raw.get("logins", []))
+        name = self._display_name(where, raw["name"])
+        logins = self._identifiers(where, "logins", raw.get("logins", []), "a login")
         for login in logins:
-            forge, _, name = login.partition(":")
-            if forge not in FORGES or not name:
-                self.fail(f"{where}: field 'logins'", f"{login!r} must read forge:login, forge one of {', '.join(FORGES)}")
-        emails = self._strings(where, "emails", raw.get("emails", []))
-        return Alias(raw["name"], logins, tuple(e.lower() for e in emails))
+            forge, _, user = login.partition(":")
+            if forge not in FORGES or not user:
+                self.fail(f"{where}: field 'logins'", f"{_show(login)} must read forge:login, forge one of {', '.join(FORGES)}")
+        emails = self._identifiers(where, "emails", raw.get("emails", []), "an e-mail address")
+        for email in emails:
+            if "@" not in email.strip("@"):
+                self.fail(f"{where}: field 'emails'", f"{_show(email)} is not an e-mail address (name@domain)")
+        return Alias(name or "", logins, tuple(e.lower() for e in emails))
+
+
+def _is_number(value: Any) -> bool:
+    """An int or a finite float; a bool is not a number here. Never converts a huge int to float."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def _url_problem(url: Any, forge: Any) -> str | None:
+    """Why a registry url cannot be used, or None. Never repeats credentials."""
+    if not isinstance(url, str):
+        return f"must be a string such as 'https://git.example.org', got {_show(url)}"
+    if "@" in url:
+        return (
+            f"must not carry credentials ({_show(_mask_credentials(url), 80)}); put the token in an environment"
+            " variable and name it with 'token_env'"
+        )
+    if len(url) > MAX_URL:
+        return f"is {len(url)} characters long; at most {MAX_URL} are allowed"
+    odd = _odd_character(url, spaces=False)
+    if odd:
+        return f"{_show(url, 80)} contains {odd} (a space, control or direction character); remove it"
+    if "?" in url or "#" in url:
+        return f"{_show(url, 80)} must not have a query or a fragment; give the API or instance root only"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port  # raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        return f"{_show(url, 80)} is not a valid URL ({exc}); write it like https://git.example.org or http://[::1]:8080"
+    if parts.scheme not in ("http", "https"):
+        return f"must be an http(s) URL such as https://git.example.org, got {_show(url, 80)}"
+    if not host:
+        return f"{_show(url, 80)} has no host; write it like https://git.example.org"
+    if port == 0 or parts.netloc.endswith(":"):
+        return f"{_show(url, 80)}: the port must be a number from 1 to 65535"
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return f"{_show(url, 80)}: {_show(host)} is not an IPv6 address"
+        if forge == "github":
+            # PyGithub rebuilds request URLs from the bare host name, which breaks on an
+            # address literal; a host name that resolves to the address works.
+            return f"{_show(url, 80)}: a GitHub account cannot use an IPv6 address literal; use a host name that resolves to it"
+    else:
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return f"{_show(url, 80)}: {_show(host)} is not a valid host name"
+        labels = ascii_host.removesuffix(".").split(".")
+        if len(ascii_host) > 253 or not all(_HOST_LABEL_RE.match(label) for label in labels):
+            return f"{_show(url, 80)}: {_show(host)} is not a valid host name"
+    if not _URL_PATH_RE.match(parts.path):
+        return f"{_show(url, 80)}: the path may hold letters, digits and - . _ ~ / only (and %-escapes)"
+    return None
