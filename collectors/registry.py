@@ -133,6 +133,8 @@ def _odd_character(text: str, spaces: bool) -> str | None:
 def _mask_credentials(url: str) -> str:
     """The url with anything before an '@' in its authority shown as ***."""
     scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
     if "@" not in rest:
         return url
     return f"{scheme}{sep}***@{rest.rsplit('@', 1)[1]}"

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 from datetime import date
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from collectors.base import CollectorOptions
 from collectors.registry import (
     ARCHETYPES,
     FORGES,
     GOAL_METRICS,
     HEALTH_GOAL_METRICS,
     LOWER_IS_BETTER,
+    MAX_FILE_BYTES,
     SCORE_METRICS,
     SHARE_METRICS,
     Account,
@@ -22,6 +28,7 @@ from collectors.registry import (
     load_registry,
     parse_registry,
 )
+from collectors.simulator import ForgeSimulator, World
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = REPO_ROOT / "cities.toml"
@@ -527,3 +534,306 @@ def test_bad_token_env():
     text = GOOD.replace('owner = "alpha-city"', 'owner = "alpha-city"\n  token_env = "not a name"')
     msg = one_error(text)
     assert "entity 'alpha'" in msg and "field 'token_env'" in msg
+
+
+# --- the one gate: what validates must collect, what does not gets one clear line ----------------
+# Each case below once raised a traceback in `ossdash validate`, or passed it and then broke
+# `ossdash collect` (a failed run after a full collection, or every repository answered HTTP 400).
+
+
+def with_url(url: str, forge: str = "github") -> str:
+    """GOOD with one url on alpha's account (of the given forge)."""
+    text = GOOD.replace('forge = "github"\n  owner = "alpha-city"', f'forge = "{forge}"\n  owner = "alpha-city"')
+    return text.replace('owner = "alpha-city"', f'owner = "alpha-city"\n  url = "{url}"')
+
+
+def with_settings(settings: str) -> str:
+    return GOOD + "\n" + settings + "\n"
+
+
+BIG = str(10**400)
+
+
+@pytest.mark.parametrize(
+    "text, where, words",
+    [
+        (with_url("http://[::1"), "entity 'alpha': account #1: field 'url'", "not a valid URL"),
+        (with_url("http://127.0.0.1:70000"), "entity 'alpha': account #1: field 'url'", "Port out of range"),
+        (with_url("http://127.0.0.1:0"), "entity 'alpha': account #1: field 'url'", "from 1 to 65535"),
+        (with_url("http://127.0.0.1:/x"), "entity 'alpha': account #1: field 'url'", "from 1 to 65535"),
+        (with_url("http://127.0.0.1:http"), "entity 'alpha': account #1: field 'url'", "not a valid URL"),
+        (with_url("http://[::1]:1"), "entity 'alpha': account #1: field 'url'", "IPv6 address literal"),
+        (with_url("http://[fe80::zz]:1", "gitlab"), "entity 'alpha': account #1: field 'url'", "not a valid URL"),
+        (with_url("ftp://git.example.org", "gitlab"), "entity 'alpha': account #1: field 'url'", "http(s)"),
+        (with_url("https://", "gitlab"), "entity 'alpha': account #1: field 'url'", "has no host"),
+        (with_url("https://git.example.org/a b", "gitlab"), "entity 'alpha': account #1: field 'url'", "U+0020"),
+        (with_url("https://git.example.org/\\u202e", "gitlab"), "entity 'alpha': account #1: field 'url'", "U+202E"),
+        (with_url("https://git.example.org/?", "gitlab"), "entity 'alpha': account #1: field 'url'", "query"),
+        (with_url("https://git_ex<ample.org", "gitlab"), "entity 'alpha': account #1: field 'url'", "not a valid host"),
+        (with_settings(f"[settings.lifecycle]\nrecent_days = {10**30}"),
+         "[settings.lifecycle]: field 'recent_days'", "at most 36500"),
+        (with_settings("[settings.lifecycle]\nabandoned_days = 36501"), "[settings.lifecycle]: field 'abandoned_days'", "at most 36500"),
+        (with_settings(f"[settings.lifecycle]\ndeclining_ratio = {BIG}"), "[settings.lifecycle]: field 'declining_ratio'", "at most 10"),
+        (with_settings("[settings.lifecycle]\ndeclining_ratio = nan"), "[settings.lifecycle]: field 'declining_ratio'", "number"),
+        (with_settings(f"[settings.health_weights]\nhygiene = {BIG}"), "[settings.health_weights]: field 'hygiene'", "at most 100"),
+        (with_settings("[settings.health_weights]\nhygiene = inf"), "[settings.health_weights]: field 'hygiene'", "number"),
+        (GOOD.replace("target = 0.9", f"target = {BIG}"), "entity 'alpha': goal #1: field 'target'", "between 0 and 1"),
+        (GOOD.replace('metric = "osi_licence_share"\n  target = 0.9', f'metric = "commits"\n  target = {BIG}'),
+         "entity 'alpha': goal #1: field 'target'", "at most 1,000,000,000"),
+        (GOOD.replace('metric = "osi_licence_share"\n  target = 0.9', 'metric = "commits"\n  target = -inf'),
+         "entity 'alpha': goal #1: field 'target'", "must be a number"),
+        (GOOD.replace("deadline = 2026-12-31", "deadline = 1969-12-31"), "entity 'alpha': goal #1: field 'deadline'", "between 1970-01-01"),
+        (GOOD.replace("deadline = 2026-12-31", "deadline = 2101-01-01"), "entity 'alpha': goal #1: field 'deadline'", "2100-12-31"),
+        (GOOD.replace("since = 2020-01-01", "since = 0001-01-01"), "[defaults]: field 'since'", "before 1970-01-01"),
+        (GOOD.replace("since = 2020-01-01", "since = 1969-12-31T23:59:59Z"), "[defaults]: field 'since'", "before 1970-01-01"),
+        (GOOD.replace("since = 2020-01-01", "since = 0001-01-01T00:00:00+01:00"), "[defaults]: field 'since'", "before 1970-01-01"),
+        (GOOD.replace("since = 2020-01-01", "since = 9999-12-31T23:59:59-01:00"), "[defaults]: field 'since'", "in the future"),
+        (GOOD.replace("since = 2020-01-01", "since = 10:00:00"), "[defaults]: field 'since'", "TOML date"),
+        (GOOD.replace('name = "Alpha City"', 'name = "Alpha\\u202eCity"'), "entity 'alpha': field 'name'", "U+202E"),
+        (GOOD.replace('name = "Alpha City"', 'name = "Alpha\\nCity"'), "entity 'alpha': field 'name'", "U+000A"),
+        (GOOD.replace('name = "Alpha City"', f'name = "{"A" * 201}"'), "entity 'alpha': field 'name'", "at most 200"),
+        (GOOD.replace('id = "alpha"', 'id = "al\\u0000pha"'), "entity 'al\\x00pha' (entity #1): field 'id'", "lower-case"),
+        (GOOD.replace('owner = "alpha-city"', 'owner = "alpha-city"\n  include = ["portal *"]'),
+         "entity 'alpha': account #1: field 'include'", "U+0020"),
+        (GOOD.replace('owner = "alpha-city"', f'owner = "alpha-city"\n  exclude = ["{"x" * 256}"]'),
+         "entity 'alpha': account #1: field 'exclude'", "longer than 255"),
+        (GOOD.replace('owner = "beta/sub-group"', 'owner = "beta/../admin"'), "entity 'beta': account #1: field 'owner'", "group path"),
+        (GOOD.replace('owner = "alpha-city"', 'owner = "alpha-city"\n  token_env = "PATH"'),
+         "entity 'alpha': account #1: field 'token_env'", "holds no token"),
+        (GOOD.replace('owner = "alpha-city"', f'owner = "alpha-city"\n  token_env = "{"T" * 129}"'),
+         "entity 'alpha': account #1: field 'token_env'", "at most 128"),
+        (GOOD.replace('bots = ["dependabot[bot]"]', 'bots = ["dependabot[bot]\\t"]'), "[defaults]: field 'bots'", "U+0009"),
+        (GOOD + '\n[[alias]]\nname = "E"\nemails = ["erika"]\n', "alias #1: field 'emails'", "not an e-mail address"),
+        (f"{'x' * 100} = 1\n" + GOOD, "top level: field 'xxxxxxxx", "unknown field"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 50 and "\n" not in v else None,
+)
+def test_gate_rejects_with_one_clear_line(text, where, words):
+    msg = one_error(text)
+    assert msg.startswith(f"test.toml: {where}") and words in msg, msg
+    assert "\n" not in msg and len(msg) < 400, msg
+
+
+def test_gate_huge_integer_is_malformed_toml_not_a_traceback():
+    msg = one_error(GOOD.replace("target = 0.9", "target = " + "9" * 5000))
+    assert "malformed TOML" in msg and "4300 digits" in msg and "set_int_max_str_digits" not in msg
+
+
+@pytest.mark.parametrize("opening, closing", [("[", "]"), ("{a = ", "}")], ids=["arrays", "inline-tables"])
+def test_gate_deep_nesting(opening, closing):
+    text = "deep = " + opening * 5000 + "1" * (opening == "{a = ") + closing * 5000 + "\n" + GOOD
+    msg = one_error(text)
+    assert msg == "test.toml: malformed TOML: arrays or tables nested too deeply; a registry needs only a few levels"
+
+
+def test_gate_credentials_in_url_are_masked():
+    msg = one_error(with_url("https://oauth2:glpat-s3cret@git.example.org/", "gitlab"))
+    assert "***@git.example.org" in msg and "s3cret" not in msg and "oauth2" not in msg
+    assert "token_env" in msg
+    msg = one_error(with_url("oauth2:glpat-s3cret@git.example.org", "gitlab"))  # no scheme
+    assert "s3cret" not in msg and "***@git.example.org" in msg
+    msg = one_error(with_url("https://x:p/w@git.example.org", "gitlab"))  # a '/' in the password
+    assert "p/w" not in msg
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        with_url("http://[::1]:1", "gitlab"),
+        with_url("http://127.0.0.1:65535/github/api/v3"),
+        with_url("https://bücher.example/gitlab", "gitlab"),
+        with_settings("[settings.lifecycle]\nrecent_days = 36500\nbaseline_days = 36500\ninactive_days = 1\n"
+                      "abandoned_days = 36500\ndeclining_ratio = 10\n[settings.health_weights]\nactivity = 100"),
+        GOOD.replace("since = 2020-01-01", "since = 1970-01-01"),
+        GOOD.replace('name = "Alpha City"', 'name = "Ville de Saint-Étienne 🏙 — Ålesund/Αθήνα"'),
+        GOOD.replace("deadline = 2026-12-31", "deadline = 2100-12-31"),
+    ],
+    ids=["ipv6-gitlab", "port-65535", "idn-host", "settings-at-bounds", "since-1970", "unicode-name", "deadline-2100"],
+)
+def test_gate_accepts_the_edges(text):
+    reg = parse_registry(text, "test.toml")
+    assert reg.entity("alpha").accounts
+
+
+def test_gate_ipv6_host_key_keeps_the_brackets():
+    acc = parse_registry(with_url("http://[::1]:8080/", "gitlab")).accounts[0]
+    assert acc.url == "http://[::1]:8080" and acc.host == "[::1]:8080"
+
+
+# --- files that are not a registry ----------------------------------------------------------------
+
+
+def load_error(path) -> str:
+    with pytest.raises(RegistryError) as info:
+        load_registry(path)
+    assert len(info.value.problems) == 1 and info.value.path == str(path)
+    assert info.value.problems[0].startswith(f"{path}: ")
+    return info.value.problems[0]
+
+
+def test_file_is_a_directory(tmp_path):
+    assert "is a directory" in load_error(tmp_path)
+
+
+def test_file_not_regular(tmp_path):
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)  # opening it to read would block: it must be refused before that
+    assert "not a regular file" in load_error(fifo)
+
+
+def test_file_not_utf8(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(GOOD.replace("Alpha City", "Düsseldorf").encode("latin-1"))
+    msg = load_error(path)
+    assert "not UTF-8" in msg and "0xfc" in msg and "save the file as UTF-8" in msg
+
+
+def test_file_with_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(GOOD.encode("utf-8-sig"))
+    assert [e.id for e in load_registry(path).entities] == ["alpha", "beta"]
+
+
+def test_file_too_large(tmp_path):
+    path = tmp_path / "huge.toml"
+    path.write_bytes(GOOD.encode() + b"#" * MAX_FILE_BYTES)
+    assert "larger than 5 MB" in load_error(path)
+    with pytest.raises(RegistryError, match="larger than 5 MB"):
+        parse_registry(GOOD + "#" * MAX_FILE_BYTES, "big.toml")
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_file_unreadable(tmp_path):
+    path = tmp_path / "secret.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    path.chmod(0)
+    assert "permission denied" in load_error(path)
+
+
+# --- the real CLI ---------------------------------------------------------------------------------
+
+
+CLI_CASES = {
+    "ipv6-unclosed": with_url("http://[::1"),
+    "deep-nesting": "a = " + "[" * 3000 + "]" * 3000 + "\n" + GOOD,
+    "400-digit-target": GOOD.replace("target = 0.9", f"target = {BIG}"),
+    "recent-days-1e30": with_settings(f"[settings.lifecycle]\nrecent_days = {10**30}"),
+    "port-over-65535": with_url("http://127.0.0.1:65536/github/api/v3"),
+    "github-ipv6": with_url("http://[::1]:1"),
+    "since-0001": GOOD.replace("since = 2020-01-01", "since = 0001-01-01"),
+    "not-utf8": None,
+}
+
+
+@pytest.mark.parametrize("case", list(CLI_CASES))
+def test_cli_validate_gives_one_line_and_exit_2(case, tmp_path):
+    path = tmp_path / f"{case}.toml"
+    text = CLI_CASES[case]
+    path.write_bytes(text.encode() if text is not None else b"name = \"\xff\"\n")
+    done = subprocess.run(["ossdash", "validate", str(path)], check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}: "), done.stderr
+    assert "Traceback" not in done.stderr and not done.stdout
+
+
+def test_cli_collect_refuses_before_collecting(tmp_path):
+    # recent_days = 10**30 used to fail after a full collection, with nothing published.
+    path = tmp_path / "cities.toml"
+    path.write_text(CLI_CASES["recent-days-1e30"], encoding="utf-8")
+    db = tmp_path / "never.duckdb"
+    done = subprocess.run(["ossdash", "collect", "--config", str(path), "--db", str(db)],
+                          check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done
+    assert done.stderr.startswith(f"error: {path}: [settings.lifecycle]: field 'recent_days'"), done.stderr
+    assert "Traceback" not in done.stderr
+    assert not db.exists()
+
+
+# --- what validates, collects ---------------------------------------------------------------------
+
+FAST = CollectorOptions(timeout=2.0, max_rate_wait=1.0, retries=1, backoff=0.01)
+
+
+def simulator_registry(world, base_url: str, forges=FORGES, extra: str = "", defaults: str = "", entities=None) -> str:
+    """A registry of the world's accounts (of the given forges) at base_url, built here so that
+    the tests choose the url form (an IPv6 literal, say) and the edge values."""
+    lines = [defaults] if defaults else []
+    for e in world.entities:
+        if entities is not None and e.id not in entities:
+            continue
+        accounts = [a for a in world.accounts if a.entity_id == e.id and a.forge in forges]
+        if not accounts:
+            continue
+        lines += ["[[entity]]", f"id = {e.id!r}", f"name = {e.name!r}", f"country = {e.country!r}",
+                  f"archetype = {e.archetype!r}"]
+        for a in accounts:
+            url = f"{base_url}/{a.forge}" + ("/api/v3" if a.forge == "github" else "")
+            lines += ["[[entity.account]]", f"forge = {a.forge!r}", f"owner = {a.path!r}", f"url = {url!r}"]
+        lines += ["[[entity.goal]]", 'metric = "commits"', "target = 1e9", "deadline = 2100-12-31",
+                  "[[entity.goal]]", 'metric = "health_score"', "target = 100", "deadline = 1970-01-01"]
+    return "\n".join(lines).replace("'", '"') + "\n" + extra
+
+
+EDGE_SETTINGS = """
+[settings.lifecycle]
+recent_days = 36500
+baseline_days = 36500
+inactive_days = 36500
+abandoned_days = 36500
+declining_ratio = 10
+
+[settings.health_weights]
+activity = 100
+hygiene = 0
+"""
+
+
+def test_edge_values_collect(tmp_path):
+    from warehouse.pipeline import collect
+
+    world = World(seed=7, activity_scale=0.15)
+    with ForgeSimulator(world) as sim:
+        text = simulator_registry(world, sim.base_url, forges=("github", "opencode"), extra=EDGE_SETTINGS,
+                                  defaults="[defaults]\nsince = 1970-01-01\n", entities={"neustadt"})
+        text += '[[entity]]\nid = "closed"\nname = "Nobody listens"\ncountry = "DE"\narchetype = "local"\n'
+        text += '[[entity.account]]\nforge = "github"\nowner = "x"\nurl = "http://127.0.0.1:65535/api/v3"\n'
+        registry = parse_registry(text, tmp_path / "edge.toml")
+        summary = collect(registry, tmp_path / "edge.duckdb", options=FAST)
+    statuses = {a.label: a.status for a in summary.accounts if a.entity_id != "closed"}
+    assert statuses == {"github:stadt-neustadt": "ok", "opencode:stadt-neustadt": "ok"}, summary
+    closed = [a for a in summary.accounts if a.entity_id == "closed"]
+    assert [a.status for a in closed] == ["failed"] and closed[0].errors, closed
+    assert summary.new_commits > 0
+
+
+def _ipv6_simulator(world):
+    """The simulator served on ::1. ForgeSimulator binds IPv4 only (its server's address family),
+    so its own HTTP server is swapped for an IPv6 one with the same request handler."""
+    class IPv6Server(ThreadingHTTPServer):
+        address_family = socket.AF_INET6
+
+    sim = ForgeSimulator(world)
+    handler = sim.httpd.RequestHandlerClass
+    sim.httpd.server_close()
+    try:
+        sim.httpd = IPv6Server(("::1", 0), handler)
+    except OSError as exc:
+        pytest.skip(f"this machine cannot bind the IPv6 loopback ::1 ({exc})")
+    sim.httpd.daemon_threads = True
+    return sim
+
+
+def test_ipv6_loopback_url_collects(tmp_path):
+    from warehouse.pipeline import collect
+
+    world = World(seed=7, activity_scale=0.15)
+    with _ipv6_simulator(world) as sim:
+        port = sim.httpd.server_address[1]
+        # GitHub accounts cannot use an address literal (see test_gate_rejects_with_one_clear_line)
+        text = simulator_registry(world, f"http://[::1]:{port}", forges=("gitlab", "opencode"))
+        registry = parse_registry(text, tmp_path / "v6.toml")
+        assert {a.host for a in registry.accounts} == {f"[::1]:{port}/gitlab", f"[::1]:{port}/opencode"}
+        summary = collect(registry, tmp_path / "v6.duckdb", options=FAST)
+    assert summary.accounts and {a.status for a in summary.accounts} == {"ok"}, summary
+    assert summary.repos_seen > 0 and summary.new_commits > 0
