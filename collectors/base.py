@@ -8,14 +8,19 @@ the warehouse hands it cursors and ETags and stores what it yields.
 
 from __future__ import annotations
 
+import copy
+import errno
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import requests
+import urllib3.exceptions
 
 from collectors.records import (
     CommentRecord,
@@ -40,6 +45,7 @@ class CollectorOptions:
     max_rate_wait: float = 300.0  # longest sleep for a rate-limit reset or Retry-After; beyond it the account stops for this run
     retries: int = 5  # attempts after a 5xx, a timeout or a cut connection
     backoff: float = 0.5  # first wait between attempts, doubled each time
+    account_deadline: float = 3600.0  # seconds from the collector's creation; past it the account stops for this run
 
     def backoff_for(self, attempt: int) -> float:
         return min(30.0, self.backoff * (2**attempt))
@@ -94,9 +100,15 @@ def access_denied(account: Account, what: str, detail: str) -> AccessDenied:
     )
 
 
-def not_found(account: Account, what: str) -> AccountNotFound:
+def not_found(account: Account, what: str, listing: bool = False) -> AccountNotFound:
+    """A 404: on the account listing the registry entry is wrong; later, the repository moved or went."""
+    if listing:
+        return AccountNotFound(
+            f"{account.label}: {what}: not found (HTTP 404); check the owner and url of this account in the registry"
+        )
     return AccountNotFound(
-        f"{account.label}: {what}: not found (HTTP 404); check the owner and url of this account in the registry"
+        f"{account.label}: {what}: not found (HTTP 404); the repository or this part of it is gone "
+        "(removed or renamed since the account was listed?)"
     )
 
 
@@ -114,6 +126,199 @@ class TransientFailure(CollectorError):
     """Timeouts, cut connections or 5xx answers that outlasted every retry."""
 
 
+class DeadlineExceeded(CollectorError):
+    """The account used up its time for this run (CollectorOptions.account_deadline)."""
+
+
+class HostUnreachable(CollectorError):
+    """The forge's host refuses connections or has no address: every account on ``host`` would fail alike."""
+
+    def __init__(self, message: str, host: str = ""):
+        super().__init__(message)
+        self.host = host
+
+
+def in_context(exc: CollectorError, label: str, what: str) -> CollectorError:
+    """The same failure with the request's place (repository and stream) after the account label.
+
+    Failures raised below the collectors (in a retry loop that sees one request)
+    carry a ``detail``; the collector, which knows what it asked for, places them.
+    """
+    detail = getattr(exc, "detail", None)
+    if detail is None:
+        return exc
+    placed = copy.copy(exc)
+    placed.args = (f"{label}: {what}: {detail}",)
+    placed.detail = None
+    return placed
+
+
+# Statuses worth asking again (python-gitlab's list): the forge or a proxy in front of it was overloaded.
+RETRYABLE_STATUSES = frozenset({500, 502, 503, 504, *range(520, 531)})
+
+
+def unreachable_reason(exc: BaseException) -> str | None:
+    """Why a request never reached the host, when retrying cannot help: refused, unresolvable, no route."""
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        e = stack.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, urllib3.exceptions.NameResolutionError | socket.gaierror):
+            return "name not resolved"
+        if isinstance(e, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(e, OSError) and e.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return "network unreachable" if e.errno == errno.ENETUNREACH else "host unreachable"
+        stack.extend([e.__cause__, e.__context__, getattr(e, "reason", None), *e.args])
+    return None
+
+
+def _connect_timed_out(exc: BaseException) -> bool:
+    return isinstance(exc, requests.exceptions.ConnectTimeout)
+
+
+def _what_failed(exc: BaseException, timeout: float) -> str:
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"connecting timed out after {timeout:g}s"
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {timeout:g}s"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the answer was cut off"
+    return f"the connection failed ({type(exc).__name__})"
+
+
+def address_of(url: str) -> tuple[str, int]:
+    """The host and port a URL connects to (443 or 80 when it names none)."""
+    parts = urlsplit(url)
+    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def probe_host(url: str, timeout: float) -> str | None:
+    """One TCP connect to the URL's host: None when it answers, else a short reason."""
+    host, port = address_of(url)
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except socket.gaierror:
+        return "name not resolved"
+    except ConnectionRefusedError:
+        return "connection refused"
+    except TimeoutError:
+        return "timed out"
+    except OSError as exc:
+        return (exc.strerror or type(exc).__name__).lower()
+    return None
+
+
+class Patience:
+    """Every retry and wait of one account's requests, bounded by its options and deadline.
+
+    Both collectors run each request through this (GitHub's connection class and
+    GitLab's client ask the libraries for no retries of their own), because the
+    libraries sleep as long as a forge asks: python-gitlab until RateLimit-Reset
+    even on a 5xx, urllib3 for any Retry-After, both retrying refused connections.
+    """
+
+    def __init__(self, account: Account, options: CollectorOptions):
+        self.label = account.label
+        self.host = account.host
+        host, port = address_of(account.url)
+        self.address = f"{host}:{port}"
+        self.options = options
+        self.deadline = time.monotonic() + options.account_deadline
+
+    def _fail(self, kind: type[CollectorError], detail: str, **attrs: Any) -> CollectorError:
+        exc = kind(f"{self.label}: {detail}", **attrs)
+        exc.detail = detail
+        return exc
+
+    def before_request(self) -> None:
+        if time.monotonic() >= self.deadline:
+            raise self._fail(
+                DeadlineExceeded,
+                f"stopped at the account deadline ({self.options.account_deadline:g}s); the account resumes next run",
+            )
+
+    def wait(self, seconds: float, why: str) -> None:
+        """Sleep, unless the sleep would pass the account deadline (then stop at once)."""
+        if time.monotonic() + seconds > self.deadline:
+            raise self._fail(
+                DeadlineExceeded,
+                f"{why}: waiting {seconds:.1f}s would pass the account deadline "
+                f"({self.options.account_deadline:g}s); the account resumes next run",
+            )
+        time.sleep(seconds)
+
+    def after_failure(self, exc: BaseException, attempt: int) -> None:
+        """A request that got no answer: wait and return (ask again), or raise."""
+        reason = unreachable_reason(exc)
+        if reason is not None:
+            raise self._fail(
+                HostUnreachable,
+                f"cannot reach {self.address} ({reason}); check the network or the account's url",
+                host=self.host,
+            )
+        what = _what_failed(exc, self.options.timeout)
+        if attempt >= self.options.retries:
+            if _connect_timed_out(exc):
+                raise self._fail(
+                    HostUnreachable,
+                    f"cannot reach {self.address} (timed out); check the network or the account's url",
+                    host=self.host,
+                )
+            raise self._fail(TransientFailure, f"{what}, {attempt + 1} attempts")
+        self.wait(self.options.backoff_for(attempt), what)
+
+    def after_answer(self, status: int, headers: Any, attempt: int) -> bool:
+        """An answer: True after waiting to ask again, False to hand it back, or raise.
+
+        Rate limits wait their Retry-After or reset (up to max_rate_wait). A 5xx
+        waits the backoff, or its Retry-After when it has one; the rate-limit
+        reset it may carry describes the budget, not the outage, and is ignored.
+        """
+        options = self.options
+        probe = requests.Response()
+        probe.status_code = status
+        probe.headers = requests.structures.CaseInsensitiveDict(headers or {})
+        limit_wait = rate_limit_wait(probe)
+        if limit_wait is not None:
+            if limit_wait > options.max_rate_wait:
+                raise self._fail(
+                    RateLimitExhausted,
+                    f"rate limit: the forge asks to wait {limit_wait:.0f}s, more than the "
+                    f"{options.max_rate_wait:g}s allowed; the account resumes next run",
+                    reset_at=datetime.fromtimestamp(time.time() + limit_wait, tz=UTC),
+                )
+            if attempt >= options.retries:
+                return False
+            self.wait(limit_wait, f"rate limit (HTTP {status})")
+            return True
+        if status not in RETRYABLE_STATUSES:
+            return False
+        asked = _retry_after(probe.headers.get("Retry-After"))
+        if asked is not None and asked > options.max_rate_wait:
+            raise self._fail(
+                TransientFailure,
+                f"the forge answered HTTP {status} and asks to wait {asked:.0f}s, more than the "
+                f"{options.max_rate_wait:g}s allowed; the account resumes next run",
+            )
+        if attempt >= options.retries:
+            raise self._fail(TransientFailure, f"the forge kept answering HTTP {status}, {attempt + 1} attempts")
+        self.wait(max(asked or 0.0, options.backoff_for(attempt)), f"HTTP {status}")
+        return True
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return 60.0  # an HTTP date: as rate_limit_wait reads it
+
+
 @dataclass
 class RequestStats:
     """What an account's collection cost: filled in by a requests response hook."""
@@ -124,6 +329,8 @@ class RequestStats:
     rate_remaining: int | None = None
     rate_reset: datetime | None = None
     by_status: dict[int, int] = field(default_factory=dict)
+    # The retry policy of the account these stats belong to, found by PyGithub's connection class.
+    patience: Patience | None = field(default=None, repr=False, compare=False)
 
     def observe(self, response: requests.Response) -> None:
         self.requests += 1
@@ -198,6 +405,8 @@ NOT_MODIFIED_EMPTY: Iterator = iter(())
 class ForgeCollector(Protocol):
     account: Account
     stats: RequestStats
+    # One message per malformed value met (account, repository, item, field, value); the caller drains it.
+    warnings: list[str]
 
     # Fields a listing entry lacks, which the warehouse keeps from the last detail().
     listing_lacks: tuple[str, ...]
@@ -243,6 +452,108 @@ def parse_time(value: str | datetime | None) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+class SkipRecord(Exception):
+    """A record without a value it cannot exist without (an issue number, a commit sha): skip it."""
+
+
+def shown(value: Any) -> str:
+    """A forge value for a message: its repr, cut to 60 characters."""
+    return repr(value[:60]) if isinstance(value, str) else repr(value)[:60]
+
+
+class Fields:
+    """Reads one forge record leniently: a malformed value is reported in ``warnings`` and read as missing.
+
+    ``where`` names the record for the message (account, repository, item), e.g.
+    ``gitlab:stadt-x: project stadt-x/app: issue #12``. A value the record cannot
+    exist without is read with :meth:`key`, which raises SkipRecord instead.
+    """
+
+    def __init__(self, record: Any, warnings: list[str], where: str, scrubbed: Any = None):
+        self.record = record if isinstance(record, dict) else {}
+        self.warnings = warnings
+        self.where = where
+        self._scrub = scrubbed or (lambda text: text)
+        if not isinstance(record, dict):
+            self.warnings.append(self._scrub(f"{where}: unreadable entry {shown(record)}; the record is skipped"))
+            raise SkipRecord
+
+    def _warn(self, name: str, value: Any, consequence: str = "") -> None:
+        self.warnings.append(self._scrub(f"{self.where}: field {name}: unreadable value {shown(value)}{consequence}"))
+
+    def skip(self, name: str, value: Any) -> None:
+        """Report a value the record cannot exist without as unreadable, and skip the record."""
+        self._warn(name, value, "; the record is skipped")
+        raise SkipRecord
+
+    def at(self, suffix: str) -> Fields:
+        """The same reader, its record named more precisely once its key is known."""
+        self.where = f"{self.where} {suffix}"
+        return self
+
+    def key(self, name: str, kind: type = str) -> Any:
+        value = self.record.get(name)
+        if kind is int and isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if isinstance(value, kind) and not isinstance(value, bool) and value != "":
+            return value
+        self._warn(name, value, "; the record is skipped")
+        raise SkipRecord
+
+    def time(self, name: str, record: Any = None) -> datetime | None:
+        value = (self.record if record is None else record).get(name)
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            try:
+                return parse_time(value)
+            except MalformedResponse:
+                pass
+        self._warn(name, value)
+        return None
+
+    def int(self, name: str, default: int | None = 0) -> int | None:
+        value = self.record.get(name)
+        if value is None:
+            return default
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+        self._warn(name, value)
+        return default
+
+    def text(self, name: str, record: Any = None) -> str | None:
+        value = (self.record if record is None else record).get(name)
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        self._warn(name, value)
+        return None
+
+    def flag(self, name: str) -> bool:
+        value = self.record.get(name)
+        if value is None or isinstance(value, bool | int):
+            return bool(value)
+        self._warn(name, value)
+        return False
+
+    def obj(self, name: str, record: Any = None) -> dict:
+        value = (self.record if record is None else record).get(name)
+        if value is None or isinstance(value, dict):
+            return value or {}
+        self._warn(name, value)
+        return {}
+
+    def seq(self, name: str) -> list:
+        value = self.record.get(name)
+        if value is None or isinstance(value, list):
+            return value or []
+        self._warn(name, value)
+        return []
 
 
 def publiccode_record(forge: str, host: str, repo_path: str, blob_sha: str | None, data: bytes) -> PubliccodeRecord:

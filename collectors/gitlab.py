@@ -9,8 +9,9 @@ and rate-limit handling are switched on.
 from __future__ import annotations
 
 import base64
-import time
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,20 +23,22 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabHttp
 
 from collectors.base import (
     USER_AGENT,
+    AccessDenied,
     AccountNotFound,
     CollectorError,
     CollectorOptions,
     Conditional,
+    Fields,
     Listing,
     MalformedResponse,
+    Patience,
     RateLimitExhausted,
     RequestStats,
-    TransientFailure,
+    SkipRecord,
     access_denied,
+    in_context,
     not_found,
-    parse_time,
     publiccode_record,
-    rate_limit_wait,
 )
 from collectors.records import (
     CommentRecord,
@@ -49,6 +52,39 @@ from collectors.records import (
     RootFilesRecord,
 )
 from collectors.registry import Account
+from collectors.secrets import scrub
+
+
+class _PatientGitlab(gitlab.Gitlab):
+    """python-gitlab with every request under the account's Patience.
+
+    python-gitlab's own retry sleeps until RateLimit-Reset on any 5xx that carries
+    it (GitLab sends it on every answer: up to an hour) and retries refused
+    connections; so it is asked for no retries, and this loop does them instead.
+    Every request of the client (pages of lists included) passes through here.
+    """
+
+    patience: Patience
+    last_answer: threading.local
+
+    def http_request(self, verb: str, path: str, *args: Any, **kwargs: Any) -> requests.Response:
+        for name in ("obey_rate_limit", "retry_transient_errors", "max_retries"):
+            kwargs.pop(name, None)
+        attempt = 0
+        while True:
+            self.patience.before_request()
+            try:
+                return super().http_request(
+                    verb, path, *args, obey_rate_limit=False, retry_transient_errors=False, max_retries=0, **kwargs
+                )
+            except GitlabHttpError as exc:
+                answer = getattr(self.last_answer, "response", None)
+                headers = answer.headers if answer is not None else {}
+                if not self.patience.after_answer(exc.response_code or 0, headers, attempt):
+                    raise
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+                self.patience.after_failure(exc, attempt)
+            attempt += 1
 
 
 class GitLabCollector:
@@ -56,41 +92,44 @@ class GitLabCollector:
         self.account = account
         self.options = options or CollectorOptions()
         self.stats = RequestStats()
-        # python-gitlab retries 5xx, timeouts, cut connections and 429 (sleeping
-        # Retry-After) per request; the hook below bounds that sleep.
-        self.retry = {"max_retries": self.options.retries, "obey_rate_limit": True}
+        self.stats.patience = Patience(account, self.options)
+        self.warnings: list[str] = []
+        token = account.token()
+        self._tokens = [token] if token else []
+        self._last = threading.local()
         session = requests.Session()
         session.hooks["response"].append(self.stats.hook)
-        session.hooks["response"].append(self._bound_rate_wait)
-        self.gl = gitlab.Gitlab(
+        session.hooks["response"].append(self._remember)
+        self.gl = _PatientGitlab(
             url=account.url,
-            private_token=account.token(),
+            private_token=token,
             timeout=self.options.timeout,
-            retry_transient_errors=True,
+            retry_transient_errors=False,  # see _PatientGitlab
             per_page=100,
             user_agent=USER_AGENT,
             session=session,
         )
+        self.gl.patience = self.stats.patience
+        self.gl.last_answer = self._last
 
     def close(self) -> None:
         self.gl.session.close()
 
-    def _bound_rate_wait(self, response: requests.Response, *args, **kwargs) -> requests.Response:
-        wait = rate_limit_wait(response)
-        if wait is not None and wait > self.options.max_rate_wait:
-            # python-gitlab would sleep as long as the forge asks: stop this account instead.
-            raise RateLimitExhausted(
-                f"{self.account.label}: rate limit: the forge asks to wait {wait:.0f}s, "
-                f"more than the {self.options.max_rate_wait:.0f}s allowed",
-                datetime.fromtimestamp(time.time() + wait, tz=UTC),
-            )
+    def _remember(self, response: requests.Response, *args, **kwargs) -> requests.Response:
+        # python-gitlab's errors carry no headers; the retry loop reads them from here.
+        self._last.response = response
         return response
+
+    def _fields(self, record: Any, where: str) -> Fields:
+        return Fields(record, self.warnings, f"{self.account.label}: {where}", self._scrubbed)
+
+    def _scrubbed(self, text: str) -> str:
+        return scrub(text, self._tokens)
 
     # -- repositories -----------------------------------------------------
 
     def list_repos(self, etag: str | None, owner_kind: str | None = None) -> Listing:
         group = quote(self.account.owner, safe="")
-        path = f"/groups/{group}/projects"
         query = {
             "include_subgroups": "true",
             "order_by": "last_activity_at",
@@ -98,110 +137,91 @@ class GitLabCollector:
             "per_page": 100,
             "visibility": "public",
         }
-        headers = {"If-None-Match": etag} if etag else None
-        try:
-            first = self.gl.http_request("get", path, query_data=query, extra_headers=headers, **self.retry)
-        except GitlabHttpError as exc:
-            if exc.response_code == 304:
-                return Listing(True, [], etag, "groups")
-            raise self._error(exc, "listing projects") from None
-        except GitlabError as exc:
-            raise self._error(exc, "listing projects") from None
-        except requests.RequestException as exc:
-            raise self._transient(exc, "listing projects") from None
-        repos = [self._repo_record(item) for item in _json_list(first, self.account.owner)]
-        next_url = first.links.get("next", {}).get("url")
-        if next_url:
-            try:
-                for item in self.gl.http_list(next_url, iterator=True, **self.retry):
-                    repos.append(self._repo_record(item))
-            except GitlabError as exc:
-                raise self._error(exc, "listing projects") from None
-            except requests.RequestException as exc:
-                raise self._transient(exc, "listing projects") from None
+        answer = self._conditional(f"/groups/{group}/projects", query, etag, "listing projects", listing=True)
+        if answer.not_modified:
+            return Listing(True, [], etag, "groups")
+        repos = [r for x in answer.records if (r := self._repo_record(x)) is not None]
         repos = [r for r in repos if self.account.wants(r.name)]
-        return Listing(False, repos, first.headers.get("ETag"), "groups")
+        return Listing(False, repos, answer.etag, "groups")
 
     def detail(self, repo: RepoRecord) -> RepoRecord:
         """Group listings carry no licence; one project request with license=true does."""
-        try:
-            project = self.gl.projects.get(repo.path, license=True, **self.retry)
-        except GitlabError as exc:
-            raise self._error(exc, f"project {repo.path}") from None
-        except requests.RequestException as exc:
-            raise self._transient(exc, f"project {repo.path}") from None
-        info = project.attributes.get("license") or {}
-        key = info.get("key")
+        what = f"project {repo.path}"
+        with self._calls(what):
+            project = self.gl.projects.get(repo.path, license=True)
+        f = self._fields(project.attributes, what)
+        key = f.text("key", f.obj("license"))
         return replace(repo, license_spdx=_spdx_from_gitlab(key) if key else None)
 
     # Fields a listing entry lacks, which the warehouse keeps from the last detail.
     listing_lacks = ("license_spdx",)
 
-    def _repo_record(self, item: Any) -> RepoRecord:
-        if not isinstance(item, dict):
-            raise MalformedResponse(f"{self.account.label}: project entry is not an object")
+    def _repo_record(self, item: Any) -> RepoRecord | None:
         try:
-            forked = item.get("forked_from_project") or {}
-            activity = parse_time(item.get("last_activity_at"))
+            f = self._fields(item, "listing projects: project")
+            path = f.key("path_with_namespace")
+            f.where = f"{self.account.label}: project {path}"
+            forked = f.obj("forked_from_project")
+            activity = f.time("last_activity_at")
+            topics = f.seq("topics") or f.seq("tag_list")
             return RepoRecord(
                 forge=self.account.forge,
                 host=self.account.host,
-                path=item["path_with_namespace"],
+                path=path,
                 entity_id=self.account.entity_id,
                 account_owner=self.account.owner,
-                name=item["path"],
-                description=item.get("description"),
-                html_url=item.get("web_url"),
-                default_branch=item.get("default_branch"),
+                name=f.key("path"),
+                description=f.text("description"),
+                html_url=f.text("web_url"),
+                default_branch=f.text("default_branch"),
                 license_spdx=None,
-                topics=tuple(item.get("topics") or item.get("tag_list") or ()),
-                language=item.get("repository_language"),
-                archived=bool(item.get("archived")),
+                topics=tuple(str(t) for t in topics),
+                language=f.text("repository_language"),
+                archived=f.flag("archived"),
                 is_fork=bool(forked),
-                fork_parent=forked.get("path_with_namespace"),
-                stars=int(item.get("star_count") or 0),
-                forks_count=int(item.get("forks_count") or 0),
-                open_issues=int(item.get("open_issues_count") or 0),
-                created_at=parse_time(item.get("created_at")),
+                fork_parent=f.text("path_with_namespace", forked),
+                # The warehouse keeps counts NOT NULL: an unreadable count is stored as 0.
+                stars=f.int("star_count") or 0,
+                forks_count=f.int("forks_count") or 0,
+                open_issues=f.int("open_issues_count") or 0,
+                created_at=f.time("created_at"),
                 # GitLab has no pushed_at; last_activity_at moves with pushes and more.
                 pushed_at=activity,
-                updated_at=parse_time(item.get("updated_at")) or activity,
+                updated_at=f.time("updated_at") or activity,
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise MalformedResponse(f"{self.account.label}: project entry without {exc}") from None
+        except SkipRecord:
+            return None
 
     # -- commits ----------------------------------------------------------
 
     def commits(self, repo: RepoRecord, since: datetime | None) -> Iterator[CommitRecord]:
         if not repo.default_branch:
             return  # an empty repository has no default branch and no commits
-        path = f"/projects/{quote(repo.path, safe='')}/repository/commits"
         query: dict[str, Any] = {"ref_name": repo.default_branch, "per_page": 100}
         if since is not None:
-            query["since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        try:
-            for item in self.gl.http_list(path, query_data=query, iterator=True, **self.retry):
-                if not isinstance(item, dict) or "id" not in item:
-                    raise MalformedResponse(f"{self.account.label}: commit entry without id in {repo.path}")
+            query["since"] = _iso(since)
+        for x in self._list(f"/projects/{_enc(repo.path)}/repository/commits", query, f"commits of {repo.path}"):
+            try:
+                f = self._fields(x, f"project {repo.path}: commit")
+                sha = f.key("id")
+                f.at(sha[:12])
                 yield CommitRecord(
                     forge=self.account.forge,
                     host=self.account.host,
                     repo_path=repo.path,
-                    sha=item["id"],
-                    author_name=item.get("author_name"),
-                    author_email=item.get("author_email"),
+                    sha=sha,
+                    author_name=f.text("author_name"),
+                    author_email=f.text("author_email"),
                     author_login=None,  # GitLab's commit list names no account
-                    authored_at=parse_time(item.get("authored_date")),
-                    committer_name=item.get("committer_name"),
-                    committer_email=item.get("committer_email"),
+                    authored_at=f.time("authored_date"),
+                    committer_name=f.text("committer_name"),
+                    committer_email=f.text("committer_email"),
                     committer_login=None,
-                    committed_at=parse_time(item.get("committed_date")),
-                    message=item.get("message"),
+                    committed_at=f.time("committed_date"),
+                    message=f.text("message"),
                 )
-        except GitlabError as exc:
-            raise self._error(exc, f"commits of {repo.path}") from None
-        except requests.RequestException as exc:
-            raise self._transient(exc, f"commits of {repo.path}") from None
+            except SkipRecord:
+                continue
 
     # -- issues, merge requests and notes -----------------------------------
 
@@ -215,24 +235,31 @@ class GitLabCollector:
                 query: dict[str, Any] = {"order_by": "updated_at", "sort": "asc", "per_page": 100, "scope": "all", "state": "all"}
                 if since is not None:
                     query["updated_after"] = _iso(since)
-                for x in self._list(f"/projects/{_enc(repo.path)}/{segment}", query, f"{segment} of {repo.path}"):
-                    yield self._item(repo, kind, x)
+                for x in self._list(f"/projects/{_enc(repo.path)}/{segment}", query, f"{segment.replace('_', ' ')} of {repo.path}"):
+                    record = self._item(repo, kind, x)
+                    if record is not None:
+                        yield record
 
         return Conditional(False, walk(), None)
 
-    def _item(self, repo: RepoRecord, kind: str, x: Any) -> ItemRecord:
+    def _item(self, repo: RepoRecord, kind: str, x: Any) -> ItemRecord | None:
         try:
-            state = {"opened": "open", "closed": "closed", "merged": "merged", "locked": "closed"}[x["state"]]
+            f = self._fields(x, f"project {repo.path}: {'issue' if kind == 'issue' else 'merge request'}")
+            number = f.key("iid", int)
+            f.at(f"#{number}" if kind == "issue" else f"!{number}")
+            state = {"opened": "open", "closed": "closed", "merged": "merged", "locked": "closed"}.get(f.text("state") or "")
+            if state is None:
+                f.skip("state", x.get("state"))
             return ItemRecord(
-                forge=self.account.forge, host=self.account.host, repo_path=repo.path, number=int(x["iid"]),
-                kind=kind, title=x.get("title"), state=state, author_login=(x.get("author") or {}).get("username"),
-                created_at=parse_time(x.get("created_at")), updated_at=parse_time(x.get("updated_at")),
-                closed_at=parse_time(x.get("closed_at")), merged_at=parse_time(x.get("merged_at")),
-                labels=tuple(sorted(str(label) for label in x.get("labels") or ())),
-                comments_count=int(x.get("user_notes_count") or 0), draft=bool(x.get("draft") or x.get("work_in_progress")),
+                forge=self.account.forge, host=self.account.host, repo_path=repo.path, number=number,
+                kind=kind, title=f.text("title"), state=state, author_login=f.text("username", f.obj("author")),
+                created_at=f.time("created_at"), updated_at=f.time("updated_at"),
+                closed_at=f.time("closed_at"), merged_at=f.time("merged_at"),
+                labels=tuple(sorted(str(label) for label in f.seq("labels"))),
+                comments_count=f.int("user_notes_count") or 0, draft=f.flag("draft") or f.flag("work_in_progress"),
             )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise MalformedResponse(f"{self.account.label}: {kind} entry in {repo.path} without {exc}") from None
+        except SkipRecord:
+            return None
 
     def comments(self, repo: RepoRecord, since: datetime | None, items: list[ItemRecord]) -> Iterator[CommentRecord]:
         """GitLab has no project-wide notes listing: ask per item, only for items with notes that changed."""
@@ -240,51 +267,61 @@ class GitLabCollector:
             if item.comments_count == 0:
                 continue
             segment = "issues" if item.kind == "issue" else "merge_requests"
+            mark = "#" if item.kind == "issue" else "!"
             query = {"sort": "asc", "order_by": "created_at", "per_page": 100}
             path = f"/projects/{_enc(repo.path)}/{segment}/{item.number}/notes"
-            for x in self._list(path, query, f"notes of {repo.path}#{item.number}"):
+            for x in self._list(path, query, f"notes of {repo.path}{mark}{item.number}"):
                 try:
+                    f = self._fields(x, f"project {repo.path}: {mark}{item.number}: note")
+                    note_id = f.key("id", int)
+                    f.at(str(note_id))
                     yield CommentRecord(
                         forge=self.account.forge, host=self.account.host, repo_path=repo.path,
-                        comment_id=int(x["id"]), item_kind=item.kind, item_number=item.number, kind="note",
-                        author_login=(x.get("author") or {}).get("username"),
-                        created_at=parse_time(x.get("created_at")), updated_at=parse_time(x.get("updated_at")),
-                        system=bool(x.get("system")),
+                        comment_id=note_id, item_kind=item.kind, item_number=item.number, kind="note",
+                        author_login=f.text("username", f.obj("author")),
+                        created_at=f.time("created_at"), updated_at=f.time("updated_at"),
+                        system=f.flag("system"),
                     )
-                except (KeyError, TypeError, ValueError) as exc:
-                    raise MalformedResponse(f"{self.account.label}: note in {repo.path} without {exc}") from None
+                except SkipRecord:
+                    continue
 
     # -- releases, forks, files, members ------------------------------------
 
     def releases(self, repo: RepoRecord) -> Iterator[ReleaseRecord]:
         for x in self._list(f"/projects/{_enc(repo.path)}/releases", {"per_page": 100}, f"releases of {repo.path}"):
-            if x.get("upcoming_release") or not x.get("tag_name"):
+            try:
+                f = self._fields(x, f"project {repo.path}: release")
+                if f.flag("upcoming_release") or not x.get("tag_name"):
+                    continue
+                tag = f.key("tag_name")
+                f.at(tag)
+                yield ReleaseRecord(
+                    forge=self.account.forge, host=self.account.host, repo_path=repo.path, tag=tag,
+                    name=f.text("name"), published_at=f.time("released_at") or f.time("created_at"),
+                    prerelease=False,  # GitLab has no pre-release flag
+                )
+            except SkipRecord:
                 continue
-            yield ReleaseRecord(
-                forge=self.account.forge, host=self.account.host, repo_path=repo.path, tag=str(x["tag_name"]),
-                name=x.get("name"), published_at=parse_time(x.get("released_at") or x.get("created_at")),
-                prerelease=False,  # GitLab has no pre-release flag
-            )
 
     def forks(self, repo: RepoRecord, etag: str | None) -> Conditional:
         """Forks, asked for with the stored ETag of their first page (a 304 when none changed)."""
-        what = f"forks of {repo.path}"
-        answer = self._conditional(f"/projects/{_enc(repo.path)}/forks", {"per_page": 100}, etag, what)
+        answer = self._conditional(f"/projects/{_enc(repo.path)}/forks", {"per_page": 100}, etag, f"forks of {repo.path}")
         if answer.not_modified:
             return answer
-        return Conditional(False, (self._fork(repo, x) for x in answer.records), answer.etag)
+        return Conditional(False, (r for x in answer.records if (r := self._fork(repo, x)) is not None), answer.etag)
 
-    def _fork(self, repo: RepoRecord, x: dict) -> ForkRecord:
+    def _fork(self, repo: RepoRecord, x: Any) -> ForkRecord | None:
         try:
-            namespace = x.get("namespace") or {}
+            f = self._fields(x, f"project {repo.path}: fork")
+            fork_path = f.key("path_with_namespace")
+            f.at(fork_path)
+            owner = f.text("full_path", f.obj("namespace")) or fork_path.rsplit("/", 1)[0]
             return ForkRecord(
-                forge=self.account.forge, host=self.account.host, repo_path=repo.path,
-                fork_path=x["path_with_namespace"],
-                fork_owner=namespace.get("full_path") or x["path_with_namespace"].rsplit("/", 1)[0],
-                created_at=parse_time(x.get("created_at")), pushed_at=parse_time(x.get("last_activity_at")),
+                forge=self.account.forge, host=self.account.host, repo_path=repo.path, fork_path=fork_path,
+                fork_owner=owner, created_at=f.time("created_at"), pushed_at=f.time("last_activity_at"),
             )
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise MalformedResponse(f"{self.account.label}: fork entry of {repo.path} without {exc}") from None
+        except SkipRecord:
+            return None
 
     def root_files(self, repo: RepoRecord) -> RootFilesRecord | None:
         if not repo.default_branch:
@@ -300,103 +337,103 @@ class GitLabCollector:
         return RootFilesRecord.from_listing(self.account.forge, self.account.host, repo.path, entries)
 
     def publiccode(self, repo: RepoRecord, blob_sha: str | None) -> PubliccodeRecord:
-        path = f"/projects/{_enc(repo.path)}/repository/files/publiccode.yml"
-        try:
-            body = self.gl.http_get(path, query_data={"ref": repo.default_branch}, **self.retry)
-        except GitlabError as exc:
-            raise self._error(exc, f"publiccode.yml of {repo.path}") from None
-        except requests.RequestException as exc:
-            raise self._transient(exc, f"publiccode.yml of {repo.path}") from None
+        what = f"publiccode.yml of {repo.path}"
+        with self._calls(what):
+            body = self.gl.http_get(f"/projects/{_enc(repo.path)}/repository/files/publiccode.yml", query_data={"ref": repo.default_branch})
         if not isinstance(body, dict) or body.get("encoding") != "base64":
-            raise MalformedResponse(f"{self.account.label}: publiccode.yml of {repo.path} came without base64 content")
+            raise MalformedResponse(f"{self.account.label}: {what} came without base64 content")
         try:
             data = base64.b64decode(body.get("content") or "")
         except (ValueError, TypeError):
-            raise MalformedResponse(f"{self.account.label}: publiccode.yml of {repo.path} is not valid base64") from None
-        return publiccode_record(self.account.forge, self.account.host, repo.path, body.get("blob_id") or blob_sha, data)
+            raise MalformedResponse(f"{self.account.label}: {what} is not valid base64") from None
+        blob = body.get("blob_id") if isinstance(body.get("blob_id"), str) else None
+        return publiccode_record(self.account.forge, self.account.host, repo.path, blob or blob_sha, data)
 
     def members(self, etag: str | None) -> Conditional:
-        path = f"/groups/{_enc(self.account.owner)}/members"
-        headers = {"If-None-Match": etag} if etag else None
+        what = "listing members"
         try:
-            first = self.gl.http_request("get", path, query_data={"per_page": 100}, extra_headers=headers, **self.retry)
-        except GitlabHttpError as exc:
-            if exc.response_code == 304:
-                return Conditional(True, iter(()), etag)
-            if exc.response_code in (401, 403):
-                return Conditional(False, iter(()), None)  # members not public here: no affiliation by membership
-            raise self._error(exc, "listing members") from None
-        except GitlabError as exc:
-            raise self._error(exc, "listing members") from None
-        except requests.RequestException as exc:
-            raise self._transient(exc, "listing members") from None
+            answer = self._conditional(f"/groups/{_enc(self.account.owner)}/members", {"per_page": 100}, etag, what)
+        except AccessDenied:
+            return Conditional(False, iter(()), None)  # members not public here: no affiliation by membership
+        if answer.not_modified:
+            return answer
 
         def walk() -> Iterator[MemberRecord]:
-            rows = _json_list(first, self.account.owner)
-            next_url = first.links.get("next", {}).get("url")
-            if next_url:
-                rows = [*rows, *self._list(next_url, None, "members")]
-            for x in rows:
-                if isinstance(x, dict) and x.get("username"):
-                    yield MemberRecord(self.account.forge, self.account.host, self.account.owner, str(x["username"]), x.get("name"))
+            for x in answer.records:
+                try:
+                    f = self._fields(x, f"{what}: member")
+                    login = f.key("username")
+                    name = f.text("name")
+                except SkipRecord:
+                    continue
+                yield MemberRecord(self.account.forge, self.account.host, self.account.owner, login, name)
 
-        return Conditional(False, walk(), first.headers.get("ETag"))
+        return Conditional(False, walk(), answer.etag)
 
     # -- plumbing ---------------------------------------------------------
 
-    def _list(self, path: str, query: dict | None, what: str) -> Iterator[dict]:
+    @contextmanager
+    def _calls(self, what: str, listing: bool = False) -> Iterator[None]:
+        """Requests made inside fail as CollectorErrors that name the account and ``what``."""
         try:
-            for x in self.gl.http_list(path, query_data=query or {}, iterator=True, **self.retry):
-                if not isinstance(x, dict):
-                    raise MalformedResponse(f"{self.account.label}: {what}: an entry is not an object")
-                yield x
+            yield
+        except CollectorError as exc:
+            raise in_context(exc, self.account.label, what) from None
         except GitlabError as exc:
-            raise self._error(exc, what) from None
-        except requests.RequestException as exc:
-            raise self._transient(exc, what) from None
+            raise self._error(exc, what, listing) from None
+        except (requests.RequestException, ValueError) as exc:
+            # e.g. a token that cannot go in a header: requests quotes the header in its message.
+            raise CollectorError(f"{self.account.label}: {what}: the request failed ({self._cut(str(exc))})") from None
 
-    def _conditional(self, path: str, query: dict, etag: str | None, what: str) -> Conditional:
+    def _list(self, path: str, query: dict | None, what: str) -> Iterator[Any]:
+        with self._calls(what):
+            yield from self.gl.http_list(path, query_data=query or {}, iterator=True)
+
+    def _conditional(self, path: str, query: dict, etag: str | None, what: str, listing: bool = False) -> Conditional:
         """A paginated listing whose first page is asked for with ``etag``: 304, or every page's entries."""
         headers = {"If-None-Match": etag} if etag else None
-        try:
-            first = self.gl.http_request("get", path, query_data=query, extra_headers=headers, **self.retry)
-        except GitlabHttpError as exc:
-            if exc.response_code == 304:
+        with self._calls(what, listing):
+            try:
+                first = self.gl.http_request("get", path, query_data=query, extra_headers=headers)
+            except GitlabHttpError as exc:
+                if exc.response_code != 304:
+                    raise
                 return Conditional(True, iter(()), etag)
-            raise self._error(exc, what) from None
-        except GitlabError as exc:
-            raise self._error(exc, what) from None
-        except requests.RequestException as exc:
-            raise self._transient(exc, what) from None
+        try:
+            rows = first.json()
+        except ValueError:
+            raise MalformedResponse(f"{self.account.label}: {what}: the forge answered with malformed JSON") from None
+        if not isinstance(rows, list):
+            raise MalformedResponse(f"{self.account.label}: {what}: expected a JSON list, got {type(rows).__name__}")
 
-        def walk() -> Iterator[dict]:
-            rows = _json_list(first, self.account.owner)
-            for x in rows:
-                if not isinstance(x, dict):
-                    raise MalformedResponse(f"{self.account.label}: {what}: an entry is not an object")
-                yield x
+        def walk() -> Iterator[Any]:
+            yield from rows
             next_url = first.links.get("next", {}).get("url")
             if next_url:
                 yield from self._list(next_url, None, what)
 
         return Conditional(False, walk(), first.headers.get("ETag"))
 
-    def _transient(self, exc: Exception, what: str) -> TransientFailure:
-        # python-gitlab has already retried timeouts and cut connections by now.
-        return TransientFailure(f"{self.account.label}: {what}: {type(exc).__name__} after {self.options.retries} retries")
+    def _cut(self, text: str) -> str:
+        """Forge text fit for a message: without this account's token, at most 200 characters."""
+        return scrub(str(text), self._tokens)[:200]
 
-    def _error(self, exc: GitlabError, what: str) -> CollectorError:
+    def _error(self, exc: GitlabError, what: str, listing: bool = False) -> CollectorError:
         label = self.account.label
         code = getattr(exc, "response_code", None)
+        message = exc.error_message
+        if isinstance(message, bytes):
+            message = message.decode("utf-8", "replace")
+        message = self._cut(message if isinstance(message, str) else repr(message))
         if code == 404:
-            return not_found(self.account, what)
+            return not_found(self.account, what, listing)
         if code == 429:
-            return RateLimitExhausted(f"{label}: {what}: rate limit exhausted", self.stats.rate_reset)
+            return RateLimitExhausted(f"{label}: {what}: rate limit exhausted; the account resumes next run", self.stats.rate_reset)
         if isinstance(exc, GitlabAuthenticationError) or code in (401, 403):
-            return access_denied(self.account, what, f"HTTP {code}")
+            return access_denied(self.account, what, f"HTTP {code}: {message}")
         if code is None:
-            return MalformedResponse(f"{label}: {what}: unreadable answer from the forge ({exc.error_message})"[:300])
-        return CollectorError(f"{label}: {what}: HTTP {code} {str(exc.error_message)[:200]}")
+            return MalformedResponse(f"{label}: {what}: unreadable answer from the forge ({message})")
+        return CollectorError(f"{label}: {what}: HTTP {code} {message}".rstrip())
 
 
 def _enc(path: str) -> str:
@@ -405,16 +442,6 @@ def _enc(path: str) -> str:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _json_list(response: requests.Response, owner: str) -> list:
-    try:
-        body = response.json()
-    except ValueError:
-        raise MalformedResponse(f"the forge answered the project listing of {owner} with malformed JSON") from None
-    if not isinstance(body, list):
-        raise MalformedResponse(f"expected a JSON list of projects for {owner}, got {type(body).__name__}")
-    return body
 
 
 # GitLab names licences by its own lower-case keys; these map to SPDX ids.
