@@ -1,7 +1,10 @@
 """The ``ossdash`` command line: it only wires the collectors, the warehouse and the dashboard.
 
 Exit codes: 0 success; 1 the run finished but something failed (see the run
-log); 2 bad input (registry, arguments); 130 interrupted.
+log); 2 bad input (registry, arguments, a token that cannot be sent); 3 another
+collection holds the database's lock; 4 the warehouse could not be written (disk
+full, read-only folder; the last published snapshot is unchanged); 130
+interrupted (Ctrl-C), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ import click
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_BAD_INPUT = 2
+EXIT_BUSY = 3
+EXIT_STORAGE = 4
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+# A history horizon before this asks a forge for dates it cannot hold (and some reject the form).
+EARLIEST_SINCE = datetime(1970, 1, 1, tzinfo=UTC)
 
 DEFAULT_DB = "ossdash.duckdb"
 DEFAULT_REGISTRY = "cities.toml"
@@ -37,7 +45,10 @@ def _since(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date such as 2020-01-31") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if not EARLIEST_SINCE <= moment <= datetime.now(UTC):
+        raise click.BadParameter(f"{value!r} must lie between 1970-01-01 and today")
+    return moment
 
 
 def _load_registry(path: str):
@@ -61,7 +72,8 @@ def main() -> None:
     writes an entity's council report on its goals (HTML or PDF, English or German).
 
     Exit codes: 0 success, 1 finished with failures (see the run log),
-    2 bad input, 130 interrupted.
+    2 bad input, 3 another collection holds the database, 4 the warehouse
+    could not be written, 130 interrupted, 143 terminated.
     """
 
 
@@ -92,38 +104,85 @@ def validate(file: str) -> None:
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(1, 600),
               help="Seconds to wait for one answer from a forge.")
 @click.option("--max-rate-wait", default=300.0, show_default=True, type=click.FloatRange(0, 86400),
-              help="Longest wait for a rate-limit reset; beyond it the account stops and resumes next run.")
-def collect(config: str, db: str, since: str | None, timeout: float, max_rate_wait: float) -> None:
+              help="Longest wait for a rate-limit reset, a Retry-After or a retry; beyond it the account "
+              "stops and resumes next run.")
+@click.option("--account-deadline", default=3600.0, show_default=True, type=click.FloatRange(10, 7 * 86400),
+              help="Seconds one account may take in all; past it the account stops and resumes next run.")
+def collect(config: str, db: str, since: str | None, timeout: float, max_rate_wait: float,
+            account_deadline: float) -> None:
     """Collect every account of the registry into the warehouse, incrementally.
 
     Tokens come from the environment only: GITHUB_TOKEN, GITLAB_TOKEN,
     OPENCODE_TOKEN, or the variable an account names in `token_env`.
+    One collection per database at a time: a second one exits with code 3.
     """
     from collectors.base import CollectorOptions
 
+    horizon = _since(since)
     registry = _load_registry(config)
-    options = CollectorOptions(timeout=timeout, max_rate_wait=max_rate_wait)
-    summary = _run_collection(registry, db, _since(since), options)
+    options = CollectorOptions(timeout=timeout, max_rate_wait=max_rate_wait, account_deadline=account_deadline)
+    summary = _run_collection(registry, db, horizon, options)
     sys.exit(EXIT_OK if summary.status == "ok" else EXIT_PARTIAL)
 
 
-def _run_collection(registry, db: str, since: datetime | None, options=None):
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (systemd stopping the unit, a container stopping): handled like Ctrl-C."""
+
+
+_signals = {"terminated": False}
+
+
+def _on_sigterm(signum, frame) -> None:
+    _signals["terminated"] = True
+    raise _Terminated()
+
+
+def _run_collection(registry, db: str, since: datetime | None, options=None, fresh: bool = False):
+    import signal
+
+    from collectors.secrets import check_tokens, configured_tokens, scrub
     from dashboard.progress import TerminalProgress
+    from warehouse.lock import CollectionBusy, WarehouseError
     from warehouse.pipeline import collect as run
 
+    problems = check_tokens(registry.accounts)
+    if problems:
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    tokens = configured_tokens(registry.accounts)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     started = time.monotonic()
     try:
-        summary = run(registry, db, since=since, progress=TerminalProgress(), options=options)
-    except KeyboardInterrupt:
-        click.echo("\ninterrupted: what was collected so far is published; the next run resumes.", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        summary = run(registry, db, since=since, progress=TerminalProgress(), options=options, fresh=fresh)
+    except CollectionBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    except WarehouseError as exc:
+        click.echo(f"error: {scrub(str(exc), tokens)}", err=True)
+        sys.exit(EXIT_STORAGE)
+    except KeyboardInterrupt as exc:
+        click.echo("\ninterrupted again while finishing: nothing of this run was published; the last "
+                   "published snapshot is unchanged and the next run collects it again.", err=True)
+        sys.exit(EXIT_TERMINATED if isinstance(exc, _Terminated) or _signals["terminated"] else EXIT_INTERRUPTED)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one scrubbed line, no traceback
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        click.echo(f"error: the collection stopped on an unexpected {type(exc).__name__}: {scrub(first, tokens)}; "
+                   "the last published snapshot is unchanged. Please report this with the command you ran.", err=True)
+        sys.exit(EXIT_PARTIAL)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     took = time.monotonic() - started
+    warnings = f", {summary.warning_count} values unreadable" if summary.warning_count else ""
     click.echo(
         f"run {summary.run_id} {summary.status}: {summary.repos_seen} repositories listed, "
         f"{summary.new_commits} new commits, {summary.requests} requests "
-        f"({summary.not_modified} answered 304), {summary.error_count} errors, {took:.1f}s -> {db}",
+        f"({summary.not_modified} answered 304), {summary.error_count} errors{warnings}, {took:.1f}s -> {db}",
         err=True,
     )
+    if summary.interrupted:
+        click.echo("interrupted: what was finished is published; the next run resumes the rest.", err=True)
+        sys.exit(EXIT_TERMINATED if _signals["terminated"] else EXIT_INTERRUPTED)
     return summary
 
 
@@ -154,7 +213,12 @@ def simulate(port: int, seed: int, registry_out: str) -> None:
     """
     from collectors.simulator import ForgeSimulator, World
 
-    sim = ForgeSimulator(World(seed=seed), port=port).start()
+    try:
+        sim = ForgeSimulator(World(seed=seed), port=port).start()
+    except OSError as exc:
+        click.echo(f"error: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}; "
+                   "choose another --port (0 picks a free one).", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     Path(registry_out).write_text(sim.registry_toml(), encoding="utf-8")
     truth = sim.world.truth()
     click.echo(f"forge simulator on {sim.base_url} (seed {seed})")
@@ -189,15 +253,12 @@ def demo(db: str, port: int, seed: int, no_serve: bool) -> None:
     """
     from collectors.registry import parse_registry
     from collectors.simulator import ForgeSimulator, World
-    from warehouse.publish import work_path
 
     db_path = Path(db)
-    for stale in (db_path, work_path(db_path)):
-        stale.unlink(missing_ok=True)
     with ForgeSimulator(World(seed=seed)) as sim:
         click.echo(f"forge simulator on {sim.base_url} (seed {seed}); collecting...", err=True)
         registry = parse_registry(sim.registry_toml(goals=True), "<demo registry>")
-        summary = _run_collection(registry, str(db_path), None)
+        summary = _run_collection(registry, str(db_path), None, fresh=True)
         truth = sim.world.truth()
         world = sim.world
     truth_commits = sum(len(c) for c in truth["commits"].values())

@@ -205,8 +205,20 @@ def test_interrupted_walk_resumes_without_loss_or_duplicates(sim, world, registr
                 raise KeyboardInterrupt
             yield from self.inner.commits(repo, since)
 
-    with pytest.raises(KeyboardInterrupt):
-        collect(registry, db_path, collector_factory=StopAfterTwoRepos)
+    stopped = collect(registry, db_path, collector_factory=StopAfterTwoRepos)
+
+    # The run log says exactly what happened: never "ok" for an interrupted run.
+    assert stopped.status == "interrupted"
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        run = con.execute("SELECT status, finished_at IS NOT NULL, note FROM runs").fetchall()
+        accounts = {(f, o): s for f, o, s in con.execute("SELECT forge, owner, status FROM run_accounts").fetchall()}
+    assert run[0][:2] == ("interrupted", True) and "interrupted" in run[0][2]
+    owners = [(a.forge, a.owner) for a in registry.accounts]
+    stop = [o for _, o in owners].index("stadt-neustadt")
+    assert accounts[owners[stop]] == "interrupted"
+    assert set(accounts) == set(owners), "every account of the registry has a row"
+    assert all(accounts[o] == "not_reached" for o in owners[stop + 1:])
+    assert all(accounts[o] in ("ok", "not_modified") for o in owners[:stop])
     partial = _db_commits(db_path)
     assert 0 < sum(len(s) for s in partial.values()) < sum(len(s) for s in world.truth()["commits"].values())
 

@@ -9,6 +9,7 @@ run goes on.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,16 +20,26 @@ import duckdb
 from collectors.base import (
     CollectorError,
     CollectorOptions,
+    DeadlineExceeded,
     ForgeCollector,
+    HostUnreachable,
     RateLimitExhausted,
     counting,
     make_collector,
 )
 from collectors.records import RepoRecord
 from collectors.registry import Account, Registry
+from collectors.secrets import configured_tokens, scrub
 from warehouse import loader, state
 from warehouse.goals import sync_goals, write_snapshots
 from warehouse.identities import rebuild_identities
+from warehouse.lock import (
+    CollectionBusy,
+    RunMarker,
+    clear_marker,
+    read_marker,
+    write_marker,
+)
 from warehouse.metrics import refresh_metric_facts, refresh_metric_results
 from warehouse.publish import WorkingCopy
 from warehouse.reuse import refresh_reuse
@@ -42,7 +53,8 @@ class AccountResult:
     host: str
     owner: str
     entity_id: str
-    status: str = "ok"  # ok | partial | failed | not_modified
+    # ok | partial | failed | not_modified | interrupted | not_reached | skipped
+    status: str = "ok"
     repos_seen: int = 0
     repos_walked: int = 0
     new_commits: int = 0
@@ -51,6 +63,8 @@ class AccountResult:
     rate_remaining: int | None = None
     rate_limit: int | None = None
     errors: list[str] = field(default_factory=list)
+    # Values the forge sent that could not be read (stored as NULL, or that one record skipped).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -62,6 +76,8 @@ class RunSummary:
     run_id: int
     db_path: str
     accounts: list[AccountResult] = field(default_factory=list)
+    interrupted: bool = False
+    note: str | None = None
 
     @property
     def repos_seen(self) -> int:
@@ -84,10 +100,17 @@ class RunSummary:
         return sum(len(a.errors) for a in self.accounts)
 
     @property
+    def warning_count(self) -> int:
+        return sum(len(a.warnings) for a in self.accounts)
+
+    @property
     def status(self) -> str:
-        if any(a.status == "failed" for a in self.accounts) and all(a.status == "failed" for a in self.accounts):
+        """ok | partial | failed | interrupted: what a monitor and the status page believe."""
+        if self.interrupted:
+            return "interrupted"
+        if self.accounts and all(a.status in ("failed", "skipped") for a in self.accounts):
             return "failed"
-        if self.error_count:
+        if self.error_count or any(a.status != "ok" and a.status != "not_modified" for a in self.accounts):
             return "partial"
         return "ok"
 
@@ -128,42 +151,154 @@ def collect(
     progress: Progress | None = None,
     collector_factory=make_collector,
     options: CollectorOptions | None = None,
+    fresh: bool = False,
 ) -> RunSummary:
-    """Collect every account of the registry into db_path and publish the result."""
+    """Collect every account of the registry into db_path and publish the result.
+
+    Holds the database's lock throughout (CollectionBusy if another collection has it). A
+    KeyboardInterrupt stops collecting: what was finished is settled, published and logged
+    as an interrupted run; a second one while finishing abandons the run (nothing published).
+    Any failure leaves the published snapshot as it was, and the next run logs the failed one.
+    """
     progress = progress or _Silent()
     horizon = since or registry.since
-    with WorkingCopy(db_path) as con:
-        state.sync_registry(con, registry)
-        run_id = state.start_run(con, registry.path)
-        summary = RunSummary(run_id, str(db_path))
-        accounts = registry.accounts
-        try:
-            for index, account in enumerate(accounts, start=1):
-                progress.account_started(index, len(accounts), account)
-                result = AccountResult(account.forge, account.host, account.owner, account.entity_id)
-                summary.accounts.append(result)
-                collector = collector_factory(account, options) if options else collector_factory(account)
-                try:
-                    with counting(collector.stats):
-                        _collect_account(con, collector, account, horizon, result, progress)
-                except RateLimitExhausted as exc:
-                    result.status = "failed"
-                    result.errors.append(f"{exc} (resumes next run)")
-                except CollectorError as exc:
-                    result.status = "failed"
-                    result.errors.append(str(exc))
-                finally:
-                    collector.close()
-                    _take_stats(result, collector)
-                    state.record_account(con, run_id, result)
-                    progress.account_finished(account, result)
-        finally:
+    published = Path(db_path)
+    tokens = configured_tokens(registry.accounts)
+    marker: RunMarker | None = None
+    try:
+        with WorkingCopy(published, fresh=fresh) as con:
+            state.sync_registry(con, registry)
+            state.record_unfinished(con, read_marker(published))
+            started = datetime.now(UTC)
+            run_id = state.start_run(con, registry.path, started)
+            marker = RunMarker(run_id, started.isoformat(), os.getpid(), registry.path)
+            _leave_marker(published, marker)
+            summary = RunSummary(run_id, str(db_path))
+            run = _Run(con, summary, progress, collector_factory, options, horizon, tokens)
+            try:
+                run.accounts(registry.accounts)
+            except KeyboardInterrupt:
+                summary.interrupted = True
+                summary.note = "interrupted by a signal; what was finished is published, the rest resumes next run"
+                run.not_reached(registry.accounts)
+                progress.step("interrupted: finishing a consistent snapshot of what was collected "
+                              "(interrupt again to abandon it)")
             # At scale this takes a minute or more: say so rather than look stuck.
             progress.step("rebuilding identities, metric facts, reuse and goal snapshots")
             _settle(con, registry)
             state.finish_run(con, run_id, summary)
-        progress.step("publishing the new snapshot")
+            progress.step("publishing the new snapshot")
+    except CollectionBusy:
+        raise  # the marker there is the other run's
+    except KeyboardInterrupt:
+        _leave_marker(published, marker, "interrupted", "interrupted again while finishing; nothing of it was published")
+        raise
+    except BaseException as exc:
+        _leave_marker(published, marker, "failed", scrub(_first_line(exc), tokens))
+        raise
+    clear_marker(published)
     return summary
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:500]
+
+
+def _leave_marker(published: Path, marker: RunMarker | None, status: str | None = None, reason: str | None = None) -> None:
+    """Keep (or update) the trace of this run for the next one; a full disk may refuse even that."""
+    if marker is None:
+        return
+    if status is not None:
+        marker = replace(marker, status=status, reason=reason)
+    try:
+        write_marker(published, marker)
+    except OSError:
+        pass  # the next run then logs it as ended without finishing, which is still true
+
+
+class _Run:
+    """The accounts of one run, each recorded in the run log whatever happens to it."""
+
+    def __init__(self, con, summary: RunSummary, progress: Progress, factory, options, horizon, tokens):
+        self.con = con
+        self.summary = summary
+        self.progress = progress
+        self.factory = factory
+        self.options = options
+        self.horizon = horizon
+        self.tokens = tokens
+        self.unreachable: dict[str, str] = {}  # host -> why, for the accounts after the first that failed on it
+
+    def note(self, result: AccountResult, message: str, warning: bool = False) -> None:
+        # Forge text can carry a token (a proxy echoing the request): never store or print one.
+        (result.warnings if warning else result.errors).append(scrub(message, self.tokens))
+
+    def accounts(self, accounts: list[Account]) -> None:
+        for index, account in enumerate(accounts, start=1):
+            self.progress.account_started(index, len(accounts), account)
+            result = AccountResult(account.forge, account.host, account.owner, account.entity_id)
+            self.summary.accounts.append(result)
+            if account.host in self.unreachable:
+                result.status = "skipped"
+                self.note(result, f"{account.label}: skipped: {self.unreachable[account.host]}")
+                self._record(account, result)
+                continue
+            self.account(account, result)
+
+    def account(self, account: Account, result: AccountResult) -> None:
+        collector = self.factory(account, self.options) if self.options else self.factory(account)
+        try:
+            with counting(collector.stats):
+                _collect_account(self.con, collector, account, self.horizon, result, self.progress, self)
+        except HostUnreachable as exc:
+            result.status = "failed"
+            self.note(result, str(exc))
+            self.unreachable[account.host] = f"{exc.host} could not be reached earlier in this run (see {account.label})"
+        except (RateLimitExhausted, DeadlineExceeded) as exc:
+            result.status = "failed"
+            message = str(exc)
+            self.note(result, message if "resumes next run" in message else f"{message} (resumes next run)")
+        except CollectorError as exc:
+            result.status = "failed"
+            self.note(result, str(exc))
+        except KeyboardInterrupt:
+            result.status = "interrupted"
+            self.note(result, f"{account.label}: interrupted while collecting this account; the repositories "
+                              "finished before are kept, the rest resumes next run")
+            raise
+        finally:
+            collector.close()
+            _take_stats(result, collector)
+            self.drain(collector, result)
+            self._record(account, result)
+
+    def drain(self, collector: ForgeCollector, result: AccountResult) -> None:
+        for message in _take_warnings(collector):
+            self.note(result, message, warning=True)
+
+    def _record(self, account: Account, result: AccountResult) -> None:
+        state.record_account(self.con, self.summary.run_id, result)
+        self.progress.account_finished(account, result)
+
+    def not_reached(self, accounts: list[Account]) -> None:
+        """Accounts the run never came to get a row too, so the log says what was left out."""
+        seen = {(a.forge, a.host, a.owner) for a in self.summary.accounts}
+        for account in accounts:
+            if (account.forge, account.host, account.owner) in seen:
+                continue
+            result = AccountResult(account.forge, account.host, account.owner, account.entity_id, status="not_reached")
+            self.summary.accounts.append(result)
+            state.record_account(self.con, self.summary.run_id, result)
+
+
+def _take_warnings(collector: ForgeCollector) -> list[str]:
+    warnings = getattr(collector, "warnings", None)
+    if not warnings:
+        return []
+    taken = list(warnings)
+    warnings.clear()
+    return taken
 
 
 def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
@@ -189,7 +324,7 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         # A dated row of every entity's goal metrics, so progress has a history.
         write_snapshots(con, registry, today=as_of.date(), refresh=False)
         con.execute("COMMIT")
-    except Exception:
+    except BaseException:
         _rollback(con)
         raise
 
@@ -211,8 +346,18 @@ def _marker(repo: RepoRecord) -> str | None:
 class _RepoPlan:
     repo: RepoRecord
     walk: bool  # pushed since last walk (GitLab: any activity): commits, releases, files
-    forks: bool  # fork count changed
+    forks: bool  # has or had forks: asked for conditionally, since a fork's own pushes move no marker here
     items: bool  # issues and change requests may have changed
+    forks_etag: str | None = None
+
+
+def _wants_forks(repo: RepoRecord, stored: state.StoredRepo | None) -> bool:
+    # A fork's pushes change its pushed_at without touching the parent's listing entry, so
+    # every repository with forks is asked each run (a 304 when nothing changed); one whose
+    # count fell to zero once more, to empty the stored list.
+    if stored is None or stored.forks_marker is None:
+        return True
+    return repo.forks_count > 0 or stored.forks_marker != "0"
 
 
 def _plan(con, collector: ForgeCollector, account: Account, listing_repos: list[RepoRecord] | None) -> list[_RepoPlan]:
@@ -223,22 +368,22 @@ def _plan(con, collector: ForgeCollector, account: Account, listing_repos: list[
     if listing_repos is None:
         # The listing did not change. Issue activity may still have, where the
         # forge does not show it in the listing (GitHub); archived repositories are read-only.
-        if collector.items_follow_listing:
-            return []
         for repo, stored in state.stored_repos(con, forge, host, account.owner):
-            if not (repo.archived and stored.items_cursor):
-                plans.append(_RepoPlan(repo, walk=False, forks=False, items=True))
+            items = not collector.items_follow_listing and not (repo.archived and stored.items_cursor)
+            forks = _wants_forks(repo, stored)
+            if items or forks:
+                plans.append(_RepoPlan(repo, walk=False, forks=forks, items=items, forks_etag=stored.forks_etag))
         return plans
     for repo in listing_repos:
         stored = known.get(repo.path)
         walk = stored is None or stored.walk_marker != _marker(repo)
         if stored is not None and not walk:
             repo = replace(repo, **{f: getattr(stored.repo, f) for f in collector.listing_lacks})
-        forks = stored is None or stored.forks_marker != str(repo.forks_count)
         items = walk or not collector.items_follow_listing
         if items and not walk and repo.archived and stored is not None and stored.items_cursor:
             items = False
-        plans.append(_RepoPlan(repo, walk, forks, items))
+        etag = stored.forks_etag if stored is not None else None
+        plans.append(_RepoPlan(repo, walk, _wants_forks(repo, stored), items, etag))
     return plans
 
 
@@ -249,6 +394,7 @@ def _collect_account(
     horizon: datetime | None,
     result: AccountResult,
     progress: Progress,
+    run: _Run,
 ) -> None:
     forge, host = account.forge, account.host
     listing_cursor = state.get_cursor(con, forge, host, account.owner, "repos")
@@ -267,23 +413,22 @@ def _collect_account(
         result.repos_seen = len(listing.repos)
         progress.repos_listed(account, len(listing.repos), False)
         plans = _plan(con, collector, account, listing.repos)
+    run.drain(collector, result)
     failed = False
     for done, plan in enumerate(plans, start=1):
         try:
             _collect_repo(con, collector, plan, horizon, pending, result)
-        except RateLimitExhausted:
-            pending.drop_repo(plan.repo.path)
-            pending.flush()
-            raise
-        except KeyboardInterrupt:
-            # Keep what earlier repositories finished; this one is walked again next run.
+        except (RateLimitExhausted, DeadlineExceeded, HostUnreachable, KeyboardInterrupt):
+            # The account stops here. Keep what earlier repositories finished; this one is
+            # walked again next run.
             pending.drop_repo(plan.repo.path)
             pending.flush()
             raise
         except CollectorError as exc:
             pending.drop_repo(plan.repo.path)
             failed = True
-            result.errors.append(str(exc))
+            run.note(result, str(exc))
+        run.drain(collector, result)
         progress.repo_done(account, done, len(plans), result, collector.stats)
     if failed:
         result.status = "partial"
@@ -314,8 +459,10 @@ def _collect_repo(con, collector: ForgeCollector, plan: _RepoPlan, horizon, pend
         pending.replace(loader.RELEASES, {"repo_path": repo.path}, list(collector.releases(repo)))
         _collect_files(con, collector, repo, pending)
     if plan.forks:
-        pending.replace(loader.FORKS, {"repo_path": repo.path}, list(collector.forks(repo)))
-        pending.cursor(repo.path, "forks", state.Cursor(marker=str(repo.forks_count)))
+        answer = collector.forks(repo, plan.forks_etag)
+        if not answer.not_modified:
+            pending.replace(loader.FORKS, {"repo_path": repo.path}, list(answer.records))
+        pending.cursor(repo.path, "forks", state.Cursor(marker=str(repo.forks_count), etag=answer.etag))
     if plan.items:
         _collect_items(con, collector, repo, horizon, pending)
     if plan.walk:
@@ -431,7 +578,7 @@ class _Pending:
                 new += loader.load(con, records, spec, count_new=spec is loader.COMMITS)
             state.put_cursors(con, self.forge, self.host, cursors)
             con.execute("COMMIT")
-        except Exception:
+        except BaseException:
             _rollback(con)
             raise
         self.ops, self.rows = [], 0

@@ -85,6 +85,7 @@ class StoredRepo:
     walk_marker: str | None
     forks_marker: str | None
     items_cursor: bool
+    forks_etag: str | None = None
 
 
 def repo_state(con: duckdb.DuckDBPyConnection, forge: str, host: str, owner: str) -> dict[str, StoredRepo]:
@@ -96,7 +97,7 @@ def stored_repos(con: duckdb.DuckDBPyConnection, forge: str, host: str, owner: s
     columns = [f.name for f in fields(RepoRecord)]
     select = ", ".join(f"r.{c}" for c in columns)
     rows = con.execute(
-        f"SELECT {select}, w.marker, f.marker, i.scope IS NOT NULL FROM repos r "
+        f"SELECT {select}, w.marker, f.marker, i.scope IS NOT NULL, f.etag FROM repos r "
         "LEFT JOIN cursors w ON w.forge = r.forge AND w.host = r.host AND w.scope = r.path AND w.stream = 'walk' "
         "LEFT JOIN cursors f ON f.forge = r.forge AND f.host = r.host AND f.scope = r.path AND f.stream = 'forks' "
         "LEFT JOIN cursors i ON i.forge = r.forge AND i.host = r.host AND i.scope = r.path AND i.stream = 'items' "
@@ -111,8 +112,8 @@ def stored_repos(con: duckdb.DuckDBPyConnection, forge: str, host: str, owner: s
             if values[key] is not None:
                 values[key] = values[key].astimezone(UTC)
         repo = RepoRecord(**values)
-        walk, forks, has_items = row[len(columns):]
-        out.append((repo, StoredRepo(repo, walk, forks, bool(has_items))))
+        walk, forks, has_items, forks_etag = row[len(columns):]
+        out.append((repo, StoredRepo(repo, walk, forks, bool(has_items), forks_etag)))
     return out
 
 
@@ -158,29 +159,56 @@ def _sync_settings(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         con.execute("INSERT INTO settings (section, key, value) VALUES (?, ?, ?)", list(row))
 
 
-def start_run(con: duckdb.DuckDBPyConnection, registry_path: str) -> int:
+def start_run(con: duckdb.DuckDBPyConnection, registry_path: str, started_at: datetime | None = None) -> int:
     run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0]
     con.execute(
         "INSERT INTO runs (run_id, started_at, status, registry) VALUES (?, ?, 'running', ?)",
-        [run_id, datetime.now(UTC), registry_path],
+        [run_id, started_at or datetime.now(UTC), registry_path],
     )
     return int(run_id)
+
+
+def record_unfinished(con: duckdb.DuckDBPyConnection, marker) -> bool:
+    """Write a run that ended without publishing into the run log, from the marker it left.
+
+    Its own log went with its working copy, so only what the marker says is known: when it
+    started, and whether it was interrupted or failed (and why). Returns whether a row was added.
+    """
+    if marker is None:
+        return False
+    known = con.execute("SELECT 1 FROM runs WHERE run_id = ?", [marker.run_id]).fetchone()
+    if known:
+        return False  # published after all: the process ended between publishing and tidying up
+    if marker.status == "failed" and marker.reason:
+        note = f"failed before publishing: {marker.reason}"
+    elif marker.reason:
+        note = marker.reason
+    else:
+        note = (f"ended without finishing (process {marker.pid} was killed or the machine stopped); "
+                "nothing it collected was published, the next run collected it again")
+    con.execute(
+        "INSERT INTO runs (run_id, started_at, finished_at, status, registry, note) VALUES (?, ?, NULL, ?, ?, ?)",
+        [marker.run_id, marker.started(), marker.status if marker.status in ("failed", "interrupted") else "interrupted",
+         marker.registry, note[:2000]],
+    )
+    return True
 
 
 def record_account(con: duckdb.DuckDBPyConnection, run_id: int, result) -> None:
     con.execute(
         "INSERT INTO run_accounts (run_id, forge, host, owner, entity_id, status, repos_seen, repos_walked, "
-        "new_commits, requests, not_modified, rate_remaining, rate_limit, error, finished_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "new_commits, requests, not_modified, rate_remaining, rate_limit, error, warnings, finished_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (run_id, forge, host, owner) DO UPDATE SET status = excluded.status, "
         "repos_seen = excluded.repos_seen, repos_walked = excluded.repos_walked, new_commits = excluded.new_commits, "
         "requests = excluded.requests, not_modified = excluded.not_modified, rate_remaining = excluded.rate_remaining, "
-        "rate_limit = excluded.rate_limit, error = excluded.error, finished_at = excluded.finished_at",
+        "rate_limit = excluded.rate_limit, error = excluded.error, warnings = excluded.warnings, "
+        "finished_at = excluded.finished_at",
         [
             run_id, result.forge, result.host, result.owner, result.entity_id, result.status,
             result.repos_seen, result.repos_walked, result.new_commits, result.requests,
             result.not_modified, result.rate_remaining, result.rate_limit,
-            "\n".join(result.errors) or None, datetime.now(UTC),
+            "\n".join(result.errors) or None, "\n".join(result.warnings) or None, datetime.now(UTC),
         ],
     )
 
@@ -188,9 +216,10 @@ def record_account(con: duckdb.DuckDBPyConnection, run_id: int, result) -> None:
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, summary) -> None:
     con.execute(
         "UPDATE runs SET finished_at = ?, status = ?, repos_seen = ?, new_commits = ?, requests = ?, "
-        "not_modified = ?, errors = ? WHERE run_id = ?",
+        "not_modified = ?, errors = ?, warnings = ?, note = ? WHERE run_id = ?",
         [
             datetime.now(UTC), summary.status, summary.repos_seen, summary.new_commits,
-            summary.requests, summary.not_modified, summary.error_count, run_id,
+            summary.requests, summary.not_modified, summary.error_count, summary.warning_count,
+            summary.note, run_id,
         ],
     )
