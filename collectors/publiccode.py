@@ -19,8 +19,8 @@ Safety
 - Nesting deeper than ``MAX_DEPTH`` is refused (no recursion blow-up).
 - Every string is capped at ``MAX_STRING_CHARS`` characters (keys at
   ``MAX_KEY_CHARS``); NUL and other C0 control characters (tab, newline and
-  carriage return excepted) and lone surrogates are removed, so what is returned
-  can be stored as UTF-8 text. Text is otherwise kept as is (``<script>`` stays
+  carriage return excepted), DEL, C1 control characters and lone surrogates
+  are removed, so what is returned can be stored as UTF-8 text. Text is otherwise kept as is (``<script>`` stays
   ``<script>``): escaping is the renderer's job.
 
 YAML flavour
@@ -140,7 +140,7 @@ _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SPDX_TOKEN_RE = re.compile(r"\s*(\(|\)|[A-Za-z0-9.\-]+(?::[A-Za-z0-9.\-]+)?\+?)")
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 # --------------------------------------------------------------------------- result
 

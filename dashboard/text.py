@@ -9,11 +9,20 @@ from urllib.parse import urlsplit
 # the literal character: no links, images, emphasis, HTML, LaTeX ($) or Streamlit directives
 # (:red[...], :material/...:) can be smuggled in through a name.
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+# Control characters, and the bidirectional formatting characters that would make the page's own
+# text around a name read in another order (the registry refuses the same ones in names).
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Forge text has no length limit (a description may be megabytes); a heading or paragraph shows
+# this much of it, the tables and downloads keep all of it.
+MAX_SHOWN_CHARS = 2_000
 
 
 def md_escape(text: object) -> str:
     """``text`` made safe to pass to any Streamlit element that interprets Markdown."""
     flat = " ".join(str(text).split())  # a newline could start a heading or a list
+    flat = _INVISIBLE.sub("", flat)
+    if len(flat) > MAX_SHOWN_CHARS:
+        flat = flat[: MAX_SHOWN_CHARS - 1].rstrip() + "…"
     return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 

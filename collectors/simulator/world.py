@@ -397,6 +397,14 @@ class World:
         repo.item(kind, number).comments.append(comment)
         return comment.id
 
+    def add_person(self, login: str, name: str, email: str, entity_id: str) -> SimPerson:
+        """Someone new working for an entity, with any login and name a forge might send
+        (tests plant hostile text this way); give them work with ``author_login=login``."""
+        person = SimPerson(login, name, email, (entity_id,))
+        self.people.append(person)
+        self._person_ids[login] = 5000 + len(self._person_ids)
+        return person
+
     def close_item(self, forge: str, path: str, kind: str, number: int, merged: bool = False) -> None:
         item = self.repo(forge, path).item(kind, number)
         item.closed_at = self.now
