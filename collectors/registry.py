@@ -118,14 +118,13 @@ def _field(key: Any) -> str:
 
 
 def _odd_character(text: str, spaces: bool) -> str | None:
-    """The first control, bidi, unassigned or (unless allowed) whitespace character, as U+XXXX."""
+    """The first control, bidi, private, unassigned or line-breaking character, as U+XXXX; with
+    ``spaces`` False also any whitespace or invisible formatting character (identifiers have none)."""
     for ch in text:
         category = unicodedata.category(ch)
         if ch in _BIDI_CONTROLS or category in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp") or (
             not spaces and (ch.isspace() or category == "Cf")
         ):
-            return f"U+{ord(ch):04X}"
-        if spaces and ch.isspace() and ch != " ":
             return f"U+{ord(ch):04X}"
     return None
 
