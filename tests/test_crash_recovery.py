@@ -1,0 +1,214 @@
+"""A collector killed with SIGKILL at any point resumes with nothing lost or duplicated.
+
+`ossdash collect` runs as a real process against the forge simulator and is killed (SIGKILL: no
+handler runs, as with the out-of-memory killer or a power cut) at points spread over a run:
+after N requests to the forges (N spread over a clean run's request count), while it rebuilds
+identities and metrics after collecting, and right after it starts publishing. Then:
+
+- while it lies dead, the published file is still the last good snapshot: the one from before
+  the run, row by row (or, if the kill came after the atomic rename, the complete new one);
+- a normal rerun takes over whatever the dead process left (its lock file, ``<db>.work``) and
+  yields exactly the warehouse of a clean, uninterrupted run.
+
+Two scenarios: a first collection (nothing published yet) and an incremental one (a snapshot is
+published, then the forges get new commits, issues, comments, a release and a fork).
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from collectors.base import CollectorOptions
+from collectors.registry import load_registry
+from collectors.simulator import ForgeSimulator, World
+from tests.reliability_support import (
+    COMPARED,
+    Collector,
+    Figures,
+    differences,
+    read_run_log,
+    read_warehouse,
+)
+from warehouse.pipeline import collect
+from warehouse.publish import work_path
+
+# The CLI's patience in these tests (`--timeout 2 --max-rate-wait 2`), for the in-process runs
+# that build the references.
+CLI_OPTIONS = CollectorOptions(timeout=2.0, max_rate_wait=2.0)
+WITH_RUN_LOG = {**COMPARED, "runs": "*", "run_accounts": "*"}
+
+REBUILDING = "rebuilding identities"
+PUBLISHING = "publishing the new snapshot"
+
+# (where, value): after a share of a clean run's requests, or a delay in seconds after a line.
+DEFAULT_POINTS = {"first": [("requests", 0.5)], "incremental": [("publishing", 0.0)]}
+MATRIX_POINTS = [
+    ("requests", 0.03), ("requests", 0.25), ("requests", 0.5), ("requests", 0.75), ("requests", 0.97),
+    ("rebuilding", 0.0), ("rebuilding", 0.4), ("rebuilding", 0.9),
+    ("publishing", 0.0), ("publishing", 0.005), ("publishing", 0.02), ("publishing", 0.06),
+]
+
+
+@dataclass
+class Scenario:
+    name: str
+    sim: ForgeSimulator
+    registry: Path
+    base: Path | None  # the snapshot published before the run, if any
+    reference: dict  # what a clean, uninterrupted run publishes
+    requests: int  # what a clean run asks the forges
+
+
+def _add_activity(world: World) -> None:
+    """A day of work on several repositories of every forge."""
+    world.advance(days=1)
+    for forge in ("github", "gitlab", "opencode"):
+        repos = [r for r in world.repos if r.forge == forge and not r.archived]
+        busy, other = repos[0], repos[len(repos) // 2]
+        world.add_commits(forge, busy.path, 4)
+        number = world.add_item(forge, other.path, "issue")
+        world.add_comment(forge, other.path, "issue", number)
+        world.add_release(forge, other.path, f"v-test-{forge}")
+        world.add_fork(forge, busy.path, "someone-outside")
+
+
+@pytest.fixture(scope="module")
+def figures():
+    record = Figures("crash-recovery")
+    yield record
+    record.write(
+        kill_points=len(record.cases),
+        kills=sum(c["killed"] for c in record.cases),
+        finished_before_kill=sum(not c["killed"] for c in record.cases),
+        published_after_kill={s: sum(c["published_after_kill"] == s for c in record.cases)
+                              for s in sorted({c["published_after_kill"] for c in record.cases})},
+        reruns_equal_to_clean=sum(c["rerun_equal"] for c in record.cases),
+        by_scenario={s: sum(c["scenario"] == s for c in record.cases)
+                     for s in sorted({c["scenario"] for c in record.cases})},
+    )
+
+
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory):
+    """Both scenarios, each with its own simulator, running for the module."""
+    made = {}
+    with ForgeSimulator(World(seed=7, activity_scale=0.15)) as first, \
+            ForgeSimulator(World(seed=7, activity_scale=0.15)) as later:
+        for name, sim in (("first", first), ("incremental", later)):
+            folder = tmp_path_factory.mktemp(name)
+            registry = folder / "simulator.toml"
+            registry.write_text(sim.registry_toml(), encoding="utf-8")
+            base = None
+            if name == "incremental":
+                base = folder / "base.duckdb"
+                assert collect(load_registry(registry), base, options=CLI_OPTIONS).status == "ok"
+                _add_activity(sim.world)
+            clean = folder / "clean.duckdb"
+            if base is not None:
+                shutil.copyfile(base, clean)
+            before = sim.total_requests()
+            assert collect(load_registry(registry), clean, options=CLI_OPTIONS).status == "ok"
+            made[name] = Scenario(name, sim, registry, base, read_warehouse(clean, sim.base_url),
+                                  sim.total_requests() - before)
+        yield made
+
+
+def _kill_at(run: Collector, sim: ForgeSimulator, point: tuple[str, float], clean_requests: int,
+             requests_before: int) -> dict:
+    """Kill ``run`` at ``point``; return what happened."""
+    where, value = point
+
+    def asked() -> int:
+        return sim.total_requests() - requests_before
+
+    if where == "requests":
+        target = max(1, round(value * clean_requests))
+        deadline = time.monotonic() + 60
+        while asked() < target:
+            assert run.proc.poll() is None, f"the run ended after {asked()} requests, before request {target}:\n{run.stderr()}"
+            assert time.monotonic() < deadline, "the run never reached its kill point"
+            time.sleep(0.0005)
+    else:
+        seen = run.wait_for(REBUILDING if where == "rebuilding" else PUBLISHING, timeout=90)
+        assert seen is not None, f"the run never printed its {where} line:\n{run.stderr()}"
+        if value:
+            time.sleep(value)
+    requests_at_kill = asked()
+    code = run.kill()
+    return {"killed": code == -signal.SIGKILL, "exit": code, "requests_at_kill": requests_at_kill}
+
+
+def _published_state(scenario: Scenario, db: Path, before: dict | None) -> str:
+    """What the published file holds while the killed run lies dead: 'none', 'old' or 'new'."""
+    if not db.exists():
+        assert before is None, "the published snapshot disappeared"
+        return "none"
+    now = read_warehouse(db, scenario.sim.base_url, WITH_RUN_LOG)
+    if before is not None and not differences(now, before):
+        return "old"
+    # Only the atomic rename can have changed it: then it is the whole new snapshot.
+    diff = differences(now, scenario.reference, COMPARED)
+    assert not diff, "the published file is neither the last snapshot nor a complete new one:\n" + "\n".join(diff)
+    return "new"
+
+
+def kill_then_rerun(scenario: Scenario, point: tuple[str, float], tmp_path: Path, figures: Figures) -> None:
+    sim = scenario.sim
+    db = tmp_path / "ossdash.duckdb"
+    before = None
+    if scenario.base is not None:
+        shutil.copyfile(scenario.base, db)
+        before = read_warehouse(db, sim.base_url, WITH_RUN_LOG)
+    runs_before = len(before["runs"][1]) if before else 0
+    started = time.monotonic()
+
+    requests_before = sim.total_requests()
+    run = Collector(scenario.registry, db)
+    killed = _kill_at(run, sim, point, scenario.requests, requests_before)
+
+    published = _published_state(scenario, db, before)
+    if killed["killed"] and point[0] != "publishing":
+        assert published == ("old" if before else "none"), f"killed at {point}, yet a new snapshot was published"
+
+    rerun = Collector(scenario.registry, db)
+    code = rerun.wait(180)
+    assert code == 0, f"the rerun after a kill at {point} exited {code}:\n{rerun.stderr()}"
+
+    diff = differences(read_warehouse(db, sim.base_url), scenario.reference)
+    assert not diff, f"after a kill at {point} and a rerun the warehouse differs from a clean run:\n" + "\n".join(diff)
+    assert not work_path(db).exists(), "the rerun left a working copy behind"
+    runs, _ = read_run_log(db)
+    assert runs[-1]["status"] == "ok", runs[-1]
+    assert [r["run_id"] for r in runs] == sorted({r["run_id"] for r in runs}), "a run id appears twice"
+    assert len(runs) >= runs_before + 1
+    figures.add(
+        scenario=scenario.name, point=f"{point[0]}+{point[1]}", clean_requests=scenario.requests,
+        published_after_kill=published, rerun_equal=True, runs_logged=len(runs) - runs_before,
+        seconds=round(time.monotonic() - started, 1), **killed,
+    )
+
+
+def _cases(points_by_scenario, marks=()):
+    return [
+        pytest.param(name, point, id=f"{name}-{point[0]}-{point[1]}", marks=marks)
+        for name, points in points_by_scenario.items() for point in points
+    ]
+
+
+MATRIX_CASES = _cases(
+    {name: [p for p in MATRIX_POINTS if p not in DEFAULT_POINTS[name]] for name in DEFAULT_POINTS},
+    marks=pytest.mark.matrix,
+)
+
+
+@pytest.mark.parametrize(("scenario", "point"), _cases(DEFAULT_POINTS) + MATRIX_CASES)
+def test_killed_collection_leaves_the_last_snapshot_and_a_rerun_equals_a_clean_run(
+    scenario, point, scenarios, tmp_path, figures
+):
+    kill_then_rerun(scenarios[scenario], point, tmp_path, figures)
