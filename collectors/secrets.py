@@ -24,7 +24,7 @@ PIECE = 9
 _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#]+@")
 _HEADER_VALUE = re.compile(
     r"(?i)([\"']?\b(?:authorization|proxy-authorization|private-token|job-token)[\"']?\s*[:=]\s*[\"']?)"
-    r"(?:(?:bearer|token|basic)\s+)?[^\s\"',;}]+"
+    r"(?:(?:bearer|token|basic)\s+)?+(?!\[redacted\])[^\s\"',;(){}]+"
 )
 
 

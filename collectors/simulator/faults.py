@@ -11,6 +11,9 @@ requests it matches (by forge, endpoint template, a substring of the URL path),
     sim.faults.cut(fraction=0.5, times=1)
     sim.faults.malformed(style="html", forge="opencode", times=1)
     sim.faults.vanished("city-of-a/app", forge="github")
+    sim.faults.server_error(status=503, reset_in=3600, forge="gitlab")  # RateLimit-Reset an hour away
+    sim.faults.bad_field(field="created_at", value="2013-09-30T13: 46: 02Z", endpoint="/repos/{owner}/{repo}/issues")
+    sim.faults.reflect(status=401, forge="github", times=1)  # echoes the request's token, as a bad proxy
     sim.faults.clear()
 
 Faulted requests are counted in ``sim.requests`` like any other; ``sim.faults.fired``
@@ -29,7 +32,9 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from urllib.parse import unquote
 
-KINDS = ("server_error", "secondary_limit", "exhausted_budget", "slow", "cut", "malformed", "vanished")
+KINDS = (
+    "server_error", "secondary_limit", "exhausted_budget", "slow", "cut", "malformed", "vanished", "bad_field", "reflect",
+)
 FORGES = ("github", "gitlab", "opencode")
 
 _GITHUB_RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
@@ -63,9 +68,7 @@ class Fault:
             target = self.params["target"].strip("/").lower()
             res = (resource or "").lower()
             return bool(res) and (res == target or res.startswith(target + "/"))
-        if self.path is not None and self.path not in url_path and self.path not in unquote(url_path):
-            return False
-        return True
+        return self.path is None or self.path in url_path or self.path in unquote(url_path)
 
     def to_json(self) -> dict:
         return {
@@ -106,11 +109,17 @@ class Faults:
             self._faults.append(fault)
         return fault
 
-    def server_error(self, status: int = 502, *, retry_after: int | None = None, **filters) -> Fault:
-        """Answer ``status`` (5xx) with the forge's JSON error body."""
+    def server_error(self, status: int = 502, *, retry_after: int | None = None, reset_in: float | None = None,
+                     **filters) -> Fault:
+        """Answer ``status`` (5xx) with the forge's JSON error body.
+
+        ``retry_after`` adds a Retry-After header; ``reset_in`` sends the rate-limit
+        headers with their reset that many seconds away (as a forge does on every
+        answer, errors too), with budget left: the reset says nothing about the outage.
+        """
         if not 500 <= status <= 599:
             raise ValueError("server_error needs a 5xx status")
-        return self.add("server_error", status=status, retry_after=retry_after, **filters)
+        return self.add("server_error", status=status, retry_after=retry_after, reset_in=reset_in, **filters)
 
     def secondary_limit(self, retry_after: float = 1, *, status: int | None = None, **filters) -> Fault:
         """GitHub: 403 (or ``status=429``) secondary rate limit with Retry-After; GitLab: 429 throttled."""
@@ -150,6 +159,24 @@ class Faults:
         if not target.strip("/"):
             raise ValueError("vanished needs an account or repository path")
         return self.add("vanished", forge=forge, endpoint=endpoint, times=times, target=target.strip("/"))
+
+    def bad_field(self, field: str = "created_at", value: object = "2013-09-30T13: 46: 02Z", *, index: int = 0,
+                  **filters) -> Fault:
+        """Answer as usual, with ``field`` of one JSON object set to ``value``.
+
+        The object is the answer itself, or the ``index``-th entry of a list answer;
+        ``field`` may be dotted (``commit.author.date``) to reach into nested objects.
+        """
+        if not field or not isinstance(field, str):
+            raise ValueError("bad_field needs a field name")
+        return self.add("bad_field", field=field, value=value, index=index, **filters)
+
+    def reflect(self, status: int = 401, **filters) -> Fault:
+        """Answer ``status`` with a JSON ``message`` quoting the request's Authorization or
+        PRIVATE-TOKEN header, as a misconfigured proxy does."""
+        if status not in (401, 403, 500, 502):
+            raise ValueError("reflect status is 401, 403, 500 or 502")
+        return self.add("reflect", status=status, **filters)
 
     def from_json(self, spec: dict) -> Fault:
         """Schedule a fault from a JSON object: ``{"kind": "slow", "delay": 2, "forge": "github"}``."""
@@ -276,6 +303,9 @@ def error_answer(fault: Fault, forge: str, rate_headers: dict) -> tuple[int, obj
         headers = dict(rate_headers)
         if p.get("retry_after") is not None:
             headers["Retry-After"] = _seconds(p["retry_after"])
+        if p.get("reset_in") is not None:
+            reset = str(math.ceil(time.time() + float(p["reset_in"])))
+            headers["X-RateLimit-Reset" if forge == "github" else "RateLimit-Reset"] = reset
         if forge == "github":
             return status, {"message": "Server Error" if status == 500 else reason, "documentation_url": "https://docs.github.com/rest"}, headers
         return status, {"message": f"{status} {reason}"}, headers
@@ -303,6 +333,33 @@ def error_answer(fault: Fault, forge: str, rate_headers: dict) -> tuple[int, obj
         }
         return 429, b"Retry later\n", headers
     raise ValueError(f"{fault.kind} is not answered by error_answer")
+
+
+def reflected_answer(fault: Fault, forge: str, request_headers, rate_headers: dict) -> tuple[int, object, dict]:
+    """An error whose message quotes the request's credentials header, as a misconfigured proxy sends."""
+    status = fault.params["status"]
+    quoted = [f"{name}: {request_headers.get(name)}" for name in ("Authorization", "PRIVATE-TOKEN") if request_headers.get(name)]
+    echo = "; ".join(quoted) or "no credentials"
+    reason = {401: "Unauthorized", 403: "Forbidden"}.get(status) or _REASONS.get(status, "Server Error")
+    return status, {"message": f"{status} {reason}: upstream rejected the request ({echo})"}, dict(rate_headers)
+
+
+def with_bad_field(fault: Fault, body: object) -> object:
+    """``body`` (a decoded JSON answer) with the fault's field of one object replaced."""
+    p = fault.params
+    target = body
+    if isinstance(body, list):
+        if not body:
+            return body
+        target = body[min(p["index"], len(body) - 1)]
+    *parents, name = p["field"].split(".")
+    for part in parents:
+        if not isinstance(target, dict) or not isinstance(target.get(part), dict):
+            return body
+        target = target[part]
+    if isinstance(target, dict):
+        target[name] = p["value"]
+    return body
 
 
 def malformed_answer(fault: Fault, payload: bytes, headers: dict) -> tuple[bytes, dict]:

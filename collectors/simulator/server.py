@@ -195,6 +195,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers = self._rate_headers(forge, budget.limit, used, remaining, reset)
         if kind in ("server_error", "secondary_limit"):
             return self._send(*_faults.error_answer(fault, forge, headers))
+        if kind == "reflect":
+            return self._send(*_faults.reflected_answer(fault, forge, self.headers, headers))
         if remaining <= 0:
             body = {"message": "API rate limit exceeded", "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}
             if forge == "github":
@@ -205,8 +207,11 @@ class _Handler(BaseHTTPRequestHandler):
             with sim.lock:
                 budget.spend(token)
             return self._send(result.status, result.body, {**headers, **extra})
-        payload = json.dumps(result.body, separators=(",", ":"), ensure_ascii=False).encode()
-        etag = 'W/"%s"' % hashlib.sha1(payload).hexdigest()
+        body = result.body
+        if kind == "bad_field":
+            body = _faults.with_bad_field(fault, json.loads(json.dumps(body)))  # a copy: the world stays as it is
+        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        etag = f'W/"{hashlib.sha1(payload).hexdigest()}"'
         headers["ETag"] = etag
         headers.update(self._pagination(forge, prefix, path, query, result))
         if kind == "malformed":
