@@ -378,3 +378,30 @@ def test_not_found_hint_only_on_the_account_listing(rsim, accounts, forge):
     assert isinstance(gone_account, AccountNotFound)
     assert str(gone_account).startswith(account.label + ": ")
     assert "check the owner and url of this account in the registry" in str(gone_account)
+
+
+def test_malformed_values_in_comments_releases_and_members(rsim, accounts):
+    github, gitlab = accounts["github"], accounts["gitlab"]
+    repo, sim_repo = busy_repo(rsim, github, "releases")
+    rsim.faults.bad_field(field="published_at", value=BAD_TIME, endpoint="/repos/{owner}/{repo}/releases", times=1)
+    c = collector(github)
+    releases = list(c.releases(repo))
+    assert len(releases) == len([r for r in sim_repo.releases if not getattr(r, "draft", False)])
+    assert f"repository {repo.path}: release {releases[0].tag}: field published_at: unreadable value" in c.warnings[0]
+
+    repo = next(r for r in collector(github).list_repos(None).repos
+                if any(c.kind == "comment" for i in rsim.world.repo("github", r.path).items for c in i.comments))
+    rsim.faults.bad_field(field="id", value={"x": 1}, endpoint="/repos/{owner}/{repo}/issues/comments", times=1)
+    c = collector(github)
+    comments = list(c.comments(repo, None, list(c.items(repo, None, None).records)))
+    expected = sum(x.kind in ("comment", "review_comment") for i in rsim.world.repo("github", repo.path).items for x in i.comments)
+    assert len(comments) == expected - 1
+    assert c.warnings == [
+        f"{github.label}: repository {repo.path}: comment: field id: unreadable value {{'x': 1}}; the record is skipped"
+    ]
+
+    rsim.faults.bad_field(field="username", value=7, endpoint="/groups/:id/members", times=1)
+    c = collector(gitlab)
+    members = list(c.members(None).records)
+    assert members, "the other members are still collected"
+    assert c.warnings == [f"{gitlab.label}: listing members: member: field username: unreadable value 7; the record is skipped"]

@@ -434,3 +434,68 @@ def test_faults_over_http(fsim, token):
     assert requests.delete(url, timeout=5).status_code == 204
     assert fsim.faults.active() == []
     assert gh(fsim, _commits(repo), token).status_code == 200
+
+
+# -- reset headers on errors, bad fields, reflected credentials --------------------------------
+
+
+@pytest.mark.parametrize(("forge", "header"), [("github", "X-RateLimit-Reset"), ("gitlab", "RateLimit-Reset")])
+def test_server_error_with_reset_in_sends_the_reset_an_hour_away(fsim, token, forge, header):
+    repo = _repo(fsim, forge)
+    fsim.faults.server_error(status=503, reset_in=3600, forge=forge, times=1)
+
+    answer = gh(fsim, _commits(repo), token) if forge == "github" else gl(fsim, _project_commits(repo), token)
+
+    assert answer.status_code == 503
+    assert 3590 <= int(answer.headers[header]) - time.time() <= 3610
+    assert "Retry-After" not in answer.headers
+
+
+def test_bad_field_rewrites_one_value_of_one_entry(fsim, token):
+    repo = _repo(fsim, "github")
+    clean = gh(fsim, _commits(repo), token).json()
+    fsim.faults.bad_field(field="commit.author.date", value="2013-09-30T13: 46: 02Z", index=1,
+                          endpoint="/repos/{owner}/{repo}/commits", times=1)
+
+    bad = gh(fsim, _commits(repo), token)
+    again = gh(fsim, _commits(repo), token).json()
+
+    assert bad.status_code == 200
+    body = bad.json()
+    assert body[1]["commit"]["author"]["date"] == "2013-09-30T13: 46: 02Z"
+    assert body[0] == clean[0] and body[2:] == clean[2:]
+    assert again == clean  # the world itself is untouched
+    assert fsim.faults.fired["bad_field"] == 1
+
+
+def test_bad_field_on_an_object_answer_and_with_any_json_value(fsim, token):
+    repo = _repo(fsim, "gitlab")
+    fsim.faults.bad_field(field="star_count", value="many", endpoint="/projects/:id", times=1)
+
+    answer = gl(fsim, f"/projects/{quote(repo.path, safe='')}", token)
+
+    assert answer.json()["star_count"] == "many"
+
+
+@pytest.mark.parametrize(("forge", "status"), [("github", 401), ("github", 502), ("gitlab", 403), ("opencode", 500)])
+def test_reflect_echoes_the_credentials_header(fsim, token, forge, status):
+    repo = _repo(fsim, forge)
+    fsim.faults.reflect(status=status, forge=forge, times=1)
+
+    if forge == "github":
+        answer = gh(fsim, _commits(repo), token)
+    else:
+        answer = requests.get(f"{fsim.base_url}/{forge}/api/v4{_project_commits(repo)}",
+                              headers={"PRIVATE-TOKEN": token}, timeout=5)
+
+    assert answer.status_code == status
+    header = "Authorization" if forge == "github" else "PRIVATE-TOKEN"
+    assert f"{header}: {token}" in answer.json()["message"]
+    assert fsim.faults.fired["reflect"] == 1
+
+
+def test_new_faults_refuse_bad_parameters(fsim):
+    with pytest.raises(ValueError):
+        fsim.faults.reflect(status=200)
+    with pytest.raises(ValueError):
+        fsim.faults.bad_field(field="")
