@@ -425,6 +425,16 @@ class World:
         repo.forks_count = len(repo.forks)
         repo.updated_at = self.now
 
+    def push_to_fork(self, forge: str, path: str, fork_owner: str) -> None:
+        """Someone pushes to a fork: the fork's pushed_at moves, nothing of the parent does."""
+        fork = next(f for f in self.repo(forge, path).forks if f.owner == fork_owner)
+        fork.pushed_at = self.now
+        try:
+            self.repo(forge, fork.path)
+        except KeyError:
+            return  # a fork outside the registry: its listing entry is built from the fork alone
+        self.add_commits(forge, fork.path, 1)  # a fork that is a collected repository itself
+
     def set_file(self, forge: str, path: str, name: str, content: str | None) -> str:
         """Change a root file with a commit; return the commit's SHA."""
         repo = self.repo(forge, path)
