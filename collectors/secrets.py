@@ -53,7 +53,9 @@ def scrub(text: str, tokens: Iterable[str]) -> str:
     if not text:
         return text
     covered: list[tuple[int, int]] = []
-    for token in tokens:
+    # A message may quote a token as Python shows it (requests' bad-header error does): escaped.
+    forms = {form for token in tokens if token for form in (token, repr(token)[1:-1])}
+    for token in forms:
         if not token:
             continue
         if len(token) < PIECE:

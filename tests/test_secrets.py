@@ -254,3 +254,17 @@ def test_ossdash_collect_prints_and_stores_no_token(ssim, tmp_path):
     assert runs[1].returncode != 0  # a url with credentials is refused by validation
     assert ssim.faults.fired["reflect"] > 0
     assert leaks(every_text_in(db)) == []
+
+
+def test_a_token_that_cannot_be_sent_is_not_quoted_by_the_error(monkeypatch, ssim):
+    _, accounts = _accounts(ssim)
+    broken = GITHUB_CANARY[:14] + "\n" + GITHUB_CANARY[14:]
+    messages = []
+    for forge, variable in (("github", "GITHUB_TOKEN"), ("gitlab", "GITLAB_TOKEN")):
+        monkeypatch.setenv(variable, broken)
+        with pytest.raises(CollectorError) as caught:
+            make_collector(next(a for a in accounts if a.forge == forge), FAST).list_repos(None)
+        messages.append(str(caught.value))
+
+    assert leaks("\n".join(messages)) == [], messages
+    assert all(REDACTED in m for m in messages)
