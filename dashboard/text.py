@@ -12,6 +12,10 @@ _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 # Control characters, and the bidirectional formatting characters that would make the page's own
 # text around a name read in another order (the registry refuses the same ones in names).
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# GitHub-flavoured Markdown makes a link of a bare address (http://, https://, www., an e-mail)
+# whatever the escapes; an invisible word joiner inside it keeps it text.
+_BARE_ADDRESS = re.compile(r"(?i)(https?:)(?=//)|\b(www)(?=\.)|(@)")
+_WORD_JOINER = "\u2060"
 # Forge text has no length limit (a description may be megabytes); a heading or paragraph shows
 # this much of it, the tables and downloads keep all of it.
 MAX_SHOWN_CHARS = 2_000
@@ -23,6 +27,7 @@ def md_escape(text: object) -> str:
     flat = _INVISIBLE.sub("", flat)
     if len(flat) > MAX_SHOWN_CHARS:
         flat = flat[: MAX_SHOWN_CHARS - 1].rstrip() + "…"
+    flat = _BARE_ADDRESS.sub(lambda m: m.group(0) + _WORD_JOINER, flat)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 

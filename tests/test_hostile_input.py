@@ -23,10 +23,12 @@ import typing
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 import duckdb
 import pandas as pd
 import pytest
+from playwright.sync_api import sync_playwright
 from streamlit.testing.v1 import AppTest
 
 from collectors import publiccode
@@ -35,7 +37,16 @@ from collectors.registry import load_registry
 from collectors.simulator import ForgeSimulator, World
 from dashboard import export, report
 from dashboard.filters import repo_key
-from dashboard.text import md_escape
+from dashboard.text import MAX_SHOWN_CHARS, md_escape
+from tests.browser_support import (
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    WAIT_MS,
+    DashboardServer,
+    Tab,
+    injected_elements,
+    require_chromium,
+)
 from warehouse import (
     goals,
     metrics,
@@ -338,6 +349,15 @@ def _live_markup(text: str) -> list[str]:
     return live
 
 
+def test_the_markup_check_sees_live_markup_and_passes_escaped_text():
+    live = _live_markup(HOSTILE)
+    for piece in ("<script", "<img", "](javascript", "](https://phish", "](https://tracker", ":red["):
+        assert any(piece in found for found in live), piece
+    assert _live_markup("\\" + SCRIPT) == [] and _live_markup("\\\\" + SCRIPT) != []
+    assert _live_markup(md_escape(HOSTILE)) == []
+    assert _live_markup(md_escape(ENTITY_NAME)) == []
+
+
 def _markdown_values(at: AppTest) -> list[str]:
     values = []
     for kind in ("markdown", "caption", "title", "header", "subheader", "info", "warning", "error", "success",
@@ -408,6 +428,25 @@ def _link_cells(at: AppTest) -> list[str | None]:
             if spec.get("type_config", {}).get("type") == "link" and col in df.value.columns:
                 cells += [v if isinstance(v, str) else None for v in df.value[col]]
     return cells
+
+
+def test_a_megabyte_description_is_shown_cut_and_kept_whole_in_the_table(hostile, con, monkeypatch):
+    mega_repo = hostile["mega_repo"]
+    owner = next(a.entity_id for a in hostile["world"].accounts
+                 if (a.forge, a.path) == (mega_repo.forge, mega_repo.account))
+    at = _open(hostile, monkeypatch, "project", entity=owner, repo=_key(mega_repo, _host(con, mega_repo.forge)),
+               lang="en")
+    at.run()
+    _assert_inert(at)
+    shown = [m.value for m in at.markdown if m.value.startswith(md_escape(SCRIPT))]
+    assert len(shown) == 1, [m.value[:80] for m in at.markdown]
+    assert shown[0].endswith("…") and len(shown[0].replace("\\", "")) == MAX_SHOWN_CHARS
+    entity_page = _open(hostile, monkeypatch, "entity", entity=owner, lang="en")
+    entity_page.run()
+    _assert_inert(entity_page)
+    cells = {v for df in entity_page.dataframe for col in df.value.columns for v in df.value[col]
+             if isinstance(v, str)}
+    assert MEGA in cells
 
 
 def test_attention_page_lists_the_hostile_issue_as_text(hostile, monkeypatch):
@@ -644,7 +683,7 @@ def test_injection_on_a_writable_connection_drops_nothing(warehouse_copy, tmp_pa
     with duckdb.connect(str(path)) as con:
         con.execute("SET TimeZone = 'UTC'")
         fingerprint = _fingerprint(con)
-        _inject(con, ("'; DROP TABLE repos; --", "x'); DELETE FROM cursors; --"))
+        _inject(con, ("x'); DROP TABLE repos; DELETE FROM cursors; --",))
         assert _fingerprint(con) == fingerprint
 
 
@@ -681,3 +720,48 @@ def test_hostile_url_parameters_are_reported_as_text_and_ignored(hostile, monkey
         if name in chosen and page not in chosen[name]:
             continue  # a page that does not read it leaves it alone
         assert at.query_params.get(name) != bad, name
+
+
+# --------------------------------------------------------------------------- in the browser
+
+
+@pytest.fixture(scope="module")
+def browser_tab(hostile, tmp_path_factory):
+    executable = require_chromium()
+    log = tmp_path_factory.mktemp("hostile-browser") / "server.log"
+    with DashboardServer(hostile["path"], log) as server, sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            context = chromium.new_context(viewport=VIEWPORT)
+            context.set_default_timeout(WAIT_MS)
+            yield Tab(context.new_page(), server.url)
+        finally:
+            chromium.close()
+
+
+_LIVE_LINKS_JS = """() => [...document.querySelectorAll('a[href], img[src], iframe, object, embed, svg[onload]')]
+    .map(e => e.getAttribute('href') || e.getAttribute('src') || e.outerHTML.slice(0, 120))
+    .filter(u => /^(javascript|data|vbscript):|phish\\.invalid|tracker\\.invalid|^x$/i.test(u.trim()))"""
+
+
+def test_in_the_browser_hostile_text_makes_no_element_link_or_dialog(hostile, con, browser_tab):
+    tab, page = browser_tab, browser_tab.page
+    text_repo = hostile["text_repo"]
+    key = quote(_key(text_repo, _host(con, text_repo.forge)), safe="")
+    bad = quote(INJECTIONS[0] + " " + SCRIPT + " " + JS_LINK, safe="")
+    for path in (f"/project?entity={hostile['entity_id']}&repo={key}&lang=en",
+                 f"/entity?entity={hostile['entity_id']}&lang=en",
+                 f"/attention?entity={hostile['entity_id']}&lang=en",
+                 f"/reuse?kinds={bad}&country={bad}&lang=en",
+                 f"/goals?entity={bad}&forge={bad}&lang=en"):
+        tab.open(path)
+        page.wait_for_timeout(300)  # time for a broken image to fire its onerror, had one been made
+        assert injected_elements(page) == [], path
+        assert page.evaluate(_LIVE_LINKS_JS) == [], path
+        assert tab.problems() == [], path
+        if path.startswith("/project"):
+            # The description, literally: its Markdown links and image are text on screen (a bare
+            # address holds an invisible word joiner, which keeps it from becoming a link).
+            shown = page.locator('[data-testid="stMain"]').inner_text().replace("\u2060", "")
+            for piece in (SCRIPT, IMG, JS_LINK, MD_IMAGE, MD_LINK, AUTOLINK, FORMULA, STREAMLIT_DIRECTIVE):
+                assert piece in shown, piece
