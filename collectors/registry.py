@@ -641,7 +641,7 @@ class _Validator:
             entity_id=entity_id,
             forge=forge,
             owner=owner.strip("/"),
-            url=(url or DEFAULT_URLS[forge]).rstrip("/"),
+            url=_normal_url(url or DEFAULT_URLS[forge]),
             include=include,
             exclude=exclude,
             token_env=token_env,
@@ -714,6 +714,12 @@ def _is_number(value: Any) -> bool:
     if isinstance(value, int):
         return True
     return isinstance(value, float) and math.isfinite(value)
+
+
+def _normal_url(url: str) -> str:
+    """The url as the collectors get it: scheme in lower case, no trailing slash."""
+    scheme, sep, rest = url.partition("://")
+    return (scheme.lower() + sep + rest).rstrip("/")
 
 
 def _url_problem(url: Any, forge: Any) -> str | None:

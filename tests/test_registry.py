@@ -837,3 +837,8 @@ def test_ipv6_loopback_url_collects(tmp_path):
         summary = collect(registry, tmp_path / "v6.duckdb", options=FAST)
     assert summary.accounts and {a.status for a in summary.accounts} == {"ok"}, summary
     assert summary.repos_seen > 0 and summary.new_commits > 0
+
+
+def test_gate_url_scheme_is_normalised():
+    acc = parse_registry(with_url("HTTPS://Git.Example.org/GitLab/", "gitlab")).accounts[0]
+    assert acc.url == "https://Git.Example.org/GitLab" and acc.host == "git.example.org/GitLab"
