@@ -41,7 +41,7 @@ from warehouse.lock import (
     write_marker,
 )
 from warehouse.metrics import refresh_metric_facts, refresh_metric_results
-from warehouse.publish import WorkingCopy
+from warehouse.publish import WorkingCopy, is_storage_failure, storage_error, work_path
 from warehouse.reuse import refresh_reuse
 
 BATCH_ROWS = 5000
@@ -195,6 +195,8 @@ def collect(
         raise
     except BaseException as exc:
         _leave_marker(published, marker, "failed", scrub(_first_line(exc), tokens))
+        if is_storage_failure(exc):
+            raise storage_error(published, f"write the working copy {work_path(published)}", exc) from None
         raise
     clear_marker(published)
     return summary

@@ -40,6 +40,16 @@ def _remove(path: Path) -> None:
             pass  # a read-only folder: nothing could have been written there either
 
 
+def is_storage_failure(exc: BaseException) -> bool:
+    """A failed write of the file system (space, permissions) rather than a bug or a forge's fault."""
+    if isinstance(exc, duckdb.IOException):
+        return True
+    text = str(exc).lower()
+    if isinstance(exc, duckdb.Error) and ("no space left" in text or "disk quota" in text):
+        return True
+    return isinstance(exc, OSError) and getattr(exc, "errno", None) in (*_SPACE, errno.EACCES, errno.EPERM, errno.EROFS)
+
+
 def storage_error(published: Path, what: str, exc: BaseException) -> WarehouseError:
     """One sentence for a failed write, saying what to do; the published file is untouched."""
     detail = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
