@@ -8,6 +8,7 @@ one pass. Tokens are never read from the file: they come from the environment.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import fnmatch
 import ipaddress
@@ -118,12 +119,13 @@ def _field(key: Any) -> str:
 
 
 def _odd_character(text: str, spaces: bool) -> str | None:
-    """The first control, bidi, private, unassigned or line-breaking character, as U+XXXX; with
-    ``spaces`` False also any whitespace or invisible formatting character (identifiers have none)."""
+    """The first control, bidi, private-use or line-breaking character, as U+XXXX; with ``spaces``
+    False also any whitespace, invisible formatting or unassigned character (identifiers have none)."""
     for ch in text:
         category = unicodedata.category(ch)
-        if ch in _BIDI_CONTROLS or category in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp") or (
-            not spaces and (ch.isspace() or category == "Cf")
+        if ch in _BIDI_CONTROLS or category in ("Cc", "Cs", "Co", "Zl", "Zp") or (
+            # a name may hold characters newer than this Python's Unicode tables; an identifier not
+            not spaces and (ch.isspace() or category in ("Cf", "Cn"))
         ):
             return f"U+{ord(ch):04X}"
     return None
@@ -283,12 +285,14 @@ def load_registry(path: str | Path) -> Registry:
         raise RegistryError(path, [f"{path}: cannot read: {exc.strerror or exc}"]) from None
     if len(data) > MAX_FILE_BYTES:
         raise RegistryError(path, [_too_big(path)])
+    # a byte-order mark, as some editors write it, is not part of the text
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        # utf-8-sig: a byte-order mark, as some editors write it, is not part of the text
-        text = data.decode("utf-8-sig")
+        text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
+        offset = bom + exc.start  # in the file, as a hex editor shows it
         raise RegistryError(path, [
-            f"{path}: is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8"
+            f"{path}: is not UTF-8 text (byte 0x{data[offset]:02x} at offset {offset}); save the file as UTF-8"
         ]) from None
     return parse_registry(text, path)
 

@@ -842,3 +842,10 @@ def test_ipv6_loopback_url_collects(tmp_path):
 def test_gate_url_scheme_is_normalised():
     acc = parse_registry(with_url("HTTPS://Git.Example.org/GitLab/", "gitlab")).accounts[0]
     assert acc.url == "https://Git.Example.org/GitLab" and acc.host == "git.example.org/GitLab"
+
+
+def test_file_with_byte_order_mark_and_a_bad_byte_names_its_offset(tmp_path):
+    path = tmp_path / "bom-latin1.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.replace("Alpha City", "D\xfcsseldorf").encode("latin-1"))
+    offset = 3 + GOOD.encode().index(b"Alpha City") + 1  # in the file, byte-order mark included
+    assert f"byte 0xfc at offset {offset}" in load_error(path)
