@@ -849,3 +849,9 @@ def test_file_with_byte_order_mark_and_a_bad_byte_names_its_offset(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + GOOD.replace("Alpha City", "D\xfcsseldorf").encode("latin-1"))
     offset = 3 + GOOD.encode().index(b"Alpha City") + 1  # in the file, byte-order mark included
     assert f"byte 0xfc at offset {offset}" in load_error(path)
+
+
+def test_file_under_a_file_is_an_os_error_with_a_plain_reason(tmp_path):
+    (tmp_path / "cities.toml").write_text(GOOD, encoding="utf-8")
+    msg = load_error(tmp_path / "cities.toml" / "inner.toml")
+    assert msg.endswith("cannot read: Not a directory"), msg
