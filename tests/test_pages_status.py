@@ -119,7 +119,10 @@ def test_errors_with_repository_and_reason(faulty_db, monkeypatch):
     # accounts that never finished a collection are out of date, and said so
     bad = {(f, o) for f, o in _sql(path, "SELECT forge, owner FROM run_accounts WHERE status IN ('partial', 'failed')")}
     assert figures["Veraltete Konten"] == t.number(len(bad))
-    assert at.warning and "nicht erfolgreich erhoben" in at.warning[0].value
+    assert any("nicht erfolgreich erhoben" in w.value for w in at.warning)
+    # the last run's outcome leads the page, with the counts of the run log
+    assert at.warning[0].value.startswith("Der letzte Lauf (1) ist teilweise fehlgeschlagen")
+    assert f"{len(messages)} Fehler in {len(bad)} Konten" in at.warning[0].value
     freshness = at.dataframe[1].value
     assert {(f, o) for f, o, s in zip(freshness["forge"], freshness["owner"], freshness["stale"]) if s} == bad
 
@@ -166,3 +169,35 @@ def test_a_message_naming_a_repository_is_attributed_to_it(faulty_db, monkeypatc
     row = errors[errors["message"] == message]
     assert list(row["repo_path"]) == [repo_path]
     assert list(row["category_label"]) == ["malformed answer"]
+
+
+def test_an_interrupted_run_is_said_so_and_the_page_never_contradicts_itself(tmp_path, monkeypatch):
+    """After Ctrl-C in the middle of the third account: the last run reads "interrupted", the
+    accounts it stopped in or never reached are listed with that reason, and no "no errors" line
+    stands beside accounts that are out of date."""
+    from collectors.base import make_collector
+
+    world = World(seed=7, activity_scale=0.15)
+    path = tmp_path / "ossdash.duckdb"
+    with ForgeSimulator(world) as sim:
+        registry = parse_registry(sim.registry_toml(), "sim.toml")
+        stop_at = registry.accounts[2]
+
+        def factory(account):
+            if account == stop_at:
+                raise KeyboardInterrupt
+            return make_collector(account)
+
+        assert collect(registry, path, collector_factory=factory).status == "interrupted"
+    monkeypatch.setenv("OSSDASH_DB", str(path))
+    at = _page("en")
+    _clean(at)
+    assert _figures(at)["Last run"] == "interrupted"
+    unfinished = len(registry.accounts) - 2
+    assert at.warning[0].value.startswith(
+        f"The last run (1) was interrupted: {unfinished} accounts were not finished")
+    errors = next(d.value for d in at.dataframe if "message" in d.value.columns)
+    assert set(errors["category"]) == {"interrupted"} and len(errors) == unfinished
+    assert not at.success, "no 'no errors' beside an interrupted run"
+    runs = at.dataframe[0].value
+    assert runs.loc[0, "status_label"] == "interrupted" and runs.loc[0, "accounts_unfinished"] == unfinished

@@ -249,8 +249,9 @@ class _Run:
             self.account(account, result)
 
     def account(self, account: Account, result: AccountResult) -> None:
-        collector = self.factory(account, self.options) if self.options else self.factory(account)
+        collector = None
         try:
+            collector = self.factory(account, self.options) if self.options else self.factory(account)
             with counting(collector.stats):
                 _collect_account(self.con, collector, account, self.horizon, result, self.progress, self)
         except HostUnreachable as exc:
@@ -270,9 +271,10 @@ class _Run:
                               "finished before are kept, the rest resumes next run")
             raise
         finally:
-            collector.close()
-            _take_stats(result, collector)
-            self.drain(collector, result)
+            if collector is not None:
+                collector.close()
+                _take_stats(result, collector)
+                self.drain(collector, result)
             self._record(account, result)
 
     def drain(self, collector: ForgeCollector, result: AccountResult) -> None:
@@ -290,6 +292,8 @@ class _Run:
             if (account.forge, account.host, account.owner) in seen:
                 continue
             result = AccountResult(account.forge, account.host, account.owner, account.entity_id, status="not_reached")
+            result.errors.append(f"{account.label}: not reached: the run was interrupted before this account; "
+                                 "the next run collects it")
             self.summary.accounts.append(result)
             state.record_account(self.con, self.summary.run_id, result)
 

@@ -1,11 +1,12 @@
 """Read-only queries over the collection run log, for the data status page and ``ossdash status``.
 
 What a collection records (``warehouse.state``): one row per run in ``runs`` (started, finished,
-status ok | partial | failed | running, totals of repositories, new commits, requests, requests
-answered 304 Not Modified, errors) and one row per account and run in ``run_accounts`` (status
-ok | partial | failed | not_modified, repositories listed and walked, new commits, requests, 304
-answers, the rate-limit budget left and its size when the account finished, and the error
-messages, one per line). Waits for a rate limit are not recorded.
+status ok | partial | failed | interrupted | running, totals of repositories, new commits,
+requests, requests answered 304 Not Modified, errors, warnings, a note) and one row per account
+and run in ``run_accounts`` (status ok | partial | failed | not_modified | interrupted |
+not_reached | skipped, repositories listed and walked, new commits, requests, 304 answers, the
+rate-limit budget left and its size when the account finished, the error messages and the
+warnings, one per line). Waits for a rate limit are not recorded.
 
 Every function takes a DuckDB connection (or cursor) and returns a pandas DataFrame; values
 reach SQL only as bound parameters. ``now`` is a parameter so that ages are reproducible.
@@ -26,11 +27,18 @@ STALE_DAYS = 2.0
 # Statuses of an account's collection that leave its data complete and current.
 SUCCESS = ("ok", "not_modified")
 # Error categories, in display order (see ``_CATEGORY``).
-ERROR_CATEGORIES = ("rate_limit", "access_denied", "not_found", "transient", "malformed", "other")
+ERROR_CATEGORIES = (
+    "interrupted", "unreachable", "rate_limit", "access_denied", "not_found", "transient", "malformed",
+    "unreadable_value", "other",
+)
 
 # How an error message is classified: the collectors' messages say what happened in fixed words.
 _CATEGORY = """
     CASE
+        WHEN m.severity = 'warning' THEN 'unreadable_value'
+        WHEN contains(lower(m.message), 'interrupted') THEN 'interrupted'
+        WHEN contains(lower(m.message), 'cannot reach') OR contains(lower(m.message), 'could not be reached')
+             THEN 'unreachable'
         WHEN contains(lower(m.message), 'rate limit') THEN 'rate_limit'
         WHEN contains(lower(m.message), 'access denied') THEN 'access_denied'
         WHEN contains(lower(m.message), 'not found') THEN 'not_found'
@@ -73,25 +81,33 @@ def _since(now: datetime, days: float | None) -> datetime | None:
 def runs(con: duckdb.DuckDBPyConnection, days: float | None = None, now: datetime | None = None) -> pd.DataFrame:
     """Collection runs, newest first; with ``days``, those started in the ``days`` before ``now``.
 
-    Columns: run_id, started_at, finished_at (NaT while running), status (ok | partial | failed |
-    running), duration_s (seconds; NaN while running), accounts (accounts recorded), accounts_failed,
-    repos_seen, new_commits, requests, not_modified (requests answered 304), not_modified_share
-    (of requests; NaN without requests), errors.
+    Columns: run_id, started_at, finished_at (NaT while running, and for a run that ended without
+    finishing), status (ok | partial | failed | interrupted | running), duration_s (seconds; NaN
+    without finished_at), accounts (accounts recorded), accounts_failed (failed, or skipped because
+    their host could not be reached), accounts_unfinished (interrupted, or not reached by an
+    interrupted run), accounts_with_errors, repos_seen, new_commits, requests, not_modified (requests answered 304),
+    not_modified_share (of requests; NaN without requests), errors, warnings (values that could not
+    be read), note (what is known of an interrupted or failed run).
     """
     end = _utc(now)
     sql = """
         WITH acc AS (
-            SELECT run_id, count(*) AS accounts, count(*) FILTER (WHERE status = 'failed') AS accounts_failed
+            SELECT run_id, count(*) AS accounts,
+                   count(*) FILTER (WHERE status IN ('failed', 'skipped')) AS accounts_failed,
+                   count(*) FILTER (WHERE status IN ('interrupted', 'not_reached')) AS accounts_unfinished,
+                   count(*) FILTER (WHERE error IS NOT NULL) AS accounts_with_errors
             FROM run_accounts GROUP BY run_id
         )
         SELECT r.run_id, r.started_at, r.finished_at, r.status,
                epoch(r.finished_at) - epoch(r.started_at) AS duration_s,
                coalesce(acc.accounts, 0)::BIGINT AS accounts,
                coalesce(acc.accounts_failed, 0)::BIGINT AS accounts_failed,
+               coalesce(acc.accounts_unfinished, 0)::BIGINT AS accounts_unfinished,
+               coalesce(acc.accounts_with_errors, 0)::BIGINT AS accounts_with_errors,
                r.repos_seen::BIGINT AS repos_seen, r.new_commits::BIGINT AS new_commits,
                r.requests::BIGINT AS requests, r.not_modified::BIGINT AS not_modified,
                r.not_modified / nullif(r.requests, 0) AS not_modified_share,
-               r.errors::BIGINT AS errors
+               r.errors::BIGINT AS errors, coalesce(r.warnings, 0)::BIGINT AS warnings, r.note
         FROM runs AS r LEFT JOIN acc USING (run_id)
         WHERE $since IS NULL OR r.started_at >= $since
         ORDER BY r.started_at DESC, r.run_id DESC
@@ -164,23 +180,33 @@ def run_errors(
     country: str | None = None,
     archetype: str | None = None,
     forge: str | None = None,
+    warnings: bool = True,
 ) -> pd.DataFrame:
-    """Every error recorded for an account in a run (one row per message), newest run first.
+    """Every error (and, with ``warnings``, every warning) recorded for an account in a run, one
+    row per message, newest run first.
 
     Columns: run_id, run_started_at, forge, host, owner, entity_id, entity_name, account_status
-    (the account's status in that run), repo_path (the account's repository the message names,
+    (the account's status in that run), severity (error | warning: a value the forge sent that
+    could not be read, stored as NULL or its one record left out), repo_path (the account's repository the message names,
     the longest match; None when it names none, e.g. a failure of the whole account), category
-    (one of ERROR_CATEGORIES: rate_limit, access_denied, not_found, transient, malformed, other),
+    (one of ERROR_CATEGORIES: interrupted, unreachable, rate_limit, access_denied, not_found,
+    transient, malformed, unreadable_value (every warning), other),
     message. With ``days``, only runs started in the ``days`` before ``now``.
     """
     end = _utc(now)
     sql = f"""
-        WITH lines AS (
+        WITH texts AS (
+            SELECT ra.*, 'error' AS severity, ra.error AS text FROM run_accounts AS ra WHERE ra.error IS NOT NULL
+            UNION ALL
+            SELECT ra.*, 'warning' AS severity, ra.warnings AS text FROM run_accounts AS ra
+            WHERE ra.warnings IS NOT NULL AND $warnings
+        ),
+        lines AS (
             SELECT ra.run_id, r.started_at AS run_started_at, ra.forge, ra.host, ra.owner,
-                   ra.entity_id, ra.status AS account_status,
-                   string_split(ra.error, chr(10)) AS messages
-            FROM run_accounts AS ra JOIN runs AS r USING (run_id)
-            WHERE ra.error IS NOT NULL AND ($since IS NULL OR r.started_at >= $since)
+                   ra.entity_id, ra.status AS account_status, ra.severity,
+                   string_split(ra.text, chr(10)) AS messages
+            FROM texts AS ra JOIN runs AS r USING (run_id)
+            WHERE $since IS NULL OR r.started_at >= $since
         ),
         m AS (
             SELECT l.* EXCLUDE (messages), u.message, u.position
@@ -190,7 +216,7 @@ def run_errors(
             WHERE trim(u.message) <> ''
         ),
         named AS (
-            SELECT m.run_id, m.forge, m.host, m.owner, m.position,
+            SELECT m.run_id, m.forge, m.host, m.owner, m.severity, m.position,
                    arg_max(rp.path, length(rp.path)) AS repo_path
             FROM m JOIN repos AS rp
               ON rp.forge = m.forge AND rp.host = m.host AND rp.account_owner = m.owner
@@ -198,16 +224,17 @@ def run_errors(
             GROUP BY ALL
         )
         SELECT m.run_id, m.run_started_at, m.forge, m.host, m.owner, m.entity_id,
-               e.name AS entity_name, m.account_status, n.repo_path, {_CATEGORY} AS category, m.message
+               e.name AS entity_name, m.account_status, m.severity, n.repo_path, {_CATEGORY} AS category, m.message
         FROM m AS m
-        LEFT JOIN named AS n USING (run_id, forge, host, owner, position)
+        LEFT JOIN named AS n USING (run_id, forge, host, owner, severity, position)
         LEFT JOIN entities AS e ON e.entity_id = m.entity_id
         WHERE ($country IS NULL OR e.country = $country)
           AND ($archetype IS NULL OR e.archetype = $archetype)
           AND ($forge IS NULL OR m.forge = $forge)
-        ORDER BY m.run_started_at DESC, m.run_id DESC, m.forge, m.host, m.owner, m.position
+        ORDER BY m.run_started_at DESC, m.run_id DESC, m.forge, m.host, m.owner, m.severity, m.position
     """
-    params = {"since": _since(end, days), "country": country, "archetype": archetype, "forge": forge}
+    params = {"since": _since(end, days), "country": country, "archetype": archetype, "forge": forge,
+              "warnings": bool(warnings)}
     return _frame(con, sql, params)
 
 

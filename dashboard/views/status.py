@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import data, filters, page_charts
 from dashboard.export import csv_bytes
+from dashboard.text import md_escape
 from warehouse import run_queries
 
 f = filters.current()
@@ -57,6 +58,14 @@ cols[3].metric(t("status.figure.not_modified"), t.percent(share), help=t("status
 cols[4].metric(t("status.figure.stale"), t.number(stale),
                help=t("status.figure.stale_help", days=t.number(run_queries.STALE_DAYS)))
 
+# The last run's outcome in words first: a monitor's "ok" must never sit beside a run that was not.
+if last is not None and last["status"] != "ok":
+    outcome = t(f"status.last_run_{last['status']}", run=t.number(int(last["run_id"])),
+                failed=t.number(int(last["accounts_with_errors"])), unfinished=t.number(int(last["accounts_unfinished"])),
+                errors=t.number(int(last["errors"])))
+    note = last["note"] if isinstance(last["note"], str) and last["note"] else None
+    text = outcome + (" " + t("status.last_run_note", note=md_escape(note)) if note else "")
+    (st.error if last["status"] == "failed" else st.warning)(text, icon=":material/report:")
 if stale:
     st.warning(t("status.stale_warning", count=t.number(stale), days=t.number(run_queries.STALE_DAYS)),
                icon=":material/schedule:")
@@ -74,15 +83,19 @@ else:
     st.dataframe(
         shown,
         hide_index=True,
-        column_order=["run_id", "started_at", "status_label", "duration", "accounts", "accounts_failed", "repos_seen",
-                      "new_commits", "requests", "not_modified", "not_modified_share", "errors"],
+        column_order=["run_id", "started_at", "status_label", "duration", "accounts", "accounts_failed",
+                      "accounts_unfinished", "repos_seen", "new_commits", "requests", "not_modified",
+                      "not_modified_share", "errors", "warnings", "note"],
         column_config={
             "run_id": st.column_config.NumberColumn(t("status.col.run"), format="%d"),
             "started_at": st.column_config.DatetimeColumn(t("status.col.started"), format="YYYY-MM-DD HH:mm"),
             "status_label": st.column_config.TextColumn(t("status.col.status")),
             "duration": st.column_config.TextColumn(t("status.col.duration")),
             "accounts": st.column_config.NumberColumn(t("status.col.accounts"), format="%d"),
-            "accounts_failed": st.column_config.NumberColumn(t("status.col.accounts_failed"), format="%d"),
+            "accounts_failed": st.column_config.NumberColumn(t("status.col.accounts_failed"), format="%d",
+                                                             help=t("status.col.accounts_failed_help")),
+            "accounts_unfinished": st.column_config.NumberColumn(t("status.col.accounts_unfinished"), format="%d",
+                                                                 help=t("status.col.accounts_unfinished_help")),
             "repos_seen": st.column_config.NumberColumn(t("status.col.repos"), format="%d",
                                                         help=t("status.col.repos_help")),
             "new_commits": st.column_config.NumberColumn(t("status.col.new_commits"), format="%d"),
@@ -92,6 +105,9 @@ else:
             "not_modified_share": st.column_config.ProgressColumn(
                 t("status.col.not_modified_share"), format="percent", min_value=0.0, max_value=1.0),
             "errors": st.column_config.NumberColumn(t("status.col.errors"), format="%d"),
+            "warnings": st.column_config.NumberColumn(t("status.col.warnings"), format="%d",
+                                                      help=t("status.category_help.unreadable_value")),
+            "note": st.column_config.TextColumn(t("status.col.note"), width="large"),
         },
     )
     st.caption(t("status.runs_note"))
@@ -138,9 +154,14 @@ else:
 
 # ------------------------------------------------------------------------- errors
 st.subheader(t("status.errors_heading"))
-if errors.empty:
+error_count = int((errors["severity"] == "error").sum())
+if errors.empty and stale:
+    st.info(t("status.no_errors_but_stale", days=t.number(f.days), count=t.number(stale)), icon=":material/info:")
+elif errors.empty:
     st.success(t("status.no_errors", days=t.number(f.days)), icon=":material/check_circle:")
 else:
+    if not error_count:
+        st.info(t("status.only_warnings", count=t.number(len(errors))), icon=":material/info:")
     counts = errors["category"].value_counts()
     present = [c for c in run_queries.ERROR_CATEGORIES if counts.get(c, 0)]
     columns = st.columns(max(len(present), 1))
