@@ -298,6 +298,10 @@ class _Run:
             state.record_account(self.con, self.summary.run_id, result)
 
 
+def _pending_warnings(collector: ForgeCollector) -> list[str]:
+    return getattr(collector, "warnings", None) or []
+
+
 def _take_warnings(collector: ForgeCollector) -> list[str]:
     warnings = getattr(collector, "warnings", None)
     if not warnings:
@@ -408,6 +412,9 @@ def _collect_account(
         listing_cursor.etag if listing_cursor else None,
         listing_cursor.marker if listing_cursor else None,
     )
+    # Values this run could not read are asked for again next run, never moved past: a
+    # listing, stream or repository that produced a warning keeps its old ETag and cursors.
+    listing_unreadable = bool(_pending_warnings(collector))
     pending = _Pending(con, forge, host)
     if listing.owner_kind != "users":  # a user account has no members
         _collect_members(con, collector, account, pending)
@@ -423,7 +430,11 @@ def _collect_account(
     failed = False
     for done, plan in enumerate(plans, start=1):
         try:
+            warned = len(_pending_warnings(collector))
             _collect_repo(con, collector, plan, horizon, pending, result)
+            if len(_pending_warnings(collector)) > warned:
+                pending.rewind(plan.repo.path)
+                listing_unreadable = True  # a 304 on the listing next time would skip its walk
         except (RateLimitExhausted, DeadlineExceeded, HostUnreachable, KeyboardInterrupt):
             # The account stops here. Keep what earlier repositories finished; this one is
             # walked again next run.
@@ -440,6 +451,7 @@ def _collect_account(
         result.status = "partial"
     elif not listing.not_modified:
         result.status = "ok"
+    if not failed and not listing.not_modified and not listing_unreadable:
         # Only a fully walked account may be skipped on its ETag next time.
         pending.cursor(account.owner, "repos", state.Cursor(etag=listing.etag, marker=listing.owner_kind))
     result.new_commits += pending.flush()
@@ -450,8 +462,10 @@ def _collect_members(con, collector: ForgeCollector, account: Account, pending: 
     answer = collector.members(cursor.etag if cursor else None)
     if answer.not_modified:
         return
+    warned = len(_pending_warnings(collector))
     pending.replace(loader.MEMBERS, {"account_owner": account.owner}, list(answer.records))
-    pending.cursor(account.owner, "members", state.Cursor(etag=answer.etag))
+    if len(_pending_warnings(collector)) == warned:
+        pending.cursor(account.owner, "members", state.Cursor(etag=answer.etag))
 
 
 def _collect_repo(con, collector: ForgeCollector, plan: _RepoPlan, horizon, pending: _Pending, result: AccountResult) -> None:
@@ -557,6 +571,15 @@ class _Pending:
                 kept.append(op)
         self.ops = kept
         self.rows = sum(len(op[2]) for op in kept if op[0] == "rows")
+
+    def rewind(self, path: str) -> None:
+        """A repository that produced unreadable values: keep its rows, but none of its cursors
+        moves and no ETag is kept, so the next run reads the same items again."""
+        self.ops = [op for op in self.ops if not (op[0] == "cursor" and op[1] == path)]
+        for stream in ("items", "forks"):
+            stored = state.get_cursor(self.con, self.forge, self.host, path, stream)
+            if stored is not None:
+                self.cursor(path, stream, state.Cursor(cursor_at=stored.cursor_at, marker=stored.marker))
 
     def flush(self) -> int:
         """Commit what is queued in one transaction; return how many commits were new.
