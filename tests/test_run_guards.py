@@ -272,3 +272,33 @@ def test_a_read_only_folder_fails_cleanly(published_db, tmp_path):
         assert result.returncode == EXIT_STORAGE, result.stderr
         assert "writable" in result.stderr and "Traceback" not in result.stderr
         assert _digest(db) == before and _leftovers(db) == []
+
+
+def test_an_unreachable_host_fails_fast_and_its_other_accounts_are_skipped(tmp_path):
+    """Every forge refusing connections: the run ends in seconds, not retries per account."""
+    import socket
+
+    from collectors.base import CollectorOptions
+    from collectors.registry import parse_registry
+    from warehouse.pipeline import collect
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with ForgeSimulator(World(seed=7, activity_scale=0.15)) as sim:
+        text = sim.registry_toml().replace(sim.base_url, f"http://127.0.0.1:{port}")
+    registry = parse_registry(text, "offline.toml")
+    started = time.monotonic()
+
+    summary = collect(registry, tmp_path / "w.duckdb", options=CollectorOptions(timeout=5, retries=5, backoff=1.0))
+
+    assert time.monotonic() - started < 30
+    assert summary.status == "failed"
+    by_host: dict[str, list] = {}
+    for result in summary.accounts:
+        by_host.setdefault(result.host, []).append(result)
+    for results in by_host.values():
+        first, *rest = results
+        assert first.status == "failed" and "cannot reach" in first.errors[0] and "connection refused" in first.errors[0]
+        assert all(r.status == "skipped" and "could not be reached earlier" in r.errors[0] for r in rest)
+        assert all(r.requests == 0 for r in rest)
