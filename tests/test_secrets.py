@@ -268,3 +268,43 @@ def test_a_token_that_cannot_be_sent_is_not_quoted_by_the_error(monkeypatch, ssi
 
     assert leaks("\n".join(messages)) == [], messages
     assert all(REDACTED in m for m in messages)
+
+
+def test_pages_and_reports_show_no_token(canaries, ssim, tmp_path, monkeypatch):
+    """After a collection whose forge echoed every token: the status page (where errors are
+    shown), every other page and the council report, in both languages, hold none of it."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import report
+    from warehouse.pipeline import collect
+    from warehouse.reader import cursor, open_readonly
+
+    registry, _ = _accounts(ssim)
+    ssim.faults.reflect(status=401, forge="github", times=2)
+    ssim.faults.reflect(status=502, forge="gitlab", times=4)
+    db = tmp_path / "secrets.duckdb"
+    collect(registry, db, options=FAST)
+    monkeypatch.setenv("OSSDASH_DB", str(db))
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    shown = []
+    for page in ("views/status.py", "views/overview.py", "views/attention.py"):
+        for lang in ("en", "de"):
+            at = AppTest.from_file(str(app), default_timeout=60)
+            at.query_params["lang"] = lang
+            at.switch_page(page).run()
+            assert not at.exception, [e.value for e in at.exception]
+            shown.append(repr(at))
+            shown.extend(d.value.to_csv() for d in at.dataframe)
+    con = open_readonly(db)
+    try:
+        cur = cursor(con)
+        for lang in ("en", "de"):
+            built = report.build_report(cur, registry.entities[0].id, lang)
+            shown.append(report.render_html(built))
+            shown.append(bytes(report.render_pdf(built)).decode("latin-1"))
+    finally:
+        con.close()
+    assert "[redacted]" in "\n".join(shown)  # the echoed errors are on the status page, scrubbed
+    assert leaks("\n".join(shown)) == []
