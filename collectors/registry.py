@@ -74,6 +74,14 @@ LOWER_IS_BETTER = ("median_first_response_hours", "median_issue_age_days", "inac
 SETTINGS_SECTIONS = ("lifecycle", "health_weights")
 DEFAULT_TOKEN_ENV = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN", "opencode": "OPENCODE_TOKEN"}
 
+# Alerts ([[entity.alerts]], docs/alerts.md): where each entity's alerts go, which rules, which language.
+ALERT_CHANNELS = ("stdout", "jsonl", "apprise")
+ALERT_RULES = ("inactive", "abandoned", "unanswered", "contract", "single_maintainer", "goal", "account")
+ALERT_LANGUAGES = ("en", "de")
+# Countries whose entities get German alerts unless `language` says otherwise.
+GERMAN_COUNTRIES = ("DE", "AT", "CH")
+DEFAULT_UNANSWERED_DAYS = 14  # warehouse.metrics.NO_RESPONSE_DAYS, repeated (collectors never import it)
+
 # Limits that keep every accepted value usable downstream (docs/registry.md, "Limits").
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a registry of thousands of entities is well under 1 MB
 MIN_DAYS, MAX_DAYS = 1, 36_500  # lifecycle thresholds: a day to a century
@@ -198,6 +206,26 @@ class Goal:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertChannel:
+    """One [[entity.alerts]] table: a channel and the rules it hears. An Apprise URL holds
+    secrets, so only the name of the variable that holds it is in the file."""
+
+    channel: str  # ALERT_CHANNELS
+    url_env: str | None = None  # apprise: the variable holding the Apprise URL
+    path: str | None = None  # jsonl: the file, relative to the registry's folder
+    rules: tuple[str, ...] = ALERT_RULES
+
+    @property
+    def channel_id(self) -> str:
+        """Stable name of the channel in the warehouse's delivery state (never the URL itself)."""
+        if self.channel == "apprise":
+            return f"apprise:{self.url_env}"
+        if self.channel == "jsonl":
+            return f"jsonl:{self.path}"
+        return self.channel
+
+
+@dataclass(frozen=True, slots=True)
 class Entity:
     id: str
     name: str
@@ -206,6 +234,15 @@ class Entity:
     email_domains: tuple[str, ...] = ()
     accounts: tuple[Account, ...] = ()
     goals: tuple[Goal, ...] = ()
+    language: str | None = None  # en | de; None: from the country (GERMAN_COUNTRIES speak German)
+    alerts: tuple[AlertChannel, ...] = ()
+    alert_unanswered_days: int = DEFAULT_UNANSWERED_DAYS
+
+    @property
+    def alert_language(self) -> str:
+        if self.language in ALERT_LANGUAGES:
+            return self.language
+        return "de" if self.country in GERMAN_COUNTRIES else "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,7 +585,8 @@ class _Validator:
         id_ok = isinstance(eid, str) and bool(_ID_RE.match(eid))
         if isinstance(eid, str) and eid:
             label = f"entity '{eid}'" if id_ok else f"entity {_show(eid, 40)} (entity #{index + 1})"
-        self._keys(label, raw, {"id", "name", "country", "archetype", "email_domains", "account", "goal"})
+        self._keys(label, raw, {"id", "name", "country", "archetype", "email_domains", "account", "goal",
+                                "language", "alerts", "alert_unanswered_days"})
         if not id_ok:
             self.fail(f"{label}: field 'id'", "required; lower-case letters, digits, '-' or '_' (at most 64)")
         name = self._display_name(label, raw.get("name"))
@@ -580,6 +618,7 @@ class _Validator:
             goal = self.goal(label, j, g)
             if goal is not None:
                 goals.append(goal)
+        language, alerts, unanswered_days = self.alerts(label, raw)
         if not id_ok:
             return None
         return Entity(
@@ -590,7 +629,88 @@ class _Validator:
             email_domains=domains,
             accounts=tuple(accounts),
             goals=tuple(goals),
+            language=language,
+            alerts=alerts,
+            alert_unanswered_days=unanswered_days,
         )
+
+    def alerts(self, label: str, raw: dict[str, Any]) -> tuple[str | None, tuple[AlertChannel, ...], int]:
+        """An entity's language, [[entity.alerts]] channels and alert_unanswered_days."""
+        language = raw.get("language")
+        if language is not None and language not in ALERT_LANGUAGES:
+            self.fail(f"{label}: field 'language'", f"{_show(language)} is not one of {', '.join(ALERT_LANGUAGES)}")
+            language = None
+        days = raw.get("alert_unanswered_days", DEFAULT_UNANSWERED_DAYS)
+        if isinstance(days, bool) or not isinstance(days, int) or not MIN_DAYS <= days <= MAX_DAYS:
+            self.fail(f"{label}: field 'alert_unanswered_days'",
+                      f"must be a whole number of days greater than 0 and at most {MAX_DAYS}, got {_show(days)}")
+            days = DEFAULT_UNANSWERED_DAYS
+        raw_channels = raw.get("alerts", [])
+        if not isinstance(raw_channels, list):
+            self.fail(f"{label}: field 'alerts'", "must be an array of tables ([[entity.alerts]])")
+            raw_channels = []
+        channels: list[AlertChannel] = []
+        for j, item in enumerate(raw_channels):
+            channel = self._alert_channel(f"{label}: alerts #{j + 1}", item)
+            if channel is None:
+                continue
+            if any(c.channel_id == channel.channel_id for c in channels):
+                self.fail(f"{label}: alerts #{j + 1}", f"channel {channel.channel_id} is already listed for this entity")
+                continue
+            channels.append(channel)
+        return language, tuple(channels), days
+
+    def _alert_channel(self, where: str, raw: Any) -> AlertChannel | None:
+        if not isinstance(raw, dict):
+            self.fail(where, "must be a table")
+            return None
+        if "url" in raw:
+            self.fail(f"{where}: field 'url'", "alert URLs carry secrets and never go in the registry; put the URL "
+                      "in an environment variable and name it with 'url_env'")
+        self._keys(where, {k: v for k, v in raw.items() if k != "url"}, {"channel", "url_env", "path", "rules"})
+        kind = raw.get("channel")
+        if kind not in ALERT_CHANNELS:
+            self.fail(f"{where}: field 'channel'", f"{_show(kind)} is not one of {', '.join(ALERT_CHANNELS)}")
+            return None
+        ok = "url" not in raw
+        url_env = raw.get("url_env")
+        if kind == "apprise":
+            if not isinstance(url_env, str) or not _ENV_RE.match(url_env):
+                self.fail(f"{where}: field 'url_env'", "required for an apprise channel: the name of the environment "
+                          "variable holding the Apprise URL (letters, digits and '_', not starting with a digit)")
+                ok = False
+            elif url_env in NOT_TOKEN_VARIABLES:
+                self.fail(f"{where}: field 'url_env'", f"{url_env} holds no Apprise URL; name the variable that does")
+                ok = False
+        elif url_env is not None:
+            self.fail(f"{where}: field 'url_env'", f"only an apprise channel reads a URL, not {kind}")
+            ok = False
+        path = raw.get("path")
+        if kind == "jsonl":
+            problem = None
+            if not isinstance(path, str) or not path.strip():
+                problem = "required for a jsonl channel: the file to append alerts to, such as 'alerts.jsonl'"
+            elif len(path) > MAX_TEXT or _odd_character(path, spaces=True):
+                problem = f"{_show(path)} must be a file name of at most {MAX_TEXT} characters without control characters"
+            if problem:
+                self.fail(f"{where}: field 'path'", problem)
+                ok = False
+        elif path is not None:
+            self.fail(f"{where}: field 'path'", f"only a jsonl channel writes a file, not {kind}")
+            ok = False
+        rules = raw.get("rules", list(ALERT_RULES))
+        names = self._list(where, "rules", rules)
+        if names is None:
+            ok = False
+        else:
+            unknown = [r for r in names if r not in ALERT_RULES]
+            if unknown or not names:
+                shown = f"{_show(unknown[0])} is not an alert rule; " if unknown else "needs at least one rule; "
+                self.fail(f"{where}: field 'rules'", f"{shown}expected some of {', '.join(ALERT_RULES)}")
+                ok = False
+        if not ok:
+            return None
+        return AlertChannel(kind, url_env, path, tuple(dict.fromkeys(names)))
 
     def account(self, label: str, entity_id: str, index: int, raw: Any) -> Account | None:
         where = f"{label}: account #{index + 1}"
