@@ -227,10 +227,13 @@ class Collector:
 
 class Figures:
     """Figures of one test module, printed (visible with ``-s``) and written as JSON to
-    test-artifacts/reliability/<name>.json when the module's tests are done."""
+    test-artifacts/reliability/<name>.json (``<name>-matrix.json`` under ``-m matrix``) when the
+    module's tests are done; they cover the tests that ran and passed their checks."""
 
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self, name: str, config=None):
+        # The default suite and `-m matrix` write separate files, so neither hides the other's.
+        matrix = config is not None and "matrix" in (config.getoption("markexpr", "") or "").replace("not matrix", "")
+        self.name = name + ("-matrix" if matrix else "")
         self.cases: list[dict] = []
         self.started = time.monotonic()
 

@@ -92,8 +92,8 @@ def clean(tmp_path_factory) -> Clean:
 
 
 @pytest.fixture(scope="module")
-def figures():
-    record = Figures("fault-matrix")
+def figures(request):
+    record = Figures("fault-matrix", request.config)
     yield record
     record.write(
         runs=sum(c["runs"] for c in record.cases),
@@ -166,18 +166,37 @@ def _vanished(rng, scope, clean: Clean):
     return {"target": target, "forge": forge}
 
 
-# Fields the collectors read from the forges' answers, and values no parser should trust.
-BAD_FIELDS = (
-    "created_at", "updated_at", "closed_at", "merged_at", "pushed_at", "published_at", "committed_date",
-    "commit.author.date", "commit.committer.date", "number", "iid", "sha", "id", "user.login", "author.username",
-    "stargazers_count", "forks_count", "state", "title", "name",
-)
+# Where each forge's answers carry the fields the collectors read, and values no parser should
+# trust: a bad field is aimed at an endpoint that has it, or it would change nothing.
+_GITLAB_FIELDS = {
+    "/groups/:id/projects": ("last_activity_at", "star_count", "path_with_namespace", "forks_count"),
+    "/projects/:id/issues": ("created_at", "updated_at", "closed_at", "iid", "author.username", "state"),
+    "/projects/:id/merge_requests": ("created_at", "merged_at", "iid", "author.username"),
+    "/projects/:id/repository/commits": ("committed_date", "authored_date", "id", "author_email"),
+    "/projects/:id/releases": ("released_at", "tag_name"),
+    "/projects/:id/issues/:iid/notes": ("created_at", "author.username", "id"),
+    "/projects/:id/forks": ("created_at", "path_with_namespace"),
+}
+BAD_FIELDS = {
+    "github": {
+        "/orgs/{login}/repos": ("pushed_at", "stargazers_count", "name", "forks_count", "license.spdx_id"),
+        "/repos/{owner}/{repo}/issues": ("created_at", "updated_at", "closed_at", "number", "user.login", "state"),
+        "/repos/{owner}/{repo}/commits": ("commit.author.date", "commit.committer.date", "sha", "author.login"),
+        "/repos/{owner}/{repo}/releases": ("published_at", "tag_name"),
+        "/repos/{owner}/{repo}/issues/comments": ("created_at", "user.login", "id", "issue_url"),
+        "/repos/{owner}/{repo}/forks": ("created_at", "owner.login", "full_name"),
+    },
+    "gitlab": _GITLAB_FIELDS,
+    "opencode": _GITLAB_FIELDS,
+}
 BAD_VALUES = ("2013-09-30T13: 46: 02Z", "not a date", None, "", 12345678901234567890123, -1, {"a": 1}, [1, 2], "x" * 5000)
 
 
-def _bad_field(rng, scope):
-    return {"field": rng.choice(BAD_FIELDS), "value": rng.choice(BAD_VALUES), "index": rng.choice([0, 0, 3]),
-            "times": _times(rng, True), **scope}
+def _bad_field(rng, scope, clean: Clean):
+    forge = scope["forge"]
+    endpoint = rng.choice(sorted(e for e in BAD_FIELDS[forge] if e in clean.endpoints[forge]))
+    return {"field": rng.choice(BAD_FIELDS[forge][endpoint]), "value": rng.choice(BAD_VALUES),
+            "index": rng.choice([0, 0, 3]), "times": _times(rng, True), "forge": forge, "endpoint": endpoint}
 
 
 def _reflect(rng, scope):
@@ -191,8 +210,8 @@ BUILDERS = {
     "slow": _slow,
     "cut": _cut,
     "malformed": _malformed,
-    "vanished": None,  # needs the clean run's targets: see random_fault
-    "bad_field": _bad_field,
+    "vanished": None,  # these two need the clean run's targets: see random_fault
+    "bad_field": None,
     "reflect": _reflect,
 }
 
@@ -210,6 +229,8 @@ def random_fault(rng: random.Random, clean: Clean, kind: str | None = None) -> d
         scope["path"] = "/" + rng.choice(clean.accounts[forge]) + "/"
     if kind == "vanished":
         params = _vanished(rng, scope, clean)
+    elif kind == "bad_field":
+        params = _bad_field(rng, scope, clean)
     else:
         params = BUILDERS[kind](rng, scope)
     return {"kind": kind, **params}
@@ -298,6 +319,17 @@ def run_faulty_then_normal(faults: list[dict], db, clean: Clean, figures: Figure
 
 # --------------------------------------------------------------------------- the tests
 
+# Product bugs the matrix exposes, by case; each xfail is strict, so a fix turns it into a failure
+# that asks for the mark to go.
+# (Unreadable values kept as NULL after a normal rerun were one, until the stream kept its cursor.)
+KNOWN_BUGS: dict[str, str] = {}
+
+
+def _case(value, name: str, *marks):
+    if name in KNOWN_BUGS:
+        marks = (*marks, pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name]))
+    return pytest.param(value, marks=marks, id=name)
+
 
 def test_every_fault_kind_has_a_builder():
     # A kind added to the simulator without a way to draw it here would escape the matrix.
@@ -314,14 +346,14 @@ def test_random_mixes_are_seeded_and_varied(clean):
 
 
 @pytest.mark.parametrize(
-    "seed", list(DEFAULT_SEEDS) + [pytest.param(s, marks=pytest.mark.matrix) for s in MATRIX_SEEDS]
+    "seed", [_case(s, f"mix-{s}") for s in DEFAULT_SEEDS] + [_case(s, f"mix-{s}", pytest.mark.matrix) for s in MATRIX_SEEDS]
 )
 def test_random_fault_mix_then_normal_run_equals_a_clean_run(seed, clean, figures, tmp_path):
     run_faulty_then_normal(random_mix(seed, clean), tmp_path / "ossdash.duckdb", clean, figures, f"mix-{seed}")
 
 
 @pytest.mark.matrix
-@pytest.mark.parametrize("kind", sorted(BUILDERS))
+@pytest.mark.parametrize("kind", [_case(kind, f"alone-{kind}") for kind in sorted(BUILDERS)])
 def test_each_fault_kind_alone_persistently(kind, clean, figures, tmp_path):
     """Every kind on its own, aimed at the forge with the most repositories, until cleared (or
     as often as a wait is worth): the kind outlasts every retry somewhere."""
