@@ -8,12 +8,15 @@ warehouse with data exists. Then it runs the page chosen in the navigation. It o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import data, filters
 from warehouse import queries, reader, schema
 
+FAVICON = Path(__file__).with_name("favicon.png")
 # (file, key of the title, icon, URL path); the first is the default page.
 PAGES = (
     ("views/overview.py", "nav.overview", ":material/public:", "overview"),
@@ -25,7 +28,9 @@ PAGES = (
     ("views/status.py", "nav.status", ":material/monitor_heart:", "status"),
 )
 
-st.set_page_config(page_title="ossdash", page_icon=":material/monitoring:", layout="wide")
+# The icon ships with ossdash and is served by the dashboard itself: a material icon as favicon
+# would be fetched from a third party, telling it who visits a city's dashboard.
+st.set_page_config(page_title="ossdash", page_icon=str(FAVICON), layout="wide")
 
 t = filters.choose_language()
 page = st.navigation(
@@ -41,7 +46,8 @@ def _empty_state(headline: str, detail: str | None = None) -> None:
     st.info(headline, icon=":material/database:")
     if detail:
         st.text(detail)  # DuckDB's message may quote the path: shown as plain text
-    st.markdown(t("empty.what_to_do"))
+    # The path goes inside code spans, where Markdown is not interpreted.
+    st.markdown(t("empty.what_to_do", path=str(data.db_path()).replace("`", "")))
     st.code(str(data.db_path()), language=None)
 
 
@@ -50,7 +56,8 @@ def _last_run_caption(runs: pd.DataFrame) -> str:
         return t("common.no_run")
     run = runs.iloc[0]
     when = run["finished_at"] if pd.notna(run["finished_at"]) else run["started_at"]
-    return t("common.last_run", run_id=int(run["run_id"]), status=run["status"], when=f"{when:%Y-%m-%d %H:%M} UTC")
+    return t("common.last_run", run_id=int(run["run_id"]), status=t.label("status.run", run["status"]),
+             when=f"{when:%Y-%m-%d %H:%M} UTC")
 
 
 try:

@@ -189,13 +189,27 @@ def _run_collection(registry, db: str, since: datetime | None, options=None, fre
 @main.command()
 @click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
               help="Published DuckDB file to show (opened read-only).")
-@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--address", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to serve the dashboard on.")
+@click.option("--address", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 serves every interface (put a reverse proxy in front).")
 def serve(db: str, port: int, address: str) -> None:
-    """Start the dashboard on a published database, read-only."""
+    """Start the dashboard on a published database, read-only.
+
+    A busy port exits with 2 before anything is started.
+    """
+    _serve(db, port, address)
+
+
+def _serve(db: str, port: int, address: str) -> None:
+    from dashboard.serve import PortBusy
     from dashboard.serve import serve as run_server
 
-    sys.exit(run_server(db, port, address))
+    try:
+        sys.exit(run_server(db, port, address))
+    except PortBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @main.command()
@@ -289,10 +303,13 @@ def demo(db: str, port: int, seed: int, no_serve: bool) -> None:
     if not matches or summary.status != "ok":
         sys.exit(EXIT_PARTIAL)
     if no_serve:
+        first = min(entities) if entities else "ENTITY"
+        with_goals = _entity_with_goals(db_path) or first
+        click.echo("look at the result:")
+        click.echo(f"  ossdash serve --db {db_path}")
+        click.echo(f"  ossdash report --db {db_path} --entity {with_goals} --format pdf")
         return
-    from dashboard.serve import serve as run_server
-
-    sys.exit(run_server(str(db_path), port, "127.0.0.1"))
+    _serve(str(db_path), port, "127.0.0.1")
 
 
 @main.command()
@@ -364,6 +381,18 @@ def report(entity_id: str, lang: str, fmt: str, db: str, output: str | None) -> 
         click.echo(f"error: cannot write {target}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     click.echo(f"wrote {target} ({goals})", err=True)
+
+
+def _entity_with_goals(db_path: Path) -> str | None:
+    """The first entity with council goals, for a report example that shows something."""
+    from warehouse.reader import cursor, open_readonly
+
+    con = open_readonly(db_path)
+    try:
+        row = cursor(con).execute("SELECT min(entity_id) FROM goals").fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
 
 
 def _counts(db_path: Path, tables: tuple[str, ...]) -> dict[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,9 @@ def streamlit_command(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # A city's dashboard is for reading: no "Deploy" button or developer menu.
+        "--client.toolbarMode",
+        "viewer",
     ]
 
 
@@ -50,13 +54,40 @@ def child_environment(db_path: str | os.PathLike[str]) -> dict[str, str]:
     return env
 
 
+class PortBusy(OSError):
+    """The address and port cannot be listened on (in use, or not this machine's)."""
+
+
+def check_port(address: str, port: int) -> None:
+    """Fail before anything is printed or started if the port cannot be had."""
+    try:
+        infos = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise PortBusy(f"cannot listen on {address}:{port}: {exc.strerror}; give an address of this machine "
+                       "with --address") from None
+    family, _, _, _, sockaddr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As the server will: a port left in TIME_WAIT by an earlier server is free to take.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(sockaddr)
+        except OSError as exc:
+            raise PortBusy(f"cannot listen on {address}:{port}: {exc.strerror or exc}; another program (or "
+                           "another `ossdash serve`) uses it: choose another --port") from None
+
+
 def serve(db_path: str | os.PathLike[str], port: int, address: str = "127.0.0.1") -> int:
-    """Serve the dashboard until Streamlit exits or Ctrl-C is pressed; return the exit code."""
+    """Serve the dashboard until Streamlit exits or Ctrl-C is pressed; return the exit code.
+
+    Raises PortBusy before printing anything when the port cannot be listened on.
+    """
+    check_port(address, port)
     env = child_environment(db_path)
     print(f"ossdash dashboard: http://{address}:{port}", flush=True)
     if not Path(env[DB_ENV]).is_file():
         print(
-            f"note: {env[DB_ENV]} does not exist yet; run `ossdash demo` or `ossdash collect`.",
+            f"note: {env[DB_ENV]} does not exist yet; create it with `ossdash demo --db {env[DB_ENV]}` "
+            f"or `ossdash collect --db {env[DB_ENV]}`.",
             file=sys.stderr,
             flush=True,
         )

@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -26,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The only hosts a page of the dashboard may ask anything of.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 # Headless without a sandbox (CI runs as root) and without any of Chromium's background traffic:
 # on a machine without network access these connections would otherwise stall the browser.
 CHROMIUM_ARGS = [
@@ -228,8 +231,17 @@ class Tab:
         self.base_url = base_url
         self.dialogs: list[str] = []
         self.script_errors: list[str] = []
+        self.outside: list[str] = []
         page.on("dialog", self._dialog)
         page.on("pageerror", lambda error: self.script_errors.append(str(error)))
+        page.on("request", self._request)
+
+    def _request(self, request) -> None:
+        # Public bodies must not hand their visitors' addresses to third parties: no font, icon
+        # or script may come from anywhere but the server itself.
+        parsed = urlsplit(request.url)
+        if parsed.scheme in ("http", "https", "ws", "wss") and parsed.hostname not in LOCAL_HOSTS:
+            self.outside.append(request.url)
 
     def _dialog(self, dialog) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -257,6 +269,7 @@ class Tab:
         found = [f"{kind}: {text}" for kind, text in self.page.evaluate(_PROBLEMS_JS)]
         found += [f"dialog {text}" for text in self.dialogs]
         found += [f"script error: {text}" for text in self.script_errors]
+        found += [f"request outside the server: {url}" for url in self.outside]
         found += [f"injected element: {html}" for html in injected_elements(self.page)]
         return found
 

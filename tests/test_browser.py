@@ -143,7 +143,10 @@ def test_page_renders_in_the_browser(tab, name, lang):
         expect(drawn).to_be_visible()
         box = drawn.bounding_box()
         assert box and box["width"] > 50 and box["height"] > 50, box
-    assert tab.problems() == []
+    # A reader's dashboard: no "Deploy" button, no developer menu (client.toolbarMode = viewer).
+    expect(page.locator('[data-testid="stAppDeployButton"]')).to_have_count(0)
+    expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
+    assert tab.problems() == []  # among them: any request to a host other than the server
 
 
 def test_a_shared_link_opens_the_view_and_keeps_its_filters_across_pages(tab, demo_db):

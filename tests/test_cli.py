@@ -100,6 +100,12 @@ def test_demo_without_serving_matches_the_ground_truth(tmp_path):
     assert f"issues, PRs:  {items} (simulator: {items})" in result.stdout
     # Progress went to stderr, one line per account.
     assert result.stderr.count("repos listed") == 10
+    # It ends with the commands to look at the result, and the report's works as printed.
+    assert f"  ossdash serve --db {db}" in result.stdout
+    report_line = next(line.strip() for line in result.stdout.splitlines() if "ossdash report" in line)
+    report = ossdash(*report_line.split()[1:], "--output", str(tmp_path / "r.pdf"), cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF") and "goal" in report.stderr
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM commits").fetchone()[0] == commits
 
@@ -161,6 +167,19 @@ def test_serve_starts_streamlit_and_stops_on_terminate(sim, registry_path, tmp_p
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}" in out
+
+
+def test_serve_on_a_busy_port_says_so_before_printing_a_url(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = ossdash("serve", "--db", str(tmp_path / "x.duckdb"), "--port", str(port))
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+    assert "http://" not in result.stdout and "Traceback" not in result.stderr
 
 
 def test_simulate_serves_the_apis_and_writes_a_registry(tmp_path):

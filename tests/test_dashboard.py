@@ -409,12 +409,15 @@ def test_entity_page_unknown_id(live_db):
 
 
 def test_empty_state_when_database_missing(tmp_path, monkeypatch):
-    monkeypatch.setenv("OSSDASH_DB", str(tmp_path / "nothing-here.duckdb"))
+    missing = tmp_path / "nothing-here.duckdb"
+    monkeypatch.setenv("OSSDASH_DB", str(missing))
     at = _app().run()
     assert not at.exception
     assert "No warehouse has been published yet" in at.info[0].value
     text = _texts(at)
-    assert "ossdash collect" in text and "ossdash demo" in text
+    # The commands that create exactly the file being served.
+    assert f"ossdash demo --no-serve --db {missing}" in text
+    assert f"ossdash collect --config cities.toml --db {missing}" in text
     assert not at.dataframe
 
 
