@@ -77,9 +77,9 @@ DORTMUND_GOALS = [
     ("public_repos", 4.8, "2026-02-25"),    # 2 on track: projected 5 >= 4.8
     ("public_repos", 5.5, "2026-02-25"),    # 3 at risk: 4.95 <= 5 < 5.5
     ("public_repos", 8, "2026-02-25"),      # 4 off track: 5 < 7.2
-    ("public_repos", 4, "2025-01-01"),      # 5 off track: deadline passed, 3 < 4
+    ("public_repos", 4, "2025-01-01"),      # 5 missed at deadline: 2 on 2025-01-01 (3 now) < 4
     ("osi_licence_share", 0.6, "2026-12-31"),  # 6 achieved: 2/3
-    ("publiccode_share", 0.5, "2026-12-31"),   # 7 off track: flat 1/3 < 0.45
+    ("publiccode_share", 0.5, "2026-12-31"),   # 7 not enough history: 1/3 now, no trend
     ("reused_by_others", 1, "2026-12-31"),     # 8 achieved: 1
     ("active_share", 0.3, "2026-12-31"),       # 9 achieved: 1/3
 ]
@@ -329,8 +329,22 @@ def test_trend_and_status_helpers():
     assert goals.goal_status(5, 10, 10, d, today) == "on track"
     assert goals.goal_status(5, 10, 9, d, today) == "at risk"
     assert goals.goal_status(5, 10, 8.99, d, today) == "off track"
-    assert goals.goal_status(5, 10, 20, today, today) == "off track"  # deadline reached
     assert goals.goal_status(None, 10, None, d, today) == "no data"
+    # Met now, but the trend leaves it short by the deadline: said apart from achieved (once
+    # "achieved" while the line drawn beside it fell below the target).
+    assert goals.goal_status(12, 10, 8, d, today) == "met at risk"
+    assert goals.goal_status(12, 10, 8, d, today, trend=False) == "achieved"  # no trend to say otherwise
+    # Short, and too little history for a trend: its own status (once "off track", which it is not).
+    assert goals.goal_status(5, 10, 5, d, today, trend=False) == "not enough history"
+    assert goals.goal_status(5, 10, None, d, today) == "not enough history"
+    # On or past the deadline: judged by the value at the deadline, never on, at or off track
+    # (once "off track" whatever the value then).
+    assert goals.goal_status(5, 10, 20, today, today, deadline_value=5) == "missed at deadline"
+    assert goals.goal_status(5, 10, 20, today, today, deadline_value=10) == "met at deadline"
+    assert goals.goal_status(12, 10, 12, date(2024, 12, 31), today, deadline_value=9) == "missed at deadline"
+    assert goals.goal_status(5, 10, 5, date(2024, 12, 31), today) == "deadline passed"  # value then unknown
+    assert goals.goal_status(None, 10, None, date(2024, 12, 31), today) == "no data"
+    assert set(goals.STATUS_TONE) == set(goals.STATUSES) and len(set(goals.STATUSES)) == 10
 
 
 def test_goal_progress(world):
@@ -341,10 +355,16 @@ def test_goal_progress(world):
     p = goals.goal_progress(con, registry, today=TODAY)
     assert list(p.columns) == ["entity_id", "goal_no", "metric", "unit", "target", "deadline", "as_of", "value",
                                "trend_per_month", "trend_points", "trend_from", "reconstructed", "days_left",
-                               "projected", "status", "lower_is_better"]
+                               "projected", "status", "lower_is_better", "deadline_value", "deadline_value_date",
+                               "deadline_value_source"]
     d = p[p["entity_id"] == "dortmund"].set_index("goal_no")
-    assert list(d["status"]) == ["achieved", "on track", "at risk", "off track", "off track",
-                                 "achieved", "off track", "achieved", "achieved"]
+    # 5: deadline passed (was "off track"): judged at 2025-01-01, when r1 and r2 existed.
+    # 7: one value and nothing to reconstruct (was "off track"): not enough history.
+    assert list(d["status"]) == ["achieved", "on track", "at risk", "off track", "missed at deadline",
+                                 "achieved", "not enough history", "achieved", "achieved"]
+    assert d.loc[5, "deadline_value"] == 2 and d.loc[5, "deadline_value_date"] == date(2025, 1, 1)
+    assert d.loc[5, "deadline_value_source"] == "reconstructed" and d.loc[5, "value"] == 3
+    assert pd.isna(d.loc[2, "deadline_value"]) and d.loc[2, "deadline_value_source"] is None
     assert d.loc[2, "value"] == 3
     assert d.loc[2, "trend_per_month"] == pytest.approx(0.25)
     assert d.loc[2, "days_left"] == 240
@@ -360,7 +380,8 @@ def test_goal_progress(world):
     m = p[p["entity_id"] == "muenchen"].iloc[0]
     assert m["value"] == 1 and m["reconstructed"] and m["trend_points"] == 13
     assert m["trend_per_month"] > 0 and m["projected"] < 9 and m["status"] == "off track"
-    # empty: 0 repositories all along: flat at 0, off track; a share of nothing: no data.
+    # empty: 0 repositories all along (12 reconstructed month ends): a flat trend at 0, off
+    # track; a share of nothing: no data.
     e = p[p["entity_id"] == "empty"].set_index("goal_no")
     assert e.loc[1, "value"] == 0 and e.loc[1, "projected"] == 0 and e.loc[1, "status"] == "off track"
     assert pd.isna(e.loc[2, "value"]) and e.loc[2, "status"] == "no data"
@@ -390,6 +411,53 @@ def test_goal_progress_from_goals_table_and_custom_metric(world):
         assert row["value"] == 3 and row["status"] == "achieved" and row["unit"] == "count"
     finally:
         goals.METRICS.pop("repos_with_commits", None)
+
+
+def test_a_met_goal_whose_trend_falls_short_is_met_at_risk(world):
+    con, registry = world
+    # active_share: 90 % observed 120 days ago, 1/3 today: -0.567 / 120 a day; 549 days to
+    # 2026-12-31 take it below 0 (clipped to 0): met now (1/3 >= 30 %), short by the deadline.
+    con.execute("INSERT INTO goal_snapshots VALUES (DATE '2025-03-02', 'dortmund', 'active_share', 0.9, 'observed')")
+    p = goals.goal_progress(con, registry, entity_id="dortmund", today=TODAY).set_index("goal_no")
+    assert p.loc[9, "value"] == pytest.approx(1 / 3) and p.loc[9, "projected"] == 0
+    assert p.loc[9, "trend_per_month"] == pytest.approx((1 / 3 - 0.9) / 120 * 30)
+    assert p.loc[9, "status"] == "met at risk"
+
+
+def test_past_deadlines_are_judged_by_the_value_at_the_deadline(world):
+    con, registry = world
+    goals.sync_goals(con, registry)
+    # An observed snapshot 30 days before a deadline, and one after it (never used for it).
+    con.execute("INSERT INTO goal_snapshots VALUES (DATE '2025-05-16', 'dortmund', 'active_share', 0.5, 'observed')")
+    con.execute("INSERT INTO goal_snapshots VALUES (DATE '2025-06-20', 'dortmund', 'active_share', 0.1, 'observed')")
+    added = [
+        (20, "public_repos", 2, date(2025, 1, 1)),       # 2 on 2025-01-01 (reconstructed): met; 3 now
+        (21, "public_repos", 3, date(2024, 12, 31)),     # 2 then: missed, though 3 now meets it
+        (22, "active_share", 0.4, date(2025, 6, 15)),    # 50 % observed 2025-05-16: met; 33 % now
+        (23, "active_share", 0.4, date(2025, 8, 1)),     # ahead: 33 % now, the trend down: off track
+        (24, "public_repos", 3, TODAY),                  # today: the value now is the value then
+        (25, "publiccode_share", 0.2, date(2025, 1, 1)),  # no dated history: value then unknown
+    ]
+    for no, metric, target, deadline in added:
+        con.execute("INSERT INTO goals VALUES ('dortmund', ?, ?, ?, ?)", [no, metric, target, deadline])
+    p = goals.goal_progress(con, None, entity_id="dortmund", today=TODAY).set_index("goal_no")
+    got = {n: (p.loc[n, "status"], None if pd.isna(p.loc[n, "deadline_value"]) else round(p.loc[n, "deadline_value"], 3),
+               p.loc[n, "deadline_value_date"], p.loc[n, "deadline_value_source"]) for n, *_ in added}
+    assert got == {
+        20: ("met at deadline", 2, date(2025, 1, 1), "reconstructed"),
+        21: ("missed at deadline", 2, date(2024, 12, 31), "reconstructed"),
+        22: ("met at deadline", 0.5, date(2025, 5, 16), "observed"),
+        23: ("off track", None, None, None),
+        24: ("met at deadline", 3, TODAY, "now"),
+        25: ("deadline passed", None, None, None),
+    }
+    assert p.loc[21, "value"] == 3 and p.loc[25, "value"] == pytest.approx(1 / 3)
+    # Stored snapshots are preferred to reconstructing: a month end stored as reconstructed
+    # within DEADLINE_VALUE_DAYS days before the deadline is the value then.
+    con.execute("INSERT INTO goal_snapshots VALUES (DATE '2024-11-30', 'dortmund', 'publiccode_share', 0.25, 'reconstructed')")
+    p = goals.goal_progress(con, None, entity_id="dortmund", today=TODAY).set_index("goal_no")
+    assert (p.loc[25, "status"], p.loc[25, "deadline_value"], p.loc[25, "deadline_value_date"]) == \
+        ("met at deadline", 0.25, date(2024, 11, 30))
 
 
 def test_no_goals_and_no_data(tmp_path):
@@ -443,7 +511,7 @@ archetype = "local"
 """
 KIEL_GOALS = [
     ("median_first_response_hours", 12, "2026-06-30"),   # 1 lower is better: 10 <= 12, achieved
-    ("median_first_response_hours", 8, "2026-06-30"),    # 2 10 > 8 and no trend: off track
+    ("median_first_response_hours", 8, "2026-06-30"),    # 2 10 > 8; the trend decides
     ("commits", 10, "2026-06-30"),                       # 3
     ("health_score", 50, "2026-06-30"),                  # 4 50.83 >= 50: achieved
 ]
@@ -568,7 +636,11 @@ def test_lower_is_better_status():
     # at risk: projected within 12 / 0.9 = 13.33
     assert goals.goal_status(20, 12, 13, d, today, lower_is_better=True) == "at risk"
     assert goals.goal_status(20, 12, 14, d, today, lower_is_better=True) == "off track"
-    assert goals.goal_status(20, 12, 5, today, today, lower_is_better=True) == "off track"  # deadline reached
+    # The deadline reached: judged by the value at it (once "off track" whatever that value).
+    assert goals.goal_status(20, 12, 5, today, today, lower_is_better=True, deadline_value=20) == "missed at deadline"
+    assert goals.goal_status(20, 12, 5, today, today, lower_is_better=True, deadline_value=11) == "met at deadline"
+    # Met now (10 <= 12), but the trend climbs to 15 by the deadline: met at risk.
+    assert goals.goal_status(10, 12, 15, d, today, lower_is_better=True) == "met at risk"
     assert goals.goal_status(None, 12, None, d, today, lower_is_better=True) == "no data"
 
 

@@ -49,12 +49,32 @@ TREND_DAYS = 365
 # ... and needs at least two points at least this many days apart; else the projection is flat.
 MIN_TREND_SPAN_DAYS = 14
 
-ACHIEVED = "achieved"
-ON_TRACK = "on track"
-AT_RISK = "at risk"
-OFF_TRACK = "off track"
-NO_DATA = "no data"
-STATUSES = (ACHIEVED, ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA)
+# A goal past its deadline is judged by its value at the deadline: the latest observed snapshot
+# of the last this many days up to it, else the value reconstructed for that very day.
+DEADLINE_VALUE_DAYS = 45
+
+# The statuses, in the order a council reads them. Before the deadline:
+ACHIEVED = "achieved"  # the value meets the target, and the trend (if any) keeps it there
+MET_AT_RISK = "met at risk"  # the value meets the target now, but the trend leaves it short by the deadline
+ON_TRACK = "on track"  # short now; the trend reaches the target by the deadline
+AT_RISK = "at risk"  # short now; the trend reaches at least AT_RISK_RATIO of the target
+OFF_TRACK = "off track"  # short now; the trend falls further short
+NOT_ENOUGH_HISTORY = "not enough history"  # short now, and too little history for a trend
+# On or after the deadline (never "off track"):
+MET_AT_DEADLINE = "met at deadline"  # the value at the deadline met the target
+MISSED_AT_DEADLINE = "missed at deadline"  # the value at the deadline fell short
+DEADLINE_PASSED = "deadline passed"  # passed, and no value at the deadline is known
+# Either side:
+NO_DATA = "no data"  # no value now (and, past the deadline, none at it)
+STATUSES = (ACHIEVED, MET_AT_RISK, ON_TRACK, AT_RISK, OFF_TRACK, NOT_ENOUGH_HISTORY,
+            MET_AT_DEADLINE, MISSED_AT_DEADLINE, DEADLINE_PASSED, NO_DATA)
+# How each status reads at a glance: good (met or heading there), warning, bad, neutral (the
+# data cannot tell). The page's boxes and the report's colours follow it.
+STATUS_TONE = {
+    ACHIEVED: "good", MET_AT_RISK: "warning", ON_TRACK: "good", AT_RISK: "warning", OFF_TRACK: "bad",
+    NOT_ENOUGH_HISTORY: "neutral", MET_AT_DEADLINE: "good", MISSED_AT_DEADLINE: "bad",
+    DEADLINE_PASSED: "neutral", NO_DATA: "neutral",
+}
 
 # A metric function: (connection, entity ids, day) -> {entity_id: value or None}.
 MetricFn = Callable[[duckdb.DuckDBPyConnection, Sequence[str], date], dict[str, float | None]]
@@ -440,9 +460,20 @@ def reconstruct_history(
     hygiene) have no dated history and are left out.
     """
     day = _today(today, con)
-    ids = _entity_ids(con, registry)
-    columns = ["snapshot_date", "entity_id", "metric", "value"]
     days = _month_ends(day, months) if months > 0 else []
+    return _reconstruct(con, registry, _entity_ids(con, registry), days, metrics)
+
+
+def _reconstruct(
+    con: duckdb.DuckDBPyConnection,
+    registry: Registry | None,
+    ids: Sequence[str],
+    days: Sequence[date],
+    metrics: Sequence[str] | None,
+) -> pd.DataFrame:
+    """:func:`reconstruct_history`'s rows for the given entities and days."""
+    ids = list(ids)
+    columns = ["snapshot_date", "entity_id", "metric", "value"]
     if not ids or not days:
         return pd.DataFrame(columns=columns)
     rows: list[tuple] = []
@@ -606,6 +637,10 @@ def fit_trend(points: Sequence[tuple[date, float]]) -> Trend:
     return Trend(sxy / sxx, len(pts), first)
 
 
+def _meets(value: float, target: float, lower_is_better: bool) -> bool:
+    return value <= target if lower_is_better else value >= target
+
+
 def goal_status(
     value: float | None,
     target: float,
@@ -613,30 +648,44 @@ def goal_status(
     deadline: date,
     today: date,
     lower_is_better: bool = False,
+    *,
+    trend: bool = True,
+    deadline_value: float | None = None,
 ) -> str:
-    """achieved (value >= target); past the deadline and short: off track; else on track
-    (projection >= target), at risk (projection >= AT_RISK_RATIO * target), off track.
+    """The goal's status (one of STATUSES).
 
-    ``lower_is_better`` turns the comparisons round: achieved when value <= target, on track when
-    the projection <= target, at risk when it is <= target / AT_RISK_RATIO.
+    Before the deadline, from the value now and ``projected``, the value the trend reaches by
+    the deadline (``trend``: whether there is a trend at all; without one ``projected`` says
+    nothing):
+
+    - the value meets the target: achieved, unless a trend leaves it short by the deadline: met
+      at risk;
+    - short of it and no trend: not enough history (never off track for want of history);
+    - else on track (projection meets the target), at risk (reaches AT_RISK_RATIO of it), off
+      track.
+
+    On or after the deadline, from ``deadline_value`` (the value at the deadline): met at
+    deadline or missed at deadline; none known: deadline passed (no data if there is no value
+    now either). A goal past its deadline is never on, at or off track.
+
+    ``lower_is_better`` turns the comparisons round: the target is met when the value is at most
+    the target, at risk when the projection is at most target / AT_RISK_RATIO.
     """
+    if deadline <= today:
+        if deadline_value is not None:
+            return MET_AT_DEADLINE if _meets(deadline_value, target, lower_is_better) else MISSED_AT_DEADLINE
+        return NO_DATA if value is None else DEADLINE_PASSED
     if value is None:
         return NO_DATA
-    if lower_is_better:
-        reached = value <= target
-        on_track = projected is not None and projected <= target
-        at_risk = projected is not None and projected <= target / AT_RISK_RATIO
-    else:
-        reached = value >= target
-        on_track = projected is not None and projected >= target
-        at_risk = projected is not None and projected >= AT_RISK_RATIO * target
-    if reached:
-        return ACHIEVED
-    if deadline <= today or projected is None:
-        return OFF_TRACK
-    if on_track:
+    has_trend = trend and projected is not None
+    if _meets(value, target, lower_is_better):
+        return MET_AT_RISK if has_trend and not _meets(projected, target, lower_is_better) else ACHIEVED
+    if not has_trend:
+        return NOT_ENOUGH_HISTORY
+    if _meets(projected, target, lower_is_better):
         return ON_TRACK
-    if at_risk:
+    close = target / AT_RISK_RATIO if lower_is_better else AT_RISK_RATIO * target
+    if _meets(projected, close, lower_is_better):
         return AT_RISK
     return OFF_TRACK
 
@@ -683,6 +732,50 @@ def _current_values(con, goals: list[tuple[str, int, str, float, date]], day: da
     return current
 
 
+def _deadline_values(
+    con, registry: Registry | None, goals: list[tuple[str, int, str, float, date]], day: date,
+    current: dict[tuple[str, str], float | None],
+) -> dict[tuple[str, str, date], tuple[float, date, str]]:
+    """The value at the deadline of each goal whose deadline is ``day`` or earlier:
+    (entity, metric, deadline) -> (value, the day it is of, source).
+
+    In this order: the value now when the deadline is today (source "now"); the latest stored
+    snapshot of the DEADLINE_VALUE_DAYS days up to the deadline, observed before reconstructed;
+    the value reconstructed for the deadline itself (:func:`reconstruct_history`'s rules). A
+    metric with no dated history (licences, publiccode.yml...) and no snapshot then has none.
+    """
+    past = sorted({(e, m, d) for e, _, m, _, d in goals if d <= day})
+    out: dict[tuple[str, str, date], tuple[float, date, str]] = {}
+    for e, m, d in past:
+        if d == day and current.get((e, m)) is not None:
+            out[(e, m, d)] = (float(current[(e, m)]), d, "now")
+    rest = [k for k in past if k not in out]
+    if rest:
+        stored = con.execute(
+            "SELECT entity_id, metric, snapshot_date, value, source FROM goal_snapshots"
+            " WHERE value IS NOT NULL AND NOT isnan(value) AND list_contains(?, entity_id)"
+            " AND list_contains(?, metric) AND snapshot_date BETWEEN ? AND ?",
+            [sorted({k[0] for k in rest}), sorted({k[1] for k in rest}),
+             min(k[2] for k in rest) - timedelta(days=DEADLINE_VALUE_DAYS), max(k[2] for k in rest)],
+        ).fetchall()
+        for e, m, d in rest:
+            found = [(source == "observed", snap, float(v), source) for se, sm, snap, v, source in stored
+                     if se == e and sm == m and d - timedelta(days=DEADLINE_VALUE_DAYS) <= snap <= d]
+            if found:
+                _, snap, v, source = max(found)
+                out[(e, m, d)] = (v, snap, source)
+    by_day: dict[date, set[tuple[str, str]]] = {}
+    for e, m, d in past:
+        if (e, m, d) not in out:
+            by_day.setdefault(d, set()).add((e, m))
+    for d, pairs in by_day.items():
+        rebuilt = _reconstruct(con, registry, sorted({e for e, _ in pairs}), [d], sorted({m for _, m in pairs}))
+        for r in rebuilt.itertuples():
+            if (r.entity_id, r.metric) in pairs and not pd.isna(r.value):
+                out[(r.entity_id, r.metric, d)] = (float(r.value), d, "reconstructed")
+    return out
+
+
 def goal_progress(
     con: duckdb.DuckDBPyConnection,
     registry: Registry | None = None,
@@ -697,9 +790,12 @@ def goal_progress(
     there is no trend), trend_points (history points used, today's value included), trend_from
     (oldest point), reconstructed (whether reconstructed points were used), days_left, projected
     (value at the deadline on the trend, kept within the unit's range: [0, 1] for shares, [0, 100]
-    for scores, >= 0 otherwise; the value itself when there is no trend), status (achieved | on
-    track | at risk | off track | no data; :func:`goal_status`, turned round for "lower is better"),
-    lower_is_better (whether the goal is to bring the value down to the target).
+    for scores, >= 0 otherwise; the value itself when there is no trend), status (one of
+    STATUSES: :func:`goal_status`, turned round for "lower is better"), lower_is_better (whether
+    the goal is to bring the value down to the target), deadline_value, deadline_value_date and
+    deadline_value_source (observed | reconstructed | now) for a goal whose deadline is today or
+    past: its value at the deadline (:func:`_deadline_values`; NaN, None, None when unknown or
+    the deadline is still ahead).
 
     History: stored snapshots of the ``trend_days`` days before today; an (entity, metric) with
     no stored snapshot at all falls back to :func:`reconstruct_history` computed on the fly.
@@ -708,7 +804,8 @@ def goal_progress(
     goals = _goals(con, registry, entity_id)
     columns = ["entity_id", "goal_no", "metric", "unit", "target", "deadline", "as_of", "value",
                "trend_per_month", "trend_points", "trend_from", "reconstructed", "days_left",
-               "projected", "status", "lower_is_better"]
+               "projected", "status", "lower_is_better", "deadline_value", "deadline_value_date",
+               "deadline_value_source"]
     if not goals:
         return pd.DataFrame(columns=columns)
     metrics = sorted({g[2] for g in goals})
@@ -739,6 +836,7 @@ def goal_progress(
         for r in rebuilt.itertuples():
             if (r.entity_id, r.metric) in missing and r.snapshot_date >= start:
                 history.setdefault((r.entity_id, r.metric), []).append((r.snapshot_date, float(r.value), "reconstructed"))
+    at_deadline = _deadline_values(con, registry, goals, day, current)
     rows = []
     for e, n, m, target, deadline in goals:
         value = current.get((e, m))
@@ -755,14 +853,19 @@ def goal_progress(
             if trend.slope_per_day is not None and days_left > 0:
                 projected = value + trend.slope_per_day * days_left
             projected = _clip(projected, unit)
+        then, then_day, then_source = at_deadline.get((e, m, deadline), (None, None, None))
+        status = goal_status(value, target, projected, deadline, day, lower_is_better=lower,
+                             trend=trend.slope_per_day is not None, deadline_value=then)
         rows.append((
             e, n, m, unit, target, deadline, day,
             value, None if trend.slope_per_day is None else trend.slope_per_day * 30,
-            trend.points, trend.first, used_reconstructed, days_left, projected,
-            goal_status(value, target, projected, deadline, day, lower_is_better=lower), lower,
+            trend.points, trend.first, used_reconstructed, days_left, projected, status, lower,
+            then, then_day, then_source,
         ))
     df = pd.DataFrame(rows, columns=columns)
-    for col in ("value", "trend_per_month", "projected", "target"):
+    for col in ("deadline_value_date", "deadline_value_source"):  # None, never NaN, when unknown
+        df[col] = df[col].astype(object).where(df[col].notna(), None)
+    for col in ("value", "trend_per_month", "projected", "target", "deadline_value"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
     return df
 
@@ -772,13 +875,20 @@ __all__ = [
     "ACTIVE_DAYS",
     "AT_RISK",
     "AT_RISK_RATIO",
+    "DEADLINE_PASSED",
+    "DEADLINE_VALUE_DAYS",
     "HEALTH_GOAL_METRICS",
     "METRICS",
+    "MET_AT_DEADLINE",
+    "MET_AT_RISK",
     "MIN_TREND_SPAN_DAYS",
+    "MISSED_AT_DEADLINE",
+    "NOT_ENOUGH_HISTORY",
     "NO_DATA",
     "OFF_TRACK",
     "ON_TRACK",
     "STATUSES",
+    "STATUS_TONE",
     "TREND_DAYS",
     "UNITS",
     "GoalMetric",

@@ -508,12 +508,18 @@ class World:
         return {"repos": repos, "commits": commits}
 
     # Council goals for the demo, by archetype: (metric, target). Deadlines fall at the end of
-    # next year, so every demo shows goals still open.
+    # next year, so every demo shows goals still open (and those of DEMO_PAST_GOALS one passed).
     DEMO_GOALS = {
         "local": (("osi_licence_share", 0.9), ("publiccode_share", 0.5), ("active_share", 0.6)),
         "national": (("public_repos", 15), ("reused_by_others", 5)),
         "institution": (("median_first_response_hours", 72), ("health_score", 60)),
         "association": (("contributions_to_others", 10),),
+    }
+    # Goals "by" the end of last year: their deadline has passed, so the demo shows a goal judged
+    # by its value at the deadline (met or missed) beside its value now.
+    DEMO_PAST_GOALS = {
+        "local": (("active_share", 0.95),),
+        "national": (("public_repos", 5),),
     }
 
     def registry_toml(self, base_url: str, goals: bool = False) -> str:
@@ -540,8 +546,9 @@ class World:
                 if a.forge == "github":
                     url += "/api/v3"
                 lines += ["", "  [[entity.account]]", f'  forge = "{a.forge}"', f'  owner = "{a.path}"', f'  url = "{url}"']
-            for metric, target in self.DEMO_GOALS.get(e.archetype, ()) if goals else ():
-                deadline = f"{self.now.year + 1}-12-31"
+            council = [(m, v, f"{self.now.year + 1}-12-31") for m, v in self.DEMO_GOALS.get(e.archetype, ())]
+            council += [(m, v, f"{self.now.year - 1}-12-31") for m, v in self.DEMO_PAST_GOALS.get(e.archetype, ())]
+            for metric, target, deadline in council if goals else ():
                 lines += ["", "  [[entity.goal]]", f'  metric = "{metric}"', f"  target = {target}", f"  deadline = {deadline}"]
             lines.append("")
         return "\n".join(lines) + "\n"
