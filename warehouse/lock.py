@@ -61,6 +61,15 @@ class CollectionLock:
 
     def __enter__(self) -> CollectionLock:  # noqa: PYI034
         try:
+            # The lock library reports a file it cannot create as a lock it cannot get: find out first.
+            with open(lock_path(self.published), "a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            raise WarehouseError(
+                f"cannot create the lock file {lock_path(self.published)}: {exc.strerror or exc}; "
+                "the database's folder must be writable"
+            ) from None
+        try:
             self._lock.acquire()
         except Timeout:
             holder = read_marker(self.published)
