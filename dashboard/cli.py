@@ -407,5 +407,10 @@ def _counts(db_path: Path, tables: tuple[str, ...]) -> dict[str, int]:
         con.close()
 
 
+from dashboard.commands import register as _register_commands  # noqa: E402
+
+_register_commands(main)
+
+
 if __name__ == "__main__":
     main()
