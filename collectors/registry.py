@@ -93,6 +93,9 @@ LATEST_DEADLINE = date(2100, 12, 31)
 MAX_NAME = 200  # entity and alias names, shown as they are
 MAX_TEXT = 255  # owners, patterns, logins, e-mails, bots
 MAX_URL = 2048
+MAX_LOGO_BYTES = 512 * 1024  # an entity's logo, embedded in every council report
+LOGO_KINDS = ("PNG", "JPEG")
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_LIST = 1000  # entries in any one list field
 # Variables that hold no token: naming one would send its value to the forge as a credential.
 NOT_TOKEN_VARIABLES = frozenset({
@@ -237,6 +240,10 @@ class Entity:
     language: str | None = None  # en | de; None: from the country (GERMAN_COUNTRIES speak German)
     alerts: tuple[AlertChannel, ...] = ()
     alert_unanswered_days: int = DEFAULT_UNANSWERED_DAYS
+    # For the council report: the name it is headed with (default: name), and a PNG or JPEG
+    # logo file, relative to the registry's folder (never a URL: the report fetches nothing).
+    display_name: str | None = None
+    logo: str | None = None
 
     @property
     def alert_language(self) -> str:
@@ -560,18 +567,45 @@ class _Validator:
             return f"{_show(item)} contains {odd} (a space, control or direction character); {what} has none"
         return None
 
-    def _display_name(self, where: str, value: Any) -> str | None:
+    def _display_name(self, where: str, value: Any, field: str = "name") -> str | None:
         """A name shown as written: any printable text, cut at MAX_NAME characters."""
         if not isinstance(value, str) or not value.strip():
-            self.fail(f"{where}: field 'name'", "required, a non-empty string")
+            self.fail(f"{where}: field '{field}'", "required, a non-empty string" if field == "name"
+                      else "must be a non-empty string")
             return None
         if len(value) > MAX_NAME:
-            self.fail(f"{where}: field 'name'", f"is {len(value)} characters long; at most {MAX_NAME} are allowed")
+            self.fail(f"{where}: field '{field}'", f"is {len(value)} characters long; at most {MAX_NAME} are allowed")
             return None
         odd = _odd_character(value, spaces=True)
         if odd:
-            self.fail(f"{where}: field 'name'", f"contains {odd} (a line break, control or direction character); remove it")
+            self.fail(f"{where}: field '{field}'", f"contains {odd} (a line break, control or direction character); remove it")
             return None
+        return value
+
+    def _logo(self, where: str, value: Any) -> str | None:
+        """An entity's logo for the council report: a PNG or JPEG file named relative to the
+        registry's folder (checked to exist when the registry is a file)."""
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT or _odd_character(value, spaces=True):
+            self.fail(f"{where}: field 'logo'", f"must be a file name of at most {MAX_TEXT} characters, such as 'logo.png'")
+            return None
+        if "://" in value:
+            self.fail(f"{where}: field 'logo'", f"{_show(value)} is an address; the report fetches nothing, give a local file")
+            return None
+        if not value.lower().endswith(LOGO_SUFFIXES):
+            self.fail(f"{where}: field 'logo'", f"{_show(value)} is not a {' or '.join(LOGO_KINDS)} file ({', '.join(LOGO_SUFFIXES)})")
+            return None
+        folder = Path(str(self.path)).parent
+        if Path(str(self.path)).is_file():
+            target = folder / value
+            if not target.is_file():
+                self.fail(f"{where}: field 'logo'", f"{_show(value)} not found next to the registry ({target}); check the path")
+                return None
+            if target.stat().st_size > MAX_LOGO_BYTES:
+                self.fail(f"{where}: field 'logo'", f"{_show(value)} is larger than {MAX_LOGO_BYTES // 1024} KB; use a smaller image")
+                return None
+            return str(target)
         return value
 
     # --- entities, accounts, goals, aliases ------------------------------------------------------
@@ -586,10 +620,13 @@ class _Validator:
         if isinstance(eid, str) and eid:
             label = f"entity '{eid}'" if id_ok else f"entity {_show(eid, 40)} (entity #{index + 1})"
         self._keys(label, raw, {"id", "name", "country", "archetype", "email_domains", "account", "goal",
-                                "language", "alerts", "alert_unanswered_days"})
+                                "language", "alerts", "alert_unanswered_days", "display_name", "logo"})
         if not id_ok:
             self.fail(f"{label}: field 'id'", "required; lower-case letters, digits, '-' or '_' (at most 64)")
         name = self._display_name(label, raw.get("name"))
+        display_name = None if raw.get("display_name") is None else \
+            self._display_name(label, raw.get("display_name"), "display_name")
+        logo = self._logo(label, raw.get("logo"))
         country = raw.get("country")
         if not isinstance(country, str) or not _COUNTRY_RE.match(country):
             self.fail(f"{label}: field 'country'", f"must be a two-letter upper-case code such as DE, got {_show(country)}")
@@ -632,6 +669,8 @@ class _Validator:
             language=language,
             alerts=alerts,
             alert_unanswered_days=unanswered_days,
+            display_name=display_name,
+            logo=logo,
         )
 
     def alerts(self, label: str, raw: dict[str, Any]) -> tuple[str | None, tuple[AlertChannel, ...], int]:
