@@ -108,8 +108,11 @@ def validate(file: str) -> None:
               "stops and resumes next run.")
 @click.option("--account-deadline", default=3600.0, show_default=True, type=click.FloatRange(10, 7 * 86400),
               help="Seconds one account may take in all; past it the account stops and resumes next run.")
+@click.option("--alerts", "with_alerts", is_flag=True,
+              help="Once the collection is published, run `ossdash alerts` on it; a failed alert is reported "
+              "but never changes the exit code.")
 def collect(config: str, db: str, since: str | None, timeout: float, max_rate_wait: float,
-            account_deadline: float) -> None:
+            account_deadline: float, with_alerts: bool) -> None:
     """Collect every account of the registry into the warehouse, incrementally.
 
     Tokens come from the environment only: GITHUB_TOKEN, GITLAB_TOKEN,
@@ -122,6 +125,10 @@ def collect(config: str, db: str, since: str | None, timeout: float, max_rate_wa
     registry = _load_registry(config)
     options = CollectorOptions(timeout=timeout, max_rate_wait=max_rate_wait, account_deadline=account_deadline)
     summary = _run_collection(registry, db, horizon, options)
+    if with_alerts:
+        from dashboard.commands import alerts
+
+        alerts.run(registry, db)  # reports on standard error itself; the collection's outcome stands
     sys.exit(EXIT_OK if summary.status == "ok" else EXIT_PARTIAL)
 
 
