@@ -178,8 +178,9 @@ def _integrity(cur, leftover: str | None) -> Integrity:
 def _fill(cur, report: StatusReport, end: datetime, max_age_hours: float | None, last_runs: int) -> None:
     fresh = run_queries.account_freshness(cur, now=end)
     for row in fresh.itertuples(index=False):
-        age_hours = None if pd.isna(row.age_days) else round(float(row.age_days) * 24.0, 2)
-        stale = bool(row.stale) if max_age_hours is None else (age_hours is None or age_hours > max_age_hours)
+        hours = None if pd.isna(row.age_days) else float(row.age_days) * 24.0
+        stale = bool(row.stale) if max_age_hours is None else (hours is None or hours > max_age_hours)
+        age_hours = None if hours is None else round(hours, 4)
         account = {
             "forge": row.forge, "host": row.host, "owner": row.owner, "entity_id": row.entity_id,
             "last_success_at": _iso(row.last_success_at), "age_hours": age_hours,
