@@ -93,7 +93,7 @@ def clean(tmp_path_factory) -> Clean:
 
 @pytest.fixture(scope="module")
 def figures(request):
-    record = Figures("fault-matrix", request.config)
+    record = Figures("faults", request.config)
     yield record
     record.write(
         runs=sum(c["runs"] for c in record.cases),

@@ -180,7 +180,7 @@ def _run_page(page: str, reads: Reads) -> None:
 
 @pytest.fixture(scope="module")
 def figures(request):
-    record = Figures("read-while-collecting", request.config)
+    record = Figures("reads", request.config)
     yield record
     record.write(**(record.cases[-1] if record.cases else {}))
 
