@@ -41,6 +41,10 @@ _LOCALES: dict[str, dict[str, Any]] = {
     },
 }
 
+# Dates in tooltips as the page and the report write them (CLDR's long date: "31 December 2025",
+# "31. Dezember 2025"): one format per language.
+_DATE_FORMATS = {"en": "%-d %B %Y", "de": "%-d. %B %Y"}
+
 SOURCES = ("observed", "reconstructed", "now")
 _SOURCE_COLOURS = {"observed": "#0072B2", "reconstructed": "#999999", "now": "#D55E00"}
 _SOURCE_SHAPES = {"observed": "circle", "reconstructed": "diamond", "now": "square"}
@@ -95,8 +99,9 @@ def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) ->
     deadline = pd.Timestamp(goal["deadline"])
     as_of = pd.Timestamp(goal["as_of"])
     shown_sources = [s for s in SOURCES if s in set(pts["source"])]
-    source_scale = dict(domain=[t(f"goals.chart.source_{s}") for s in shown_sources])
+    source_scale = {"domain": [t(f"goals.chart.source_{s}") for s in shown_sources]}
     date_title = t("goals.chart.date")
+    date_format = _DATE_FORMATS.get(t.lang, _DATE_FORMATS["en"])
     value_title = t("goals.chart.value")
     x_dates = [d for d in [*pts["date"], deadline, as_of] if not pd.isna(d)]
     x_scale = alt.Scale(domain=[min(x_dates).isoformat(), (max(x_dates) + pd.Timedelta(days=20)).isoformat()])
@@ -110,7 +115,7 @@ def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) ->
     x = alt.X("date:T", title=date_title, scale=x_scale, axis=alt.Axis(format="%b %Y"))
     y = alt.Y("value:Q", title=value_title, scale=y_scale, axis=alt.Axis(format=fmt))
     point_tooltip = [
-        alt.Tooltip("date:T", title=date_title, format="%d %b %Y"),
+        alt.Tooltip("date:T", title=date_title, format=date_format),
         alt.Tooltip("value:Q", title=value_title, format=fmt),
         alt.Tooltip("source_label:N", title=t("goals.chart.source")),
     ]
@@ -137,7 +142,7 @@ def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) ->
             alt.Chart(line).mark_line(strokeDash=[6, 4], color="#D55E00", opacity=0.8).encode(
                 x=x, y=y,
                 tooltip=[alt.Tooltip("label:N", title=t("goals.chart.line")),
-                         alt.Tooltip("date:T", title=date_title, format="%d %b %Y"),
+                         alt.Tooltip("date:T", title=date_title, format=date_format),
                          alt.Tooltip("value:Q", title=value_title, format=fmt)],
             )
         )
@@ -152,7 +157,7 @@ def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) ->
     layers.append(
         alt.Chart(rule_deadline).mark_rule(color="#444444", strokeWidth=2).encode(
             x=x, tooltip=[alt.Tooltip("label:N", title=t("goals.chart.line")),
-                          alt.Tooltip("date:T", title=date_title, format="%d %b %Y")],
+                          alt.Tooltip("date:T", title=date_title, format=date_format)],
         )
     )
     # "target" above the start of its line, "deadline" just left of its rule near the top.

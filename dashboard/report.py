@@ -25,8 +25,10 @@ No Streamlit here: the dashboard's goals page and ``ossdash report`` both call t
 
 from __future__ import annotations
 
+import base64
 import html
 import inspect
+import io
 import math
 import re
 import unicodedata
@@ -77,6 +79,22 @@ class Goal:
     reconstructed: bool
     lower_is_better: bool
     history: tuple[Point, ...]
+    # What the status rests on: the trend's points (today's included) and the oldest of them;
+    # past the deadline, the value at it, the day it is of and its source (observed |
+    # reconstructed | now).
+    trend_points: int = 0
+    trend_from: date | None = None
+    deadline_value: float | None = None
+    deadline_value_date: date | None = None
+    deadline_value_source: str | None = None
+
+
+@dataclass(frozen=True)
+class Peer:
+    name: str
+    score: float | None
+    rank: int | None
+    is_entity: bool
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,17 @@ class Report:
     last_collection: datetime | None
     headline: Headline | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    # The name the report is headed with (the registry's display_name, else name) and its logo.
+    display_name: str | None = None
+    logo_type: str | None = None
+    logo: bytes | None = None
+    # The health score over time (observed, reconstructed, now) and the archetype's peers.
+    health: tuple[Point, ...] = ()
+    peers: tuple[Peer, ...] = ()
+
+    @property
+    def heading_name(self) -> str:
+        return self.display_name or self.name
 
 
 def _none(value: Any) -> Any:
@@ -223,31 +252,14 @@ def build_report(con, entity_id: str, lang: str = "en", today: date | datetime |
         extra = extra[(extra["entity_id"] == entity_id) & extra["metric"].isin(rebuilt)]
         history = pd.concat([history, extra.assign(source="reconstructed")], ignore_index=True)
     stored_points = _by_metric(history, as_of)
-    built = []
-    for row in progress.sort_values("goal_no").to_dict("records"):
-        value = _none(row.get("value"))
-        value = None if value is None else float(value)
-        points = _points(stored_points, row["metric"], as_of, value)
-        trend = _none(row.get("trend_per_month"))
-        projected = _none(row.get("projected"))
-        built.append(Goal(
-            number=int(row["goal_no"]),
-            metric=str(row["metric"]),
-            unit=str(_none(row.get("unit")) or "count"),
-            target=float(row["target"]),
-            deadline=_as_date(row["deadline"]),
-            value=value,
-            trend_per_month=None if trend is None else float(trend),
-            projected=None if projected is None else float(projected),
-            status=str(row["status"]),
-            days_left=int(row["days_left"]),
-            reconstructed=bool(_none(row.get("reconstructed"))) or any(p.source == "reconstructed" for p in points),
-            lower_is_better=_lower_is_better(row),
-            history=points,
-        ))
+    built = [goal_from_progress(row, _points(stored_points, str(row["metric"]), as_of, _float(row.get("value"))))
+             for row in progress.sort_values("goal_no").to_dict("records")]
     counts = {s: 0 for s in STATUS_ORDER}
     for g in built:
         counts[g.status] = counts.get(g.status, 0) + 1
+    shown = goals_mod.entity_report(con, entity_id)
+    health = goals_mod.health_history(con, entity_id, today=as_of)
+    peers = goals_mod.peer_standing(con, entity_id, today=as_of)
     return Report(
         entity_id=entity_id,
         name=str(info["name"]),
@@ -259,6 +271,45 @@ def build_report(con, entity_id: str, lang: str = "en", today: date | datetime |
         last_collection=last,
         headline=_headline(con, entity_id),
         counts=counts,
+        display_name=shown["display_name"],
+        logo_type=shown["logo_type"],
+        logo=shown["logo"],
+        health=tuple(Point(_as_date(d), float(v), str(src)) for d, v, src in
+                     zip(health["day"], health["score"], health["source"])),
+        peers=tuple(Peer(str(r["name"]), _float(r["score"]), None if _none(r["rank"]) is None else int(r["rank"]),
+                         bool(r["is_entity"])) for r in peers.to_dict("records")),
+    )
+
+
+def _float(value: Any) -> float | None:
+    value = _none(value)
+    return None if value is None else float(value)
+
+
+def goal_from_progress(row: dict[str, Any], history: Sequence[Point] = ()) -> Goal:
+    """A :class:`Goal` from a row of ``warehouse.goals.goal_progress`` (and its chart points):
+    the goals page and the report read the same goal the same way."""
+    trend_from = _none(row.get("trend_from"))
+    then_day = _none(row.get("deadline_value_date"))
+    return Goal(
+        number=int(row["goal_no"]),
+        metric=str(row["metric"]),
+        unit=str(_none(row.get("unit")) or "count"),
+        target=float(row["target"]),
+        deadline=_as_date(row["deadline"]),
+        value=_float(row.get("value")),
+        trend_per_month=_float(row.get("trend_per_month")),
+        projected=_float(row.get("projected")),
+        status=str(row["status"]),
+        days_left=int(row["days_left"]),
+        reconstructed=bool(_none(row.get("reconstructed"))) or any(p.source == "reconstructed" for p in history),
+        lower_is_better=_lower_is_better(row),
+        history=tuple(history),
+        trend_points=int(_none(row.get("trend_points")) or 0),
+        trend_from=None if trend_from is None else _as_date(trend_from),
+        deadline_value=_float(row.get("deadline_value")),
+        deadline_value_date=None if then_day is None else _as_date(then_day),
+        deadline_value_source=_none(row.get("deadline_value_source")),
     )
 
 
@@ -299,6 +350,18 @@ def trend_text(t: Translator, goal: Goal) -> str:
     return t(key, value=sign + shown)
 
 
+def change_text(t: Translator, slope: float, unit: str) -> str:
+    """A change of a goal's value, signed: shares in percentage points ("−2.0 pp",
+    "−2,0 Prozentpunkte"), never as a percentage, which would read as a share of the value."""
+    amount = slope * 100 if unit == "share" else slope
+    decimals = 2 if 0.0005 <= abs(amount) < 0.05 else 1
+    if round(amount, decimals) == 0:
+        shown = "±" + t.number(0, 1)
+    else:
+        shown = ("+" if amount > 0 else "−") + t.number(abs(amount), decimals)
+    return t("report.points_short", value=shown) if unit == "share" else shown
+
+
 def days_left_text(t: Translator, days: int) -> str:
     if days > 1:
         return t("report.days_left_many", days=t.number(days))
@@ -332,6 +395,60 @@ class GoalTexts:
     note: str | None
 
 
+# Statuses whose sentence rests on the trend, and the sentence key of each status.
+_TREND_STATUSES = {goals_mod.ACHIEVED, goals_mod.MET_AT_RISK, goals_mod.ON_TRACK, goals_mod.AT_RISK,
+                   goals_mod.OFF_TRACK}
+_SENTENCES = {
+    goals_mod.ACHIEVED: "report.sentence_achieved",
+    goals_mod.MET_AT_RISK: "report.sentence_met_at_risk",
+    goals_mod.ON_TRACK: "report.sentence_on_track",
+    goals_mod.AT_RISK: "report.sentence_at_risk",
+    goals_mod.OFF_TRACK: "report.sentence_off_track",
+    goals_mod.NOT_ENOUGH_HISTORY: "report.sentence_not_enough_history",
+    goals_mod.MET_AT_DEADLINE: "report.sentence_met_at_deadline",
+    goals_mod.MISSED_AT_DEADLINE: "report.sentence_missed_at_deadline",
+    goals_mod.DEADLINE_PASSED: "report.sentence_deadline_passed",
+    goals_mod.NO_DATA: "report.sentence_no_data",
+}
+
+
+def basis_text(t: Translator, goal: Goal) -> str:
+    """What the goal's status rests on, as a sentence ("" when there is nothing to say)."""
+    day = lambda d: t.date(d, "long")
+    if goal.status in (goals_mod.MET_AT_DEADLINE, goals_mod.MISSED_AT_DEADLINE):
+        key = {"observed": "report.basis_then_observed", "reconstructed": "report.basis_then_reconstructed",
+               "now": "report.basis_then_now"}.get(goal.deadline_value_source or "", "report.basis_then_observed")
+        return t(key, when=day(goal.deadline_value_date))
+    if goal.status == goals_mod.DEADLINE_PASSED:
+        return t("report.basis_then_unknown", days=t.number(goals_mod.DEADLINE_VALUE_DAYS))
+    if goal.status == goals_mod.NO_DATA:
+        return ""
+    if goal.trend_per_month is None:
+        if goal.trend_points <= 1:
+            return t("report.basis_one_value", when=day(goal.trend_from or goal.deadline),
+                     days=t.number(goals_mod.MIN_TREND_SPAN_DAYS))
+        return t("report.basis_too_close", points=t.number(goal.trend_points), when=day(goal.trend_from),
+                 days=t.number(goals_mod.MIN_TREND_SPAN_DAYS))
+    key = "report.basis_trend_reconstructed" if goal.reconstructed else "report.basis_trend"
+    return t(key, points=t.number(goal.trend_points), when=day(goal.trend_from),
+             months=t.number(round(goals_mod.TREND_DAYS / 30.44)))
+
+
+def status_sentence(t: Translator, goal: Goal) -> str:
+    """The goal's status in words, from the warehouse's status: what it means for this goal."""
+    fmt = lambda v: value_text(t, v, goal.unit)
+    target = fmt(goal.target)
+    if goal.lower_is_better:
+        target = t("report.at_most", target=target)
+    values = {"status": _capital(status_word(t, goal.status)), "value": fmt(goal.value), "target": target,
+              "deadline": t.date(goal.deadline, "long"), "projected": fmt(goal.projected),
+              "then": fmt(goal.deadline_value)}
+    key = _SENTENCES.get(goal.status, "report.sentence_other")
+    if goal.status == goals_mod.ACHIEVED and goal.trend_per_month is None:
+        key = "report.sentence_achieved_no_trend"
+    return t(key, **values)
+
+
 def goal_texts(t: Translator, goal: Goal) -> GoalTexts:
     label = t.label("goal_metric", goal.metric)
     fmt = lambda v: value_text(t, v, goal.unit)
@@ -340,51 +457,63 @@ def goal_texts(t: Translator, goal: Goal) -> GoalTexts:
     words = t("report.goal_at_most" if goal.lower_is_better else "report.goal_at_least",
               target=target, deadline=deadline)
     status = status_word(t, goal.status)
-    values = dict(status=_capital(status), value=fmt(goal.value), target=target, deadline=deadline,
-                  projected=fmt(goal.projected))
-    if goal.status == goals_mod.ACHIEVED:
-        sentence = t("report.sentence_achieved", **values)
-    elif goal.status == goals_mod.NO_DATA:
-        sentence = t("report.sentence_no_data", **values)
-    elif goal.days_left <= 0 and goal.status == goals_mod.OFF_TRACK:
-        sentence = t("report.sentence_passed", **values)
-    elif goal.trend_per_month is None and goal.status == goals_mod.OFF_TRACK:
-        sentence = t("report.sentence_no_trend", **values)
-    elif goal.trend_per_month is None and goal.status == goals_mod.AT_RISK:
-        sentence = t("report.sentence_no_trend_at_risk", **values)
-    elif goal.status == goals_mod.ON_TRACK:
-        sentence = t("report.sentence_on_track", **values)
-    elif goal.status == goals_mod.AT_RISK:
-        sentence = t("report.sentence_at_risk", **values)
-    elif goal.status == goals_mod.OFF_TRACK:
-        sentence = t("report.sentence_off_track", **values)
-    else:  # a status this report does not know yet: say the facts
-        sentence = t("report.sentence_other", **values)
-    if goal.days_left <= 0:
-        projected = t("report.projection_passed")
-    elif goal.value is None:
-        projected = t.none()
-    elif goal.trend_per_month is None:
-        projected = t("report.projection_flat", value=fmt(goal.projected))
-    else:
-        projected = fmt(goal.projected)
-    facts = (
+    basis = basis_text(t, goal)
+    sentence = status_sentence(t, goal) + (" " + t("report.rests_on", basis=basis) if basis else "")
+    facts = [
         (t("report.fact_target"), (t("report.at_most", target=target) if goal.lower_is_better else target)),
         (t("report.fact_value"), fmt(goal.value) if goal.value is not None else t("report.no_value")),
         (t("report.fact_deadline"), deadline),
         (t("report.fact_days_left"), days_left_text(t, goal.days_left)),
-        (t("report.fact_trend"), trend_text(t, goal)),
-        (t("report.fact_projected"), projected),
-        (t("report.fact_status"), status),
-    )
+    ]
+    if goal.days_left <= 0:
+        then = (t("report.then_value", value=fmt(goal.deadline_value), when=t.date(goal.deadline_value_date, "long"))
+                if goal.deadline_value is not None else t("report.then_unknown"))
+        facts.append((t("report.fact_then"), then))
+    else:
+        facts.append((t("report.fact_trend"), trend_text(t, goal)))
+        facts.append((t("report.fact_projected"),
+                      fmt(goal.projected) if goal.trend_per_month is not None and goal.value is not None
+                      else t("report.projection_none")))
+    facts.append((t("report.fact_status"), status))
     note = t("report.note_reconstructed") if goal.reconstructed else None
-    return GoalTexts(f"{goal.number}. {label}", label, words, status, sentence, facts, note)
+    return GoalTexts(f"{goal.number}. {label}", label, words, status, sentence, tuple(facts), note)
+
+
+def summary_counts(t: Translator, report: Report) -> list[tuple[str, str, int]]:
+    """(status code, status word, number of goals) for every status some goal has, in the
+    warehouse's order."""
+    order = list(STATUS_ORDER) + [s for s in report.counts if s not in STATUS_ORDER]
+    return [(s, status_word(t, s), report.counts[s]) for s in order if report.counts.get(s)]
 
 
 def summary_lines(t: Translator, report: Report) -> list[tuple[str, int]]:
-    """(status word, number of goals) for every status, known ones first."""
-    order = list(STATUS_ORDER) + [s for s in report.counts if s not in STATUS_ORDER]
-    return [(status_word(t, s), report.counts.get(s, 0)) for s in order]
+    """(status word, number of goals) for every status some goal has."""
+    return [(word, n) for _, word, n in summary_counts(t, report)]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    goal: str
+    status_code: str
+    status: str
+    value: str
+    target: str
+    deadline: str
+
+
+def summary_rows(t: Translator, report: Report) -> list[SummaryRow]:
+    """One line per goal for the first page: the goal, its status, its value (past the
+    deadline: the value then and now), the target and the deadline."""
+    rows = []
+    for g in report.goals:
+        fmt = lambda v, g=g: value_text(t, v, g.unit)
+        value = fmt(g.value)
+        if g.days_left <= 0 and g.deadline_value is not None:
+            value = t("report.summary_then_now", then=fmt(g.deadline_value), value=value)
+        target = t("report.at_most", target=fmt(g.target)) if g.lower_is_better else fmt(g.target)
+        rows.append(SummaryRow(f"{g.number}. {t.label('goal_metric', g.metric)}", g.status,
+                               _capital(status_word(t, g.status)), value, target, t.date(g.deadline, "long")))
+    return rows
 
 
 def summary_sentence(t: Translator, report: Report) -> str:
@@ -409,13 +538,44 @@ def headline_facts(t: Translator, report: Report) -> list[tuple[str, str]]:
     return facts
 
 
+def health_sentence(t: Translator, report: Report) -> str:
+    """The health score now, a year before, and the entity's place among its archetype's peers."""
+    now = next((p for p in reversed(report.health) if p.source == "now"), None)
+    if now is None:
+        return t("report.health_none")
+    first = report.health[0] if report.health and report.health[0].source != "now" else None
+    text = t("report.health_now", score=t.number(now.value), when=t.date(now.day, "long"))
+    if first is not None:
+        text += " " + t("report.health_then", score=t.number(first.value), when=t.date(first.day, "long"))
+    scored = [p for p in report.peers if p.score is not None]
+    me = next((p for p in report.peers if p.is_entity), None)
+    group = t.label("archetype", report.archetype)
+    if me is not None and me.rank is not None and len(scored) > 1:
+        scores = sorted(p.score for p in scored)
+        middle = len(scores) // 2
+        median = scores[middle] if len(scores) % 2 else (scores[middle - 1] + scores[middle]) / 2
+        text += " " + t("report.health_rank", rank=t.number(me.rank), peers=t.number(len(scored)), group=group,
+                        median=t.number(median))
+    elif me is not None and me.rank is not None:
+        text += " " + t("report.health_alone", group=group)
+    return text
+
+
+def peer_lines(t: Translator, report: Report) -> list[tuple[str, str, bool]]:
+    """(rank and name, score, is the entity) of each peer with a score, best first."""
+    return [(f"{t.number(p.rank)}. {p.name}", t.number(p.score), p.is_entity)
+            for p in report.peers if p.score is not None and p.rank is not None]
+
+
 def title_text(t: Translator, report: Report) -> str:
-    return t("report.title", name=report.name)
+    return t("report.title", name=report.heading_name)
 
 
 def subtitle_text(t: Translator, report: Report) -> str:
     parts = [p for p in (report.country, t.label("archetype", report.archetype) if report.archetype else "") if p]
-    return " · ".join(parts + [t("report.entity_id", id=report.entity_id)])
+    if report.display_name and report.display_name != report.name:
+        parts.insert(0, report.name)
+    return " · ".join(parts)
 
 
 def as_of_text(t: Translator, report: Report) -> str:
@@ -428,18 +588,25 @@ def source_text(t: Translator, report: Report) -> str:
     return t("report.source", when=t.date(report.last_collection, "long"))
 
 
-def rules_texts(t: Translator, report: Report) -> list[str]:
+def rules_texts(t: Translator, goals: Sequence[Goal]) -> list[str]:
+    """How each status is decided, one sentence each (and how "at most" goals are read, when
+    ``goals`` has one)."""
     months = round(goals_mod.TREND_DAYS / 30.44)
+    word = lambda s: _capital(status_word(t, s))
     rules = [
-        t("report.rule_achieved", status=_capital(status_word(t, goals_mod.ACHIEVED))),
-        t("report.rule_on_track", status=_capital(status_word(t, goals_mod.ON_TRACK)), months=t.number(months)),
-        t("report.rule_at_risk", status=_capital(status_word(t, goals_mod.AT_RISK)),
-          ratio=t.percent(goals_mod.AT_RISK_RATIO)),
-        t("report.rule_off_track", status=_capital(status_word(t, goals_mod.OFF_TRACK)),
+        t("report.rule_achieved", status=word(goals_mod.ACHIEVED)),
+        t("report.rule_met_at_risk", status=word(goals_mod.MET_AT_RISK)),
+        t("report.rule_on_track", status=word(goals_mod.ON_TRACK), months=t.number(months)),
+        t("report.rule_at_risk", status=word(goals_mod.AT_RISK), ratio=t.percent(goals_mod.AT_RISK_RATIO)),
+        t("report.rule_off_track", status=word(goals_mod.OFF_TRACK)),
+        t("report.rule_not_enough_history", status=word(goals_mod.NOT_ENOUGH_HISTORY),
           days=t.number(goals_mod.MIN_TREND_SPAN_DAYS)),
-        t("report.rule_no_data", status=_capital(status_word(t, goals_mod.NO_DATA))),
+        t("report.rule_at_deadline", met=word(goals_mod.MET_AT_DEADLINE), missed=word(goals_mod.MISSED_AT_DEADLINE),
+          days=t.number(goals_mod.DEADLINE_VALUE_DAYS)),
+        t("report.rule_deadline_passed", status=word(goals_mod.DEADLINE_PASSED)),
+        t("report.rule_no_data", status=word(goals_mod.NO_DATA)),
     ]
-    if any(g.lower_is_better for g in report.goals):
+    if any(g.lower_is_better for g in goals):
         rules.append(t("report.rule_lower", margin=t.percent(1 / goals_mod.AT_RISK_RATIO - 1)))
     return rules
 
@@ -465,7 +632,7 @@ class Chart:
     x_ticks: tuple[tuple[float, str], ...]
     y_ticks: tuple[tuple[float, str], ...]
     points: tuple[ChartPoint, ...]
-    target_y: float
+    target_y: float | None  # None: no target line (the health score's chart)
     target_label: str
     deadline_x: float | None
     deadline_label: str
@@ -522,8 +689,9 @@ def thin(points: Sequence[Point], most: int = MAX_CHART_POINTS) -> list[Point]:
     return past + now
 
 
-def chart(t: Translator, goal: Goal, texts: GoalTexts) -> Chart | None:
-    """The chart of a goal's history, or None when there is nothing to draw."""
+def chart(t: Translator, goal: Goal, texts: GoalTexts, show_deadline: bool = True) -> Chart | None:
+    """The chart of a goal's history, or None when there is nothing to draw. A goal whose
+    target is None gets no target line; ``show_deadline`` False: no deadline rule."""
     history = thin(goal.history)
     if not history:
         return None
@@ -545,7 +713,7 @@ def chart(t: Translator, goal: Goal, texts: GoalTexts) -> Chart | None:
         projection = ((nx(now.day), now.value), (nx(goal.deadline), goal.projected))
         projection_tip = t("report.tip_projected", deadline=t.date(goal.deadline, "long"),
                            value=fmt(goal.projected))
-    values = [p.value for p in history] + [goal.target]
+    values = [p.value for p in history] + ([goal.target] if goal.target is not None else [])
     if projection is not None:
         values.append(goal.projected)
     if goal.unit == "share":
@@ -589,13 +757,34 @@ def chart(t: Translator, goal: Goal, texts: GoalTexts) -> Chart | None:
         x_ticks=x_ticks,
         y_ticks=tuple(y_ticks),
         points=points,
-        target_y=ny(goal.target),
-        target_label=t("report.chart_target", target=fmt(goal.target)),
-        deadline_x=nx(goal.deadline),
+        target_y=None if goal.target is None else ny(goal.target),
+        target_label="" if goal.target is None else t("report.chart_target", target=fmt(goal.target)),
+        deadline_x=nx(goal.deadline) if show_deadline else None,
         deadline_label=t("report.chart_deadline"),
         projection=projection,
         projection_tip=projection_tip,
     )
+
+
+def health_chart(t: Translator, report: Report) -> Chart | None:
+    """The health score's history as a chart (no target, no deadline), or None with fewer than
+    two points."""
+    if len(report.health) < 2:
+        return None
+    label = t("report.health_chart")
+    now = report.health[-1]
+    goal = Goal(number=0, metric="health_score", unit="score", target=None, deadline=now.day, value=now.value,
+                trend_per_month=None, projected=None, status="", days_left=0,
+                reconstructed=any(p.source == "reconstructed" for p in report.health), lower_is_better=False,
+                history=report.health)
+    return chart(t, goal, GoalTexts(label, label, "", "", "", (), None), show_deadline=False)
+
+
+def health_goal(report: Report) -> Goal:
+    """The health history as a :class:`Goal` for the chart's legend."""
+    now = report.health[-1]
+    return Goal(0, "health_score", "score", None, now.day, now.value, None, None, "", 0,
+                any(p.source == "reconstructed" for p in report.health), False, report.health)
 
 
 # --------------------------------------------------------------------------- HTML
@@ -611,6 +800,10 @@ h2 { font-size: 1.25rem; margin: 1.6rem 0 .4rem; border-bottom: 1px solid var(--
 .kicker, .meta { color: var(--muted); margin: 0; }
 .asof { font-weight: bold; margin: .3rem 0 0; }
 table { border-collapse: collapse; margin: .5rem 0; }
+table.goals { width: 100%; }
+ul.counts { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; }
+ol.peers li.me { font-weight: bold; }
+img.logo { max-height: 4rem; max-width: 14rem; display: block; margin: .4rem 0; }
 th, td { text-align: left; padding: .2rem .8rem .2rem 0; vertical-align: top; border-bottom: 1px solid #eee; }
 th { font-weight: 600; color: var(--muted); }
 td.num { text-align: right; }
@@ -618,11 +811,10 @@ td.num { text-align: right; }
 .words { font-size: 1.05rem; margin: .2rem 0; }
 .status { padding: .4rem .6rem; border-left: .35rem solid var(--line); background: #f6f6f6; }
 .badge { display: inline-block; font-weight: bold; padding: 0 .4rem; border: 1px solid currentColor; border-radius: .3rem; }
-.s-achieved { border-color: #1e7b34; } .s-achieved .badge, .badge.s-achieved { color: #1e7b34; }
-.s-on_track { border-color: #2f7d5b; } .s-on_track .badge, .badge.s-on_track { color: #2f7d5b; }
-.s-at_risk { border-color: #b86e00; } .s-at_risk .badge, .badge.s-at_risk { color: #8a5300; }
-.s-off_track { border-color: #a4262c; } .s-off_track .badge, .badge.s-off_track { color: #a4262c; }
-.s-no_data { border-color: #777; } .s-no_data .badge, .badge.s-no_data { color: #555; }
+.tone-good { border-color: #1e7b34; } .tone-good .badge, .badge.tone-good { color: #1e7b34; }
+.tone-warning { border-color: #b86e00; } .tone-warning .badge, .badge.tone-warning { color: #8a5300; }
+.tone-bad { border-color: #a4262c; } .tone-bad .badge, .badge.tone-bad { color: #a4262c; }
+.tone-neutral { border-color: #777; } .tone-neutral .badge, .badge.tone-neutral { color: #555; }
 figure { margin: .6rem 0; }
 svg.chart { width: 100%; max-width: 40rem; height: auto; display: block; }
 svg.chart text { font-family: inherit; font-size: 11px; fill: var(--ink); }
@@ -662,7 +854,9 @@ def _e(text: object) -> str:
 
 
 def _css_class(status: str) -> str:
-    return "s-" + re.sub(r"[^a-z0-9_]", "_", status.lower().replace(" ", "_"))
+    """The status's own class and its tone's (good, warning, bad, neutral: the warehouse's)."""
+    tone = goals_mod.STATUS_TONE.get(status, "neutral")
+    return "s-" + re.sub(r"[^a-z0-9_]", "_", status.lower().replace(" ", "_")) + f" tone-{tone}"
 
 
 def _f(v: float) -> str:
@@ -680,8 +874,8 @@ def svg_chart(c: Chart, chart_id: str) -> str:
         return _MT + (1 - y) * ph
 
     out = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" role="img"'
-        f' aria-labelledby="{chart_id}-title">',
+        (f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" role="img"'
+         f' aria-labelledby="{chart_id}-title">'),
         f'<title id="{chart_id}-title">{_e(c.title)}</title>',
     ]
     out.append('<g class="tick">')
@@ -703,11 +897,12 @@ def svg_chart(c: Chart, chart_id: str) -> str:
         anchor = "end" if c.deadline_x > 0.5 else "start"
         shift = -4 if anchor == "end" else 4
         out.append(f'<text x="{_f(dx + shift)}" y="{_f(Y(1) + 12)}" text-anchor="{anchor}">{_e(c.deadline_label)}</text>')
-    ty = Y(c.target_y)
-    out.append(f'<line class="target" x1="{_f(X(0))}" x2="{_f(X(1))}" y1="{_f(ty)}" y2="{_f(ty)}">'
-               f'<title>{_e(c.target_label)}</title></line>')
-    label_y = ty - 5 if c.target_y < 0.9 else ty + 14
-    out.append(f'<text x="{_f(X(0) + 6)}" y="{_f(label_y)}">{_e(c.target_label)}</text>')
+    if c.target_y is not None:
+        ty = Y(c.target_y)
+        out.append(f'<line class="target" x1="{_f(X(0))}" x2="{_f(X(1))}" y1="{_f(ty)}" y2="{_f(ty)}">'
+                   f'<title>{_e(c.target_label)}</title></line>')
+        label_y = ty - 5 if c.target_y < 0.9 else ty + 14
+        out.append(f'<text x="{_f(X(0) + 6)}" y="{_f(label_y)}">{_e(c.target_label)}</text>')
     if len(c.points) > 1:
         coords = " ".join(f"{_f(X(p.x))},{_f(Y(p.y))}" for p in c.points)
         out.append(f'<polyline class="history" points="{coords}"/>')
@@ -726,7 +921,9 @@ def svg_chart(c: Chart, chart_id: str) -> str:
 
 
 def _legend_html(t: Translator, c: Chart, goal: Goal) -> str:
-    items = [("sw", t("report.legend_history")), ("sw sw-target", t("report.legend_target"))]
+    items = [("sw", t("report.legend_history"))]
+    if c.target_y is not None:
+        items.append(("sw sw-target", t("report.legend_target")))
     if c.projection is not None:
         items.append(("sw sw-projection", t("report.legend_projection")))
     if any(p.source == "reconstructed" for p in goal.history):
@@ -738,6 +935,13 @@ def _legend_html(t: Translator, c: Chart, goal: Goal) -> str:
 def _table(rows: Sequence[tuple[str, str]], cls: str) -> str:
     body = "".join(f"<tr><th scope=\"row\">{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     return f'<table class="{cls}">{body}</table>'
+
+
+def _logo_html(t: Translator, report: Report) -> str:
+    """The entity's logo embedded in the page (a data address: the page stays self-contained)."""
+    data = base64.b64encode(report.logo or b"").decode("ascii")
+    return (f'<img class="logo" src="data:{_e(report.logo_type)};base64,{data}"'
+            f' alt="{_e(t("report.logo_alt", name=report.heading_name))}">')
 
 
 def render_html(report: Report) -> str:
@@ -756,8 +960,9 @@ def render_html(report: Report) -> str:
         "<body>",
         "<header>",
         f'<p class="kicker">{_e(t("report.kicker"))}</p>',
+        *([_logo_html(t, report)] if report.logo else []),
         f"<h1>{_e(title)}</h1>",
-        f'<p class="meta">{_e(subtitle_text(t, report))}</p>',
+        *([f'<p class="meta">{_e(subtitle_text(t, report))}</p>'] if subtitle_text(t, report) else []),
         f'<p class="asof">{_e(as_of_text(t, report))}</p>',
         "</header>",
         "<main>",
@@ -766,20 +971,36 @@ def render_html(report: Report) -> str:
     ]
     if report.goals:
         parts.append(f"<p>{_e(summary_sentence(t, report))}</p>")
-        rows = "".join(
-            f'<tr><th scope="row"><span class="badge {_css_class(code)}">{_e(word)}</span></th>'
-            f'<td class="num">{_e(t.number(n))}</td></tr>'
-            for code, (word, n) in zip(list(STATUS_ORDER) + [s for s in report.counts if s not in STATUS_ORDER],
-                                       summary_lines(t, report))
+        head = "".join(f'<th scope="col">{_e(t(k))}</th>' for k in (
+            "report.summary_col_goal", "report.summary_col_status", "report.summary_col_value",
+            "report.summary_col_target", "report.summary_col_deadline"))
+        body = "".join(
+            f'<tr><th scope="row">{_e(r.goal)}</th><td><span class="badge {_css_class(r.status_code)}">'
+            f"{_e(r.status)}</span></td><td>{_e(r.value)}</td><td>{_e(r.target)}</td><td>{_e(r.deadline)}</td></tr>"
+            for r in summary_rows(t, report)
         )
-        parts.append(
-            f'<table class="counts"><thead><tr><th scope="col">{_e(t("report.summary_status"))}</th>'
-            f'<th scope="col">{_e(t("report.summary_goals"))}</th></tr></thead><tbody>{rows}</tbody></table>'
-        )
+        parts.append(f'<table class="goals"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+        parts.append(f"<p>{_e(t('report.summary_counts'))}</p>")
+        parts.append('<ul class="counts">' + "".join(
+            f'<li><span class="badge {_css_class(code)}">{_e(word)}</span> <span class="num">{_e(t.number(n))}</span></li>'
+            for code, word, n in summary_counts(t, report)) + "</ul>")
     else:
         parts.append(f'<p class="no-goals">{_e(t("report.no_goals"))}</p>')
         parts.append(f"<p>{_e(t('report.no_goals_how'))}</p>")
-        parts.append(f"<pre>{_e(t('report.no_goals_example', id=report.entity_id))}</pre>")
+    parts.append(f"<h3>{_e(t('report.health_heading'))}</h3>")
+    parts.append(f"<p>{_e(health_sentence(t, report))}</p>")
+    hc = health_chart(t, report)
+    if hc is not None:
+        parts.append("<figure>")
+        parts.append(svg_chart(hc, "chart-health"))
+        parts.append(f'<figcaption>{_e(t("report.health_note"))}</figcaption>')
+        parts.append("</figure>")
+    peers = peer_lines(t, report)
+    if len(peers) > 1:
+        parts.append(f"<p>{_e(t('report.health_peers'))}</p>")
+        parts.append('<ol class="peers">' + "".join(
+            ('<li class="me">' if me else "<li>") + f"{_e(name.partition(' ')[2])}: {_e(score)}</li>"
+            for name, score, me in peers) + "</ol>")
     facts = headline_facts(t, report)
     if facts:
         parts.append(f"<h3>{_e(t('report.headline_heading'))}</h3>")
@@ -815,7 +1036,7 @@ def render_html(report: Report) -> str:
     parts.append(f"<p>{_e(t('report.about_values'))}</p>")
     if report.goals:
         parts.append(f"<p>{_e(t('report.rules_heading'))}</p>")
-        parts.append("<ul>" + "".join(f"<li>{_e(r)}</li>" for r in rules_texts(t, report)) + "</ul>")
+        parts.append("<ul>" + "".join(f"<li>{_e(r)}</li>" for r in rules_texts(t, report.goals)) + "</ul>")
         parts.append(f"<p>{_e(t('report.about_reconstructed'))}</p>")
     parts.append(f"<p>{_e(t('report.generated', when=t.date(report.as_of, 'long')))}</p>")
     parts.append("</footer>")
@@ -882,8 +1103,7 @@ def pdf_safe(text: str) -> str:
 _RGB = {
     "ink": (27, 27, 27), "muted": (85, 85, 85), "line": (200, 200, 200), "grid": (228, 228, 228),
     "history": (31, 78, 121), "target": (164, 38, 44), "axis": (119, 119, 119),
-    "achieved": (30, 123, 52), "on track": (47, 125, 91), "at risk": (138, 83, 0),
-    "off track": (164, 38, 44), "no data": (85, 85, 85),
+    "good": (30, 123, 52), "warning": (138, 83, 0), "bad": (164, 38, 44), "neutral": (85, 85, 85),
 }
 
 
@@ -946,14 +1166,15 @@ def _pdf_chart(pdf: FPDF, c: Chart, goal: Goal, t: Translator, width: float, hei
         w = pdf.get_string_width(c.deadline_label)
         dx = X(c.deadline_x) - w - 1 if c.deadline_x > 0.5 else X(c.deadline_x) + 1
         pdf.text(dx, Y(1) + 3, c.deadline_label)
-    pdf.set_draw_color(*_RGB["target"])
-    pdf.set_line_width(0.4)
-    pdf.set_dash_pattern(dash=2.2, gap=1.2)
-    pdf.line(X(0), Y(c.target_y), X(1), Y(c.target_y))
-    pdf.set_text_color(*_RGB["target"])
-    ty = Y(c.target_y) - 1.2 if c.target_y < 0.9 else Y(c.target_y) + 3.2
-    pdf.text(X(0) + 2, ty, c.target_label)
-    pdf.set_dash_pattern()
+    if c.target_y is not None:
+        pdf.set_draw_color(*_RGB["target"])
+        pdf.set_line_width(0.4)
+        pdf.set_dash_pattern(dash=2.2, gap=1.2)
+        pdf.line(X(0), Y(c.target_y), X(1), Y(c.target_y))
+        pdf.set_text_color(*_RGB["target"])
+        ty = Y(c.target_y) - 1.2 if c.target_y < 0.9 else Y(c.target_y) + 3.2
+        pdf.text(X(0) + 2, ty, c.target_label)
+        pdf.set_dash_pattern()
     pdf.set_draw_color(*_RGB["history"])
     pdf.set_fill_color(*_RGB["history"])
     pdf.set_line_width(0.5)
@@ -977,7 +1198,9 @@ def _pdf_chart(pdf: FPDF, c: Chart, goal: Goal, t: Translator, width: float, hei
             pdf.set_fill_color(*_RGB["history"])
         pdf.ellipse(X(p.x) - rr, Y(p.y) - rr, 2 * rr, 2 * rr, style="DF")
     # legend
-    items = [("history", t("report.legend_history")), ("target", t("report.legend_target"))]
+    items = [("history", t("report.legend_history"))]
+    if c.target_y is not None:
+        items.append(("target", t("report.legend_target")))
     if c.projection is not None:
         items.append(("projection", t("report.legend_projection")))
     if any(p.source == "reconstructed" for p in goal.history):
@@ -1088,25 +1311,97 @@ def render_pdf(report: Report) -> bytes:
                 pdf.cell(width - label_w, h, line)
             pdf.set_xy(pdf.l_margin, y + h * max(len(labels), len(values)))
 
+    def bullet(text: str, mark: str = "\u2022", size: float = 9, height: float = 4.5, style: str = "",
+               color: str = "ink") -> None:
+        """One item of a list: its mark, then the text wrapped with a hanging indent."""
+        pdf.set_font("helvetica", style=style, size=size)
+        pdf.set_text_color(*_RGB[color])
+        lines = wrap(pdf, text, width - 7)
+        if pdf.will_page_break(height * len(lines)):
+            pdf.add_page()
+        pdf.set_x(pdf.l_margin + 1)
+        pdf.cell(6, height, mark)
+        for i, line in enumerate(lines):
+            pdf.set_x(pdf.l_margin + 7)
+            pdf.cell(width - 7, height, line, new_x="LMARGIN", new_y="NEXT")
+
+    def table(header: Sequence[str], body: Sequence[Sequence[str]], widths: Sequence[float],
+              tones: Sequence[str] = ()) -> None:
+        """A table with a bold header row; cells wrap, a row never splits across pages."""
+        h = 4.4
+
+        def row(cells: Sequence[str], style: str, tone: str | None) -> None:
+            pdf.set_font("helvetica", style=style, size=8.8)
+            wrapped = [wrap(pdf, c, w) for c, w in zip(cells, widths)]
+            height = h * max(len(w) for w in wrapped) + 1.6
+            if pdf.will_page_break(height):
+                pdf.add_page()
+            y = pdf.get_y()
+            x = pdf.l_margin
+            for k, (lines, w) in enumerate(zip(wrapped, widths)):
+                colour = tone if (k == 1 and tone) else ("muted" if style == "B" else "ink")
+                pdf.set_text_color(*_RGB[colour])
+                pdf.set_font("helvetica", style="B" if (style == "B" or (k == 1 and tone)) else "", size=8.8)
+                for i, line in enumerate(lines):
+                    pdf.set_xy(x, y + 0.8 + i * h)
+                    pdf.cell(w, h, line)
+                x += w
+            pdf.set_draw_color(*_RGB["line"])
+            pdf.set_line_width(0.2)
+            pdf.line(pdf.l_margin, y + height, pdf.l_margin + sum(widths), y + height)
+            pdf.set_xy(pdf.l_margin, y + height)
+
+        row(header, "B", None)
+        for i, cells in enumerate(body):
+            row(cells, "", tones[i] if i < len(tones) else None)
+        pdf.set_text_color(*_RGB["ink"])
+
     para(t("report.kicker"), size=9, color="muted")
+    if report.logo:
+        try:
+            pdf.image(io.BytesIO(report.logo), x=pdf.l_margin, y=pdf.get_y() + 1, h=16)
+            pdf.ln(19)
+        except (OSError, ValueError):  # an image fpdf2 cannot read is left out; the report is still made
+            pdf.ln(1)
     para(title, size=18, style="B", height=9)
-    para(subtitle_text(t, report), size=9.5, color="muted")
+    subtitle = subtitle_text(t, report)
+    if subtitle:
+        para(subtitle, size=9.5, color="muted")
     para(as_of_text(t, report), size=11, style="B", height=6)
 
     heading(t("report.summary_heading"))
     if report.goals:
         para(summary_sentence(t, report))
         pdf.ln(1)
-        rows([(word, t.number(n)) for word, n in summary_lines(t, report)], label_w=40)
+        summary = summary_rows(t, report)
+        table([t("report.summary_col_goal"), t("report.summary_col_status"), t("report.summary_col_value"),
+               t("report.summary_col_target"), t("report.summary_col_deadline")],
+              [(r.goal, r.status, r.value, r.target, r.deadline) for r in summary],
+              (56, 38, 32, 20, 28), [goals_mod.STATUS_TONE.get(r.status_code, "neutral") for r in summary])
+        pdf.ln(2)
+        para(t("report.summary_counts"), size=9.5, style="B")
+        for _, word, n in summary_counts(t, report):
+            bullet(f"{_capital(word)}: {t.number(n)}")
     else:
         para(t("report.no_goals"), style="B")
         para(t("report.no_goals_how"))
+    pdf.ln(2)
+    para(t("report.health_heading"), size=10.5, style="B")
+    para(health_sentence(t, report), size=9.5, height=4.6)
+    hc = health_chart(t, report)
+    if hc is not None:
+        if pdf.will_page_break(62):
+            pdf.add_page()
         pdf.ln(1)
-        pdf.set_font("courier", size=9)
-        pdf.set_fill_color(244, 244, 244)
-        for line in t("report.no_goals_example", id=report.entity_id).split("\n"):
-            pdf.set_x(pdf.l_margin)
-            pdf.cell(width, 4.5, line, fill=True, new_x="LMARGIN", new_y="NEXT")
+        _pdf_chart(pdf, hc, health_goal(report), t, width, 46)
+        para(t("report.health_note"), size=8.5, color="muted", height=4.2)
+    peers = peer_lines(t, report)
+    if len(peers) > 1:
+        pdf.ln(1)
+        para(t("report.health_peers"), size=9.5, style="B")
+        for name, score, me in peers:
+            rank, _, rest = name.partition(" ")
+            bullet(f"{rest}: {score}", mark=rank, style="B" if me else "")
     facts = headline_facts(t, report)
     if facts:
         pdf.ln(2)
@@ -1130,7 +1425,7 @@ def render_pdf(report: Report) -> bytes:
         para(texts.words, size=10.5)
         pdf.ln(1)
         # The status sentence in the status's colour, with a bar beside it.
-        colour = goal.status if goal.status in _RGB else "ink"
+        colour = goals_mod.STATUS_TONE.get(goal.status, "neutral")
         y = pdf.get_y()
         para(texts.sentence, size=10, style="B", height=5, color=colour, indent=3)
         pdf.set_draw_color(*_RGB[colour])
@@ -1158,8 +1453,8 @@ def render_pdf(report: Report) -> bytes:
     if report.goals:
         pdf.ln(1)
         para(t("report.rules_heading"), size=9, height=4.5, style="B")
-        for rule in rules_texts(t, report):
-            para(f"- {rule}", size=9, height=4.5)
+        for rule in rules_texts(t, report.goals):
+            bullet(rule)
         pdf.ln(1)
         para(t("report.about_reconstructed"), size=9, height=4.5)
     pdf.ln(1)

@@ -37,7 +37,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from collectors.registry import GOAL_METRICS, SHARE_METRICS, Registry
+from collectors.registry import GOAL_METRICS, MAX_LOGO_BYTES, SHARE_METRICS, Registry
 from warehouse import metrics as health
 from warehouse import reuse
 
@@ -584,17 +584,63 @@ def write_snapshots(
 
 
 def sync_goals(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
-    """Mirror the registry's goals into ``goals``; return how many there are."""
+    """Mirror the registry's goals into ``goals``, and each entity's report name and logo into
+    ``entity_report`` (:func:`logo_image`); return how many goals there are."""
     rows = [
         (e.id, n, g.metric, float(g.target), g.deadline)
         for e in registry.entities
         for n, g in enumerate(e.goals, start=1)
     ]
+    shown = []
+    for e in registry.entities:
+        kind, data = logo_image(e.logo)
+        if e.display_name or data:
+            shown.append((e.id, e.display_name, kind, data))
     with _Tx(con):
         con.execute("DELETE FROM goals")
         for row in rows:
             con.execute("INSERT INTO goals VALUES (?, ?, ?, ?, ?)", list(row))
+        con.execute("DELETE FROM entity_report")
+        for row in shown:
+            con.execute("INSERT INTO entity_report VALUES (?, ?, ?, ?)", list(row))
     return len(rows)
+
+
+_IMAGE_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+
+
+def logo_image(path: str | None) -> tuple[str | None, bytes | None]:
+    """(media type, bytes) of a logo file that is a PNG or JPEG by its content, within the
+    registry's size limit; (None, None) otherwise. The registry checked the file when it was
+    read; one that changed since is left out rather than stop a collection."""
+    if not path:
+        return None, None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_LOGO_BYTES + 1)
+    except OSError:
+        return None, None
+    kind = next((k for signature, k in _IMAGE_SIGNATURES if data.startswith(signature)), None)
+    if kind is None or len(data) > MAX_LOGO_BYTES:
+        return None, None
+    return kind, data
+
+
+def entity_report(con: duckdb.DuckDBPyConnection, entity_id: str) -> dict[str, object]:
+    """The report's name and logo of an entity: display_name (None: use its name), logo_type and
+    logo (None: none set)."""
+    # A warehouse made before migration 010 has no such table (and the dashboard never migrates).
+    has_table = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'entity_report'"
+                            " AND schema_name = current_schema()").fetchall()[0][0]
+    found = con.execute("SELECT display_name, logo_type, logo FROM main.entity_report WHERE entity_id = ?",
+                        [entity_id]).fetchall() if has_table else []
+    name, kind, data = found[0] if found else (None, None, None)
+    return {"display_name": name, "logo_type": kind, "logo": None if data is None else bytes(data)}
+
+
+def entities_with_goals(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The entities the ``goals`` table gives at least one goal, by id."""
+    return [r[0] for r in con.execute("SELECT DISTINCT entity_id FROM goals ORDER BY entity_id").fetchall()]
 
 
 def goal_history(
@@ -870,6 +916,64 @@ def goal_progress(
     return df
 
 
+# --------------------------------------------------------------------------- health score for the report
+
+
+def health_history(
+    con: duckdb.DuckDBPyConnection, entity_id: str, months: int = 12, today: date | datetime | None = None,
+) -> pd.DataFrame:
+    """The entity's health score over time: columns day, score, source.
+
+    One row at the end of each of the ``months`` months before ``today``'s month (source
+    "reconstructed": the score taken at that moment from the collected history; its hygiene part
+    reads today's files, which say nothing of the past), then today's score (source "now").
+    A stored observed snapshot of the health score (kept when a goal names it) replaces the
+    reconstructed value of its day. Moments without a score give no row.
+    """
+    day = _today(today, con)
+    stored = {d: float(v) for d, v in con.execute(
+        "SELECT snapshot_date, value FROM goal_snapshots WHERE entity_id = ? AND metric = 'health_score'"
+        " AND source = 'observed' AND value IS NOT NULL AND snapshot_date < ?", [entity_id, day]).fetchall()}
+    rows = [(d, v, "observed") for d, v in stored.items() if d < (_month_ends(day, months) or [day])[0]]
+    for d in _month_ends(day, months):
+        if d in stored:
+            rows.append((d, stored[d], "observed"))
+            continue
+        df = health.health_score(con, by="entity", entity_id=entity_id, now=_day_end(d))
+        if not df.empty and not pd.isna(df["score"].iloc[0]):
+            rows.append((d, float(df["score"].iloc[0]), "reconstructed"))
+    df = health.health_score(con, by="entity", entity_id=entity_id, now=_moment(con, day))
+    if not df.empty and not pd.isna(df["score"].iloc[0]):
+        rows.append((day, float(df["score"].iloc[0]), "now"))
+    out = pd.DataFrame(rows, columns=["day", "score", "source"])
+    return out.sort_values("day").reset_index(drop=True)
+
+
+def peer_standing(
+    con: duckdb.DuckDBPyConnection, entity_id: str, today: date | datetime | None = None,
+) -> pd.DataFrame:
+    """The health scores of the entity and its peers (the entities of its archetype), best first.
+
+    Columns: entity_id, name, score (NaN: no score), rank (1 = best among those with a score;
+    NaN without one), is_entity. Empty for an unknown entity.
+    """
+    columns = ["entity_id", "name", "score", "rank", "is_entity"]
+    row = con.execute("SELECT archetype FROM entities WHERE entity_id = ?", [entity_id]).fetchall()
+    if not row:
+        return pd.DataFrame(columns=columns)
+    archetype = row[0][0]
+    peers = reuse._frame(con, "SELECT entity_id, name FROM entities WHERE archetype = $a ORDER BY name",
+                         {"a": archetype})
+    day = _today(today, con)
+    scores = health.health_score(con, by="entity", archetype=archetype, now=_moment(con, day))
+    by_id = {e: (None if pd.isna(v) else float(v)) for e, v in zip(scores["entity_id"], scores["score"])}
+    peers["score"] = pd.to_numeric(peers["entity_id"].map(by_id), errors="coerce").astype("float64")
+    peers["rank"] = peers["score"].rank(ascending=False, method="min")
+    peers["is_entity"] = peers["entity_id"] == entity_id
+    peers = peers.sort_values(["score", "name"], ascending=[False, True], na_position="last")
+    return peers[columns].reset_index(drop=True)
+
+
 __all__ = [
     "ACHIEVED",
     "ACTIVE_DAYS",
@@ -893,13 +997,18 @@ __all__ = [
     "UNITS",
     "GoalMetric",
     "Trend",
+    "entities_with_goals",
+    "entity_report",
     "fit_trend",
     "goal_history",
     "goal_progress",
     "goal_status",
     "goal_values",
+    "health_history",
     "is_share",
+    "logo_image",
     "lower_is_better",
+    "peer_standing",
     "reconstruct_history",
     "register_metric",
     "sync_goals",

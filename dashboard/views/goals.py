@@ -30,7 +30,13 @@ if listing.empty:
     st.stop()
 
 names = dict(zip(listing["entity_id"], listing["name"]))
-entity_id = filters.choose("entity", list(names), t("goals.entity"), format_func=lambda e: names.get(e, e))
+# The page opens on the first entity that has goals: those come first, then the others.
+with_goals = set(data.query(goals.entities_with_goals))
+order = [e for e in names if e in with_goals] + [e for e in names if e not in with_goals]
+entity_id = filters.choose(
+    "entity", order, t("goals.entity"),
+    format_func=lambda e: names.get(e, e) if e in with_goals else t("goals.entity_without_goals", name=names.get(e, e)),
+)
 if f.forge:
     st.caption(t("goals.forge_not_applied", forge=t.label("forge", f.forge)))
 
@@ -52,6 +58,11 @@ def show_value(value: Any, unit: str) -> str:
     return report.value_text(t, None if _missing(value) else float(value), unit)
 
 
+def show_date(value: Any) -> str:
+    """Every date on this page as the council report writes it (one format per language)."""
+    return t.date(value, "long")
+
+
 def _cap(text: str) -> str:
     """A status word at the start of a sentence."""
     return text[:1].upper() + text[1:]
@@ -59,87 +70,73 @@ def _cap(text: str) -> str:
 
 def show_trend(goal: pd.Series) -> str:
     slope = goal["trend_per_month"]
-    if _missing(slope):
-        return t("goals.trend_none", days=t.number(goals.MIN_TREND_SPAN_DAYS))
-    if goal["unit"] == "share":
-        amount = t("goals.points_per_month", points=t.number(slope * 100, 1))
-    else:
-        amount = t("goals.count_per_month", count=t.number(slope, 1))
+    amount = t("goals.per_month", change=report.change_text(t, float(slope), str(goal["unit"])))
     key = "goals.trend_reconstructed" if bool(goal["reconstructed"]) else "goals.trend"
-    return t(key, amount=amount, points=t.number(goal["trend_points"]), since=t.date(goal["trend_from"]))
+    return t(key, amount=amount, points=t.number(goal["trend_points"]), since=show_date(goal["trend_from"]))
 
 
-def status_sentence(goal: pd.Series) -> str:
-    """The goal's status in plain words: what the trend says about the deadline."""
-    unit = goal["unit"]
-    values = dict(
-        status=_cap(t.label("status", goal["status"])),
-        value=show_value(goal["value"], unit),
-        target=show_value(goal["target"], unit),
-        projected=show_value(goal["projected"], unit),
-        deadline=t.date(goal["deadline"]),
-    )
-    status = str(goal["status"]).replace(" ", "_")
-    if status == "no_data":
-        return t("goals.sentence.no_data", **values)
-    if status == "achieved":
-        return t("goals.sentence.achieved", **values)
-    if int(goal["days_left"]) <= 0:
-        return t("goals.sentence.deadline_passed", **values)
-    lower = "_lower" if bool(goal.get("lower_is_better", False)) else ""
-    if _missing(goal["trend_per_month"]):
-        return t(f"goals.sentence.no_trend{lower}", **values)
-    if t.has(f"goals.sentence.{status}{lower}"):
-        return t(f"goals.sentence.{status}{lower}", **values)
-    if t.has(f"goals.sentence.{status}"):
-        return t(f"goals.sentence.{status}", **values)
-    return t("goals.sentence.other", **values)
-
-
-_BOX = {"achieved": st.success, "on_track": st.success, "at_risk": st.warning, "off_track": st.warning}
+# Streamlit's boxes by the warehouse's tone of each status.
+# (No st.error: an error box on a page means the page failed.)
+_BOX = {"good": st.success, "warning": st.warning, "bad": st.warning, "neutral": st.info}
 _ICON = {
-    "achieved": ":material/verified:",
-    "on_track": ":material/trending_up:",
-    "at_risk": ":material/warning:",
-    "off_track": ":material/trending_down:",
-    "no_data": ":material/help:",
+    goals.ACHIEVED: ":material/verified:",
+    goals.MET_AT_RISK: ":material/warning:",
+    goals.ON_TRACK: ":material/trending_up:",
+    goals.AT_RISK: ":material/warning:",
+    goals.OFF_TRACK: ":material/trending_down:",
+    goals.NOT_ENOUGH_HISTORY: ":material/hourglass_empty:",
+    goals.MET_AT_DEADLINE: ":material/event_available:",
+    goals.MISSED_AT_DEADLINE: ":material/event_busy:",
+    goals.DEADLINE_PASSED: ":material/event:",
+    goals.NO_DATA: ":material/help:",
 }
 
 if progress.empty:
     st.info(t("goals.no_goals", entity=md_escape(names[entity_id])), icon=":material/flag:")
     st.markdown(t("goals.how_to_set"))
-    st.code('[[entity.goal]]\nmetric = "osi_licence_share"\ntarget = 0.9\ndeadline = 2027-12-31', language="toml")
 else:
     progress = progress.sort_values("goal_no").reset_index(drop=True)
     as_of = progress["as_of"].iloc[0]
-    st.caption(t("goals.intro_one", when=t.date(as_of)) if len(progress) == 1
-               else t("goals.intro", count=t.number(len(progress)), when=t.date(as_of)))
+    st.caption(t("goals.intro_one", when=show_date(as_of)) if len(progress) == 1
+               else t("goals.intro", count=t.number(len(progress)), when=show_date(as_of)))
 
+    # The count of each status some goal has, in the warehouse's order.
     counts = progress["status"].value_counts()
-    columns = st.columns(1 + len(goals.STATUSES))
+    present = [s for s in goals.STATUSES if counts.get(s, 0)]
+    columns = st.columns(1 + max(len(present), 3))
     columns[0].metric(t("goals.figure.goals"), t.number(len(progress)))
-    for column, status in zip(columns[1:], goals.STATUSES):
+    for column, status in zip(columns[1:], present):
         column.metric(_cap(t.label("status", status)), t.number(int(counts.get(status, 0))))
 
     for _, goal in progress.iterrows():
         metric = str(goal["metric"])
         unit = str(goal["unit"])
         label = t.label("goal_metric", metric)
-        status = str(goal["status"]).replace(" ", "_")
+        status = str(goal["status"])
+        days_left = int(goal["days_left"])
         with st.container(border=True):
             st.subheader(md_escape(label))
-            target_c, value_c, deadline_c, left_c = st.columns(4)
+            # The deadline is a long date: its box gets the room to show it whole. Past the
+            # deadline, the value at it stands beside the value now, in place of the days left.
+            if days_left <= 0:
+                target_c, then_c, value_c, deadline_c = st.columns([1, 1.3, 1, 1.8])
+                then = goal["deadline_value"]
+                then_c.metric(t("goals.figure.then"), show_value(then, unit),
+                              help=None if _missing(then) else t("goals.figure.then_help",
+                                                                 when=show_date(goal["deadline_value_date"])))
+            else:
+                target_c, value_c, deadline_c, left_c = st.columns([1, 1, 1.8, 1])
+                left_c.metric(t("goals.figure.days_left"), t.number(days_left))
             target_c.metric(t("goals.figure.target"), show_value(goal["target"], unit))
             value_c.metric(t("goals.figure.value"), show_value(goal["value"], unit))
-            deadline_c.metric(t("goals.figure.deadline"), t.date(goal["deadline"]))
-            days_left = int(goal["days_left"])
-            if days_left >= 0:
-                left_c.metric(t("goals.figure.days_left"), t.number(days_left))
-            else:
-                left_c.metric(t("goals.figure.days_past"), t.number(-days_left))
-            box = _BOX.get(status, st.info)
-            box(status_sentence(goal), icon=_ICON.get(status, ":material/flag:"))
-            st.caption(show_trend(goal))
+            deadline_c.metric(t("goals.figure.deadline"), show_date(goal["deadline"]),
+                              help=t("goals.figure.days_past", days=t.number(-days_left)) if days_left < 0 else None)
+            shown = report.goal_from_progress(goal.to_dict())
+            texts = report.goal_texts(t, shown)
+            box = _BOX.get(goals.STATUS_TONE.get(status, "neutral"), st.info)
+            box(md_escape(texts.sentence), icon=_ICON.get(status, ":material/flag:"))
+            if days_left > 0 and not _missing(goal["trend_per_month"]):
+                st.caption(show_trend(goal))
             history = data.query(goals.goal_history, entity_id, metric)
             st.altair_chart(goal_charts.goal_trend(history, goal.to_dict(), t), width="stretch")
 
@@ -152,41 +149,53 @@ else:
         "value": progress["value"],
         "target_shown": [show_value(v, u) for v, u in zip(progress["target"], progress["unit"])],
         "value_shown": [show_value(v, u) for v, u in zip(progress["value"], progress["unit"])],
-        "projected_shown": [show_value(v, u) for v, u in zip(progress["projected"], progress["unit"])],
+        "projected_shown": [show_value(v, u) if d > 0 and not _missing(s) else t.none()
+                            for v, u, d, s in zip(progress["projected"], progress["unit"], progress["days_left"],
+                                                  progress["trend_per_month"])],
+        "then_shown": [show_value(v, u) if d <= 0 else t.none()
+                       for v, u, d in zip(progress["deadline_value"], progress["unit"], progress["days_left"])],
+        "trend_shown": [t.none() if _missing(s) else t("goals.per_month", change=report.change_text(t, float(s), u))
+                        for s, u in zip(progress["trend_per_month"], progress["unit"])],
         "deadline": progress["deadline"],
-        "deadline_shown": progress["deadline"].map(t.date),
+        "deadline_shown": progress["deadline"].map(show_date),
         "days_left": progress["days_left"],
         "status": progress["status"],
         "status_label": progress["status"].map(lambda s: t.label("status", s)),
         "projected": progress["projected"],
         "trend_per_month": progress["trend_per_month"],
+        "deadline_value": progress["deadline_value"],
+        "deadline_value_date": progress["deadline_value_date"],
     })
     st.dataframe(
         table,
         hide_index=True,
-        column_order=["metric_label", "target_shown", "value_shown", "projected_shown", "deadline_shown", "days_left",
-                      "status_label"],
+        column_order=["metric_label", "target_shown", "value_shown", "trend_shown", "projected_shown", "deadline_shown",
+                      "then_shown", "status_label"],
         column_config={
             "metric_label": st.column_config.TextColumn(t("goals.col.metric"), width="large"),
             "target_shown": st.column_config.TextColumn(t("goals.col.target")),
             "value_shown": st.column_config.TextColumn(t("goals.col.value")),
+            "trend_shown": st.column_config.TextColumn(t("goals.col.trend")),
             "projected_shown": st.column_config.TextColumn(t("goals.col.projected"),
                                                            help=t("goals.col.projected_help")),
             "deadline_shown": st.column_config.TextColumn(t("goals.col.deadline")),
-            "days_left": st.column_config.NumberColumn(t("goals.col.days_left"), format="%d"),
+            "then_shown": st.column_config.TextColumn(t("goals.col.then"), help=t("goals.col.then_help")),
             "status_label": st.column_config.TextColumn(t("goals.col.status")),
         },
     )
     st.download_button(
         t("common.download_csv"),
-        csv_bytes(table.drop(columns=["target_shown", "value_shown", "projected_shown", "deadline_shown"])),
+        csv_bytes(table.drop(columns=["target_shown", "value_shown", "projected_shown", "then_shown", "trend_shown",
+                                      "deadline_shown"])),
         file_name=f"ossdash-goals-{entity_id}.csv",
         mime="text/csv",
         icon=":material/download:",
         on_click="ignore",
         key="goals.csv",
     )
-    st.caption(t("goals.method", ratio=t.percent(goals.AT_RISK_RATIO), days=t.number(goals.TREND_DAYS)))
+    with st.expander(t("goals.method_heading"), icon=":material/rule:"):
+        st.markdown("\n".join(f"- {md_escape(rule)}" for rule in report.rules_texts(
+            t, [report.goal_from_progress(r) for r in progress.to_dict("records")])))
 
 # ------------------------------------------------------------------------- council report
 st.subheader(t("goals.report.heading"))
