@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import unquote, urlsplit
@@ -29,6 +30,8 @@ from warehouse.alert_rules import Condition
 # Longest wait for one channel's answer (connect, then each read): a dead webhook or SMTP server
 # costs at most this per run, since a channel stops at its first failure.
 DELIVERY_TIMEOUT = 10.0
+BUNDLE = 25  # alerts in one Apprise message at most
+MIN_SECRET = 6  # shortest URL piece (other than the password) scrubbed from messages
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class Message:
     body: str
 
 
-Render = Callable[[StoredAlert, str], Message]  # (alert, language) -> the text
+Render = Callable[[list[StoredAlert], str], Message]  # (alerts of one entity, language) -> one message
 
 
 class DeliveryFailed(Exception):
@@ -172,7 +175,7 @@ class StdoutSender:
     def __init__(self, out: TextIO):
         self.out = out
 
-    def send(self, alert: StoredAlert, message: Message, language: str) -> None:
+    def send(self, alerts: list[StoredAlert], message: Message, language: str) -> None:
         body = "\n".join("  " + line for line in message.body.splitlines())
         try:
             self.out.write(f"{message.title}\n{body}\n")
@@ -187,15 +190,15 @@ class JsonLinesSender:
     def __init__(self, path: Path):
         self.path = path
 
-    def send(self, alert: StoredAlert, message: Message, language: str) -> None:
-        line = json.dumps({
+    def send(self, alerts: list[StoredAlert], message: Message, language: str) -> None:
+        lines = [json.dumps({
             "alert_id": alert.alert_id, "rule": alert.rule, "entity_id": alert.entity_id,
             "subject": alert.subject, "language": language, "title": message.title, "text": message.body,
             "raised_at": alert.raised_at.isoformat(), "facts": alert.facts,
-        }, ensure_ascii=False, sort_keys=True, default=str)
+        }, ensure_ascii=False, sort_keys=True, default=str) + "\n" for alert in alerts]
         try:
             with open(self.path, "a", encoding="utf-8") as handle:
-                handle.write(line + "\n")
+                handle.writelines(lines)
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as exc:
@@ -203,15 +206,19 @@ class JsonLinesSender:
 
 
 def _url_secrets(url: str) -> list[str]:
-    """The URL and the parts of it that may be secret, for scrubbing messages."""
-    secrets = [url]
+    """The parts of an Apprise URL that may be secret (user, password, path segments, query
+    values: Slack and Matrix keep tokens in the path), for scrubbing messages; the host stays."""
+    secrets: list[str] = []
     try:
         parts = urlsplit(url)
-        secrets += [p for p in (parts.password, parts.username, parts.path.strip("/"), parts.query) if p]
-        secrets += [unquote(p) for p in secrets[1:]]
+        password = parts.password
+        pieces = [parts.username, *parts.path.split("/"), parts.fragment]
+        pieces += [value for pair in parts.query.split("&") for value in pair.split("=", 1)[1:]]
     except ValueError:
-        pass
-    return secrets
+        return [url]  # unreadable: scrub it whole
+    # Short pieces ("25", a room name) would blank out ordinary words; a password never is kept.
+    pieces = [p for p in pieces if p and len(p) >= MIN_SECRET] + ([password] if password else [])
+    return secrets + pieces + [unquote(p) for p in pieces]
 
 
 class AppriseSender:
@@ -242,12 +249,13 @@ class AppriseSender:
         lines = [line.split(" - ", 2)[-1].strip() for line in text.splitlines() if line.strip()]
         return scrub(lines[-1], self.secrets)[:300] if lines else ""
 
-    def send(self, alert: StoredAlert, message: Message, language: str) -> None:
+    def send(self, alerts: list[StoredAlert], message: Message, language: str) -> None:
         import apprise
 
         with apprise.LogCapture(level=logging.WARNING) as log:
             try:
-                delivered = bool(self.apprise.notify(body=message.body, title=message.title))
+                delivered = bool(self.apprise.notify(body=message.body, title=message.title,
+                                                     body_format=apprise.NotifyFormat.TEXT))
             except Exception as exc:  # noqa: BLE001 - a plugin's bug must not end the other channels
                 delivered = False
                 log.write(f"{type(exc).__name__}: {exc}\n")
@@ -280,10 +288,22 @@ def pending_alerts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, StoredAler
     rows = con.execute(
         "SELECT d.channel_id, a.alert_id, a.rule, a.entity_id, a.subject, a.facts, a.raised_at "
         "FROM alert_deliveries AS d JOIN alerts AS a USING (alert_id) WHERE d.status = 'pending' "
-        "ORDER BY d.channel_id, a.raised_at, a.alert_id"
+        "ORDER BY d.channel_id, a.entity_id, a.raised_at, a.alert_id"
     ).fetchall()
     return [(channel_id, StoredAlert(alert_id, rule, entity_id, subject, json.loads(facts), raised_at))
             for channel_id, alert_id, rule, entity_id, subject, facts, raised_at in rows]
+
+
+def _batches(pending: list[tuple[str, StoredAlert]], configured: dict[tuple[str, str], AlertChannel]):
+    """(channel_id, channel or None, entity_id, alerts): one alert at a time for stdout and JSON
+    lines, up to BUNDLE in one message for Apprise (whose e-mail plugin waits seconds between
+    messages, and nobody wants a hundred mails)."""
+    for (channel_id, entity_id), group in groupby(pending, key=lambda p: (p[0], p[1].entity_id)):
+        alerts = [alert for _, alert in group]
+        channel = configured.get((entity_id, channel_id))
+        size = BUNDLE if channel is not None and channel.channel == "apprise" else 1
+        for start in range(0, len(alerts), size):
+            yield channel_id, channel, entity_id, alerts[start:start + size]
 
 
 def deliver(con: duckdb.DuckDBPyConnection, registry: Registry, render: Render, journal: Journal,
@@ -299,36 +319,37 @@ def deliver(con: duckdb.DuckDBPyConnection, registry: Registry, render: Render, 
     languages = {e.id: e.alert_language for e in registry.entities}
     outcomes: dict[str, ChannelOutcome] = {}
     senders: dict[str, Any] = {}
-    for channel_id, alert in pending_alerts(con):
+    for channel_id, channel, entity_id, alerts in _batches(pending_alerts(con), configured):
         outcome = outcomes.setdefault(channel_id, ChannelOutcome(channel_id))
-        channel = configured.get((alert.entity_id, channel_id))
         if channel is None:
-            outcome.orphaned += 1
+            outcome.orphaned += len(alerts)
             continue
         if outcome.error is not None:
-            outcome.pending += 1
+            outcome.pending += len(alerts)
             continue
-        language = languages.get(alert.entity_id, "en")
+        language = languages.get(entity_id, "en")
         now = datetime.now(UTC)
+        ids = [alert.alert_id for alert in alerts]
         try:
             sender = senders.get(channel_id)
             if sender is None:
                 sender = senders[channel_id] = make_sender(channel, registry, out, timeout)
-            sender.send(alert, render(alert, language), language)
+            sender.send(alerts, render(alerts, language), language)
         except DeliveryFailed as exc:
             outcome.error = str(exc)
-            outcome.pending += 1
+            outcome.pending += len(alerts)
             con.execute(
                 "UPDATE alert_deliveries SET attempts = attempts + 1, last_error = ?, last_attempt_at = ? "
-                "WHERE alert_id = ? AND channel_id = ?",
-                [outcome.error, now, alert.alert_id, channel_id],
+                "WHERE list_contains(?, alert_id) AND channel_id = ?",
+                [outcome.error, now, ids, channel_id],
             )
             continue
-        journal.record(alert.alert_id, channel_id)
+        for alert_id in ids:
+            journal.record(alert_id, channel_id)
         con.execute(
             "UPDATE alert_deliveries SET status = 'delivered', attempts = attempts + 1, last_error = NULL, "
-            "last_attempt_at = ?, delivered_at = ? WHERE alert_id = ? AND channel_id = ?",
-            [now, now, alert.alert_id, channel_id],
+            "last_attempt_at = ?, delivered_at = ? WHERE list_contains(?, alert_id) AND channel_id = ?",
+            [now, now, ids, channel_id],
         )
-        outcome.delivered += 1
+        outcome.delivered += len(alerts)
     return list(outcomes.values())

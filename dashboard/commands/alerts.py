@@ -90,14 +90,24 @@ def _plain(value: Any) -> str:
     return text if len(text) <= MAX_FIELD else text[: MAX_FIELD - 1] + "…"
 
 
-def render(alert, language: str):
-    """The alert's title and text in ``language`` (the entity's), from locales/alerts.toml."""
-    from datetime import datetime
-
+def render(alerts: list, language: str):
+    """One message in ``language`` (the entity's) for alerts of one entity, from locales/alerts.toml:
+    an alert's own title and text, or for several a count in the title and each alert in turn."""
     from dashboard.i18n import Translator
     from warehouse.alert_delivery import Message
 
     t = Translator(language if language in ("en", "de") else "en")
+    parts = [_render_one(t, alert) for alert in alerts]
+    if len(parts) == 1:
+        return Message(*parts[0])
+    entity = _plain(alerts[0].facts.get("entity_name") or alerts[0].entity_id)
+    title = t("alerts.bundle_title", entity=entity, count=t.number(len(parts)))
+    return Message(title, "\n\n".join(f"{head}\n{body}" for head, body in parts))
+
+
+def _render_one(t, alert) -> tuple[str, str]:
+    from datetime import datetime
+
     f = alert.facts
     entity = _plain(f.get("entity_name") or alert.entity_id)
     days = t.number(f.get("days")) if f.get("days") is not None else t.none()
@@ -142,4 +152,4 @@ def render(alert, language: str):
     if isinstance(url, str) and re.match(r"^https?://", url):
         lines.append(_plain(url))
     lines.append(t("alerts.raised", moment=t.datetime(alert.raised_at), alert_id=_plain(alert.alert_id)))
-    return Message(t(f"alerts.{rule}.title", **values), "\n".join(lines))
+    return t(f"alerts.{rule}.title", **values), "\n".join(lines)

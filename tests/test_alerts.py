@@ -1,0 +1,302 @@
+"""`ossdash alerts`: each new alert arrives once per channel, a failing channel catches up later.
+
+Real parts only: the forge simulator on loopback, real `ossdash collect --alerts` processes, a
+real SMTP server (aiosmtpd) and a real HTTP receiver on 127.0.0.1, Apprise delivering to them,
+and a refused port as the failing channel.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import math
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from email import policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import duckdb
+import pytest
+from aiosmtpd.controller import Controller
+
+from collectors.registry import (
+    ALERT_RULES,
+    load_registry,
+)
+from collectors.simulator import ForgeSimulator, World
+from warehouse.alert_delivery import BUNDLE
+from warehouse.goals import goal_progress
+
+CLI_TIMEOUT = 180
+# The alert id closes the text of every alert: "(rule|entity|subject|occurrence)."
+ALERT_ID = re.compile(r"\(([a-z_]+\|[^\s()]+\|\d+)\)\.$", re.MULTILINE)
+REASON_RULE = {
+    "inactive": "inactive", "abandoned": "abandoned", "unanswered_issue": "unanswered",
+    "unanswered_change_request": "unanswered", "contract_expired": "contract", "contract_expiring": "contract",
+    "single_maintainer": "single_maintainer",
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Mailbox:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content,
+                                                      policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    box = _Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port(), ready_timeout=5)
+    controller.start()
+    try:
+        yield controller.port, box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def receiver():
+    posts: list[tuple[str, dict]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            posts.append((self.path, json.loads(self.rfile.read(length))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_port, posts
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _with_blocks(text: str, blocks: dict[str, str]) -> str:
+    """The simulator's registry with extra lines at the end of some entities' tables."""
+    parts = text.split("[[entity]]\n")
+    out = [parts[0]]
+    for part in parts[1:]:
+        entity_id = part.split('"')[1]
+        out.append(part.rstrip("\n") + "\n" + blocks.get(entity_id, "") + "\n")
+    return "[[entity]]\n".join(out)
+
+
+NEUSTADT = """
+  [[entity.alerts]]
+  channel = "apprise"
+  url_env = "TEST_ALERT_MAIL"
+
+  [[entity.alerts]]
+  channel = "apprise"
+  url_env = "TEST_ALERT_HOOK"
+  rules = ["unanswered", "account"]
+
+  [[entity.alerts]]
+  channel = "jsonl"
+  path = "neustadt-alerts.jsonl"
+"""
+HAVENSTAD = """
+  [[entity.alerts]]
+  channel = "apprise"
+  url_env = "TEST_ALERT_LATE"
+
+  [[entity.alerts]]
+  channel = "stdout"
+"""
+
+
+def _expected(db: Path, registry, entity_id: str, rules=ALERT_RULES) -> set[str]:
+    """Alert keys (rule|entity|subject) of the conditions the published warehouse holds."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        keys = set()
+        for reason, forge, host, path, kind, number, since in con.execute(
+            "SELECT reason, forge, host, path, item_kind, item_number, since FROM attention_findings "
+            "WHERE entity_id = ?", [entity_id]
+        ).fetchall():
+            rule = REASON_RULE.get(reason)
+            subject = f"{forge}:{host}/{path}"
+            if rule == "unanswered":
+                subject += f"#{kind}:{number}"
+            elif rule == "contract":
+                subject += f"@{reason.removeprefix('contract_')}:{since.astimezone(UTC).date().isoformat()}"
+            if rule:
+                keys.add(f"{rule}|{entity_id}|{subject}")
+        progress = goal_progress(con, registry, entity_id=entity_id)
+        for row in progress.itertuples():
+            if row.status in ("at risk", "off track", "met at risk"):
+                keys.add(f"goal|{entity_id}|{row.metric}@{row.deadline}:{row.status.replace(' ', '_')}")
+        accounts = con.execute(
+            "SELECT forge, host, owner, list(status ORDER BY run_id DESC)[1:2] FROM run_accounts "
+            "WHERE entity_id = ? GROUP BY ALL", [entity_id]).fetchall()
+        for forge, host, owner, last in accounts:
+            if len(last) == 2 and all(s in ("failed", "skipped") for s in last):
+                keys.add(f"account|{entity_id}|{forge}:{host}/{owner}")
+        return {k for k in keys if k.split("|")[0] in rules}
+    finally:
+        con.close()
+
+
+def _ids(texts) -> list[str]:
+    """The alert ids in messages (one alert's, or several in one Apprise message)."""
+    found = []
+    for text in texts:
+        ids = ALERT_ID.findall(text.replace("\r\n", "\n"))
+        assert ids, f"no alert id in {text!r}"
+        found += ids
+    return found
+
+
+def _key(alert_id: str) -> str:
+    return alert_id.rsplit("|", 1)[0]
+
+
+def _collect(registry_path: Path, db: Path, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: PLW1510 - the exit code is what the test checks
+        [sys.executable, "-m", "dashboard.cli", "collect", "--config", str(registry_path), "--db", str(db),
+         "--alerts"], capture_output=True, text=True, env=env, timeout=CLI_TIMEOUT,
+    )
+
+
+def test_three_collections_deliver_each_alert_once_and_a_failed_channel_catches_up(tmp_path, smtp, receiver):
+    smtp_port, mailbox = smtp
+    http_port, posts = receiver
+    refused = _free_port()  # nothing listens there: connection refused
+    # The world's clock stands 40 days back, so what a test adds now is weeks old by the time the
+    # pipeline (which uses the real clock) looks: an issue added now is unanswered past 14 days.
+    world = World(seed=7, now=datetime.now(UTC).replace(microsecond=0) - timedelta(days=40), activity_scale=0.15)
+    db = tmp_path / "ossdash.duckdb"
+    env = {**os.environ,
+           "TEST_ALERT_MAIL": f"mailto://127.0.0.1:{smtp_port}?to=ospo@neustadt.example"
+                              "&from=ossdash@neustadt.example&mode=insecure",
+           "TEST_ALERT_HOOK": f"json://127.0.0.1:{http_port}/neustadt",
+           "TEST_ALERT_LATE": f"json://127.0.0.1:{refused}/havenstad"}
+    with ForgeSimulator(world) as sim:
+        registry_path = tmp_path / "registry.toml"
+        registry_path.write_text(_with_blocks(sim.registry_toml(goals=True),
+                                              {"neustadt": NEUSTADT, "havenstad": HAVENSTAD}), encoding="utf-8")
+        registry = load_registry(registry_path)
+        mail_seen: list[str] = []
+        hook_seen: list[str] = []
+        jsonl = tmp_path / "neustadt-alerts.jsonl"
+        expected: dict[str, list[set[str]]] = {"neustadt": [], "havenstad": []}
+
+        def run_once(exit_code: int):
+            done = _collect(registry_path, db, env)
+            # The collection's own exit code: a failing alert channel never changes it.
+            assert done.returncode == exit_code, done.stderr[-2000:]
+            for entity_id, found in expected.items():
+                found.append(_expected(db, registry, entity_id))
+            return done
+
+        def new_in(entity_id: str, index: int, rules=ALERT_RULES) -> set[str]:
+            now = expected[entity_id][index]
+            before = expected[entity_id][index - 1] if index else set()
+            return {k for k in now - before if k.split("|")[0] in rules}
+
+        def delivered_since(seen: list[str], texts: list[str]) -> list[str]:
+            fresh = texts[len(seen):]
+            seen.extend(fresh)
+            return fresh
+
+        # Run 1: everything that holds is new.
+        first = run_once(0)
+        mails = _ids(delivered_since(mail_seen, [m.get_body(("plain",)).get_content() for m in mailbox.messages]))
+        hooks = _ids(delivered_since(hook_seen, [p["message"] for path, p in posts if path == "/neustadt"]))
+        assert sorted(mails) == sorted(f"{k}|1" for k in new_in("neustadt", 0))
+        assert sorted(hooks) == sorted(f"{k}|1" for k in new_in("neustadt", 0, ("unanswered", "account")))
+        assert any(k.startswith("unanswered|") for k in new_in("neustadt", 0)), "the world should have unanswered items"
+        assert "channel apprise:TEST_ALERT_LATE failed" in first.stderr and "connection" in first.stderr.lower()
+        # The stdout channel: havenstad's alerts, in English for a Dutch city, once each.
+        printed = ALERT_ID.findall(first.stdout)
+        assert sorted(printed) == sorted(f"{k}|1" for k in new_in("havenstad", 0))
+        assert "Raised on" in first.stdout and "Gemeldet" not in first.stdout
+
+        # Run 2: on openCoDE an issue nobody answers and an answer to an old unanswered one; and
+        # neustadt's GitHub account starts failing (401, no retry).
+        unanswered = sorted(k for k in new_in("neustadt", 0) if k.startswith("unanswered|neustadt|opencode:"))
+        answered_key = unanswered[0]
+        answered_repo = answered_key.split("/", 2)[2].split("#")[0]
+        kind, number = answered_key.rsplit("#", 1)[1].split(":")
+        world.advance(5)
+        world.add_comment("opencode", answered_repo, kind, int(number),
+                          author_login=_other_person(world, answered_repo))
+        new_issue = world.add_item("opencode", answered_repo, "issue")
+        fault = sim.faults.reflect(status=401, forge="github", path="stadt-neustadt", times=None)
+        second = run_once(1)  # partial: the failing account
+        planted = f"unanswered|neustadt|opencode:{sim.url('opencode').split('://')[1]}"
+        mails = _ids(delivered_since(mail_seen, [m.get_body(("plain",)).get_content() for m in mailbox.messages]))
+        hooks = _ids(delivered_since(hook_seen, [p["message"] for path, p in posts if path == "/neustadt"]))
+        assert sorted(mails) == sorted(f"{k}|1" for k in new_in("neustadt", 1))
+        assert sorted(hooks) == sorted(f"{k}|1" for k in new_in("neustadt", 1, ("unanswered", "account")))
+        assert f"{planted}/{answered_repo}#issue:{new_issue}|1" in hooks, hooks
+        assert answered_key not in expected["neustadt"][1], "an answered issue is no longer a condition"
+        assert "channel apprise:TEST_ALERT_LATE failed" in second.stderr
+
+        # Run 3: the account fails a second time in a row, and the refused channel works again.
+        world.advance(5)
+        env["TEST_ALERT_LATE"] = f"json://127.0.0.1:{http_port}/havenstad"
+        third = run_once(1)
+        sim.faults.remove(fault)
+        mails = _ids(delivered_since(mail_seen, [m.get_body(("plain",)).get_content() for m in mailbox.messages]))
+        hooks = _ids(delivered_since(hook_seen, [p["message"] for path, p in posts if path == "/neustadt"]))
+        github_host = sim.url("github").split("://")[1].removesuffix("/api/v3")
+        account_key = f"account|neustadt|github:{github_host}/stadt-neustadt"
+        assert account_key in new_in("neustadt", 2)
+        assert sorted(mails) == sorted(f"{k}|1" for k in new_in("neustadt", 2))
+        assert sorted(hooks) == sorted(f"{k}|1" for k in new_in("neustadt", 2, ("unanswered", "account")))
+        assert f"{account_key}|1" in hooks
+        assert "TEST_ALERT_LATE" not in third.stderr, third.stderr[-2000:]
+
+    # The late channel got every havenstad alert of the three runs, once each, in run 3 only.
+    late = _ids(p["message"] for path, p in posts if path == "/havenstad")
+    backlog = new_in("havenstad", 0) | new_in("havenstad", 1) | new_in("havenstad", 2)
+    assert backlog and sorted(late) == sorted(f"{k}|1" for k in backlog)
+    # Once each, on every channel, across the three runs.
+    for ids in (_ids(mail_seen), _ids(hook_seen), late):
+        assert len(ids) == len(set(ids))
+    lines = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert sorted(line["alert_id"] for line in lines) == sorted(_ids(mail_seen))
+    assert {line["language"] for line in lines} == {"de"}  # a German city's alerts are German
+    assert all("Gemeldet am" in m for m in mail_seen)
+    assert all("Raised on" in p["message"] for path, p in posts if path == "/havenstad")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM alert_deliveries WHERE status <> 'delivered'").fetchone()[0] == 0
+        attempts = dict(con.execute(
+            "SELECT alert_id, attempts FROM alert_deliveries WHERE channel_id = 'apprise:TEST_ALERT_LATE'").fetchall())
+    finally:
+        con.close()
+    # Tried in every run until it worked: alerts of run 1 three times, of run 2 twice, of run 3 once.
+    assert attempts == {f"{k}|1": 3 - n for n in range(3) for k in new_in("havenstad", n)}
+    # Apprise messages bundle up to BUNDLE alerts of one entity: a few mails, not one per alert.
+    assert len(mailbox.messages) == sum(math.ceil(len(new_in("neustadt", n)) / BUNDLE) for n in range(3)) == 3
+
+
+def _other_person(world: World, repo_path: str) -> str:
+    repo = world.repo("opencode", repo_path)
+    authors = {i.author.login for i in repo.items}
+    return next(p.login for p in world.people if p.login not in authors and not p.login.endswith("[bot]"))
