@@ -118,12 +118,21 @@ def test_a_failing_account_is_shown_with_its_error_and_never_fresh(failing_db):
 
 
 def test_a_running_collection_is_shown_and_a_killed_one_is_an_integrity_problem(tmp_path):
+    # First run: nothing published yet; second run: shown while it runs, then killed; third: logs it.
     db = tmp_path / "w.duckdb"
     with ForgeSimulator(World(seed=7, activity_scale=0.15)) as sim:
         registry = tmp_path / "sim.toml"
         registry.write_text(sim.registry_toml(), encoding="utf-8")
+        slow = sim.faults.slow(delay=0.3, endpoint="/repos/{owner}/{repo}/commits", times=None)
         first = _collect(registry, db)
-        assert first.wait(timeout=120) == 0
+        try:
+            _wait_for(lambda: marker_path(db).exists())
+            early = _status(db)
+            assert early.returncode == EXIT_BAD_INPUT
+            assert "the first collection is running now (run 1 since" in early.stderr
+        finally:
+            sim.faults.remove(slow)
+            assert first.wait(timeout=120) == 0
         sim.faults.slow(delay=0.3, endpoint="/repos/{owner}/{repo}/commits", times=None)
         sim.world.advance(1)
         for repo in [r for r in sim.world.repos if r.commits and not r.archived][:4]:

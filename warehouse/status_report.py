@@ -115,8 +115,9 @@ def _running(db: Path) -> tuple[dict[str, Any] | None, str | None]:
         return None, None
     if pid_alive(marker.pid):
         return {"run_id": marker.run_id, "started_at": marker.started_at, "pid": marker.pid}, None
+    why = f" ({marker.reason})" if marker.reason else ""
     return None, (f"the last run ({marker.run_id}, started {marker.started_at}, process {marker.pid}) ended "
-                  "without publishing; the published snapshot is the one before it, and the next "
+                  f"without publishing{why}; the published snapshot is the one before it, and the next "
                   "`ossdash collect` records that run and collects again")
 
 
@@ -128,6 +129,10 @@ def build_report(db: str | os.PathLike[str], max_age_hours: float | None = None,
     try:
         con = open_readonly(path)
     except DatabaseMissing:
+        running, _ = _running(path)
+        if running:
+            raise NoWarehouse(f"no warehouse published at {path} yet: the first collection is running now "
+                              f"(run {running['run_id']} since {running['started_at']})") from None
         raise NoWarehouse(f"no warehouse at {path}; run `ossdash collect` (or `ossdash demo`) first, "
                           "or name the file with --db or OSSDASH_DB") from None
     except DatabaseUnreadable as exc:
