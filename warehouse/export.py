@@ -241,8 +241,10 @@ def _csv_expression(column: str, duck_type: str) -> str:
     if kind in ("array", "object"):
         return f"to_json({col})::VARCHAR AS {col}"
     if kind == "datetime":
-        zone = "Z" if "TIME ZONE" in duck_type.upper() else ""
-        return f"strftime({col}, '%Y-%m-%dT%H:%M:%S.%f{zone}') AS {col}"
+        if "TIME ZONE" in duck_type.upper():
+            # In UTC whatever the session's time zone.
+            return f"strftime({col} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS {col}"
+        return f"strftime({col}, '%Y-%m-%dT%H:%M:%S.%f') AS {col}"
     if kind == "number":
         # NaN is "no value" in the answers; an empty cell says so in CSV.
         return f"CASE WHEN isnan({col}::DOUBLE) THEN NULL ELSE {col} END AS {col}"
