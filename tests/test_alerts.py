@@ -12,6 +12,7 @@ import json
 import math
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -27,11 +28,17 @@ from aiosmtpd.controller import Controller
 
 from collectors.registry import (
     ALERT_RULES,
+    RegistryError,
     load_registry,
+    parse_registry,
 )
 from collectors.simulator import ForgeSimulator, World
-from warehouse.alert_delivery import BUNDLE
+from dashboard.commands.alerts import render
+from warehouse.alert_delivery import BUNDLE, Journal, StoredAlert, record_conditions
+from warehouse.alert_rules import Condition
+from warehouse.alerts import run_alerts
 from warehouse.goals import goal_progress
+from warehouse.schema import migrate
 
 CLI_TIMEOUT = 180
 # The alert id closes the text of every alert: "(rule|entity|subject|occurrence)."
@@ -300,3 +307,197 @@ def _other_person(world: World, repo_path: str) -> str:
     repo = world.repo("opencode", repo_path)
     authors = {i.author.login for i in repo.items}
     return next(p.login for p in world.people if p.login not in authors and not p.login.endswith("[bot]"))
+
+
+# --- the state machine, the journal, the command's exits, the registry, the texts ----------------
+
+
+def _state_db():
+    con = duckdb.connect(":memory:")
+    migrate(con)
+    return con
+
+
+def test_a_condition_alerts_once_while_it_holds_and_again_when_it_returns():
+    registry = parse_registry(
+        '[[entity]]\nid = "x"\nname = "X"\ncountry = "DE"\narchetype = "local"\n'
+        '[[entity.alerts]]\nchannel = "stdout"\n[[entity.alerts]]\nchannel = "jsonl"\npath = "a.jsonl"\n'
+        'rules = ["goal"]\n')
+    con = _state_db()
+    unanswered = Condition("unanswered", "x", "github:github.com/x/app#issue:1")
+    goal = Condition("goal", "x", "public_repos@2027-12-31:at_risk")
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def pending(channel_id):
+        return sorted(r[0] for r in con.execute(
+            "SELECT alert_id FROM alert_deliveries WHERE channel_id = ? AND status = 'pending'", [channel_id]).fetchall())
+
+    raised, cleared = record_conditions(con, registry, [unanswered, goal], t0)
+    assert sorted(raised) == sorted([f"{unanswered.key}|1", f"{goal.key}|1"]) and cleared == []
+    assert pending("stdout") == sorted(raised) and pending("jsonl:a.jsonl") == [f"{goal.key}|1"]
+    # Still holding: nothing new.
+    assert record_conditions(con, registry, [unanswered, goal], t0 + timedelta(days=1)) == ([], [])
+    # The issue was answered: cleared, not alerted.
+    assert record_conditions(con, registry, [goal], t0 + timedelta(days=2)) == ([], [f"{unanswered.key}|1"])
+    # It is unanswered again (reopened, say): a new occurrence, a new alert.
+    raised, _ = record_conditions(con, registry, [goal, unanswered], t0 + timedelta(days=3))
+    assert raised == [f"{unanswered.key}|2"]
+    assert con.execute("SELECT count(*) FROM alerts").fetchone()[0] == 3
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    """A small collected warehouse and its registry text (the simulator is gone afterwards)."""
+    from warehouse.pipeline import collect
+
+    folder = tmp_path_factory.mktemp("alerts")
+    world = World(seed=7, activity_scale=0.15)
+    with ForgeSimulator(world) as sim:
+        text = sim.registry_toml()
+        summary = collect(parse_registry(text, str(folder / "registry.toml")), folder / "ossdash.duckdb")
+    assert summary.status == "ok"
+    return folder / "ossdash.duckdb", text
+
+
+def _copy(collected, tmp_path, blocks: dict[str, str]):
+    db = tmp_path / "ossdash.duckdb"
+    shutil.copyfile(collected[0], db)
+    path = tmp_path / "registry.toml"
+    path.write_text(_with_blocks(collected[1], blocks), encoding="utf-8")
+    return db, path, load_registry(path)
+
+
+class _Dies:
+    """A renderer that dies (as a crash would) after ``after`` messages."""
+
+    def __init__(self, after: int):
+        self.after = after
+        self.calls = 0
+
+    def __call__(self, alerts, language):
+        if self.calls >= self.after:
+            raise KeyboardInterrupt  # stands for the process dying mid-delivery
+        self.calls += 1
+        return render(alerts, language)
+
+
+def test_a_pass_that_dies_mid_delivery_resends_nothing_and_loses_nothing(collected, tmp_path):
+    db, _, registry = _copy(collected, tmp_path, {"neustadt": '  [[entity.alerts]]\n  channel = "jsonl"\n'
+                                                               '  path = "out.jsonl"\n'})
+    out = tmp_path / "out.jsonl"
+    before = db.read_bytes()
+    with pytest.raises(KeyboardInterrupt):
+        run_alerts(registry, db, _Dies(after=3), sys.stdout)
+    assert db.read_bytes() == before, "a pass that died published nothing"
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3
+    assert len(Journal(db).entries()) == 3
+    result = run_alerts(registry, db, render, sys.stdout)
+    assert result.recovered == 3 and result.ok
+    ids = [json.loads(line)["alert_id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(ids) == len(set(ids)) == len(result.raised) > 3, "each alert once, none lost"
+    # The next pass finds everything delivered and empties the journal.
+    again = run_alerts(registry, db, render, sys.stdout)
+    assert (again.raised, again.delivered, again.recovered) == ([], 0, 0)
+    assert Journal(db).entries() == []
+
+
+def _alerts_cli(db: Path, registry_path: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: PLW1510 - the exit code is what the test checks
+        [sys.executable, "-m", "dashboard.cli", "alerts", "--config", str(registry_path), "--db", str(db),
+         "--timeout", "3"], capture_output=True, text=True, env=env or dict(os.environ), timeout=CLI_TIMEOUT,
+    )
+
+
+def test_the_command_exits_truthfully_and_an_unset_variable_fails_only_its_channel(collected, tmp_path):
+    from warehouse.lock import CollectionLock
+
+    db, path, _ = _copy(collected, tmp_path, {
+        "neustadt": '  [[entity.alerts]]\n  channel = "apprise"\n  url_env = "TEST_ALERT_UNSET"\n'
+                    '  [[entity.alerts]]\n  channel = "jsonl"\n  path = "out.jsonl"\n',
+    })
+    env = {k: v for k, v in os.environ.items() if k != "TEST_ALERT_UNSET"}
+    with CollectionLock(db):
+        busy = _alerts_cli(db, path, env)
+    assert busy.returncode == 3 and "another collection is writing" in busy.stderr
+    missing = _alerts_cli(tmp_path / "none.duckdb", path, env)
+    assert missing.returncode == 2 and "no warehouse at" in missing.stderr
+    done = _alerts_cli(db, path, env)
+    assert done.returncode == 1, done.stderr
+    assert "channel apprise:TEST_ALERT_UNSET failed: TEST_ALERT_UNSET is not set" in done.stderr
+    assert "Traceback" not in done.stderr
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert lines, "the other channel was not held up"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        pending = con.execute("SELECT count(*) FROM alert_deliveries WHERE status = 'pending'").fetchone()[0]
+    finally:
+        con.close()
+    assert pending == len(lines), "the unset channel keeps every alert for the next run"
+    # The variable set, with a URL holding a secret that cannot be reached: reported without the secret.
+    env["TEST_ALERT_UNSET"] = f"json://alice:s3cr3t-p4ss@127.0.0.1:{_free_port()}/hook"
+    refused = _alerts_cli(db, path, env)
+    assert refused.returncode == 1 and "s3cr3t-p4ss" not in refused.stderr + refused.stdout
+
+
+def _registry_problems(extra: str) -> list[str]:
+    text = '[[entity]]\nid = "muc"\nname = "München"\ncountry = "DE"\narchetype = "local"\n' + extra
+    with pytest.raises(RegistryError) as info:
+        parse_registry(text, "cities.toml")
+    return info.value.problems
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ('[[entity.alerts]]\nchannel = "apprise"\nurl = "mailto://u:p@example.org"\nurl_env = "MUC_URL"\n',
+     "cities.toml: entity 'muc': alerts #1: field 'url': alert URLs carry secrets"),
+    ('[[entity.alerts]]\nchannel = "apprise"\n', "cities.toml: entity 'muc': alerts #1: field 'url_env': required"),
+    ('[[entity.alerts]]\nchannel = "apprise"\nurl_env = "PATH"\n', "field 'url_env': PATH holds no Apprise URL"),
+    ('[[entity.alerts]]\nchannel = "sms"\n', "alerts #1: field 'channel': 'sms' is not one of stdout, jsonl, apprise"),
+    ('[[entity.alerts]]\nchannel = "jsonl"\n', "alerts #1: field 'path': required for a jsonl channel"),
+    ('[[entity.alerts]]\nchannel = "stdout"\nrules = ["inactiv"]\n', "field 'rules': 'inactiv' is not an alert rule"),
+    ('[[entity.alerts]]\nchannel = "stdout"\n[[entity.alerts]]\nchannel = "stdout"\n',
+     "alerts #2: channel stdout is already listed"),
+    ('language = "fr"\n', "cities.toml: entity 'muc': field 'language': 'fr' is not one of en, de"),
+    ('alert_unanswered_days = 0\n', "field 'alert_unanswered_days': must be a whole number of days"),
+])
+def test_registry_refuses_bad_alert_channels_with_file_entity_and_field(extra, expected):
+    problems = _registry_problems(extra)
+    assert any(expected in p for p in problems), problems
+    assert all("mailto://u:p@" not in p for p in problems)
+
+
+def test_registry_alert_language_defaults_from_the_country():
+    text = "".join(
+        f'[[entity]]\nid = "e{i}"\nname = "E"\ncountry = "{country}"\narchetype = "local"\n{extra}'
+        for i, (country, extra) in enumerate([("DE", ""), ("AT", ""), ("CH", ""), ("NL", ""), ("DE", 'language = "en"\n'),
+                                              ("IT", 'language = "de"\n')]))
+    registry = parse_registry(text)
+    assert [e.alert_language for e in registry.entities] == ["de", "de", "de", "en", "en", "de"]
+    channel = parse_registry(text + '[[entity.alerts]]\nchannel = "apprise"\nurl_env = "X_URL"\n').entities[-1].alerts[0]
+    assert (channel.channel_id, channel.rules) == ("apprise:X_URL", ALERT_RULES)
+
+
+SAMPLE_FACTS = {
+    "inactive": {"repo": "org/app", "days": 200.4, "since": "2026-05-01T00:00:00+00:00"},
+    "abandoned": {"repo": "org/app", "days": 400.0, "since": "2025-10-01T00:00:00+00:00"},
+    "unanswered": {"repo": "org/app", "days": 20.0, "since": "2026-11-01T00:00:00+00:00", "item_kind": "change_request",
+                   "item_number": 7, "url": "https://git.example.org/org/app/-/merge_requests/7"},
+    "contract": {"repo": "org/app", "reason": "contract_expiring", "days": -30.0, "since": "2027-01-01T00:00:00+00:00"},
+    "single_maintainer": {"repo": "org/app"},
+    "goal": {"metric": "publiccode_share", "status": "at risk", "value": 0.5, "target": 0.8, "projected": 0.7,
+             "deadline": "2027-12-31", "unit": "share"},
+    "account": {"forge": "github", "owner": "it-at-m", "runs": 2, "error": "github:it-at-m: cannot reach\x1b[31m host"},
+}
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_every_rule_has_its_text_in_both_languages(language):
+    alerts = [StoredAlert(f"{rule}|muc|s|1", rule, "muc", "s", {**facts, "entity_name": "München"},
+                          datetime(2026, 12, 1, tzinfo=UTC)) for rule, facts in SAMPLE_FACTS.items()]
+    for alert in alerts:
+        message = render([alert], language)
+        assert message.title.startswith("München: ") and alert.alert_id in message.body
+        assert "{" not in message.title + message.body and "\x1b" not in message.body
+    bundle = render(alerts, language)
+    assert ("7 new alerts" if language == "en" else "7 neue Hinweise") in bundle.title
+    assert ALERT_ID.findall(bundle.body) == [a.alert_id for a in alerts]
+    assert ("50%" if language == "en" else "50\u00a0%") in render([alerts[5]], language).body
