@@ -104,8 +104,8 @@ def _raw_reader(db: Path, reads: Reads, stop: threading.Event) -> None:
             reads.note(started, "raw", pair)
         except Exception as exc:  # noqa: BLE001 - every failed read is counted and reported
             reads.fail("raw", exc)
-        # Short pauses: the simulator serving the collection shares this process.
-        time.sleep(0.01)
+        # Pauses: the simulator serving the collection shares this process.
+        time.sleep(0.02)
 
 
 def _long_reader(db: Path, reads: Reads, stop: threading.Event) -> None:
@@ -142,7 +142,7 @@ def _data_layer_reader(reads: Reads, stop: threading.Event) -> None:
                     reads.keyed.append((before, pair))
         except Exception as exc:  # noqa: BLE001
             reads.fail("data", exc)
-        time.sleep(0.02)
+        time.sleep(0.05)
 
 
 def _collections(registry: Path, db: Path, sim: ForgeSimulator, rounds: int, reads: Reads) -> None:
@@ -210,7 +210,7 @@ def test_readers_see_whole_snapshots_while_collections_publish(rounds, tmp_path,
         while coordinator.is_alive() and time.monotonic() < deadline:
             _run_page(PAGES[pages % len(PAGES)], reads)  # the pages run here, in the test's thread
             pages += 1
-            time.sleep(0.5)
+            time.sleep(1.5)
         coordinator.join(max(0.0, deadline - time.monotonic()))
         assert not coordinator.is_alive(), "the collections did not finish in time"
         time.sleep(0.3)  # a last round of reads on the final snapshot
