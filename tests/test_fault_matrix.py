@@ -5,8 +5,9 @@ clean run (every compared table, row by row).
 "Truthful" means, for the faulty run: the run's row in ``runs`` and the accounts' rows in
 ``run_accounts`` agree with what the run returned; an account that failed or came back partial
 says why; an account recorded as ``ok`` holds exactly the rows a clean run gives it (a fault that
-outlasted the retries and lost data cannot hide behind ``ok``); a run recorded ``ok`` holds
-exactly the clean warehouse.
+outlasted the retries and lost data cannot hide behind ``ok``) unless it carries a warning for a
+value it could not read; a run recorded ``ok`` without warnings holds exactly the clean
+warehouse; and no credential a forge echoed back (``reflect``) is stored anywhere.
 
 The random mixes come from ``random.Random(seed)``: 1-4 faults, each of a random kind, on a
 random forge, aimed at the whole forge, one endpoint the collectors use, or one account, for a
