@@ -1377,7 +1377,7 @@ def render_pdf(report: Report) -> bytes:
         table([t("report.summary_col_goal"), t("report.summary_col_status"), t("report.summary_col_value"),
                t("report.summary_col_target"), t("report.summary_col_deadline")],
               [(r.goal, r.status, r.value, r.target, r.deadline) for r in summary],
-              (56, 38, 32, 20, 28), [goals_mod.STATUS_TONE.get(r.status_code, "neutral") for r in summary])
+              (50, 38, 32, 22, 32), [goals_mod.STATUS_TONE.get(r.status_code, "neutral") for r in summary])
         pdf.ln(2)
         para(t("report.summary_counts"), size=9.5, style="B")
         for _, word, n in summary_counts(t, report):

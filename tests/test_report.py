@@ -16,9 +16,11 @@ figures are worked out below; one test adds goals to a copy of the collected dem
     (clipped): on track.
   3 active_share >= 60 % by 2025-12-31: value 2/4; observed snapshot 2025-04-01 = 47 %: 3 points
     in 90 days = 1.0 point a month; 184 days on: 50 + 6.13 = 56.1 % >= 90 % of 60 %: at risk.
-  4 publiccode_share >= 50 % by 2026-12-31: value 0 %, no history, no trend: off track.
-  5 contributions_to_others >= 3 by 2025-01-01: value 0, deadline passed 180 days ago: off track;
-    its history is reconstructed (twelve month ends of 0).
+  4 publiccode_share >= 50 % by 2026-12-31: value 0 %, no history, no trend: not enough history
+    (once "off track": a goal is never off track for want of history).
+  5 contributions_to_others >= 3 by 2025-01-01: value 0, deadline passed 180 days ago; the value
+    reconstructed for 2025-01-01 is 0: missed at deadline (once "off track", whatever the value
+    then); its history is reconstructed (twelve month ends of 0).
   6 made_up_metric >= 5 by 2026-01-01: a metric the warehouse does not know: no data.
 - ohneziele: no goals.
 """
@@ -33,6 +35,7 @@ from datetime import date
 from html.parser import HTMLParser
 
 import duckdb
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -90,29 +93,34 @@ SNAPSHOTS = [  # day, metric, value
     (date(2025, 1, 1), "osi_licence_share", 0.5),
     (date(2025, 4, 1), "active_share", 0.47),
 ]
-STATUS = ["achieved", "on track", "at risk", "off track", "off track", "no data"]
+STATUS = ["achieved", "on track", "at risk", "not enough history", "missed at deadline", "no data"]
 
 # What each goal's section must say, per language (numbers and dates in the language's format).
 EXPECTED = {
     "en": [
         ["Public repositories", "achieved", "Goal: at least 4 by 31 December 2026.", "549 days"],
         ["Share with an OSI-approved licence", "on track", "75%", "+4.2 percentage points per month",
-         "On track: at the current trend the value reaches 100% by 30 June 2026; the target is 80%."],
+         "On track: at the current trend the value reaches 100% by 30 June 2026; the target is 80%.",
+         "This rests on a straight line through 2 values since 1 January 2025"],
         ["Share of active projects", "at risk", "50%", "56.1%", "+1.0 percentage points per month", "184 days"],
-        ["Share with publiccode.yml", "off track", "0%", "no trend yet (too little history)"],
-        ["Contributions to other entities' projects", "off track", "deadline passed 180 days ago",
-         "1 January 2025", "reconstructed"],
+        ["Share with publiccode.yml", "not enough history yet", "0%", "no trend yet (too little history)",
+         "This rests on one value so far, from 30 June 2025"],
+        ["Contributions to other entities' projects", "missed at the deadline", "deadline passed 180 days ago",
+         "1 January 2025", "reconstructed", ("Missed at the deadline: 0 on 1 January 2025, short of the target of 3;"
+         " 0 today.")],
         ["made_up_metric", "no data"],
     ],
     "de": [
         ["Öffentliche Repositorien", "erreicht", "Ziel: mindestens 4 bis zum 31. Dezember 2026.", "549 Tage"],
         ["Anteil mit OSI-anerkannter Lizenz", "im Plan", "75\xa0%", "+4,2 Prozentpunkte pro Monat",
-         "Im Plan: Bei der bisherigen Entwicklung erreicht der Wert 100\xa0% bis zum 30. Juni 2026;"
-         " das Ziel ist 80\xa0%."],
+         ("Im Plan: Bei der bisherigen Entwicklung erreicht der Wert 100\xa0% bis zum 30. Juni 2026;"
+         " das Ziel ist 80\xa0%.")],
         ["Anteil aktiver Projekte", "gefährdet", "50\xa0%", "56,1\xa0%", "+1,0 Prozentpunkte pro Monat", "184 Tage"],
-        ["Anteil mit publiccode.yml", "nicht im Plan", "0\xa0%", "noch kein Trend (zu wenig Verlauf)"],
-        ["Beiträge zu Projekten anderer Organisationen", "nicht im Plan", "Frist vor 180 Tagen abgelaufen",
-         "1. Januar 2025", "rekonstruiert"],
+        ["Anteil mit publiccode.yml", "noch zu wenig Verlauf", "0\xa0%", "noch kein Trend (zu wenig Verlauf)",
+         "Das beruht auf einem einzigen Wert bisher, vom 30. Juni 2025"],
+        ["Beiträge zu Projekten anderer Organisationen", "zur Frist verfehlt", "Frist vor 180 Tagen abgelaufen",
+         "1. Januar 2025", "rekonstruiert", ("Zur Frist verfehlt: 0 am 1. Januar 2025, das Ziel von 3 also verfehlt;"
+         " heute 0.")],
         ["made_up_metric", "keine Daten"],
     ],
 }
@@ -192,8 +200,9 @@ def sections(page: str) -> dict[str, str]:
 
 
 class _Nodes(HTMLParser):
-    VOID = {"meta", "link", "br", "img", "hr", "input", "col", "source", "wbr", "area", "base", "embed", "track"}
-    SVG_EMPTY = {"line", "polyline", "circle", "rect", "path"}
+    VOID = frozenset({"meta", "link", "br", "img", "hr", "input", "col", "source", "wbr", "area", "base", "embed",
+                      "track"})
+    SVG_EMPTY = frozenset({"line", "polyline", "circle", "rect", "path"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -315,11 +324,22 @@ def test_html_has_every_goal_with_its_status_in_the_locale_format(cur, lang):
     assert f"<h1>{title}</h1>" in page
     assert {"en": "As of 30 June 2025", "de": "Stand: 30. Juni 2025"}[lang] in page
     assert {"en": "last collection on 29 June 2025", "de": "letzte Erhebung am 29. Juni 2025"}[lang] in page
-    counts = dict(re.findall(r'<span class="badge s-[a-z_]+">([^<]+)</span></th><td class="num">(\d+)</td>', page))
-    assert counts == {t.label("status", s): str(n) for s, n in
-                      [("achieved", 1), ("on track", 1), ("at risk", 1), ("off track", 2), ("no data", 1)]}
+    # The summary: one line per goal (status, value, target, deadline), then the statuses' counts.
+    summary = re.findall(r'<tr><th scope="row">([^<]+)</th><td><span class="badge [^"]+">([^<]+)</span></td>'
+                         r"<td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", page)
+    assert [(goal, status) for goal, status, *_ in summary] == [
+        (f"{n}. {e[0]}".replace("'", "&#x27;"), e[1][:1].upper() + e[1][1:]) for n, e in enumerate(EXPECTED[lang], 1)]
+    assert summary[1][2:] == (("75%", "80%", "30 June 2026") if lang == "en" else
+                               ("75\xa0%", "80\xa0%", "30. Juni 2026"))
+    assert summary[4][2] == {"en": "0 at the deadline, 0 today", "de": "0 zur Frist, heute 0"}[lang]
+    counts = dict(re.findall(r'<li><span class="badge [^"]+">([^<]+)</span> <span class="num">(\d+)</span></li>', page))
+    assert counts == {t.label("status", s): "1" for s in STATUS}
+    # No internal id anywhere a reader sees it (it is in the goals' anchors and the file name only).
+    assert not any(ENTITY in text for text in parse(page).texts)
     # One chart per goal with history, with axis titles and a tooltip per point.
-    assert page.count("<svg") == 5  # every goal but the one without data
+    # (and the health score's history: scores at the month ends since the repositories have data)
+    assert page.count("<svg") == 5 + 1  # every goal but the one without data
+    assert 'aria-labelledby="chart-health-title"' in page
     assert '<text class="axis-title"' in page and t("report.axis_date") in page
     contributions = found["contributions_to_others"]
     # twelve reconstructed month ends and today's value
@@ -346,14 +366,17 @@ def test_html_is_self_contained_and_well_formed(cur):
     assert '<meta charset="utf-8">' in page
 
 
-def test_an_entity_without_goals_is_told_how_to_set_them(cur):
-    for lang, says, how in [("en", "No goals have been set", "registry file"), ("de", "noch keine Ziele", "Registerdatei")]:
+def test_an_entity_without_goals_gets_no_registry_text(cur):
+    for lang, says, how in [("en", "No goals have been set", "agreed by the council"),
+                            ("de", "noch keine Ziele", "beschließt der Rat")]:
         page = report.html_report(cur, "ohneziele", lang, today=TODAY)
         assert "<h1>" in page and "Ohneziele" in page
-        assert says in page and how in page and "[[entity.goal]]" in page
+        assert says in page and how in page
+        # The registry's syntax belongs to the documentation, not to a council's paper.
+        assert "[[entity.goal]]" not in page and "<pre>" not in page and "cities.toml" not in page
         assert sections(page) == {} and "<svg" not in page
         text = pdf_text(report.pdf_report(cur, "ohneziele", lang, today=TODAY))
-        assert says in text and how in text
+        assert says in text and how in text and "[[entity.goal]]" not in text and "ohneziele" not in text
 
 
 def test_an_unknown_entity_is_an_error_naming_it(cur):
@@ -381,18 +404,33 @@ def test_pdf_has_the_same_goals_and_statuses(cur, lang):
     lines = pdf_lines(data)
     t = Translator(lang)
     for n, ((metric, _, _), expected) in enumerate(zip(GOALS, EXPECTED[lang]), start=1):
-        label, word, *facts = expected
+        label, _word, *facts = expected
         assert f"{n}. {label}" in text, (lang, label)
         for fact in facts:
             assert spaced(fact) in text, (lang, metric, fact)
     # Each goal's status word follows its "Status" label, in the goals' order.
     statuses = [lines[i + 1] for i, line in enumerate(lines) if line == t("report.fact_status")]
+    if t("report.summary_col_status") == t("report.fact_status"):  # the summary table's header first
+        assert statuses[0] == t("report.summary_col_value")
+        statuses = statuses[1:]
     assert statuses == [t.label("status", s) for s in STATUS]
+    # The first page's summary lists every goal with its status word, as a table's rows.
+    footer = t("report.page", page=1, pages="").strip()
+    first = lines[:next(i for i, line in enumerate(lines) if line.strip() == footer)]
+    first_text = spaced(" ".join(first))  # a cell's lines, joined
+    for n, ((metric, _, _), status) in enumerate(zip(GOALS, STATUS), start=1):
+        assert f"{n}. {t.label('goal_metric', metric)}" in first_text
+        assert spaced(report._capital(t.label("status", status))) in first_text
+    # Lists are lists: each rule of the statuses is an item with its bullet.
+    bullets = [i for i, line in enumerate(lines) if line == "\u2022"]
+    rules = report.rules_texts(t, [])
+    assert len(bullets) >= len(rules) + len(STATUS)  # the counts and the rules
+    assert spaced(rules[-1]).startswith(spaced(lines[bullets[-1] + 1]))
     # The same goals as the HTML, in the same order.
     html_titles = re.findall(r"<h2>(\d+\. [^<]+)</h2>", report.html_report(cur, ENTITY, lang, today=TODAY))
     titles = [h.replace("&#x27;", "'") for h in html_titles]
     assert len(titles) == len(GOALS)
-    assert [line for line in lines if line in titles] == titles
+    assert [line for line in lines[len(first):] if line in titles] == titles  # after the summary page
     assert pdf_info(data, "Creator") == "ossdash"
     assert pdf_info(data, "Lang") == lang
     assert "Küstenstadt" in pdf_info(data, "Title")
@@ -508,10 +546,10 @@ def test_pdf_safe_keeps_cp1252_and_replaces_the_rest():
 
 
 def _goal(**changes):
-    base = dict(number=1, metric="median_first_response_hours", unit="hours", target=24.0,
-                deadline=date(2026, 6, 30), value=30.25, trend_per_month=-1.5, projected=12.0,
-                status="on track", days_left=365, reconstructed=False, lower_is_better=True,
-                history=(report.Point(date(2025, 1, 31), 40.0, "observed"), report.Point(TODAY, 30.25, "now")))
+    base = {"number": 1, "metric": "median_first_response_hours", "unit": "hours", "target": 24.0,
+                "deadline": date(2026, 6, 30), "value": 30.25, "trend_per_month": -1.5, "projected": 12.0,
+                "status": "on track", "days_left": 365, "reconstructed": False, "lower_is_better": True,
+                "history": (report.Point(date(2025, 1, 31), 40.0, "observed"), report.Point(TODAY, 30.25, "now"))}
     base.update(changes)
     return report.Goal(**base)
 
@@ -530,9 +568,23 @@ def test_other_units_lower_is_better_and_unknown_metrics_read_plainly():
     assert report.value_text(de, 64.04, "score") == "64,0"
     assert report.value_text(de, 12.0, "count") == "12" and report.value_text(de, 4.96, "count") == "5"
     assert report.value_text(de, 1 / 3, "share") == "33,3\xa0%" and report.value_text(en, 0.8, "share") == "80%"
-    # At risk without a trend: the value itself is close to the target; no "current trend" claimed.
-    flat = report.goal_texts(en, _goal(status="at risk", trend_per_month=None, projected=30.25))
-    assert flat.sentence.startswith("At risk: there is too little history for a trend yet")
+    # Short without a trend: not enough history, which says what it rests on; no "current trend" claimed.
+    flat = report.goal_texts(en, _goal(status="not enough history", trend_per_month=None, projected=30.25,
+                                       trend_points=1, trend_from=TODAY))
+    assert flat.sentence.startswith("Not enough history yet: the value now, 30.2 hours, does not meet the target"
+                                    " of at most 24.0 hours") or flat.sentence.startswith(
+        "Not enough history yet: the value now, 30.3 hours, does not meet the target of at most 24.0 hours")
+    assert "current trend" not in flat.sentence and "one value so far, from 30 June 2025" in flat.sentence
+    # Met now but short by the deadline on the trend, lower is better: "met now, at risk".
+    risky = report.goal_texts(en, _goal(status="met at risk", value=20.0, projected=30.0, trend_per_month=1.0,
+                                        trend_points=5, trend_from=date(2025, 1, 31)))
+    assert risky.sentence.startswith("Met now, at risk: the value now, 20.0 hours, meets the target of at most"
+                                     " 24.0 hours, but at the current trend it will be 30.0 hours on 30 June 2026")
+    assert "a straight line through 5 values since 31 January 2025" in risky.sentence
+    # A share's change is in percentage points, never a percentage.
+    assert report.change_text(en, -0.02, "share") == "−2.0 pp"
+    assert report.change_text(de, -0.02, "share") == "−2,0 Prozentpunkte"
+    assert report.change_text(en, 0.5, "count") == "+0.5"
     page = report.render_html(report.Report(ENTITY, NAME, "DE", "local", "en", TODAY, (_goal(),), None))
     assert "less is better" in page and "by no more than 11%" in page
 
@@ -596,7 +648,7 @@ def test_report_on_the_collected_demo_warehouse(demo_with_goals):
 
 
 def test_cli_writes_html_and_pdf(demo_with_goals, tmp_path, monkeypatch):
-    path, world, entity = demo_with_goals
+    path, _world, entity = demo_with_goals
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     result = runner.invoke(cli.main, ["report", "--entity", entity, "--db", str(path)])
@@ -649,3 +701,93 @@ def test_cli_help_and_languages_agree_with_the_catalogue():
     assert "report" in result.output
     result = CliRunner().invoke(cli.main, ["report", "--help"])
     assert result.exit_code == 0 and "--entity" in result.output and "OSSDASH_DB" in result.output
+
+
+# --------------------------------------------------------------------------- name, logo, health and peers
+
+
+def _png(path, size=(24, 12)) -> bytes:
+    from PIL import Image
+
+    Image.new("RGB", size, (31, 78, 121)).save(path, format="PNG")
+    return path.read_bytes()
+
+
+def test_display_name_and_logo_from_the_registry(tmp_path):
+    logo = _png(tmp_path / "wappen.png")
+    (tmp_path / "fake.png").write_text("not an image", encoding="utf-8")
+    text = REGISTRY.format(name=NAME).replace(
+        'archetype = "local"\nemail_domains = ["kuestenstadt.example"]',
+        'archetype = "local"\nemail_domains = ["kuestenstadt.example"]\n'
+        'display_name = "Hansestadt Küstenstadt"\nlogo = "wappen.png"', 1,
+    ).replace('name = "Gemeinde Ohneziele"', 'name = "Gemeinde Ohneziele"\nlogo = "fake.png"')
+    (tmp_path / "cities.toml").write_text(text, encoding="utf-8")
+    from collectors.registry import load_registry
+
+    registry = load_registry(tmp_path / "cities.toml")
+    assert registry.entity("kuestenstadt").logo == str(tmp_path / "wappen.png")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    try:
+        migrate(con)
+        sync_registry(con, registry)
+        goals.sync_goals(con, registry)
+        assert goals.entity_report(con, "kuestenstadt") == {
+            "display_name": "Hansestadt Küstenstadt", "logo_type": "image/png", "logo": logo}
+        # a file that is no PNG or JPEG, whatever its name, is left out
+        assert goals.entity_report(con, "ohneziele")["logo"] is None
+        page = report.html_report(con, ENTITY, "de", today=TODAY)
+        pdf = report.pdf_report(con, ENTITY, "de", today=TODAY)
+    finally:
+        con.close()
+    assert "<h1>Ziele: Hansestadt Küstenstadt</h1>" in page
+    assert f'<p class="meta">{NAME} · DE · Kommune</p>' in page
+    images = [attrs for tag, attrs in parse(page).tags if tag == "img"]
+    assert len(images) == 1 and images[0]["src"].startswith("data:image/png;base64,")
+    assert images[0]["alt"] == "Logo: Hansestadt Küstenstadt"
+    assert re.search(rb"/Subtype\s*/Image", pdf) and "Hansestadt Küstenstadt" in pdf_text(pdf)
+
+
+def test_health_score_history_and_place_among_peers(demo_with_goals):
+    path, world, entity = demo_with_goals
+    con = open_readonly(path)
+    try:
+        cur = cursor(con)
+        built = report.build_report(cur, entity, "en")
+        page = report.render_html(built)
+        text = pdf_text(report.render_pdf(built))
+        from warehouse import metrics
+
+        archetype = next(e.archetype for e in world.entities if e.id == entity)
+        scores = metrics.health_score(cur, by="entity", archetype=archetype)
+        now = metrics.health_score(cur, by="entity", entity_id=entity)["score"].iloc[0]
+    finally:
+        con.close()
+    peers = {e.id for e in world.entities if e.archetype == archetype}
+    scored = sorted(((float(s), e) for e, s in zip(scores["entity_id"], scores["score"]) if not pd.isna(s)),
+                    reverse=True)
+    assert {e for _, e in scored} <= peers
+    t = Translator("en")
+    # today's score is the health score now; earlier points are month ends, marked reconstructed
+    assert built.health[-1].source == "now" and built.health[-1].value == pytest.approx(now)
+    assert {p.source for p in built.health[:-1]} <= {"reconstructed", "observed"} and len(built.health) == 13
+    assert t("report.health_now", score=t.number(now), when=t.date(built.as_of, "long")) in page
+    rank = 1 + sum(1 for s, _ in scored if s > now)
+    if len(scored) > 1:
+        assert f"ranks {rank} of {len(scored)} with a score" in page
+        names = dict(zip((e.id for e in world.entities), (e.name for e in world.entities)))
+        listed = re.findall(r"<li(?: class=\"me\")?>([^<]+): [\d.,]+</li>", page.split('<ol class="peers">')[1])
+        assert [report._e(names[e]) for _, e in scored] == listed
+    assert t("report.health_heading") in text and t("report.health_note").split(";")[0] in text
+
+
+def test_a_warehouse_before_the_report_table_still_reports(tmp_path):
+    """A warehouse made before migration 010 (no entity_report table): no display name, no logo."""
+    path = tmp_path / "old.duckdb"
+    build(path)
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE entity_report")
+    try:
+        assert goals.entity_report(con, ENTITY) == {"display_name": None, "logo_type": None, "logo": None}
+        assert f"<h1>Goals of {NAME}</h1>" in report.html_report(con, ENTITY, "en", today=TODAY)
+    finally:
+        con.close()
