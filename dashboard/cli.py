@@ -73,7 +73,8 @@ def main() -> None:
 
     Exit codes: 0 success, 1 finished with failures (see the run log),
     2 bad input, 3 another collection holds the database, 4 the warehouse
-    could not be written, 130 interrupted, 143 terminated.
+    could not be written, 5 (status) the warehouse failed its integrity check,
+    130 interrupted, 143 terminated.
     """
 
 
@@ -414,7 +415,8 @@ def _counts(db_path: Path, tables: tuple[str, ...]) -> dict[str, int]:
         con.close()
 
 
-from dashboard.commands import register as _register_commands  # noqa: E402
+# Commands that live in their own modules (status, export, alerts) join the group here.
+from dashboard.commands import register as _register_commands
 
 _register_commands(main)
 
