@@ -501,3 +501,63 @@ def test_every_rule_has_its_text_in_both_languages(language):
     assert ("7 new alerts" if language == "en" else "7 neue Hinweise") in bundle.title
     assert ALERT_ID.findall(bundle.body) == [a.alert_id for a in alerts]
     assert ("50%" if language == "en" else "50\u00a0%") in render([alerts[5]], language).body
+
+
+def test_an_alerts_process_killed_between_two_deliveries_resends_nothing(collected, tmp_path):
+    """SIGKILL while the second channel's message is on its way: the first is never sent again."""
+    import signal
+
+    arrived = threading.Event()
+    accepted: list[tuple[str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            if self.path == "/b" and not arrived.is_set():
+                arrived.set()  # the test kills the sender now; this one is never answered
+                threading.Event().wait(3)
+                return
+            self.send_response(200)
+            self.end_headers()
+            accepted.append((self.path, body["message"]))
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        channel = '  [[entity.alerts]]\n  channel = "apprise"\n  url_env = "{}"\n'
+        db, path, _ = _copy(collected, tmp_path, {"neustadt": channel.format("TEST_HOOK_A"),
+                                                  "havenstad": channel.format("TEST_HOOK_B")})
+        env = {**os.environ, "TEST_HOOK_A": f"json://127.0.0.1:{server.server_port}/a",
+               "TEST_HOOK_B": f"json://127.0.0.1:{server.server_port}/b"}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "dashboard.cli", "alerts", "--config", str(path), "--db", str(db)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            assert arrived.wait(60), f"the second channel was never tried: {process.poll()}"
+            process.send_signal(signal.SIGKILL)
+            process.wait(30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        first_a = [m for p, m in accepted if p == "/a"]
+        assert len(first_a) == 1 and not [m for p, m in accepted if p == "/b"]
+        assert len(Journal(db).entries()) == len(_ids(first_a))
+        again = _alerts_cli(db, path, env)
+        assert again.returncode == 0, again.stderr
+        assert "found sent by an unfinished earlier run" in again.stderr
+    finally:
+        server.shutdown()
+        server.server_close()
+    a_ids = _ids(m for p, m in accepted if p == "/a")
+    b_ids = _ids(m for p, m in accepted if p == "/b")
+    assert len(a_ids) == len(set(a_ids)) and len(b_ids) == len(set(b_ids)) and b_ids
+    assert {i.split("|")[1] for i in a_ids} == {"neustadt"} and {i.split("|")[1] for i in b_ids} == {"havenstad"}
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM alert_deliveries WHERE status <> 'delivered'").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM alert_deliveries").fetchone()[0] == len(a_ids) + len(b_ids)
+    finally:
+        con.close()

@@ -3,7 +3,7 @@
 Exit codes: 0 every channel took its alerts; 1 a channel failed (its alerts stay pending and
 are sent next run; the other channels were served); 2 bad input or no collected warehouse at
 --db; 3 a collection (or another alerts run) holds the database's lock; 4 the warehouse could
-not be written (the last published snapshot is unchanged).
+not be written (the last published snapshot is unchanged); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ EXIT_CHANNEL_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_BUSY = 3
 EXIT_STORAGE = 4
+EXIT_INTERRUPTED = 130
 DEFAULT_DB = "ossdash.duckdb"
 DEFAULT_REGISTRY = "cities.toml"
 # Control and direction characters never reach a terminal, a mail or a chat from forge text.
@@ -43,7 +44,11 @@ def command(config: str, db: str, timeout: float) -> None:
     lines file, or an Apprise URL (e-mail, Matrix, Slack, Teams, webhooks...) read from the
     variable that `url_env` names. The state is kept in the warehouse, written through a working
     copy under the collection lock like a collection. `ossdash collect --alerts` runs this at the
-    end of a collection.
+    end of a collection. docs/alerts.md has the registry format.
+
+    Exit codes: 0 every channel took its alerts; 1 a channel failed (its alerts are kept and
+    sent next run); 2 bad input or no collected warehouse; 3 the database's lock is held;
+    4 the warehouse could not be written; 130 interrupted.
     """
     from dashboard.cli import _load_registry
 
@@ -67,6 +72,10 @@ def run(registry, db: str, timeout: float = 10.0) -> int:
     except WarehouseError as exc:
         click.echo(f"error: alerts: {exc}", err=True)
         return EXIT_STORAGE
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: nothing of this alerts pass was published; what was already sent is "
+                   "remembered and not sent again, the rest is sent next run.", err=True)
+        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
         first = (str(exc).strip().splitlines() or [""])[0][:300]
         click.echo(f"error: alerts stopped on an unexpected {type(exc).__name__}: {first}; nothing of this pass "
