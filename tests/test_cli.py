@@ -17,7 +17,7 @@ import pytest
 from collectors.simulator import World
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ["demo", "collect", "serve", "validate", "simulate"]
+COMMANDS = ["demo", "collect", "serve", "validate", "simulate", "report", "status", "export", "alerts"]
 
 
 def ossdash(*args: str, cwd: Path | None = None, timeout: float = 180, env: dict | None = None) -> subprocess.CompletedProcess:
