@@ -921,21 +921,25 @@ def goal_progress(
 
 def health_history(
     con: duckdb.DuckDBPyConnection, entity_id: str, months: int = 12, today: date | datetime | None = None,
+    every: int = 3,
 ) -> pd.DataFrame:
     """The entity's health score over time: columns day, score, source.
 
-    One row at the end of each of the ``months`` months before ``today``'s month (source
-    "reconstructed": the score taken at that moment from the collected history; its hygiene part
-    reads today's files, which say nothing of the past), then today's score (source "now").
-    A stored observed snapshot of the health score (kept when a goal names it) replaces the
-    reconstructed value of its day. Moments without a score give no row.
+    One row at the end of every ``every``-th month of the ``months`` months before ``today``'s
+    month, counted back from the last (source "reconstructed": the score taken at that moment
+    from the collected history; its hygiene part reads today's files, which say nothing of the
+    past), then today's score (source "now"). Each past score is computed live, hence a point a
+    quarter rather than a month. A stored observed snapshot of the health score (kept when a
+    goal names it) replaces the reconstructed value of its day, and older ones come first.
+    Moments without a score give no row.
     """
     day = _today(today, con)
+    ends = _month_ends(day, months)[::-1][::max(1, every)][::-1]
     stored = {d: float(v) for d, v in con.execute(
         "SELECT snapshot_date, value FROM goal_snapshots WHERE entity_id = ? AND metric = 'health_score'"
         " AND source = 'observed' AND value IS NOT NULL AND snapshot_date < ?", [entity_id, day]).fetchall()}
-    rows = [(d, v, "observed") for d, v in stored.items() if d < (_month_ends(day, months) or [day])[0]]
-    for d in _month_ends(day, months):
+    rows = [(d, v, "observed") for d, v in stored.items() if d < (ends or [day])[0]]
+    for d in ends:
         if d in stored:
             rows.append((d, stored[d], "observed"))
             continue
