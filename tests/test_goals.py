@@ -294,7 +294,7 @@ def test_snapshots_are_idempotent_per_day(world):
     goals.write_snapshots(con, registry, today=TODAY)
     again = observed()
     assert len(again) == 18
-    assert dict(((e, m), v) for _, e, m, v in again)[("dortmund", "public_repos")] == 4
+    assert {(e, m): v for _, e, m, v in again}[("dortmund", "public_repos")] == 4
     # Another day adds a snapshot; reconstructed rows stay before the first observed day.
     goals.write_snapshots(con, registry, today=date(2025, 7, 1))
     assert len(observed()) == 36

@@ -27,6 +27,7 @@ figures are worked out below; one test adds goals to a copy of the collected dem
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import tomllib
@@ -772,7 +773,7 @@ def test_health_score_history_and_place_among_peers(demo_with_goals):
     # quarter ends, counted back from the last month end
     assert {p.source for p in built.health[:-1]} <= {"reconstructed", "observed"} and len(built.health) <= 5
     ends = [p.day for p in built.health[:-1]]
-    assert all((b.year * 12 + b.month) - (a.year * 12 + a.month) == 3 for a, b in zip(ends, ends[1:]))
+    assert all((b.year * 12 + b.month) - (a.year * 12 + a.month) == 3 for a, b in itertools.pairwise(ends))
     assert t("report.health_now", score=t.number(now), when=t.date(built.as_of, "long")) in page
     rank = 1 + sum(1 for s, _ in scored if s > now)
     if len(scored) > 1:
