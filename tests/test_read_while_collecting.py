@@ -207,10 +207,12 @@ def test_readers_see_whole_snapshots_while_collections_publish(rounds, tmp_path,
         coordinator.start()
         pages = 0
         deadline = started + 120 * rounds
-        while coordinator.is_alive() and time.monotonic() < deadline:
+        # Two page runs per publish, spread out: a page costs a second or two of the CPU the
+        # collection it watches needs too.
+        while coordinator.is_alive() and time.monotonic() < deadline and pages < 2 * rounds:
             _run_page(PAGES[pages % len(PAGES)], reads)  # the pages run here, in the test's thread
             pages += 1
-            time.sleep(1.5)
+            stop.wait(2.0)
         coordinator.join(max(0.0, deadline - time.monotonic()))
         assert not coordinator.is_alive(), "the collections did not finish in time"
         time.sleep(0.3)  # a last round of reads on the final snapshot
