@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import charts, columns, data, filters
 from dashboard.export import csv_bytes
+from dashboard.report import change_text
 from dashboard.text import md_escape, web_url
 from warehouse import goals, metrics, project_queries, queries, reuse
 
@@ -234,10 +235,8 @@ def _value(v, unit: str) -> str:
 
 
 def _trend(v, unit: str) -> str:
-    if pd.isna(v):
-        return t.none()
-    sign = "+" if v > 0 else ""
-    return sign + (t.percent(v, 1) if unit == "share" else t.number(v, 1))
+    # A share's change is in percentage points, said as the goals page and the report say it.
+    return t.none() if pd.isna(v) else change_text(t, v, unit)
 
 
 if progress.empty:
@@ -248,7 +247,7 @@ else:
         value_text=[_value(v, u) for v, u in zip(progress["value"], progress["unit"])],
         target_text=[_value(v, u) for v, u in zip(progress["target"], progress["unit"])],
         trend_text=[_trend(v, u) for v, u in zip(progress["trend_per_month"], progress["unit"])],
-        deadline_text=[t.date(d) for d in progress["deadline"]],
+        deadline_text=[t.date(d, "long") for d in progress["deadline"]],
         status_label=[t.label("status", s) for s in progress["status"]],
     )
     st.dataframe(
