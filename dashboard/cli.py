@@ -141,8 +141,18 @@ _signals = {"terminated": False}
 
 
 def _on_sigterm(signum, frame) -> None:
+    from warehouse import stopping
+
     _signals["terminated"] = True
+    stopping.request()  # kept even if the exception below is lost (see warehouse/stopping.py)
     raise _Terminated()
+
+
+def _on_sigint(signum, frame) -> None:
+    from warehouse import stopping
+
+    stopping.request()
+    raise KeyboardInterrupt
 
 
 def _run_collection(registry, db: str, since: datetime | None, options=None, fresh: bool = False):
@@ -150,6 +160,7 @@ def _run_collection(registry, db: str, since: datetime | None, options=None, fre
 
     from collectors.secrets import check_tokens, configured_tokens, scrub
     from dashboard.progress import TerminalProgress
+    from warehouse import stopping
     from warehouse.lock import CollectionBusy, WarehouseError
     from warehouse.pipeline import collect as run
 
@@ -159,7 +170,9 @@ def _run_collection(registry, db: str, since: datetime | None, options=None, fre
             click.echo(f"error: {problem}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     tokens = configured_tokens(registry.accounts)
+    stopping.reset()
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous_int = signal.signal(signal.SIGINT, _on_sigint)
     started = time.monotonic()
     try:
         summary = run(registry, db, since=since, progress=TerminalProgress(), options=options, fresh=fresh)
@@ -170,7 +183,7 @@ def _run_collection(registry, db: str, since: datetime | None, options=None, fre
         click.echo(f"error: {scrub(str(exc), tokens)}", err=True)
         sys.exit(EXIT_STORAGE)
     except KeyboardInterrupt as exc:
-        click.echo("\ninterrupted again while finishing: nothing of this run was published; the last "
+        click.echo("\ninterrupted while finishing: nothing of this run was published; the last "
                    "published snapshot is unchanged and the next run collects it again.", err=True)
         sys.exit(EXIT_TERMINATED if isinstance(exc, _Terminated) or _signals["terminated"] else EXIT_INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one scrubbed line, no traceback
@@ -180,6 +193,7 @@ def _run_collection(registry, db: str, since: datetime | None, options=None, fre
         sys.exit(EXIT_PARTIAL)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
     took = time.monotonic() - started
     warnings = f", {summary.warning_count} values unreadable" if summary.warning_count else ""
     click.echo(

@@ -307,16 +307,7 @@ def test_a_signalled_collection_publishes_a_truthful_interrupted_run_and_a_rerun
     )
 
 
-QUERY_INTERRUPTED = (
-    "warehouse/pipeline.py collect: a Ctrl-C that lands while DuckDB runs a statement (here during "
-    "the 'rebuilding identities' step) surfaces as RuntimeError('Query interrupted'), not "
-    "KeyboardInterrupt; the run is logged 'failed' ('failed before publishing: RuntimeError: Query "
-    "interrupted'), the CLI exits 1 and asks the user to report a bug, instead of exit 130 and 'interrupted'"
-)
-
-
 @pytest.mark.matrix
-@pytest.mark.xfail(strict=True, reason=QUERY_INTERRUPTED)
 def test_ctrl_c_while_rebuilding_is_an_interrupted_run(scenarios, tmp_path):
     """One Ctrl-C while the run rebuilds identities and metrics: whatever DuckDB statement it
     lands in, the run is an interrupted one (exit 130, logged 'interrupted'), never a 'failed'

@@ -30,7 +30,7 @@ from collectors.base import (
 from collectors.records import RepoRecord
 from collectors.registry import Account, Registry
 from collectors.secrets import configured_tokens, scrub
-from warehouse import loader, state
+from warehouse import loader, state, stopping
 from warehouse.goals import sync_goals, write_snapshots
 from warehouse.identities import rebuild_identities
 from warehouse.lock import (
@@ -165,6 +165,7 @@ def collect(
     published = Path(db_path)
     tokens = configured_tokens(registry.accounts)
     marker: RunMarker | None = None
+    stopped_before = 0  # stops already asked for when the run began to finish
     try:
         with WorkingCopy(published, fresh=fresh) as con:
             state.sync_registry(con, registry)
@@ -177,12 +178,14 @@ def collect(
             run = _Run(con, summary, progress, collector_factory, options, horizon, tokens)
             try:
                 run.accounts(registry.accounts)
+                stopping.check()  # a stop whose own exception was lost at the very end
             except KeyboardInterrupt:
                 summary.interrupted = True
                 summary.note = "interrupted by a signal; what was finished is published, the rest resumes next run"
                 run.not_reached(registry.accounts)
                 progress.step("interrupted: finishing a consistent snapshot of what was collected "
                               "(interrupt again to abandon it)")
+            stopped_before = stopping.requested()
             # At scale this takes a minute or more: say so rather than look stuck.
             progress.step("rebuilding identities, metric facts, reuse and goal snapshots")
             _settle(con, registry)
@@ -190,10 +193,13 @@ def collect(
             progress.step("publishing the new snapshot")
     except CollectionBusy:
         raise  # the marker there is the other run's
-    except KeyboardInterrupt:
-        _leave_marker(published, marker, "interrupted", "interrupted again while finishing; nothing of it was published")
-        raise
     except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt) or stopping.requested():
+            # Also DuckDB's own error for a statement a signal interrupted.
+            again = "again " if stopped_before else ""
+            _leave_marker(published, marker, "interrupted",
+                          f"interrupted {again}while finishing; nothing of it was published, the next run collects it")
+            raise KeyboardInterrupt from None
         _leave_marker(published, marker, "failed", scrub(_first_line(exc), tokens))
         if is_storage_failure(exc):
             raise storage_error(published, f"write the working copy {work_path(published)}", exc) from None
@@ -238,6 +244,7 @@ class _Run:
 
     def accounts(self, accounts: list[Account]) -> None:
         for index, account in enumerate(accounts, start=1):
+            stopping.check()
             self.progress.account_started(index, len(accounts), account)
             result = AccountResult(account.forge, account.host, account.owner, account.entity_id)
             self.summary.accounts.append(result)
@@ -265,11 +272,14 @@ class _Run:
         except CollectorError as exc:
             result.status = "failed"
             self.note(result, str(exc))
-        except KeyboardInterrupt:
+        except BaseException as exc:
+            if not (isinstance(exc, KeyboardInterrupt) or stopping.requested()):
+                raise
+            # A stop, however it surfaced (its own exception, or DuckDB's for an interrupted statement).
             result.status = "interrupted"
             self.note(result, f"{account.label}: interrupted while collecting this account; the repositories "
                               "finished before are kept, the rest resumes next run")
-            raise
+            raise KeyboardInterrupt from None
         finally:
             if collector is not None:
                 collector.close()
@@ -430,6 +440,7 @@ def _collect_account(
     failed = False
     for done, plan in enumerate(plans, start=1):
         try:
+            stopping.check()
             warned = len(_pending_warnings(collector))
             _collect_repo(con, collector, plan, horizon, pending, result)
             if len(_pending_warnings(collector)) > warned:
