@@ -317,7 +317,7 @@ def test_streamlit_command_and_environment(tmp_path, monkeypatch):
     assert cmd == [
         sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", "8601",
         "--server.address", "127.0.0.1", "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]
     assert serve.streamlit_command("x", 1, "0.0.0.0")[8] == "0.0.0.0"
     monkeypatch.chdir(tmp_path)
