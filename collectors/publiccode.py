@@ -60,7 +60,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import yaml
@@ -224,17 +224,17 @@ class _SafeLoader(yaml.SafeLoader):
 
     # Constructors: only plain data types. `!!binary`, `!!set`, `!!omap`, `!!pairs`
     # and any other tag (notably `!!python/...`) fall through to construct_undefined.
-    yaml_constructors = {
+    yaml_constructors: ClassVar[dict] = {
         tag: fn
         for tag, fn in yaml.SafeLoader.yaml_constructors.items()
         if tag is None or tag in {_TAG + t for t in _ALLOWED_CONSTRUCTORS}
     }
-    yaml_multi_constructors: dict = {}
+    yaml_multi_constructors: ClassVar[dict] = {}
 
     # Implicit resolvers, YAML 1.2 style: keep null, timestamps and merge keys,
     # drop YAML 1.1 booleans (yes/no/on/off), numbers (kept as text), `=` and the
     # odd `!`/`&`/`*` resolvers; add core-schema booleans below.
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar[dict] = {
         first: [
             (tag, rx)
             for tag, rx in resolvers
@@ -308,12 +308,8 @@ class _SafeLoader(yaml.SafeLoader):
         sign = -1 if text.startswith("-") else 1
         digits = text.lstrip("+-").lower()
         try:
-            if digits.startswith("0x"):
-                return sign * int(digits[2:], 16)
-            if digits.startswith("0o"):
-                return sign * int(digits[2:], 8)
-            if digits.startswith("0b"):
-                return sign * int(digits[2:], 2)
+            if digits[:2] in ("0x", "0o", "0b"):
+                return sign * int(digits, 0)  # the prefix names the base
             return sign * int(digits, 10)
         except ValueError:
             raise ConstructorError(
@@ -785,7 +781,7 @@ def parse_publiccode(data: bytes | str) -> PubliccodeInfo:
     """Parse and validate a publiccode.yml. Never raises for bad input."""
     try:
         return _parse(data)
-    except Exception as exc:  # a bug here must not stop a collection run
+    except Exception as exc:  # noqa: BLE001 (a bug here must not stop a collection run)
         return PubliccodeInfo(
             valid=False,
             errors=(f"internal error while parsing: {type(exc).__name__}: {_clip(str(exc), 200)}",),

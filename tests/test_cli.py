@@ -21,8 +21,8 @@ COMMANDS = ["demo", "collect", "serve", "validate", "simulate", "report", "statu
 
 
 def ossdash(*args: str, cwd: Path | None = None, timeout: float = 180, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "dashboard.cli", *args],
+    return subprocess.run(  # the exit code is what the tests look at
+        [sys.executable, "-m", "dashboard.cli", *args], check=False,
         cwd=cwd or ROOT,
         capture_output=True,
         text=True,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import duckdb
-import pytest
 
 from collectors.registry import parse_registry
 from warehouse.pipeline import collect

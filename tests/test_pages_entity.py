@@ -59,9 +59,9 @@ def owner_of(world, forge, path):
     """The entity whose registry account holds ``path`` (namespaces nest), if any."""
     best = None
     for a in world.accounts:
-        if a.forge == forge and (path == a.path or path.startswith(a.path + "/")):
-            if best is None or len(a.path) > len(best.path):
-                best = a
+        within = a.forge == forge and (path == a.path or path.startswith(a.path + "/"))
+        if within and (best is None or len(a.path) > len(best.path)):
+            best = a
     return best.entity_id if best else None
 
 

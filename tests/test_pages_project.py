@@ -59,9 +59,9 @@ def open_project(demo_db, monkeypatch):
 def owner_of(world, forge, path):
     best = None
     for a in world.accounts:
-        if a.forge == forge and (path == a.path or path.startswith(a.path + "/")):
-            if best is None or len(a.path) > len(best.path):
-                best = a
+        within = a.forge == forge and (path == a.path or path.startswith(a.path + "/"))
+        if within and (best is None or len(a.path) > len(best.path)):
+            best = a
     return best.entity_id if best else None
 
 
@@ -176,7 +176,7 @@ def test_publiccode_summary_and_an_invalid_file(open_project, demo_db, hosts):
             continue
         if isinstance(doc, dict) and doc.get("usedBy"):
             valid.append((r, doc))
-    repo, doc = sorted(valid, key=lambda x: x[0].path)[0]
+    repo, doc = min(valid, key=lambda x: x[0].path)
     at = open_project(repo=key_of(hosts, repo))
     at.run()
     assert_clean(at)

@@ -94,7 +94,7 @@ def test_runs_requests_and_accounts_recorded(demo_db, monkeypatch, lang):
 
 
 def test_errors_with_repository_and_reason(faulty_db, monkeypatch):
-    path, _, world = faulty_db
+    path, _, _ = faulty_db
     monkeypatch.setenv("OSSDASH_DB", str(path))
     t = Translator("de")
     at = _page("de")

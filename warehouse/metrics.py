@@ -529,7 +529,7 @@ def refresh_metric_results(con: duckdb.DuckDBPyConnection, now: datetime | None 
     return rows
 
 
-_NO_FILTERS: dict[str, Any] = dict(entity_id=None, archetype=None, country=None, forge=None, repo=None)
+_NO_FILTERS: dict[str, Any] = {"entity_id": None, "archetype": None, "country": None, "forge": None, "repo": None}
 
 
 # _FILTER without archetype and country, on a materialised table's own columns.
@@ -1501,7 +1501,7 @@ def lifecycle(
     recent_events, baseline_events, unanswered_open_items.
     """
     end, t, results = _resolve(con, now, thresholds)
-    filters = dict(entity_id=entity_id, archetype=archetype, country=country, forge=forge, repo=repo)
+    filters = {"entity_id": entity_id, "archetype": archetype, "country": country, "forge": forge, "repo": repo}
     if results is not None and results.hold(end, t):
         df = _read_results(con, "repo_lifecycle", LIFECYCLE_COLUMNS, filters, "m.forge, m.host, m.path")
         return _int_columns(df, ["recent_events", "baseline_events", "unanswered_open_items"])
@@ -1602,8 +1602,8 @@ def lifecycle_summary(
         # The stored stages, joined in SQL: the same rows in the same order as the merge below.
         merged = _groups_with_repos(con, sc, "repo_lifecycle", ("stage",))
     else:
-        stages = _lifecycle_live(con, t, end, dict(entity_id=entity_id, archetype=archetype, country=country,
-                                                   forge=forge, repo=repo))
+        stages = _lifecycle_live(con, t, end, {"entity_id": entity_id, "archetype": archetype, "country": country,
+                                                   "forge": forge, "repo": repo})
         groups = _groups_with_repos(con, sc)
         merged = groups.merge(stages[["forge", "host", "path", "stage"]].rename(
             columns={"forge": "_forge", "host": "_host", "path": "_path"}), on=["_forge", "_host", "_path"], how="left")
@@ -1659,7 +1659,7 @@ def health_inputs(
     participants, releases_ever, releases_in_window, checks_passed, checks.
     """
     end, t, results = _resolve(con, now, thresholds)
-    filters = dict(entity_id=entity_id, archetype=archetype, country=country, forge=forge, repo=repo)
+    filters = {"entity_id": entity_id, "archetype": archetype, "country": country, "forge": forge, "repo": repo}
     if results is not None and results.hold(end, t, days, targets):
         df = _read_results(con, "repo_health_inputs", HEALTH_INPUT_COLUMNS, filters, "m.forge, m.host, m.path")
         return _health_input_types(df)
@@ -1862,7 +1862,7 @@ def health_parts(
     """
     w = _weights(weights, con)
     end, t, results = _resolve(con, now, thresholds)
-    filters = dict(entity_id=entity_id, archetype=archetype, country=country, forge=forge, repo=repo)
+    filters = {"entity_id": entity_id, "archetype": archetype, "country": country, "forge": forge, "repo": repo}
     if results is not None and results.hold(end, t, days, targets):
         # Read through Arrow, the rows have the types _parts_types gives the live ones.
         df = _read_results(con, "repo_health_parts", PART_COLUMNS, filters, "m.forge, m.host, m.path, m.part_no")
@@ -2052,7 +2052,7 @@ def attention_list(
     end), days (since then; negative for a contract still running).
     """
     end, t, results = _resolve(con, now, thresholds)
-    filters = dict(entity_id=entity_id, archetype=archetype, country=country, forge=forge, repo=repo)
+    filters = {"entity_id": entity_id, "archetype": archetype, "country": country, "forge": forge, "repo": repo}
     if (results is not None and results.hold(end, t, days)
             and float(no_response_days) == NO_RESPONSE_DAYS and int(expiring_days) == CONTRACT_EXPIRING_DAYS):
         df = _read_results(con, "attention_findings", ATTENTION_COLUMNS, filters, "m.position")

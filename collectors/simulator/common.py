@@ -43,7 +43,7 @@ def iso(moment: datetime | None) -> str | None:
 
 def parse_time(value: str) -> datetime:
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ApiError(400, {"message": f"invalid time {value!r}"}) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

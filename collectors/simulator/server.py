@@ -19,6 +19,7 @@ import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from collectors.simulator import faults as _faults
@@ -90,7 +91,7 @@ class ForgeSimulator:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def __enter__(self) -> ForgeSimulator:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -158,7 +159,8 @@ class _Handler(BaseHTTPRequestHandler):
             api, rest, prefix = gitlab_api, segments[3:], f"/{forge}/api/v4"
         else:
             return self._send(404, {"message": "Not Found"}, {})
-        root = f"http://{self.headers.get('Host') or '%s:%s' % self.server.server_address[:2]}"
+        host, port = self.server.server_address[:2]
+        root = f"http://{self.headers.get('Host') or f'{host}:{port}'}"
         ctx = api.Context(self.sim.world, forge, root + prefix, root)
         with self.sim.lock:
             endpoint, result, extra = self._dispatch(api, ctx, rest, query)

@@ -165,12 +165,12 @@ def publiccode_text(world: World, rng: random.Random, repo: SimRepo) -> str:
         f"developmentStatus: {status}",
         "softwareType: standalone/web",
         "description:\n  en:\n    shortDescription: " + f"{repo.name} for public administrations",
-        "    longDescription: >\n      A long description of at least one hundred and fifty characters, as the standard asks, "
-        "written to tell what the software does and for whom it was made.",
+        ("    longDescription: >\n      A long description of at least one hundred and fifty characters, as the standard asks, "
+         "written to tell what the software does and for whom it was made."),
         "    features:\n      - Forms",
         f"legal:\n  license: {repo.license or 'EUPL-1.2'}",
-        "maintenance:\n  type: contract\n  contractors:\n    - name: Example Software GmbH\n"
-        f"      until: {until}",
+        ("maintenance:\n  type: contract\n  contractors:\n    - name: Example Software GmbH\n"
+         f"      until: {until}"),
         "localisation:\n  localisationReady: true\n  availableLanguages:\n    - en",
     ]
     if used_by:

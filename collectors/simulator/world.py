@@ -14,6 +14,7 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 FORGE_PREFIX = {"github": "/github", "gitlab": "/gitlab", "opencode": "/opencode"}
 
@@ -310,7 +311,7 @@ class World:
 
     def _make_commits(self, repo: SimRepo, entity_id: str, stage: str) -> None:
         rng = self.rng
-        years, recent_share, quiet_days = STAGES[stage]
+        _years, recent_share, quiet_days = STAGES[stage]
         if stage == "empty":
             return
         # Heavy-tailed sizes: most repos are small, a few are large.
@@ -509,7 +510,7 @@ class World:
 
     # Council goals for the demo, by archetype: (metric, target). Deadlines fall at the end of
     # next year, so every demo shows goals still open (and those of DEMO_PAST_GOALS one passed).
-    DEMO_GOALS = {
+    DEMO_GOALS: ClassVar[dict[str, tuple]] = {
         "local": (("osi_licence_share", 0.9), ("publiccode_share", 0.5), ("active_share", 0.6)),
         "national": (("public_repos", 15), ("reused_by_others", 5)),
         "institution": (("median_first_response_hours", 72), ("health_score", 60)),
@@ -517,7 +518,7 @@ class World:
     }
     # Goals "by" the end of last year: their deadline has passed, so the demo shows a goal judged
     # by its value at the deadline (met or missed) beside its value now.
-    DEMO_PAST_GOALS = {
+    DEMO_PAST_GOALS: ClassVar[dict[str, tuple]] = {
         "local": (("active_share", 0.95),),
         "national": (("public_repos", 5),),
     }

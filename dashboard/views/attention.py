@@ -84,7 +84,7 @@ def _thresholds() -> Any:
 
 
 def _whole(value: Any) -> str:
-    return t.none() if pd.isna(value) else t.number(int(round(float(value))))
+    return t.none() if pd.isna(value) else t.number(round(float(value)))
 
 
 def _detail(row: pd.Series, limits: Any) -> str:
