@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -116,6 +117,61 @@ def _count_requests() -> None:
         _injected = True
 
 
+# A GitHub App installation: a higher rate limit than a personal token's, and no person's account.
+APP_ID_ENV = "OSSDASH_GITHUB_APP_ID"
+APP_KEY_FILE_ENV = "OSSDASH_GITHUB_APP_KEY_FILE"
+APP_INSTALLATION_ENV = "OSSDASH_GITHUB_APP_INSTALLATION_ID"
+APP_VARIABLES = (APP_ID_ENV, APP_KEY_FILE_ENV, APP_INSTALLATION_ENV)
+
+
+class AppAuthProblem(CollectorError):
+    """The GitHub App variables are set but unusable; the message names the variable, never the key."""
+
+
+def app_configured() -> bool:
+    return any(os.environ.get(name, "").strip() for name in APP_VARIABLES)
+
+
+def app_auth_problems() -> list[str]:
+    """One line per unusable GitHub App variable (nothing when none is set)."""
+    try:
+        app_installation_auth()
+    except AppAuthProblem as exc:
+        return [str(exc)]
+    return []
+
+
+def app_installation_auth() -> Auth.AppInstallationAuth | None:
+    """PyGithub's installation auth from the environment, or None when no App variable is set.
+
+    PyGithub exchanges the App's signed JWT for an installation token on the first
+    request (POST /app/installations/{id}/access_tokens) and renews it when it expires.
+    """
+    values = {name: os.environ.get(name, "").strip() for name in APP_VARIABLES}
+    if not any(values.values()):
+        return None
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise AppAuthProblem(f"GitHub App authentication needs {', '.join(APP_VARIABLES)}; {', '.join(missing)} "
+                             "is not set: set it, or unset the others to use a token")
+    for name in (APP_ID_ENV, APP_INSTALLATION_ENV):
+        if not values[name].isdigit():
+            raise AppAuthProblem(f"{name} must be a number (the App's or installation's id as GitHub shows it)")
+    path = values[APP_KEY_FILE_ENV]
+    try:
+        with open(path, encoding="ascii") as handle:
+            key = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a text file"
+        raise AppAuthProblem(f"{APP_KEY_FILE_ENV}: the App's private key file cannot be read ({reason}); "
+                             "point it at the .pem file GitHub generated for the App") from None
+    if "-----BEGIN" not in key or "PRIVATE KEY-----" not in key:
+        raise AppAuthProblem(f"{APP_KEY_FILE_ENV}: the file holds no PEM private key; "
+                             "point it at the .pem file GitHub generated for the App")
+    app = Auth.AppAuth(int(values[APP_ID_ENV]), key)
+    return Auth.AppInstallationAuth(app, int(values[APP_INSTALLATION_ENV]))
+
+
 class GitHubCollector:
     def __init__(self, account: Account, options: CollectorOptions | None = None, seconds_between_requests: float | None = None):
         _count_requests()
@@ -126,8 +182,10 @@ class GitHubCollector:
         self.warnings: list[str] = []
         token = account.token()
         self._tokens = [token] if token else []
+        # A token set for the account wins; without one, the GitHub App installation if configured.
+        auth = Auth.Token(token) if token else app_installation_auth()
         self.gh = Github(
-            auth=Auth.Token(token) if token else None,
+            auth=auth,
             base_url=account.url,
             per_page=100,
             timeout=max(1, round(self.options.timeout)),  # PyGithub insists on whole seconds

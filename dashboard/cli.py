@@ -112,25 +112,60 @@ def validate(file: str) -> None:
 @click.option("--alerts", "with_alerts", is_flag=True,
               help="Once the collection is published, run `ossdash alerts` on it; a failed alert is reported "
               "but never changes the exit code.")
+@click.option("--dry-run", is_flag=True,
+              help="Print what the collection would cost (accounts, a lower bound on requests, the budget "
+              "left per token) and stop: no database is written.")
 def collect(config: str, db: str, since: str | None, timeout: float, max_rate_wait: float,
-            account_deadline: float, with_alerts: bool) -> None:
+            account_deadline: float, with_alerts: bool, dry_run: bool) -> None:
     """Collect every account of the registry into the warehouse, incrementally.
 
     Tokens come from the environment only: GITHUB_TOKEN, GITLAB_TOKEN,
     OPENCODE_TOKEN, or the variable an account names in `token_env`.
     One collection per database at a time: a second one exits with code 3.
+    The cost is printed first (a few cheap requests per account); --dry-run stops there.
     """
     from collectors.base import CollectorOptions
 
     horizon = _since(since)
     registry = _load_registry(config)
     options = CollectorOptions(timeout=timeout, max_rate_wait=max_rate_wait, account_deadline=account_deadline)
+    _show_budget(registry, db, horizon, options)
+    if dry_run:
+        sys.exit(EXIT_OK)
     summary = _run_collection(registry, db, horizon, options)
     if with_alerts:
         from dashboard.commands import alerts
 
         alerts.run(registry, db)  # reports on standard error itself; the collection's outcome stands
     sys.exit(EXIT_OK if summary.status == "ok" else EXIT_PARTIAL)
+
+
+def _show_budget(registry, db: str, since: datetime | None, options) -> None:
+    """Print the collection's cost on standard error; the estimate only reads the published database."""
+    from collectors.secrets import check_tokens, configured_tokens, scrub
+    from warehouse.budget import estimate_collection, render
+    from warehouse.reader import DatabaseUnreadable
+
+    problems = check_tokens(registry.accounts)
+    if any(a.forge == "github" and not a.token() for a in registry.accounts):
+        from collectors.github import app_auth_problems
+
+        problems += app_auth_problems()
+    if problems:
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    tokens = configured_tokens(registry.accounts)
+    try:
+        report = estimate_collection(registry, db, since=since, options=options)
+    except DatabaseUnreadable as exc:
+        click.echo(f"budget: not estimated: {scrub(str(exc), tokens)}", err=True)
+        return
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted while estimating: nothing was collected.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    for line in render(report):
+        click.echo(scrub(line, tokens), err=True)
 
 
 class _Terminated(KeyboardInterrupt):
