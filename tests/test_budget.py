@@ -167,3 +167,46 @@ def test_collect_exits_2_on_an_unreadable_app_key_without_a_request(small_sim, s
     assert APP_KEY_FILE_ENV in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert small_sim.total_requests() == 0
+
+
+def test_github_accounts_without_a_token_use_the_app_installation(monkeypatch, tmp_path, small_sim, small_registry):
+    from collectors.github import GitHubCollector
+
+    pem, _ = _private_key_pem()
+    key_file = tmp_path / "app.pem"
+    key_file.write_text(pem)
+    monkeypatch.setenv(APP_ID_ENV, "12345")
+    monkeypatch.setenv(APP_KEY_FILE_ENV, str(key_file))
+    monkeypatch.setenv(APP_INSTALLATION_ENV, "678")
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    registry = load_registry(small_registry)
+    account = next(a for a in registry.accounts if a.forge == "github")
+    collector = GitHubCollector(account)
+    try:
+        assert isinstance(collector.gh.requester.auth, Auth.AppInstallationAuth)
+    finally:
+        collector.close()
+    from warehouse.budget import token_variable
+
+    assert APP_INSTALLATION_ENV in token_variable(account)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_personal")
+    collector = GitHubCollector(account)
+    try:
+        assert isinstance(collector.gh.requester.auth, Auth.Token)  # a token set for the account wins
+    finally:
+        collector.close()
+    assert token_variable(account) == "GITHUB_TOKEN"
+
+
+def test_an_unreachable_host_is_asked_once_and_its_other_accounts_are_skipped(tmp_path):
+    from collectors.base import CollectorOptions
+
+    with ForgeSimulator(World(seed=7, activity_scale=0.15)) as sim:
+        path = tmp_path / "simulator.toml"
+        path.write_text(sim.registry_toml(), encoding="utf-8")
+    registry = load_registry(path)  # the simulator has stopped: its port refuses connections
+    report = estimate_collection(registry, tmp_path / "none.duckdb", options=CollectorOptions(timeout=2, retries=1))
+    assert all(cost.error for cost in report.accounts)
+    asked = [cost for cost in report.accounts if "not asked" not in cost.error]
+    assert len(asked) == len({a.host for a in registry.accounts}) == 3
+    assert report.requests == 0

@@ -27,6 +27,8 @@ from collectors.base import (
     CollectorError,
     CollectorOptions,
     Estimate,
+    HostUnreachable,
+    TransientFailure,
     estimate,
     make_collector,
 )
@@ -50,6 +52,7 @@ class AccountCost:
     rate_limit: int | None = None
     rate_remaining: int | None = None
     error: str | None = None
+    unreachable: bool = False  # the host refused, did not resolve or kept failing: its later accounts are skipped
 
 
 @dataclass(frozen=True)
@@ -144,9 +147,16 @@ def estimate_collection(
     horizon = since or registry.since
     con = reader.open_readonly(db_path) if Path(db_path).is_file() else None
     costs: list[AccountCost] = []
+    unreachable: dict[str, str] = {}  # host -> why: its other accounts are not asked (the run says why)
     try:
         for account in registry.accounts:
-            costs.append(_account_cost(account, con, horizon, options, collector_factory))
+            if account.host in unreachable:
+                costs.append(AccountCost(account, 0, False, 0, False, 0, error=f"{account.label}: {unreachable[account.host]}"))
+                continue
+            cost = _account_cost(account, con, horizon, options, collector_factory)
+            if cost.unreachable:
+                unreachable[account.host] = f"not asked: {account.host} did not answer for {cost.account.label}"
+            costs.append(cost)
     finally:
         if con is not None:
             con.close()
@@ -161,7 +171,8 @@ def _account_cost(account, con, horizon, options, collector_factory) -> AccountC
         found = estimate(collector, listing.marker if listing else None, listing.etag if listing else None)
     except CollectorError as exc:
         return AccountCost(account, 0, False, 0, listing is not None, collector.stats.requests,
-                           collector.stats.rate_limit, collector.stats.rate_remaining, str(exc))
+                           collector.stats.rate_limit, collector.stats.rate_remaining, str(exc),
+                           unreachable=isinstance(exc, HostUnreachable | TransientFailure))
     finally:
         collector.close()
     if listing is not None:
