@@ -109,7 +109,7 @@ def test_dry_run_prints_the_cost_and_collects_nothing(small_sim, small_registry,
     assert done.returncode == 0, done.stderr
     assert "budget: 10 accounts (10 first collections, 0 incremental)" in done.stderr
     assert "GITHUB_TOKEN on" in done.stderr and "of 5000 left" in done.stderr
-    assert "run " not in done.stderr  # no collection summary: nothing ran
+    assert "repositories listed" not in done.stderr  # no collection summary: nothing ran
     assert not list(tmp_path.glob("ossdash.duckdb*"))
     assert set(small_sim.requests) <= ESTIMATE_ENDPOINTS
     assert small_sim.total_requests() <= 2 * 10
