@@ -210,3 +210,13 @@ def test_an_unreachable_host_is_asked_once_and_its_other_accounts_are_skipped(tm
     asked = [cost for cost in report.accounts if "not asked" not in cost.error]
     assert len(asked) == len({a.host for a in registry.accounts}) == 3
     assert report.requests == 0
+
+
+def test_collect_prints_the_cost_before_collecting(small_sim, small_registry, tmp_path):
+    db = tmp_path / "ossdash.duckdb"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSSDASH_GITHUB_APP")}
+    done = _ossdash("collect", "--config", str(small_registry), "--db", str(db), env=env)
+    assert done.returncode == 0, done.stderr
+    budget = done.stderr.index("budget: 10 accounts")
+    assert budget < done.stderr.index("repositories listed")
+    assert db.is_file()
