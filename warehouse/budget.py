@@ -1,6 +1,6 @@
 """What a collection will cost, before it starts: accounts, a lower bound on requests, budget per token.
 
-Each account costs a few cheap requests (collectors.base.estimate: GitHub's free
+Each account costs a few cheap requests (collectors.estimate.estimate: GitHub's free
 ``/rate_limit`` and the first page of every listing). From the listing sizes the
 forge reports, and from what the warehouse already holds, a lower bound on the
 requests of the coming collection follows:
@@ -26,12 +26,11 @@ from pathlib import Path
 from collectors.base import (
     CollectorError,
     CollectorOptions,
-    Estimate,
     HostUnreachable,
     TransientFailure,
-    estimate,
     make_collector,
 )
+from collectors.estimate import Estimate, estimate
 from collectors.github import APP_INSTALLATION_ENV, app_configured
 from collectors.records import RepoRecord
 from collectors.registry import DEFAULT_TOKEN_ENV, Account, Registry
