@@ -35,7 +35,7 @@ from collectors.github import APP_INSTALLATION_ENV, app_configured
 from collectors.records import RepoRecord
 from collectors.registry import DEFAULT_TOKEN_ENV, Account, Registry
 from warehouse import reader, state
-from warehouse.pipeline import _marker, _wants_forks
+from warehouse.plans import walk_marker, wants_forks
 
 PAGE = 100
 
@@ -120,12 +120,12 @@ def incremental_cost(account: Account, found: Estimate, stored: list[state.Store
                      horizon: datetime | None) -> tuple[int, int]:
     """(requests, repositories) about, for an account collected before: probes plus walks of what moved."""
     known = {s.repo.path: s for s in stored}
-    moved = [r for r in found.first_page if r.path not in known or known[r.path].walk_marker != _marker(r)]
+    moved = [r for r in found.first_page if r.path not in known or known[r.path].walk_marker != walk_marker(r)]
     members = 1 if found.owner_kind != "users" else 0
     requests = (found.listing_pages if moved else 1) + members
     items_probe = account.forge == "github"
     for s in stored:
-        requests += int(_wants_forks(s.repo, s))
+        requests += int(wants_forks(s.repo, s))
         requests += int(items_probe and not (s.repo.archived and s.items_cursor))
     for repo in moved:
         if repo.path in known:  # a new push: commits since the cursor, releases, root files

@@ -10,10 +10,9 @@ run goes on.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 import duckdb
 
@@ -31,6 +30,7 @@ from collectors.records import RepoRecord
 from collectors.registry import Account, Registry
 from collectors.secrets import configured_tokens, scrub
 from warehouse import loader, state, stopping
+from warehouse.batches import Pending, rollback
 from warehouse.goals import sync_goals, write_snapshots
 from warehouse.identities import rebuild_identities
 from warehouse.lock import (
@@ -41,107 +41,10 @@ from warehouse.lock import (
     write_marker,
 )
 from warehouse.metrics import refresh_metric_facts, refresh_metric_results
+from warehouse.plans import RepoPlan, plan_repos, walk_marker
 from warehouse.publish import WorkingCopy, is_storage_failure, storage_error, work_path
 from warehouse.reuse import refresh_reuse
-
-BATCH_ROWS = 5000
-
-
-@dataclass
-class AccountResult:
-    forge: str
-    host: str
-    owner: str
-    entity_id: str
-    # ok | partial | failed | not_modified | interrupted | not_reached | skipped
-    status: str = "ok"
-    repos_seen: int = 0
-    repos_walked: int = 0
-    new_commits: int = 0
-    requests: int = 0
-    not_modified: int = 0
-    rate_remaining: int | None = None
-    rate_limit: int | None = None
-    errors: list[str] = field(default_factory=list)
-    # Values the forge sent that could not be read (stored as NULL, or that one record skipped).
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return f"{self.forge}:{self.owner}"
-
-
-@dataclass
-class RunSummary:
-    run_id: int
-    db_path: str
-    accounts: list[AccountResult] = field(default_factory=list)
-    interrupted: bool = False
-    note: str | None = None
-
-    @property
-    def repos_seen(self) -> int:
-        return sum(a.repos_seen for a in self.accounts)
-
-    @property
-    def new_commits(self) -> int:
-        return sum(a.new_commits for a in self.accounts)
-
-    @property
-    def requests(self) -> int:
-        return sum(a.requests for a in self.accounts)
-
-    @property
-    def not_modified(self) -> int:
-        return sum(a.not_modified for a in self.accounts)
-
-    @property
-    def error_count(self) -> int:
-        return sum(len(a.errors) for a in self.accounts)
-
-    @property
-    def warning_count(self) -> int:
-        return sum(len(a.warnings) for a in self.accounts)
-
-    @property
-    def status(self) -> str:
-        """ok | partial | failed | interrupted: what a monitor and the status page believe."""
-        if self.interrupted:
-            return "interrupted"
-        if self.accounts and all(a.status in ("failed", "skipped") for a in self.accounts):
-            return "failed"
-        if self.error_count or any(a.status != "ok" and a.status != "not_modified" for a in self.accounts):
-            return "partial"
-        return "ok"
-
-
-class Progress(Protocol):
-    def account_started(self, index: int, total: int, account: Account) -> None: ...
-
-    def repos_listed(self, account: Account, total: int, not_modified: bool) -> None: ...
-
-    def repo_done(self, account: Account, done: int, total: int, result: AccountResult, stats=None) -> None: ...
-
-    def account_finished(self, account: Account, result: AccountResult) -> None: ...
-
-    def step(self, text: str) -> None: ...
-
-
-class _Silent:
-    def account_started(self, index, total, account):
-        pass
-
-    def repos_listed(self, account, total, not_modified):
-        pass
-
-    def repo_done(self, account, done, total, result, stats=None):
-        pass
-
-    def account_finished(self, account, result):
-        pass
-
-    def step(self, text):
-        pass
+from warehouse.run_summary import AccountResult, Progress, RunSummary, Silent
 
 
 def collect(
@@ -160,7 +63,7 @@ def collect(
     as an interrupted run; a second one while finishing abandons the run (nothing published).
     Any failure leaves the published snapshot as it was, and the next run logs the failed one.
     """
-    progress = progress or _Silent()
+    progress = progress or Silent()
     horizon = since or registry.since
     published = Path(db_path)
     tokens = configured_tokens(registry.accounts)
@@ -345,7 +248,7 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         write_snapshots(con, registry, today=as_of.date(), refresh=False)
         con.execute("COMMIT")
     except BaseException:
-        _rollback(con)
+        rollback(con)
         raise
 
 
@@ -355,56 +258,6 @@ def _take_stats(result: AccountResult, collector: ForgeCollector) -> None:
     result.not_modified = stats.not_modified
     result.rate_remaining = stats.rate_remaining
     result.rate_limit = stats.rate_limit
-
-
-def _marker(repo: RepoRecord) -> str | None:
-    moment = repo.pushed_at or repo.updated_at
-    return moment.isoformat() if moment else None
-
-
-@dataclass
-class _RepoPlan:
-    repo: RepoRecord
-    walk: bool  # pushed since last walk (GitLab: any activity): commits, releases, files
-    forks: bool  # has or had forks: asked for conditionally, since a fork's own pushes move no marker here
-    items: bool  # issues and change requests may have changed
-    forks_etag: str | None = None
-
-
-def _wants_forks(repo: RepoRecord, stored: state.StoredRepo | None) -> bool:
-    # A fork's pushes change its pushed_at without touching the parent's listing entry, so
-    # every repository with forks is asked each run (a 304 when nothing changed); one whose
-    # count fell to zero once more, to empty the stored list.
-    if stored is None or stored.forks_marker is None:
-        return True
-    return repo.forks_count > 0 or stored.forks_marker != "0"
-
-
-def _plan(con, collector: ForgeCollector, account: Account, listing_repos: list[RepoRecord] | None) -> list[_RepoPlan]:
-    """Decide per repository which streams to ask for, from the listing and what was stored."""
-    forge, host = account.forge, account.host
-    known = state.repo_state(con, forge, host, account.owner)
-    plans = []
-    if listing_repos is None:
-        # The listing did not change. Issue activity may still have, where the
-        # forge does not show it in the listing (GitHub); archived repositories are read-only.
-        for repo, stored in state.stored_repos(con, forge, host, account.owner):
-            items = not collector.items_follow_listing and not (repo.archived and stored.items_cursor)
-            forks = _wants_forks(repo, stored)
-            if items or forks:
-                plans.append(_RepoPlan(repo, walk=False, forks=forks, items=items, forks_etag=stored.forks_etag))
-        return plans
-    for repo in listing_repos:
-        stored = known.get(repo.path)
-        walk = stored is None or stored.walk_marker != _marker(repo)
-        if stored is not None and not walk:
-            repo = replace(repo, **{f: getattr(stored.repo, f) for f in collector.listing_lacks})
-        items = walk or not collector.items_follow_listing
-        if items and not walk and repo.archived and stored is not None and stored.items_cursor:
-            items = False
-        etag = stored.forks_etag if stored is not None else None
-        plans.append(_RepoPlan(repo, walk, _wants_forks(repo, stored), items, etag))
-    return plans
 
 
 def _collect_account(
@@ -425,17 +278,17 @@ def _collect_account(
     # Values this run could not read are asked for again next run, never moved past: a
     # listing, stream or repository that produced a warning keeps its old ETag and cursors.
     listing_unreadable = bool(_pending_warnings(collector))
-    pending = _Pending(con, forge, host)
+    pending = Pending(con, forge, host)
     if listing.owner_kind != "users":  # a user account has no members
         _collect_members(con, collector, account, pending)
     if listing.not_modified:
         result.status = "not_modified"
         progress.repos_listed(account, 0, True)
-        plans = _plan(con, collector, account, None)
+        plans = plan_repos(con, collector, account, None)
     else:
         result.repos_seen = len(listing.repos)
         progress.repos_listed(account, len(listing.repos), False)
-        plans = _plan(con, collector, account, listing.repos)
+        plans = plan_repos(con, collector, account, listing.repos)
     run.drain(collector, result)
     failed = False
     for done, plan in enumerate(plans, start=1):
@@ -468,7 +321,7 @@ def _collect_account(
     result.new_commits += pending.flush()
 
 
-def _collect_members(con, collector: ForgeCollector, account: Account, pending: _Pending) -> None:
+def _collect_members(con, collector: ForgeCollector, account: Account, pending: Pending) -> None:
     cursor = state.get_cursor(con, account.forge, account.host, account.owner, "members")
     answer = collector.members(cursor.etag if cursor else None)
     if answer.not_modified:
@@ -479,7 +332,7 @@ def _collect_members(con, collector: ForgeCollector, account: Account, pending: 
         pending.cursor(account.owner, "members", state.Cursor(etag=answer.etag))
 
 
-def _collect_repo(con, collector: ForgeCollector, plan: _RepoPlan, horizon, pending: _Pending, result: AccountResult) -> None:
+def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pending: Pending, result: AccountResult) -> None:
     repo = plan.repo
     if plan.walk:
         repo = collector.detail(repo)
@@ -498,10 +351,10 @@ def _collect_repo(con, collector: ForgeCollector, plan: _RepoPlan, horizon, pend
         _collect_items(con, collector, repo, horizon, pending)
     if plan.walk:
         # Last: a repository counts as walked only when every stream above is queued.
-        pending.cursor(repo.path, "walk", state.Cursor(marker=_marker(plan.repo)))
+        pending.cursor(repo.path, "walk", state.Cursor(marker=walk_marker(plan.repo)))
 
 
-def _collect_files(con, collector: ForgeCollector, repo: RepoRecord, pending: _Pending) -> None:
+def _collect_files(con, collector: ForgeCollector, repo: RepoRecord, pending: Pending) -> None:
     root = collector.root_files(repo)
     if root is None:
         pending.replace(loader.ROOT_FILES, {"repo_path": repo.path}, [])
@@ -516,7 +369,7 @@ def _collect_files(con, collector: ForgeCollector, repo: RepoRecord, pending: _P
         pending.add(loader.PUBLICCODE, [collector.publiccode(repo, root.publiccode_sha)])
 
 
-def _collect_items(con, collector: ForgeCollector, repo: RepoRecord, horizon, pending: _Pending) -> None:
+def _collect_items(con, collector: ForgeCollector, repo: RepoRecord, horizon, pending: Pending) -> None:
     cursor = state.get_cursor(con, repo.forge, repo.host, repo.path, "items")
     since = cursor.cursor_at if cursor and cursor.cursor_at else horizon
     answer = collector.items(repo, since, cursor.etag if cursor else None)
@@ -532,107 +385,7 @@ def _collect_items(con, collector: ForgeCollector, repo: RepoRecord, horizon, pe
     pending.cursor(repo.path, "items", state.Cursor(cursor_at=newest, etag=answer.etag))
 
 
-class _Pending:
-    """Rows and cursors waiting to be committed together.
-
-    Batching across repositories saves a transaction per small repository; a
-    cursor joins the queue only after all the rows it covers, and both are
-    committed in one transaction, so a cursor never runs ahead of its data.
-    """
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, forge: str, host: str):
-        self.con = con
-        self.forge = forge
-        self.host = host
-        self.ops: list[tuple] = []  # ("rows", spec, records) | ("replace", spec, where) | ("cursor", scope, stream, cursor)
-        self.rows = 0
-
-    def add(self, spec: loader.TableSpec, records: list) -> None:
-        if records:
-            self.ops.append(("rows", spec, records))
-            self.rows += len(records)
-
-    def replace(self, spec: loader.TableSpec, where: dict, records: list) -> None:
-        """Rows that replace everything stored under ``where`` (a listing that can shrink)."""
-        self.ops.append(("replace", spec, where))
-        self.add(spec, records)
-
-    def cursor(self, scope: str, stream: str, cursor: state.Cursor) -> None:
-        self.ops.append(("cursor", scope, stream, cursor))
-
-    def add_commit(self, commit) -> int:
-        if self.ops and self.ops[-1][0] == "rows" and self.ops[-1][1] is loader.COMMITS:
-            self.ops[-1][2].append(commit)
-            self.rows += 1
-        else:
-            self.add(loader.COMMITS, [commit])
-        return self.flush() if self.rows >= BATCH_ROWS else 0
-
-    def drop_repo(self, path: str) -> None:
-        """Forget a failed repository's queued rows and cursors; it is walked again next run."""
-        kept = []
-        for op in self.ops:
-            if op[0] == "rows":
-                records = [r for r in op[2] if getattr(r, "repo_path", getattr(r, "path", None)) != path]
-                if records:
-                    kept.append(("rows", op[1], records))
-            elif op[0] == "replace" and op[2].get("repo_path") == path or op[0] == "cursor" and op[1] == path:
-                continue
-            else:
-                kept.append(op)
-        self.ops = kept
-        self.rows = sum(len(op[2]) for op in kept if op[0] == "rows")
-
-    def rewind(self, path: str) -> None:
-        """A repository that produced unreadable values: keep its rows, but none of its cursors
-        moves and no ETag is kept, so the next run reads the same items again."""
-        self.ops = [op for op in self.ops if not (op[0] == "cursor" and op[1] == path)]
-        for stream in ("items", "forks"):
-            stored = state.get_cursor(self.con, self.forge, self.host, path, stream)
-            if stored is not None:
-                self.cursor(path, stream, state.Cursor(cursor_at=stored.cursor_at, marker=stored.marker))
-
-    def flush(self) -> int:
-        """Commit what is queued in one transaction; return how many commits were new.
-
-        Deletes of replaced listings go first, then one load per table, then the
-        cursors: each (table, scope) is replaced at most once per run and its rows
-        are queued after the replace, so this order keeps every replacement whole.
-        """
-        if not self.ops:
-            return 0
-        con = self.con
-        new = 0
-        rows: dict[str, tuple[loader.TableSpec, list]] = {}
-        cursors = []
-        con.execute("BEGIN")
-        try:
-            for op in self.ops:
-                if op[0] == "replace":
-                    loader.delete(con, op[1], {"forge": self.forge, "host": self.host, **op[2]})
-                elif op[0] == "rows":
-                    rows.setdefault(op[1].table, (op[1], []))[1].extend(op[2])
-                else:
-                    cursors.append((op[1], op[2], op[3]))
-            for spec, records in rows.values():
-                new += loader.load(con, records, spec, count_new=spec is loader.COMMITS)
-            state.put_cursors(con, self.forge, self.host, cursors)
-            con.execute("COMMIT")
-        except BaseException:
-            _rollback(con)
-            raise
-        self.ops, self.rows = [], 0
-        return new
-
-
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    try:
-        con.execute("ROLLBACK")
-    except duckdb.TransactionException:
-        pass  # no transaction was open
-
-
-def _walk_commits(con, collector: ForgeCollector, repo: RepoRecord, horizon: datetime | None, pending: _Pending) -> int:
+def _walk_commits(con, collector: ForgeCollector, repo: RepoRecord, horizon: datetime | None, pending: Pending) -> int:
     """Queue a repository's commits since its cursor, then the advanced cursor; return commits found new."""
     cursor = state.get_cursor(con, repo.forge, repo.host, repo.path, "commits")
     since = cursor.cursor_at if cursor and cursor.cursor_at else horizon

@@ -1,0 +1,109 @@
+"""Rows and cursors queued and committed together, so a cursor never runs ahead of its data."""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse import loader, state
+
+BATCH_ROWS = 5000
+
+
+class Pending:
+    """Rows and cursors waiting to be committed together.
+
+    Batching across repositories saves a transaction per small repository; a
+    cursor joins the queue only after all the rows it covers, and both are
+    committed in one transaction, so a cursor never runs ahead of its data.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, forge: str, host: str):
+        self.con = con
+        self.forge = forge
+        self.host = host
+        self.ops: list[tuple] = []  # ("rows", spec, records) | ("replace", spec, where) | ("cursor", scope, stream, cursor)
+        self.rows = 0
+
+    def add(self, spec: loader.TableSpec, records: list) -> None:
+        if records:
+            self.ops.append(("rows", spec, records))
+            self.rows += len(records)
+
+    def replace(self, spec: loader.TableSpec, where: dict, records: list) -> None:
+        """Rows that replace everything stored under ``where`` (a listing that can shrink)."""
+        self.ops.append(("replace", spec, where))
+        self.add(spec, records)
+
+    def cursor(self, scope: str, stream: str, cursor: state.Cursor) -> None:
+        self.ops.append(("cursor", scope, stream, cursor))
+
+    def add_commit(self, commit) -> int:
+        if self.ops and self.ops[-1][0] == "rows" and self.ops[-1][1] is loader.COMMITS:
+            self.ops[-1][2].append(commit)
+            self.rows += 1
+        else:
+            self.add(loader.COMMITS, [commit])
+        return self.flush() if self.rows >= BATCH_ROWS else 0
+
+    def drop_repo(self, path: str) -> None:
+        """Forget a failed repository's queued rows and cursors; it is walked again next run."""
+        kept = []
+        for op in self.ops:
+            if op[0] == "rows":
+                records = [r for r in op[2] if getattr(r, "repo_path", getattr(r, "path", None)) != path]
+                if records:
+                    kept.append(("rows", op[1], records))
+            elif op[0] == "replace" and op[2].get("repo_path") == path or op[0] == "cursor" and op[1] == path:
+                continue
+            else:
+                kept.append(op)
+        self.ops = kept
+        self.rows = sum(len(op[2]) for op in kept if op[0] == "rows")
+
+    def rewind(self, path: str) -> None:
+        """A repository that produced unreadable values: keep its rows, but none of its cursors
+        moves and no ETag is kept, so the next run reads the same items again."""
+        self.ops = [op for op in self.ops if not (op[0] == "cursor" and op[1] == path)]
+        for stream in ("items", "forks"):
+            stored = state.get_cursor(self.con, self.forge, self.host, path, stream)
+            if stored is not None:
+                self.cursor(path, stream, state.Cursor(cursor_at=stored.cursor_at, marker=stored.marker))
+
+    def flush(self) -> int:
+        """Commit what is queued in one transaction; return how many commits were new.
+
+        Deletes of replaced listings go first, then one load per table, then the
+        cursors: each (table, scope) is replaced at most once per run and its rows
+        are queued after the replace, so this order keeps every replacement whole.
+        """
+        if not self.ops:
+            return 0
+        con = self.con
+        new = 0
+        rows: dict[str, tuple[loader.TableSpec, list]] = {}
+        cursors = []
+        con.execute("BEGIN")
+        try:
+            for op in self.ops:
+                if op[0] == "replace":
+                    loader.delete(con, op[1], {"forge": self.forge, "host": self.host, **op[2]})
+                elif op[0] == "rows":
+                    rows.setdefault(op[1].table, (op[1], []))[1].extend(op[2])
+                else:
+                    cursors.append((op[1], op[2], op[3]))
+            for spec, records in rows.values():
+                new += loader.load(con, records, spec, count_new=spec is loader.COMMITS)
+            state.put_cursors(con, self.forge, self.host, cursors)
+            con.execute("COMMIT")
+        except BaseException:
+            rollback(con)
+            raise
+        self.ops, self.rows = [], 0
+        return new
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass  # no transaction was open
