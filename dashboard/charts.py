@@ -214,7 +214,8 @@ def peer_benchmark(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
     data = df[["entity_label", "archetype_label", "score", "peer_median", "difference", "peers"]].head(
         MAX_CHART_POINTS // 2).copy()
     data = data[data["score"].notna()]
-    data["side"] = [t("charts.peers.above") if d >= 0 else t("charts.peers.below") for d in data["difference"]]
+    data["side"] = [t("charts.peers.alone") if pd.isna(d) else t("charts.peers.above") if d >= 0
+                    else t("charts.peers.below") for d in data["difference"]]
     order = list(data.sort_values("score", ascending=False)["entity_label"])
     tooltip = [
         alt.Tooltip("entity_label:N", title=t("charts.entity")),
@@ -233,8 +234,9 @@ def peer_benchmark(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
     dot = base.mark_circle(size=120, opacity=1).encode(
         y=y, x=alt.X("score:Q", title=t("charts.score"), scale=scale),
         color=alt.Color("side:N", title=None,
-                        scale=alt.Scale(domain=[t("charts.peers.above"), t("charts.peers.below")],
-                                        range=[_ABOVE, _BELOW]),
+                        scale=alt.Scale(domain=[t("charts.peers.above"), t("charts.peers.below"),
+                                                t("charts.peers.alone")],
+                                        range=[_ABOVE, _BELOW, "#9E9E9E"]),
                         legend=alt.Legend(orient="bottom")),
         tooltip=tooltip,
     )

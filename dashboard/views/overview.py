@@ -208,21 +208,27 @@ bench = ranking[ranking["score"].notna()][["entity_id", "name", "archetype", "ar
 if bench.empty:
     st.info(t("overview.peers.empty"), icon=":material/info:")
 else:
-    bench["difference"] = bench["score"] - bench["peer_median"]
     bench["peers"] = bench["peers"].astype("int64")
+    # An entity alone in its archetype has no peer to be compared with: "+0" would pretend it has.
+    alone = bench["peers"] < 2
+    bench["difference"] = (bench["score"] - bench["peer_median"]).where(~alone)
+    bench["difference_text"] = [
+        t("overview.peers.no_peers") if pd.isna(d) else ("+" if round(d) > 0 else "" if round(d) == 0 else "−")
+        + t.number(abs(round(d))) for d in bench["difference"]]
     bench["entity_label"] = bench["name"]
+    if alone.any():
+        st.caption(t("overview.peers.alone_note", count=t.number(int(alone.sum()))))
     st.altair_chart(charts.peer_benchmark(bench, t), width="stretch")
     st.dataframe(
         bench,
         hide_index=True,
-        column_order=["name", "archetype_label", "score", "peer_median", "difference", "peers"],
+        column_order=["name", "archetype_label", "score", "peer_median", "difference_text", "peers"],
         column_config={
             "name": columns.text(t("overview.col.entity")),
             "archetype_label": columns.text(t("overview.col.archetype")),
             "score": columns.score(t("overview.col.score")),
             "peer_median": columns.number(t("overview.col.peer_median"), 0),
-            "difference": st.column_config.NumberColumn(t("overview.col.difference"), format="%+.0f",
-                                                        help=t("overview.col.difference_help")),
+            "difference_text": columns.text(t("overview.col.difference"), help=t("overview.col.difference_help")),
             "peers": columns.count(t("overview.col.peers")),
         },
     )
