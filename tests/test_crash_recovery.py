@@ -40,6 +40,7 @@ from tests.reliability_support import (
     read_run_log,
     read_warehouse,
 )
+from warehouse.lock import marker_path
 from warehouse.pipeline import collect
 from warehouse.publish import work_path
 
@@ -137,6 +138,18 @@ def scenarios(tmp_path_factory):
         yield _Scenarios(tmp_path_factory, stack)
 
 
+def _run_started(run: Collector, db: Path, sim: ForgeSimulator) -> int:
+    """Wait until the run has begun (its marker exists: the lock is held, the log row written) and
+    return the simulator's request count then. The requests before it are the cost estimate that
+    `collect` prints first: a stop then ends no run, so kill points are counted from here."""
+    deadline = time.monotonic() + 60
+    while not marker_path(db).exists():
+        assert run.proc.poll() is None, f"the run ended before it began:\n{run.stderr()}"
+        assert time.monotonic() < deadline, "the run never began"
+        time.sleep(0.0005)
+    return sim.total_requests()
+
+
 def _kill_at(run: Collector, sim: ForgeSimulator, point: tuple[str, float], clean_requests: int,
              requests_before: int) -> dict:
     """Kill ``run`` at ``point``; return what happened."""
@@ -188,8 +201,8 @@ def kill_then_rerun(scenario: Scenario, point: tuple[str, float], tmp_path: Path
     # Many full collections share one simulator: each case starts in a fresh rate-limit hour.
     sim.reset_budgets()
 
-    requests_before = sim.total_requests()
     run = Collector(scenario.registry, db)
+    requests_before = _run_started(run, db, sim)
     killed = _kill_at(run, sim, point, scenario.requests, requests_before)
 
     published = _published_state(scenario, db, before)
@@ -263,8 +276,8 @@ def test_a_signalled_collection_publishes_a_truthful_interrupted_run_and_a_rerun
         runs_before = len(read_run_log(db)[0])
     sim.reset_budgets()
     sig, expected_exit = SIGNALS[name]
-    requests_before = sim.total_requests()
     run = Collector(case.registry, db)
+    requests_before = _run_started(run, db, sim)
     target = max(1, round(share * case.requests))
     deadline = time.monotonic() + 60
     while sim.total_requests() - requests_before < target:
