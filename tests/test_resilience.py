@@ -86,7 +86,13 @@ FAULTS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(FAULTS))
+# Three cases in the default suite (a 5xx burst, a long 429 past the allowed wait, a body cut
+# short); the rest with the long matrices (`-m matrix`), for the default suite's time.
+DEFAULT_CASES = ("server_error_burst", "gitlab_429_long", "malformed_json")
+
+
+@pytest.mark.parametrize("name", [n if n in DEFAULT_CASES else pytest.param(n, marks=pytest.mark.matrix)
+                                  for n in sorted(FAULTS)])
 def test_fault_then_normal_run_equals_a_clean_run(name, clean_snapshot, tmp_path):
     from collectors.registry import parse_registry
 
