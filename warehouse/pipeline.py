@@ -88,7 +88,7 @@ def collect(
                 run.not_reached(registry.accounts)
                 progress.step("interrupted: finishing a consistent snapshot of what was collected "
                               "(interrupt again to abandon it)")
-            stopped_before = stopping.requested()
+            stopped_before = stopping.requested() or int(summary.interrupted)
             # At scale this takes a minute or more: say so rather than look stuck.
             progress.step("rebuilding identities, metric facts, reuse and goal snapshots")
             _settle(con, registry)
