@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from collectors.errors import MalformedResponse
 from collectors.records import RepoRecord
@@ -63,27 +63,14 @@ def _estimate_github(collector: Any, owner_kind: str | None, etag: str | None) -
     core = core if isinstance(core, dict) else {}  # GitHub Enterprise answers 404 when rate limiting is off
     account = collector.account
     what = f"estimating repositories of {account.owner}"
-    pages = 0
-    kind = "orgs"
-    for kind in ["users", "orgs"] if owner_kind == "users" else ["orgs", "users"]:
-        scope = {"type": "public"} if kind == "orgs" else {"type": "owner"}
-        params = {"per_page": 100, "sort": "pushed", "direction": "desc", **scope}
-        status, headers, body = collector._get(f"/{kind}/{account.owner}/repos", params,
-                                                {"If-None-Match": etag} if etag else {}, what)
-        pages += 1
-        if status != 404:
-            break
+    status, headers, body, kind, pages = collector.listing_first_page(etag, owner_kind, what)
     if status == 304:
         return _unchanged(collector, before, kind)
     collector._raise_for(status, body, what, listing=True)
     if not isinstance(body, list):
         raise MalformedResponse(f"{account.label}: {what}: expected a JSON list, got {type(body).__name__}")
     last = _last_page(headers.get("link"))
-    first_page = tuple(
-        record for item in body
-        if isinstance(item, dict) and not item.get("private") and account.wants(str(item.get("name", "")))
-        if (record := collector._repo_record(item)) is not None
-    )
+    first_page = tuple(record for item in body if (record := collector.listed(item)) is not None)
     # The listing's answer is the newer reading; /rate_limit's body stands in where headers lack.
     remaining = stats.rate_remaining if stats.rate_remaining is not None else core.get("remaining")
     limit = stats.rate_limit if stats.rate_limit is not None else core.get("limit")
@@ -106,26 +93,12 @@ def _estimate_gitlab(collector: Any, etag: str | None) -> Estimate:
     stats = collector.stats
     before = stats.requests
     account = collector.account
-    group = quote(account.owner, safe="")
-    query = {"include_subgroups": "true", "order_by": "last_activity_at", "sort": "desc", "per_page": 100,
-             "visibility": "public"}
-    what = "estimating projects"
-    from gitlab.exceptions import GitlabHttpError
+    from collectors.gitlab import PROJECTS_QUERY
 
-    with collector._calls(what, listing=True):
-        try:
-            first = collector.gl.http_request("get", f"/groups/{group}/projects", query_data=query,
-                                              extra_headers={"If-None-Match": etag} if etag else None)
-        except GitlabHttpError as exc:
-            if exc.response_code != 304:
-                raise
-            return _unchanged(collector, before, "groups")
-    try:
-        rows = first.json()
-    except ValueError:
-        raise MalformedResponse(f"{account.label}: {what}: the forge answered with malformed JSON") from None
-    if not isinstance(rows, list):
-        raise MalformedResponse(f"{account.label}: {what}: expected a JSON list, got {type(rows).__name__}")
+    page = collector._first_page(collector.projects_path(), PROJECTS_QUERY, etag, "estimating projects", listing=True)
+    if page is None:
+        return _unchanged(collector, before, "groups")
+    first, rows = page
     reported = first.headers.get("X-Total", "")
     # GitLab leaves X-Total out for very large listings: then only the first page is known.
     total = int(reported) if reported.isdigit() else len(rows)

@@ -206,31 +206,41 @@ class GitHubCollector:
 
     # -- repositories -----------------------------------------------------
 
-    def list_repos(self, etag: str | None, owner_kind: str | None = None) -> Listing:
+    def listing_first_page(self, etag: str | None, owner_kind: str | None, what: str) -> tuple[int, dict, Any, str, int]:
+        """The account listing's first page with ``etag``: (status, headers, body, owner kind, pages asked).
+
+        Newest push first: a push anywhere changes the first page, so a 304 on it means
+        nothing was pushed in the whole account. An organisation is tried before a user,
+        unless the last run found a user.
+        """
         owner = self.account.owner
-        what = f"listing repositories of {owner}"
-        # Newest push first: a push anywhere changes the first page, so a 304 on it
-        # means nothing was pushed in the whole account.
         params = {"per_page": 100, "sort": "pushed", "direction": "desc"}
         headers = {"If-None-Match": etag} if etag else {}
-        kinds = ["users", "orgs"] if owner_kind == "users" else ["orgs", "users"]
-        for kind in kinds:
+        asked = 0
+        for kind in ["users", "orgs"] if owner_kind == "users" else ["orgs", "users"]:
             scope = {"type": "public"} if kind == "orgs" else {"type": "owner"}
             status, resp_headers, body = self._get(f"/{kind}/{owner}/repos", {**params, **scope}, headers, what)
+            asked += 1
             if status != 404:
                 break
+        return status, resp_headers, body, kind, asked
+
+    def listed(self, item: Any) -> RepoRecord | None:
+        """A listing entry as a record, or None when it is private, filtered out or unreadable."""
+        if isinstance(item, dict) and (item.get("private") or not self.account.wants(str(item.get("name", "")))):
+            return None
+        return self._repo_record(item)
+
+    def list_repos(self, etag: str | None, owner_kind: str | None = None) -> Listing:
+        what = f"listing repositories of {self.account.owner}"
+        status, resp_headers, body, kind, _ = self.listing_first_page(etag, owner_kind, what)
         if status == 304:
             return Listing(True, [], etag, kind)
         self._raise_for(status, body, what, listing=True)
         new_etag = resp_headers.get("etag")
         repos: list[RepoRecord] = []
         while True:
-            for item in _json_list(body, what, self.account.label):
-                if isinstance(item, dict) and (item.get("private") or not self.account.wants(str(item.get("name", "")))):
-                    continue
-                record = self._repo_record(item)
-                if record is not None:
-                    repos.append(record)
+            repos.extend(r for item in _json_list(body, what, self.account.label) if (r := self.listed(item)) is not None)
             next_url = _next_link(resp_headers.get("link"))
             if not next_url:
                 break

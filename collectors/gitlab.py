@@ -87,6 +87,17 @@ class _PatientGitlab(gitlab.Gitlab):
             attempt += 1
 
 
+# The group listing: subgroups at any depth, most recent activity first, so a 304 on its first
+# page means nothing in the group moved.
+PROJECTS_QUERY = {
+    "include_subgroups": "true",
+    "order_by": "last_activity_at",
+    "sort": "desc",
+    "per_page": 100,
+    "visibility": "public",
+}
+
+
 class GitLabCollector:
     def __init__(self, account: Account, options: CollectorOptions | None = None):
         self.account = account
@@ -128,16 +139,11 @@ class GitLabCollector:
 
     # -- repositories -----------------------------------------------------
 
+    def projects_path(self) -> str:
+        return f"/groups/{quote(self.account.owner, safe='')}/projects"
+
     def list_repos(self, etag: str | None, owner_kind: str | None = None) -> Listing:
-        group = quote(self.account.owner, safe="")
-        query = {
-            "include_subgroups": "true",
-            "order_by": "last_activity_at",
-            "sort": "desc",
-            "per_page": 100,
-            "visibility": "public",
-        }
-        answer = self._conditional(f"/groups/{group}/projects", query, etag, "listing projects", listing=True)
+        answer = self._conditional(self.projects_path(), PROJECTS_QUERY, etag, "listing projects", listing=True)
         if answer.not_modified:
             return Listing(True, [], etag, "groups")
         repos = [r for x in answer.records if (r := self._repo_record(x)) is not None]
@@ -389,8 +395,9 @@ class GitLabCollector:
         with self._calls(what):
             yield from self.gl.http_list(path, query_data=query or {}, iterator=True)
 
-    def _conditional(self, path: str, query: dict, etag: str | None, what: str, listing: bool = False) -> Conditional:
-        """A paginated listing whose first page is asked for with ``etag``: 304, or every page's entries."""
+    def _first_page(self, path: str, query: dict, etag: str | None, what: str,
+                    listing: bool = False) -> tuple[requests.Response, list] | None:
+        """A listing's first page asked for with ``etag``: None on a 304, else the answer and its entries."""
         headers = {"If-None-Match": etag} if etag else None
         with self._calls(what, listing):
             try:
@@ -398,13 +405,21 @@ class GitLabCollector:
             except GitlabHttpError as exc:
                 if exc.response_code != 304:
                     raise
-                return Conditional(True, iter(()), etag)
+                return None
         try:
             rows = first.json()
         except ValueError:
             raise MalformedResponse(f"{self.account.label}: {what}: the forge answered with malformed JSON") from None
         if not isinstance(rows, list):
             raise MalformedResponse(f"{self.account.label}: {what}: expected a JSON list, got {type(rows).__name__}")
+        return first, rows
+
+    def _conditional(self, path: str, query: dict, etag: str | None, what: str, listing: bool = False) -> Conditional:
+        """A paginated listing whose first page is asked for with ``etag``: 304, or every page's entries."""
+        page = self._first_page(path, query, etag, what, listing)
+        if page is None:
+            return Conditional(True, iter(()), etag)
+        first, rows = page
 
         def walk() -> Iterator[Any]:
             yield from rows

@@ -9,6 +9,7 @@ interrupted (Ctrl-C), 143 terminated (SIGTERM).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import time
@@ -129,6 +130,9 @@ def collect(config: str, db: str, since: str | None, timeout: float, max_rate_wa
     horizon = _since(since)
     registry = _load_registry(config)
     options = CollectorOptions(timeout=timeout, max_rate_wait=max_rate_wait, account_deadline=account_deadline)
+    _refuse_unusable_credentials(registry)
+    if not dry_run:
+        _refuse_if_busy(db)  # before the estimate spends requests on a run that cannot start
     _show_budget(registry, db, horizon, options)
     if dry_run:
         sys.exit(EXIT_OK)
@@ -140,11 +144,9 @@ def collect(config: str, db: str, since: str | None, timeout: float, max_rate_wa
     sys.exit(EXIT_OK if summary.status == "ok" else EXIT_PARTIAL)
 
 
-def _show_budget(registry, db: str, since: datetime | None, options) -> None:
-    """Print the collection's cost on standard error; the estimate only reads the published database."""
-    from collectors.secrets import check_tokens, configured_tokens, scrub
-    from warehouse.budget import estimate_collection, render
-    from warehouse.reader import DatabaseUnreadable
+def _refuse_unusable_credentials(registry) -> None:
+    """Tokens that cannot be sent, or GitHub App settings that cannot be used: exit 2, naming only variables."""
+    from collectors.secrets import check_tokens
 
     problems = check_tokens(registry.accounts)
     if any(a.forge == "github" and not a.token() for a in registry.accounts):
@@ -155,7 +157,27 @@ def _show_budget(registry, db: str, since: datetime | None, options) -> None:
         for problem in problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _refuse_if_busy(db: str) -> None:
+    from warehouse.lock import CollectionBusy, ensure_free
+
+    try:
+        ensure_free(Path(db))
+    except CollectionBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+
+
+def _show_budget(registry, db: str, since: datetime | None, options) -> None:
+    """Print the collection's cost on standard error; the estimate only reads the published database."""
+    from collectors.secrets import configured_tokens, scrub
+    from warehouse.budget import estimate_collection, render
+    from warehouse.reader import DatabaseUnreadable
+
     tokens = configured_tokens(registry.accounts)
+    # A few requests per account, each up to --timeout: say so rather than look stuck.
+    click.echo(f"estimating the cost: {len(registry.accounts)} accounts, a few requests each...", err=True)
     try:
         report = estimate_collection(registry, db, since=since, options=options)
     except DatabaseUnreadable as exc:
@@ -193,17 +215,13 @@ def _on_sigint(signum, frame) -> None:
 def _run_collection(registry, db: str, since: datetime | None, options=None, fresh: bool = False):
     import signal
 
-    from collectors.secrets import check_tokens, configured_tokens, scrub
+    from collectors.secrets import configured_tokens, scrub
     from dashboard.progress import TerminalProgress
     from warehouse import stopping
     from warehouse.lock import CollectionBusy, WarehouseError
     from warehouse.pipeline import collect as run
 
-    problems = check_tokens(registry.accounts)
-    if problems:
-        for problem in problems:
-            click.echo(f"error: {problem}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    _refuse_unusable_credentials(registry)
     tokens = configured_tokens(registry.accounts)
     stopping.reset()
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
@@ -333,7 +351,7 @@ def demo(db: str, port: int, seed: int, no_serve: bool) -> None:
         truth = sim.world.truth()
         world = sim.world
     truth_commits = sum(len(c) for c in truth["commits"].values())
-    stored = _counts(db_path, ("items", "comments", "releases", "forks", "publiccode"))
+    stored, with_goals = _demo_facts(db_path, ("items", "comments", "releases", "forks", "publiccode"))
     expected = {
         "items": sum(len(r.items) for r in world.repos),
         "comments": sum(len(i.comments) for r in world.repos for i in r.items),
@@ -360,11 +378,10 @@ def demo(db: str, port: int, seed: int, no_serve: bool) -> None:
     if not matches or summary.status != "ok":
         sys.exit(EXIT_PARTIAL)
     if no_serve:
-        first = min(entities) if entities else "ENTITY"
-        with_goals = _entity_with_goals(db_path) or first
+        example = with_goals or (min(entities) if entities else "ENTITY")
         click.echo("look at the result:")
         click.echo(f"  ossdash serve --db {db_path}")
-        click.echo(f"  ossdash report --db {db_path} --entity {with_goals} --format pdf")
+        click.echo(f"  ossdash report --db {db_path} --entity {example} --format pdf")
         return
     _serve(str(db_path), port, "127.0.0.1")
 
@@ -390,30 +407,11 @@ def report(entity_id: str, lang: str, fmt: str, db: str, output: str | None) -> 
     """
     from dashboard import report as council
     from warehouse import queries
-    from warehouse.reader import (
-        DatabaseMissing,
-        DatabaseUnreadable,
-        cursor,
-        open_readonly,
-    )
 
     if output == "-" and fmt == "pdf":
         raise click.BadParameter("a PDF cannot be written to standard output; give a file name",
                                  param_hint="'--output'")
-    try:
-        con = open_readonly(db)
-    except DatabaseMissing:
-        click.echo(f"error: no warehouse at {db}; run `ossdash demo` or `ossdash collect` first "
-                   "(or name the file with --db or OSSDASH_DB).", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    except DatabaseUnreadable as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    try:
-        cur = cursor(con)
-        if not queries.has_data(cur):
-            click.echo(f"error: {db} holds no data yet; run `ossdash demo` or `ossdash collect` first.", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+    with published(db) as cur:
         try:
             built = council.build_report(cur, entity_id, lang)
         except council.ReportError as exc:
@@ -422,8 +420,6 @@ def report(entity_id: str, lang: str, fmt: str, db: str, output: str | None) -> 
             click.echo(f"error: {exc} ({db}); entities there: {shown}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         content = council.render_html(built) if fmt == "html" else council.render_pdf(built)
-    finally:
-        con.close()
     goals = f"{len(built.goals)} goal{'' if len(built.goals) == 1 else 's'}"
     if output == "-":
         click.echo(content, nl=False)
@@ -440,28 +436,45 @@ def report(entity_id: str, lang: str, fmt: str, db: str, output: str | None) -> 
     click.echo(f"wrote {target} ({goals})", err=True)
 
 
-def _entity_with_goals(db_path: Path) -> str | None:
-    """The first entity with council goals, for a report example that shows something."""
-    from warehouse.reader import cursor, open_readonly
+@contextlib.contextmanager
+def published(db: str | Path, require_data: bool = True):
+    """``with published(db) as cur``: a read-only cursor on the published warehouse, or one
+    line saying what to run and exit 2 (no file, not a warehouse, nothing collected yet)."""
+    from warehouse import queries
+    from warehouse.reader import (
+        DatabaseMissing,
+        DatabaseUnreadable,
+        cursor,
+        open_readonly,
+    )
 
-    con = open_readonly(db_path)
     try:
-        row = cursor(con).execute("SELECT min(entity_id) FROM goals").fetchone()
-        return row[0] if row else None
-    finally:
-        con.close()
-
-
-def _counts(db_path: Path, tables: tuple[str, ...]) -> dict[str, int]:
-    from warehouse.reader import cursor, open_readonly
-
-    con = open_readonly(db_path)
+        con = open_readonly(db)
+    except DatabaseMissing:
+        click.echo(f"error: no warehouse at {db}; run `ossdash demo` or `ossdash collect` first "
+                   "(or name the file with --db or OSSDASH_DB).", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except DatabaseUnreadable as exc:
+        click.echo(f"error: {str(exc).splitlines()[0]}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     try:
         cur = cursor(con)
-        # Table names come from the tuple above, never from input.
-        return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
+        if require_data and not queries.has_data(cur):
+            click.echo(f"error: {db} holds no data yet; run `ossdash demo` or `ossdash collect` first.", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        yield cur
     finally:
         con.close()
+
+
+def _demo_facts(db_path: Path, tables: tuple[str, ...]) -> tuple[dict[str, int], str | None]:
+    """Rows stored per table, and the first entity with council goals (for a report example)."""
+    from warehouse.goals import entities_with_goals
+    from warehouse.queries import table_counts
+
+    with published(db_path) as cur:
+        with_goals = entities_with_goals(cur)
+        return table_counts(cur, tables), (with_goals[0] if with_goals else None)
 
 
 # Commands that live in their own modules (status, export, alerts) join the group here.

@@ -86,6 +86,7 @@ def test_a_second_collection_on_the_same_database_is_refused_and_nothing_is_lost
 
         assert second.returncode == EXIT_BUSY, second.stderr
         assert "another collection is writing" in second.stderr and "Traceback" not in second.stderr
+        assert "budget:" not in second.stderr, "refused before its cost estimate spent any request"
         _, err = first.communicate(timeout=180)
     finally:
         first.kill()

@@ -52,6 +52,15 @@ class RunMarker:
         return datetime.fromisoformat(self.started_at).astimezone(UTC)
 
 
+def _busy(published: Path) -> CollectionBusy:
+    holder = read_marker(published)
+    by = f" (run {holder.run_id}, process {holder.pid}, started {holder.started_at})" if holder else ""
+    return CollectionBusy(
+        f"another collection is writing {published}{by}; wait for it to finish "
+        "(`ossdash status` shows it) or collect into another --db"
+    )
+
+
 class CollectionLock:
     """``with CollectionLock(db):`` the database's lock, or CollectionBusy at once."""
 
@@ -72,12 +81,7 @@ class CollectionLock:
         try:
             self._lock.acquire()
         except Timeout:
-            holder = read_marker(self.published)
-            by = f" (run {holder.run_id}, process {holder.pid}, started {holder.started_at})" if holder else ""
-            raise CollectionBusy(
-                f"another collection is writing {self.published}{by}; wait for it to finish "
-                "(`ossdash status` shows it) or collect into another --db"
-            ) from None
+            raise _busy(self.published) from None
         except OSError as exc:
             raise WarehouseError(
                 f"cannot create the lock file {lock_path(self.published)}: {exc.strerror or exc}; "
@@ -87,6 +91,21 @@ class CollectionLock:
 
     def __exit__(self, *exc) -> None:
         self._lock.release()
+
+
+def ensure_free(published: Path) -> None:
+    """CollectionBusy now if a live collection holds the database; a quick look, not a hold:
+    the collection takes the lock itself, so one starting in between is still refused then."""
+    if not lock_path(published).exists():
+        return
+    probe = FileLock(str(lock_path(published)), timeout=0)
+    try:
+        probe.acquire()
+    except Timeout:
+        raise _busy(published) from None
+    except OSError:
+        return  # the collection itself says why the folder cannot be written
+    probe.release()
 
 
 def read_marker(published: Path) -> RunMarker | None:

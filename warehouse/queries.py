@@ -80,6 +80,18 @@ def _frame(
     return df
 
 
+# Tables whose size the demo reports; names reach SQL only from this list.
+COUNTED_TABLES = ("items", "comments", "releases", "forks", "publiccode")
+
+
+def table_counts(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = COUNTED_TABLES) -> dict[str, int]:
+    """Rows per table, for tables of COUNTED_TABLES."""
+    unknown = set(tables) - set(COUNTED_TABLES)
+    if unknown:
+        raise ValueError(f"not a counted table: {', '.join(sorted(unknown))}")
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
+
+
 def has_data(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the warehouse has its schema and at least one entity."""
     tables = con.execute(

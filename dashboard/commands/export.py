@@ -39,41 +39,19 @@ def command(fmt: str, out: str, db: str, emails: str, include_emails: bool, lice
 
     Exit codes: 0 written; 2 no warehouse at --db, or bad input; 4 the folder cannot be written.
     """
-    from dashboard.cli import EXIT_BAD_INPUT, EXIT_STORAGE
-    from warehouse import queries
+    from dashboard.cli import EXIT_STORAGE, published
     from warehouse.export import ExportError, export_package
-    from warehouse.reader import (
-        DatabaseMissing,
-        DatabaseUnreadable,
-        cursor,
-        open_readonly,
-    )
 
     if include_emails:
         emails = "include"
     if not licence.strip() or any(c.isspace() or not c.isprintable() for c in licence):
         raise click.BadParameter("give the licence as an id without spaces, such as CC-BY-4.0",
                                  param_hint="'--licence'")
-    try:
-        con = open_readonly(db)
-    except DatabaseMissing:
-        click.echo(f"error: no warehouse at {db}; run `ossdash collect` (or `ossdash demo`) first, "
-                   "or name the file with --db or OSSDASH_DB.", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    except DatabaseUnreadable as exc:
-        click.echo(f"error: {str(exc).splitlines()[0]}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    try:
-        cur = cursor(con)
-        if not queries.has_data(cur):
-            click.echo(f"error: {db} holds no data yet; run `ossdash collect` first.", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+    with published(db) as cur:
         try:
             summary = export_package(cur, out, fmt=fmt, emails=emails, licence=licence, title=title)
         except ExportError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_STORAGE)
-    finally:
-        con.close()
     click.echo(f"wrote {len(summary.resources)} resources ({summary.rows} rows, {fmt}, e-mail addresses: "
                f"{emails}) and datapackage.json to {summary.out}", err=True)
