@@ -1,6 +1,6 @@
 """A goal's trend for the goals page (and the council report, if it wants it): DataFrame in,
 Altair chart out. No Streamlit and no SQL here; texts through the caller's Translator
-(keys ``goals.chart.*``). Also the number and date locale of the dashboard's Vega-Lite charts."""
+(keys ``goals.chart.*``), numbers and dates in its language (``chart_base``)."""
 
 from __future__ import annotations
 
@@ -10,49 +10,13 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from dashboard import chart_base as base
 from dashboard.i18n import Translator
 from warehouse.queries import MAX_CHART_POINTS
-
-# d3's own locale definitions (number and time formats) for the dashboard's languages: axis
-# labels and tooltips then read "1.234,5" and "März 2026" on a German page.
-_LOCALES: dict[str, dict[str, Any]] = {
-    "en": {
-        "number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["£", ""]},
-        "time": {
-            "dateTime": "%a %e %b %X %Y", "date": "%d/%m/%Y", "time": "%H:%M:%S", "periods": ["AM", "PM"],
-            "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
-            "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
-            "months": ["January", "February", "March", "April", "May", "June", "July", "August",
-                       "September", "October", "November", "December"],
-            "shortMonths": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-        },
-    },
-    "de": {
-        "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", "\u00a0€"],
-                   "percent": "\u202f%"},
-        "time": {
-            "dateTime": "%A, der %e. %B %Y, %X", "date": "%d.%m.%Y", "time": "%H:%M:%S", "periods": ["AM", "PM"],
-            "days": ["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"],
-            "shortDays": ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
-            "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-                       "September", "Oktober", "November", "Dezember"],
-            "shortMonths": ["Jan", "Feb", "Mrz", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"],
-        },
-    },
-}
-
-# Dates in tooltips as the page and the report write them (CLDR's long date: "31 December 2025",
-# "31. Dezember 2025"): one format per language.
-_DATE_FORMATS = {"en": "%-d %B %Y", "de": "%-d. %B %Y"}
 
 SOURCES = ("observed", "reconstructed", "now")
 _SOURCE_COLOURS = {"observed": "#0072B2", "reconstructed": "#999999", "now": "#D55E00"}
 _SOURCE_SHAPES = {"observed": "circle", "reconstructed": "diamond", "now": "square"}
-
-
-def locale_config(lang: str) -> dict[str, Any]:
-    """Vega-Lite ``config.locale`` for a dashboard language (English if unknown)."""
-    return _LOCALES.get(lang, _LOCALES["en"])
 
 
 def value_format(unit: str) -> str:
@@ -101,7 +65,7 @@ def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) ->
     shown_sources = [s for s in SOURCES if s in set(pts["source"])]
     source_scale = {"domain": [t(f"goals.chart.source_{s}") for s in shown_sources]}
     date_title = t("goals.chart.date")
-    date_format = _DATE_FORMATS.get(t.lang, _DATE_FORMATS["en"])
+    date_format = base.date_format(t)
     value_title = t("goals.chart.value")
     x_dates = [d for d in [*pts["date"], deadline, as_of] if not pd.isna(d)]
     x_scale = alt.Scale(domain=[min(x_dates).isoformat(), (max(x_dates) + pd.Timedelta(days=20)).isoformat()])
@@ -127,7 +91,7 @@ def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) ->
                 x=x, y=y,
                 color=alt.Color("source_label:N", title=t("goals.chart.source"),
                                 scale=alt.Scale(**source_scale, range=[_SOURCE_COLOURS[s] for s in shown_sources]),
-                                legend=alt.Legend(orient="bottom", labelLimit=320)),
+                                legend=base.legend(source_scale["domain"], t("goals.chart.source"))),
                 shape=alt.Shape("source_label:N", title=t("goals.chart.source"),
                                 scale=alt.Scale(**source_scale, range=[_SOURCE_SHAPES[s] for s in shown_sources])),
                 tooltip=point_tooltip,
@@ -173,4 +137,4 @@ def goal_trend(history: pd.DataFrame, goal: Mapping[str, Any], t: Translator) ->
     title = t("goals.chart.title", metric=t.label("goal_metric", goal["metric"]))
     # Title, size and locale passed to the constructor: .properties() and .configure() would each
     # deep-copy every layer again.
-    return alt.LayerChart(layer=layers, title=title, height=340, config=alt.Config(locale=locale_config(t.lang)))
+    return alt.LayerChart(layer=layers, title=title, height=340, config=base.config(t))

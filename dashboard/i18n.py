@@ -5,6 +5,10 @@ the product, each key with an ``en`` and a ``de`` text); :class:`Translator` loo
 formats numbers, percentages and dates in the language's own way (Babel's CLDR data), so a
 German page says "1.234,5" and "22. November 2026". No Streamlit here: the CLI's report uses it too.
 
+One date format per language, everywhere (pages, tables, charts, the report): CLDR's long date
+("2 December 2026", "2. Dezember 2026"). Counts that change the noun ("1 person", "2 people") are
+two keys, ``<key>.one`` and ``<key>.other``, chosen by :meth:`Translator.count`.
+
 A key missing from the catalogue raises :class:`MissingText` rather than showing the key: an
 untranslated label is a bug that the tests must catch, not something a council should read.
 """
@@ -30,6 +34,7 @@ DEFAULT_LANGUAGE = "en"
 # the dashboard's readers; German is Germany's.
 LOCALES = {"en": "en_GB", "de": "de_DE"}
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
+DATE_STYLE = "long"
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "locales"
 
@@ -149,16 +154,30 @@ class Translator:
         pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + sign
         return babel_numbers.format_percent(share, format=pattern, locale=self.locale)
 
-    def date(self, value: date | datetime | None, style: str = "medium") -> str:
+    def count(self, key: str, n: Any, **values: Any) -> str:
+        """``key.one`` for exactly one, else ``key.other``, with ``{n}`` filled in as a number:
+        "1 person", "2 people" (English and German both make the difference at one)."""
+        form = "one" if not _missing(n) and float(n) == 1 else "other"
+        return self(f"{key}.{form}", n=self.number(n), **values)
+
+    def date(self, value: date | datetime | None, style: str = DATE_STYLE) -> str:
+        """A day in the language's one date format (``style`` is CLDR's name of a format)."""
         if value is None or _missing(value) or str(value) == "NaT":
             return self.none()
         day = value.date() if isinstance(value, datetime) else value
         return babel_dates.format_date(day, format=style, locale=self.locale)
 
     def datetime(self, value: datetime | None) -> str:
-        if value is None or str(value) == "NaT":
+        """A moment as its day (the one date format) and its time of day, hours and minutes."""
+        if value is None or _missing(value) or str(value) == "NaT":
             return self.none()
-        return babel_dates.format_datetime(value, format="medium", locale=self.locale, tzinfo=value.tzinfo)
+        clock = babel_dates.format_time(value, format="HH:mm", locale=self.locale, tzinfo=value.tzinfo)
+        return self("common.date_time", date=self.date(value), time=clock)
 
     def month(self, value: date | datetime) -> str:
         return babel_dates.format_date(value, format="MMM yyyy", locale=self.locale)
+
+    def month_names(self) -> list[str]:
+        """The twelve months' abbreviated names as :meth:`month` writes them (for chart axes)."""
+        names = babel_dates.get_month_names("abbreviated", locale=self.locale)
+        return [names[i] for i in range(1, 13)]

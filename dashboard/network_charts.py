@@ -14,7 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from dashboard.goal_charts import locale_config
+from dashboard import chart_base as base
 from dashboard.i18n import Translator
 from warehouse.queries import MAX_CHART_POINTS
 
@@ -31,9 +31,28 @@ UNDIRECTED = ("shared_contributor",)
 # Each edge is drawn as a line and an arrowhead: at most this many edges keep a chart under
 # MAX_CHART_POINTS marks.
 MAX_EDGES = MAX_CHART_POINTS // 2
+# Beyond this many lines a network is a hairball: the strongest links are drawn (all of them are
+# in the table below the chart), at least this many, more for larger networks.
+LEGIBLE_EDGES = 60
+EDGES_PER_ENTITY = 2.5
+# Names written on the chart at most; the others are in the tooltips (100 names overlap).
+LABELLED_NODES = 24
 _EXTENT = 1.0           # the layout fills [-1, 1] in both directions
 _PARALLEL_GAP = 0.035   # distance between parallel edges of one pair of entities
-_HEIGHT = 560
+
+
+def legible_edges(edges: pd.DataFrame, entities: int) -> pd.DataFrame:
+    """The links a network chart draws: all of them when few, else the heaviest (ties broken by
+    kind and ids, so the choice is stable), at most ``max(LEGIBLE_EDGES, EDGES_PER_ENTITY ×
+    entities)`` and never more than ``MAX_EDGES``."""
+    cap = min(MAX_EDGES, max(LEGIBLE_EDGES, math.ceil(EDGES_PER_ENTITY * entities)))
+    ordered = edges.sort_values(["weight", "kind", "source", "target"], ascending=[False, True, True, True])
+    return ordered.head(cap)
+
+
+def chart_height(entities: int) -> int:
+    """Room for the network: more entities, a taller chart (up to about a screen)."""
+    return int(min(900, 480 + 5 * max(0, entities - 7)))
 
 
 def spring_layout(
@@ -159,7 +178,7 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
     if len(edges):
         data = edges.assign(evidence_short=edges["evidence"].fillna("").str.slice(0, 240))
         colour = alt.Color("kind_label:N", scale=_kind_scale(t, kinds), title=t("reuse.chart.kind"),
-                           legend=alt.Legend(orient="bottom", columns=3, labelLimit=260))
+                           legend=base.legend(_kind_scale(t, kinds).domain, t("reuse.chart.kind")))
         tooltip = [
             alt.Tooltip("source_label:N", title=t("reuse.chart.source")),
             alt.Tooltip("target_label:N", title=t("reuse.chart.target")),
@@ -187,7 +206,7 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
                 )
             )
     biggest = max(float(nodes["projects"].max()) if len(nodes) else 1.0, 1.0)
-    node_data = nodes.assign(label_y=nodes["y"] - 0.06 - 0.07 * np.sqrt(nodes["projects"].clip(lower=0) / biggest))
+    node_data = nodes.assign(label_y=nodes["y"] - 0.07 - 0.08 * np.sqrt(nodes["projects"].clip(lower=0) / biggest))
     node_tooltip = [
         alt.Tooltip("label:N", title=t("reuse.chart.entity")),
         alt.Tooltip("projects:Q", title=t("reuse.chart.projects"), format=","),
@@ -196,27 +215,41 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
         alt.Tooltip("contributions_to_others:Q", title=t("reuse.chart.contributions_to_others"), format=","),
     ]
     layers.append(
-        alt.Chart(node_data).mark_circle(color="#1f3b57", opacity=0.85, stroke="white", strokeWidth=1.5).encode(
+        alt.Chart(node_data).mark_circle(color="#1f3b57", opacity=0.9, stroke="white", strokeWidth=1.5).encode(
             x=x, y=y,
-            size=alt.Size("projects:Q", scale=alt.Scale(range=[60, 1600], zero=True),
+            size=alt.Size("projects:Q", scale=alt.Scale(range=[60, 1400], zero=True),
                           title=t("reuse.chart.projects"),
                           legend=alt.Legend(orient="bottom", format="d",
                                             values=sorted({1, max(1, round(biggest / 2)), int(biggest)}))),
             tooltip=node_tooltip,
         )
     )
-    layers.append(
-        alt.Chart(node_data).mark_text(baseline="top", fontSize=12, color="#1f1f1f").encode(
-            x=x, y=alt.Y("label_y:Q", scale=alt.Scale(domain=span), axis=None), text="label:N",
+    # Names below their circle, on a white halo that hides the lines passing under them; with
+    # many entities only the most connected are named (the rest in their tooltips).
+    named = node_data.assign(_links=node_data["entity_id"].map(_link_counts(edges)).fillna(0))
+    named = named.sort_values(["_links", "projects", "label"], ascending=[False, False, True]).head(LABELLED_NODES)
+    label_y = alt.Y("label_y:Q", scale=alt.Scale(domain=span), axis=None)
+    for halo in (True, False):
+        layers.append(
+            alt.Chart(named[["x", "label_y", "label"]]).mark_text(
+                baseline="top", fontSize=12, color="white" if halo else "#1f1f1f",
+                **({"stroke": "white", "strokeWidth": 4, "strokeJoin": "round", "opacity": 0.92} if halo else {}),
+            ).encode(x=x, y=label_y, text="label:N")
         )
-    )
     # Title, size and configuration passed to the constructor: .properties() and .configure()
     # would each deep-copy every layer again.
     return alt.LayerChart(
-        layer=layers, title=t("reuse.chart.network_title"), height=_HEIGHT,
+        layer=layers, title=t("reuse.chart.network_title"), height=chart_height(len(nodes)),
         resolve=alt.Resolve(legend=alt.LegendResolveMap(size="independent", strokeWidth="independent")),
-        config=alt.Config(locale=locale_config(t.lang), view=alt.ViewConfig(strokeWidth=0)),
+        config=base.config(t),
     )
+
+
+def _link_counts(edges: pd.DataFrame) -> pd.Series:
+    """Links drawn per entity (either end)."""
+    if edges.empty:
+        return pd.Series(dtype="float64")
+    return pd.concat([edges["source"], edges["target"]]).value_counts()
 
 
 def edge_matrix(edges: pd.DataFrame, t: Translator) -> pd.DataFrame:
@@ -243,38 +276,39 @@ def edge_matrix(edges: pd.DataFrame, t: Translator) -> pd.DataFrame:
 def matrix_chart(cells: pd.DataFrame, order: Sequence[str], t: Translator) -> alt.LayerChart:
     """A heat map of :func:`edge_matrix`: rows the projects' owners, columns the entities reusing
     or contributing, colour the weight. ``order``: the entity labels, in axis order (entities
-    without any link keep their row and column)."""
+    without any link keep their row and column). Cells shrink as entities grow (numbers are
+    written in cells big enough for them, always in the tooltip)."""
     data = cells[cells["weight"] > 0]
+    cell = 30 if len(order) <= 20 else max(9, 600 // max(1, len(order)))
+    font = 11 if cell >= 18 else 8
     x = alt.X("target_label:N", sort=list(order), scale=alt.Scale(domain=list(order)),
               title=t("reuse.chart.matrix_x"),
-              axis=alt.Axis(labelAngle=-40, labelLimit=170, labelOverlap=False))
+              axis=alt.Axis(labelAngle=-40, labelLimit=170, labelOverlap=False, labelFontSize=font))
     y = alt.Y("source_label:N", sort=list(order), scale=alt.Scale(domain=list(order)),
               title=t("reuse.chart.matrix_y"),
               # the title above the labels, not beside them, where long names would run into it
               axis=alt.Axis(labelLimit=200, titleAngle=0, titleAlign="left", titleAnchor="end",
-                            titleBaseline="bottom", titleX=-200, titleY=-8))
+                            titleBaseline="bottom", titleX=-200, titleY=-8, labelFontSize=font))
     tooltip = [
         alt.Tooltip("source_label:N", title=t("reuse.chart.source")),
         alt.Tooltip("target_label:N", title=t("reuse.chart.target")),
         alt.Tooltip("weight:Q", title=t("reuse.chart.weight"), format=","),
         alt.Tooltip("kinds:N", title=t("reuse.chart.kinds")),
     ]
-    base = alt.Chart(data)
-    rect = base.mark_rect(stroke="white").encode(
+    chart = alt.Chart(data)
+    layers = [chart.mark_rect(stroke="white").encode(
         x=x, y=y, tooltip=tooltip,
         color=alt.Color("weight:Q", scale=alt.Scale(scheme="blues"), title=t("reuse.chart.weight"),
-                        legend=alt.Legend(format="d", tickMinStep=1)),
-    )
-    text = base.mark_text(fontSize=11).encode(
-        x=x, y=y, text=alt.Text("weight:Q", format=","), tooltip=tooltip,
-        color=alt.condition(f"datum.weight > {float(data['weight'].max()) / 2 if len(data) else 0}",
-                            alt.value("white"), alt.value("#1f1f1f")),
-    )
-    # The plot's own height plus room for the slanted column labels and the title: Streamlit fits
-    # the whole chart, axes included, into the height given.
+                        legend=alt.Legend(format="d", tickMinStep=1, orient="bottom", direction="horizontal")),
+    )]
+    if cell >= 18:
+        layers.append(chart.mark_text(fontSize=font).encode(
+            x=x, y=y, text=alt.Text("weight:Q", format=","), tooltip=tooltip,
+            color=alt.condition(f"datum.weight > {float(data['weight'].max()) / 2 if len(data) else 0}",
+                                alt.value("white"), alt.value("#1f1f1f")),
+        ))
+    # The plot's own height plus room for the slanted column labels, the legend and the title:
+    # Streamlit fits the whole chart, axes included, into the height given.
     longest = max((len(label) for label in order), default=10)
-    height = 30 * len(order) + min(longest, 30) * 6 + 60
-    return alt.LayerChart(
-        layer=[rect, text], title=t("reuse.chart.matrix_title"), height=height,
-        config=alt.Config(locale=locale_config(t.lang), view=alt.ViewConfig(strokeWidth=0)),
-    )
+    height = cell * len(order) + min(longest, 30) * 6 + 110
+    return alt.LayerChart(layer=layers, title=t("reuse.chart.matrix_title"), height=height, config=base.config(t))

@@ -1,7 +1,7 @@
 """Charts of the attention list and data status pages: DataFrames in, Altair charts out.
 
 No Streamlit and no SQL here. Texts through the caller's Translator (keys ``attention.chart.*``
-and ``status.chart.*``); numbers and dates in its language (``goal_charts.locale_config``).
+and ``status.chart.*``); numbers and dates in its language (``chart_base.config``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard.goal_charts import locale_config
+from dashboard import chart_base as base
 from dashboard.i18n import Translator
 from warehouse.metrics import ATTENTION_REASONS
 from warehouse.queries import MAX_CHART_POINTS
@@ -27,28 +27,29 @@ _REASON_COLOURS = {
 }
 
 
-def attention_by_entity(rows: pd.DataFrame, t: Translator) -> alt.Chart:
-    """Findings per entity, stacked by reason. ``rows``: attention list rows with entity_name."""
+def attention_by_entity(rows: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
+    """Findings per entity, stacked by reason, the entity's name above its bar. ``rows``:
+    attention list rows with entity_name (already narrowed to the reasons the page shows)."""
+    title = t("attention.chart.title")
+    if rows.empty:
+        return base.message(t, title, t("attention.chart.empty"))
     counts = rows.groupby(["entity_name", "reason"], as_index=False).size().rename(columns={"size": "findings"})
-    counts = counts.head(MAX_CHART_POINTS)
+    counts = counts.head(MAX_CHART_POINTS // 2)
     reasons = [r for r in ATTENTION_REASONS if r in set(counts["reason"])]
     reasons += sorted(set(counts["reason"]) - set(reasons))
     counts["reason_label"] = counts["reason"].map(lambda r: t.label("reason", r))
     counts["order"] = counts["reason"].map({r: i for i, r in enumerate(reasons)})
     totals = counts.groupby("entity_name")["findings"].sum().sort_values(ascending=False)
+    order = list(totals.index)
+    labels = [t.label("reason", r) for r in reasons]
     colour = alt.Color(
         "reason_label:N",
         title=t("attention.chart.reason"),
-        scale=alt.Scale(domain=[t.label("reason", r) for r in reasons],
-                        range=[_REASON_COLOURS.get(r, "#bbbbbb") for r in reasons]),
-        legend=alt.Legend(orient="bottom", columns=4),
+        scale=alt.Scale(domain=labels, range=[_REASON_COLOURS.get(r, "#bbbbbb") for r in reasons]),
+        legend=base.legend(labels, t("attention.chart.reason")),
     )
-    # Size and locale passed to the constructor (.properties() and .configure() copy the chart).
-    return alt.Chart(
-        counts, title=t("attention.chart.title"), height=34 * len(totals) + 180,  # axes and legend included
-        config=alt.Config(locale=locale_config(t.lang)),
-    ).mark_bar().encode(
-        y=alt.Y("entity_name:N", sort=list(totals.index), title=t("attention.chart.entity")),
+    bars = alt.Chart(counts).mark_bar(size=base.BAR_SIZE).encode(
+        y=base.row_axis("entity_name", order),
         x=alt.X("findings:Q", title=t("attention.chart.findings"), axis=alt.Axis(tickMinStep=1)),
         color=colour,
         order=alt.Order("order:Q"),
@@ -58,6 +59,9 @@ def attention_by_entity(rows: pd.DataFrame, t: Translator) -> alt.Chart:
             alt.Tooltip("findings:Q", title=t("attention.chart.findings"), format=","),
         ],
     )
+    names = base.labelled_rows(alt.Chart(pd.DataFrame({"entity_name": order})), "entity_name", order)
+    # Size and locale passed to the constructor (.properties() and .configure() copy the chart).
+    return alt.LayerChart(layer=[bars, names], title=title, height=alt.Step(base.ROW_STEP), config=base.config(t))
 
 
 def requests_per_run(runs: pd.DataFrame, t: Translator) -> alt.Chart:
@@ -75,18 +79,16 @@ def requests_per_run(runs: pd.DataFrame, t: Translator) -> alt.Chart:
     long["run"] = long["run_id"].astype(str)
     long["when"] = long["started_at"].dt.tz_convert("UTC").dt.tz_localize(None)
     order = [str(r) for r in recent["run_id"]]
-    return alt.Chart(
-        long, title=t("status.chart.title"), height=300, config=alt.Config(locale=locale_config(t.lang)),
-    ).mark_bar(size=36).encode(
+    labels = [t("status.chart.full"), t("status.chart.not_modified")]
+    return alt.Chart(long, title=t("status.chart.title"), height=300, config=base.config(t)).mark_bar(size=36).encode(
         x=alt.X("run:N", sort=order, title=t("status.chart.run"), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("requests:Q", title=t("status.chart.requests"), stack=True),
         color=alt.Color("part_label:N", title=t("status.chart.answer"),
-                        scale=alt.Scale(domain=[t("status.chart.full"), t("status.chart.not_modified")],
-                                        range=["#0072B2", "#009E73"]),
-                        legend=alt.Legend(orient="bottom")),
+                        scale=alt.Scale(domain=labels, range=["#0072B2", "#009E73"]),
+                        legend=base.legend(labels, t("status.chart.answer"))),
         tooltip=[
             alt.Tooltip("run:N", title=t("status.chart.run")),
-            alt.Tooltip("when:T", title=t("status.chart.started"), format="%d %b %Y %H:%M"),
+            alt.Tooltip("when:T", title=t("status.chart.started"), format=base.date_format(t) + ", %H:%M"),
             alt.Tooltip("part_label:N", title=t("status.chart.answer")),
             alt.Tooltip("requests:Q", title=t("status.chart.requests"), format=","),
         ],

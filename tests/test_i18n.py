@@ -23,9 +23,22 @@ def test_numbers_and_dates_follow_the_language():
     assert (en.number(1234567.891, 2), de.number(1234567.891, 2)) == ("1,234,567.89", "1.234.567,89")
     assert (en.number(3), de.number(3)) == ("3", "3")
     assert (en.percent(0.4567, 1), de.percent(0.4567, 1)) == ("45.7%", "45,7\xa0%")
-    assert (en.date(date(2026, 3, 5), "long"), de.date(date(2026, 3, 5), "long")) == ("5 March 2026", "5. März 2026")
-    assert de.date(datetime(2026, 3, 5, 23, 0, tzinfo=UTC)) == "05.03.2026"
+    # One date format per language, whatever asks for it: the long date.
+    assert (en.date(date(2026, 3, 5)), de.date(date(2026, 3, 5))) == ("5 March 2026", "5. März 2026")
+    assert en.date(date(2026, 3, 5), "long") == en.date(date(2026, 3, 5))
+    assert de.date(datetime(2026, 3, 5, 23, 0, tzinfo=UTC)) == "5. März 2026"
+    assert (en.datetime(datetime(2026, 3, 5, 7, 4, tzinfo=UTC)), de.datetime(datetime(2026, 3, 5, 7, 4, tzinfo=UTC))) \
+        == ("5 March 2026, 07:04", "5. März 2026, 07:04")
     assert (en.month(date(2026, 3, 1)), de.month(date(2026, 3, 1))) == ("Mar 2026", "März 2026")
+    # Chart axes spell the months as the tables do.
+    assert en.month_names()[8] == en.month(date(2026, 9, 1)).split()[0]
+    assert de.month_names()[8] == de.month(date(2026, 9, 1)).split()[0]
+
+
+def test_a_count_chooses_the_singular_for_one():
+    en, de = Translator("en"), Translator("de")
+    assert [en.count("common.people", n) for n in (0, 1, 2, 1234)] == ["0 people", "1 person", "2 people", "1,234 people"]
+    assert [de.count("common.people", n) for n in (1, 2)] == ["1 Person", "2 Personen"]
 
 
 def test_missing_values_are_shown_as_a_dash_not_nan():
