@@ -6,8 +6,9 @@ import base64
 from dataclasses import dataclass
 
 from collectors.simulator import common as server
-from collectors.simulator.github_api import _LICENSE_NAMES
-from collectors.simulator.world import SimAccount, SimRepo, World
+from collectors.simulator.github_bodies import _LICENSE_NAMES
+from collectors.simulator.model import SimAccount, SimRepo
+from collectors.simulator.world import World
 
 
 @dataclass

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
-from collectors.simulator.world import (
+from collectors.simulator.model import (
     STAGES,
     SimComment,
     SimFork,
@@ -20,8 +20,8 @@ from collectors.simulator.world import (
     SimRepo,
 )
 
-if TYPE_CHECKING:
-    from collectors.simulator.world import World
+# The world being generated (collectors.simulator.world.World, which imports this module).
+World = Any
 
 HOSTILE_DESCRIPTION = 'Bürgerportal <script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -99,8 +99,12 @@ def _items(world: World, rng: random.Random, repo: SimRepo) -> None:
             )
             item.comments.append(SimComment(world.next_comment_id(), who, moment.replace(microsecond=0), kind_of))
         if repo.forge != "github" and item.comments and rng.random() < 0.3:
-            # A system note is activity but no response.
-            item.comments.append(SimComment(world.next_comment_id(), item.author, (moment + timedelta(minutes=5)).replace(microsecond=0), "note", system=True))
+            # A system note is activity but no response. Never after the repository's last
+            # activity (nor so the clock): a note in the future would hold last_activity_at
+            # there, and a later push would not move it.
+            last = item.comments[-1].created_at
+            noted = max(last, min(last + timedelta(minutes=5), end).replace(microsecond=0))
+            item.comments.append(SimComment(world.next_comment_id(), item.author, noted, "note", system=True))
         # Abandoned projects leave their last questions open and unanswered.
         if age_days > 20 and rng.random() < 0.75 and repo.stage != "abandoned":
             closed = min(end, moment + timedelta(days=rng.uniform(0.5, 60))).replace(microsecond=0)
@@ -197,7 +201,7 @@ def _entity_forks(world: World, rng: random.Random) -> None:
         if rng.random() < 0.5 and fork.commits:
             authors = [p for p in world.people if owner.entity_id in p.entities and not p.bot]
             for k in range(rng.randint(1, 4)):
-                moment = (forked_at + timedelta(days=10 * (k + 1))).replace(microsecond=0)
+                moment = min(forked_at + timedelta(days=10 * (k + 1)), world.now).replace(microsecond=0)
                 fork.commits.insert(0, world._commit(fork, rng.choice(authors), moment, moment, 200000 + k))
         fork.pushed_at = fork.commits[0].committed_at if fork.commits else forked_at
         fork.updated_at = fork.pushed_at
