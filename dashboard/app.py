@@ -26,6 +26,7 @@ PAGES = (
     ("views/reuse.py", "nav.reuse", ":material/hub:", "reuse"),
     ("views/goals.py", "nav.goals", ":material/flag:", "goals"),
     ("views/status.py", "nav.status", ":material/monitor_heart:", "status"),
+    ("views/glossary.py", "nav.glossary", ":material/menu_book:", "glossary"),
 )
 
 # The icon ships with ossdash and is served by the dashboard itself: a material icon as favicon

@@ -49,6 +49,7 @@ PAGES = {
     "reuse": ("/reuse", True),
     "goals": ("/goals", True),
     "status": ("/status", True),
+    "glossary": ("/glossary", False),
 }
 CHART = '[data-testid="stVegaLiteChart"]'
 DRAWN_CHART = f"{CHART} svg.marks, {CHART} canvas"

@@ -169,6 +169,7 @@ def test_the_network_stays_legible(entities):
     texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
     halo, names = texts
     assert halo["mark"]["stroke"] == "white" and halo["mark"]["strokeWidth"] >= 3
+    assert names["mark"]["color"] != "white" and names["encoding"]["text"]["field"] == "label"
     named = next(v for k, v in spec["datasets"].items() if v and "label_y" in v[0] and "projects" not in v[0])
     assert len(named) == min(entities, network_charts.LABELLED_NODES)
     assert spec["height"] == network_charts.chart_height(entities)
