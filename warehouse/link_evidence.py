@@ -1,0 +1,96 @@
+"""The evidence behind each reuse and collaboration link as structured rows, for pages that say it in
+their own language: which repositories, which people, how many commits, which publiccode.yml
+entry. (``warehouse.reuse.entity_edges`` gives the links and their weights, with the evidence as one
+English sentence; this module gives the same evidence in parts.)
+
+The rows follow the evidence views of migration 005 and ``reuse.publiccode_mentions``, so every link
+of ``reuse.entity_edges`` has its rows here, and only those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+
+from warehouse import reuse
+
+COLUMNS = ("kind", "source", "target", "project_forge", "project_path", "forge", "path", "person", "commits",
+           "other_commits", "text", "method")
+
+# Per kind: the owner's project (project_forge, project_path), the other side's repository where
+# there is one (forge, path), the person and commits where people make the link.
+_SQL = {
+    "fork": """
+        SELECT 'fork' AS kind, e.source, e.target, p.forge AS project_forge, p.path AS project_path,
+               e.forge, e.fork_path AS path, NULL AS person, NULL::BIGINT AS commits,
+               NULL::BIGINT AS other_commits
+        FROM fork_evidence e LEFT JOIN projects p ON p.project_id = e.source_project""",
+    "mirror": """
+        SELECT 'mirror', e.source, e.target, p.forge, p.path, e.forge, e.path, NULL, NULL, NULL
+        FROM mirror_evidence e LEFT JOIN projects p ON p.project_id = e.source_project""",
+    "contribution": """
+        SELECT 'contribution', e.source, e.target, p.forge, p.path, NULL, NULL,
+               coalesce(s.display_name, '#' || e.person_id), e.commits, NULL
+        FROM contribution_evidence e
+        LEFT JOIN projects p ON p.project_id = e.source_project
+        LEFT JOIN persons s ON s.person_id = e.person_id""",
+    "shared_contributor": """
+        SELECT 'shared_contributor', e.source, e.target, NULL, NULL, NULL, NULL,
+               coalesce(s.display_name, '#' || e.person_id), e.source_commits, e.target_commits
+        FROM shared_contributor_evidence e LEFT JOIN persons s ON s.person_id = e.person_id""",
+}
+_PROJECTS_SQL = "SELECT project_id, forge, path FROM projects"
+
+
+def link_evidence(con: duckdb.DuckDBPyConnection, kinds: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every piece of evidence of the links of ``kinds`` (default all), one row each.
+
+    Columns: kind, source, target (entity ids, as in ``reuse.entity_edges``), project_forge and
+    project_path (the owner's project), forge and path (the fork or mirror; for ``is_based_on``
+    the project whose publiccode.yml names it),
+    person and commits (contribution: commits to the project; shared_contributor: commits to the
+    source's projects, other_commits to the target's), text and method (the publiccode.yml entry
+    and how it was matched to the entity). Rows are deduplicated and sorted.
+    """
+    wanted = [k for k in reuse.EDGE_KINDS if kinds is None or k in set(kinds)]
+    frames = []
+    sql = [_SQL[k] for k in wanted if k in _SQL]
+    if sql:
+        frames.append(con.sql(" UNION ALL ".join(sql)).to_df().assign(text=None, method=None))
+    if {"used_by", "is_based_on"} & set(wanted):
+        frames.append(_publiccode(con, wanted))
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+    df = pd.concat(frames, ignore_index=True)[list(COLUMNS)].drop_duplicates()
+    order = {k: i for i, k in enumerate(reuse.EDGE_KINDS)}
+    df = df.assign(_order=df["kind"].map(order)).sort_values(
+        ["_order", "source", "target", "project_path", "path", "person", "text"], na_position="last", kind="stable")
+    return df.drop(columns="_order").reset_index(drop=True).astype({"commits": "Int64", "other_commits": "Int64"})
+
+
+def _publiccode(con: duckdb.DuckDBPyConnection, kinds: Sequence[str]) -> pd.DataFrame:
+    """usedBy: the project names another entity (owner -> named entity). isBasedOn: another
+    entity's project says it builds on this one (the matched project's owner -> the naming one)."""
+    mentions = reuse.publiccode_mentions(con)
+    mentions = mentions[mentions["entity_id"].notna() & (mentions["entity_id"] != mentions["owner"])]
+    projects = con.sql(_PROJECTS_SQL).to_df().set_index("project_id")
+    rows = []
+    for m in mentions.itertuples():
+        own = projects.loc[m.project_id] if m.project_id in projects.index else None
+        if m.field == "used_by" and "used_by" in kinds:
+            rows.append(("used_by", m.owner, m.entity_id, None if own is None else own["forge"],
+                         None if own is None else own["path"], None, None, m.text, m.method))
+        elif m.field == "is_based_on" and "is_based_on" in kinds:
+            base = projects.loc[m.matched_project] if m.matched_project in projects.index else None
+            rows.append(("is_based_on", m.entity_id, m.owner, None if base is None else base["forge"],
+                         None if base is None else base["path"], None if own is None else own["forge"],
+                         None if own is None else own["path"], m.text, m.method))
+    df = pd.DataFrame(rows, columns=["kind", "source", "target", "project_forge", "project_path", "forge", "path",
+                                     "text", "method"])
+    return df.assign(person=None, commits=pd.NA, other_commits=pd.NA)
+
+
+__all__ = ["COLUMNS", "link_evidence"]
