@@ -262,7 +262,7 @@ def test_german_entity_page(open_entity):
     repos = frame(at, "path", "stage_label")
     assert set(repos["stage_label"]) <= STAGES_DE
     labels = json.loads(frame_proto(at, "stage_label").columns)
-    assert labels["stage_label"]["label"] == "Lebenszyklusphase"
+    assert labels["stage_label"]["label"] == "Lebensphase"
     assert "Noch keine" not in " ".join(i.value for i in at.info)
     assert any(i.value.startswith("Für diese Organisation sind keine Ziele festgelegt") for i in at.info)
 

@@ -214,7 +214,7 @@ def test_german_overview_and_shared_link(app, demo_db):
     assert_clean(at)
     assert at.title[0].value == "Ökosystem-Überblick"
     assert [s.value for s in at.subheader][:4] == [
-        "Organisationen nach Gesundheitswert", "Verteilung der Lebenszyklusphasen",
+        "Organisationen nach Gesundheitswert", "Verteilung der Lebensphasen",
         "Vergleich nach Typ und nach Land", "Vergleich mit ähnlichen Organisationen",
     ]
     assert at.sidebar.selectbox[COUNTRY].value == "DE" and at.sidebar.selectbox[PERIOD].value == 90
@@ -228,7 +228,7 @@ def test_german_overview_and_shared_link(app, demo_db):
     labels = json.loads(at.dataframe[0].proto.columns)
     assert labels["score"]["label"] == "Gesundheitswert" and labels["archetype_label"]["label"] == "Typ"
     specs = " ".join(json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("vega_lite_chart"))
-    assert "Repositorien nach Lebenszyklusphase" in specs and "Gesundheitswert nach Typ" in specs
+    assert "Repositorien nach Lebensphase" in specs and "Gesundheitswert nach Typ" in specs
     assert '"aktiv"' in specs and '"rückläufig"' in specs and '"active"' not in specs
     assert set(frame(at, "rank", "entity_id")["archetype_label"]) <= {"Kommune", "Einrichtung"}
 
