@@ -1,22 +1,19 @@
-"""GitLab REST v4 shapes for the simulator (GitLab and openCoDE)."""
+"""GitLab REST v4 routes for the simulator (GitLab and openCoDE): listings, filters and per-item endpoints.
+
+Bodies come from :mod:`collectors.simulator.gitlab_bodies`; this module decides
+which items an address and its query select, in which order, and how they page.
+"""
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 
 from collectors.simulator import common as server
-from collectors.simulator.github_bodies import _LICENSE_NAMES
-from collectors.simulator.model import SimAccount, SimRepo
-from collectors.simulator.world import World
+from collectors.simulator import gitlab_bodies as bodies
+from collectors.simulator.gitlab_bodies import Context
+from collectors.simulator.model import SimAccount, SimItem, SimRepo
 
-
-@dataclass
-class Context:
-    world: World
-    forge: str
-    api: str
-    web: str
+__all__ = ["Context", "route"]
 
 
 def _not_found(endpoint: str, what: str = "Not found") -> server.ApiError:
@@ -51,17 +48,11 @@ def route(ctx: Context, rest: list[str], query: dict[str, str]):
         if rest[2:] in (["issues"], ["merge_requests"]):
             kind = "issue" if rest[2] == "issues" else "change_request"
             return f"/projects/:id/{rest[2]}", _items(ctx, repo, kind, query)
-        if n == 5 and rest[2] in ("issues", "merge_requests") and rest[4] == "notes":
-            kind = "issue" if rest[2] == "issues" else "change_request"
-            endpoint = f"/projects/:id/{rest[2]}/:iid/notes"
-            try:
-                item = repo.item(kind, int(rest[3]))
-            except (StopIteration, ValueError):
-                raise _not_found(endpoint) from None
-            return endpoint, _notes(ctx, item, query)
+        if n >= 4 and rest[2] in ("issues", "merge_requests"):
+            return _item_route(ctx, repo, rest[2:], query)
         if rest[2:] == ["releases"]:
             page = server.paginate(repo.releases, query, 20)
-            page.body = [_release_json(ctx, repo, r) for r in page.body]
+            page.body = [bodies.release(ctx, repo, r) for r in page.body]
             return "/projects/:id/releases", page
         if rest[2:] == ["forks"]:
             forks = sorted(repo.forks, key=lambda f: (f.created_at, f.owner), reverse=query.get("sort", "desc") == "desc")
@@ -72,29 +63,15 @@ def route(ctx: Context, rest: list[str], query: dict[str, str]):
             return "/projects/:id/repository/tree", _tree(ctx, repo, query)
         if n == 5 and rest[2:4] == ["repository", "files"]:
             return "/projects/:id/repository/files/:file_path", _file(ctx, repo, rest[4], query)
+    if rest[:1] == ["users"] and n <= 2:
+        return _users(ctx, rest[1:], query)
     if n == 3 and rest[0] == "groups" and rest[2] == "members":
         account, path = _group(ctx, rest[1], "/groups/:id/members")
         members = account.members if path == account.path else []
         page = server.paginate(members, query, 20)
-        page.body = [_member_json(ctx, login) for login in page.body]
+        page.body = [bodies.member(ctx, _person(ctx, login)) for login in page.body]
         return "/groups/:id/members", page
     raise _not_found("unmatched")
-
-
-def _user(ctx: Context, person) -> dict:
-    return {
-        "id": ctx.world.person_id(person),
-        "username": person.login,
-        "name": person.name,
-        "state": "active",
-        "web_url": f"{ctx.web}/{person.login}",
-        "bot": person.bot,
-    }
-
-
-def _member_json(ctx: Context, login: str) -> dict:
-    person = next(p for p in ctx.world.people if p.login == login)
-    return {**_user(ctx, person), "access_level": 30, "created_at": "2020-01-01T00:00:00.000Z"}
 
 
 def _items(ctx: Context, repo: SimRepo, kind: str, query: dict[str, str]) -> server.Page:
@@ -112,69 +89,70 @@ def _items(ctx: Context, repo: SimRepo, kind: str, query: dict[str, str]) -> ser
         raise server.ApiError(400, {"error": "order_by does not have a valid value"})
     items = sorted(items, key=keys[order_by], reverse=query.get("sort", "desc") == "desc")
     page = server.paginate(items, query, 20)
-    page.body = [_item_json(ctx, repo, i) for i in page.body]
+    if kind == "issue":
+        page.body = [bodies.issue(ctx, repo, i) for i in page.body]
+    elif query.get("view") == "simple":
+        page.body = [bodies.simple_merge_request(ctx, repo, i) for i in page.body]
+    else:
+        page.body = [bodies.merge_request(ctx, repo, i) for i in page.body]
     return page
 
 
-def _gl_time(moment) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z") if moment else None
+def _item_route(ctx: Context, repo: SimRepo, rest: list[str], query: dict[str, str]):
+    """``/issues/:iid`` and ``/merge_requests/:iid``, with their notes, award emoji and (merge requests) versions."""
+    section, ident, tail = rest[0], rest[1], rest[2:]
+    kind = "issue" if section == "issues" else "change_request"
+    endpoint = f"/projects/:id/{section}/:iid" + "".join("/" + (":id" if t.isdigit() else t) for t in tail)
+    try:
+        item = repo.item(kind, int(ident))
+    except (StopIteration, ValueError):
+        raise _not_found(endpoint) from None
+    if not tail:
+        single = bodies.issue(ctx, repo, item, single=True) if kind == "issue" else bodies.merge_request(ctx, repo, item, single=True)
+        return endpoint, server.Page(single)
+    if tail == ["notes"]:
+        return endpoint, _notes(ctx, repo, item, query)
+    if tail == ["award_emoji"]:
+        return endpoint, server.paginate([], query, 20)  # the world holds no reactions
+    if len(tail) == 3 and tail[0] == "notes" and tail[2] == "award_emoji":
+        if not any(str(c.id) == tail[1] for c in item.comments):
+            raise _not_found(endpoint, "Note Not Found")
+        return endpoint, server.paginate([], query, 20)
+    if kind == "change_request" and tail == ["versions"]:
+        page = server.paginate([item], query, 20)
+        page.body = [bodies.version(ctx, repo, i) for i in page.body]
+        return endpoint, page
+    if kind == "change_request" and len(tail) == 2 and tail[0] == "versions":
+        if tail[1] != str(bodies.version_id(repo, item)):
+            raise _not_found(endpoint)
+        return endpoint, server.Page(bodies.version(ctx, repo, item, single=True))
+    raise _not_found(endpoint)
 
 
-def _item_json(ctx: Context, repo: SimRepo, item) -> dict:
-    segment = "issues" if item.kind == "issue" else "merge_requests"
-    state = {"open": "opened", "closed": "closed", "merged": "merged"}[item.state]
-    body = {
-        "id": server.stable_id(repo.path, item.kind, str(item.number)),
-        "iid": item.number,
-        "project_id": repo.id,
-        "title": item.title,
-        "description": "Details follow.",
-        "state": state,
-        "created_at": _gl_time(item.created_at),
-        "updated_at": _gl_time(item.updated_at),
-        "closed_at": _gl_time(item.closed_at),
-        "labels": list(item.labels),
-        "author": _user(ctx, item.author),
-        "user_notes_count": sum(1 for c in item.comments if not c.system),
-        "web_url": f"{ctx.web}/{repo.path}/-/{segment}/{item.number}",
-    }
-    if item.kind == "change_request":
-        body["merged_at"] = _gl_time(item.merged_at)
-        body["draft"] = item.draft
-        body["source_branch"] = f"feature-{item.number}"
-        body["target_branch"] = repo.default_branch
-    return body
-
-
-def _notes(ctx: Context, item, query: dict[str, str]) -> server.Page:
+def _notes(ctx: Context, repo: SimRepo, item: SimItem, query: dict[str, str]) -> server.Page:
+    # Notes are never edited in the world: created_at and updated_at order them alike.
     notes = sorted(item.comments, key=lambda c: (c.created_at, c.id), reverse=query.get("sort", "desc") == "desc")
     page = server.paginate(notes, query, 20)
-    page.body = [
-        {
-            "id": c.id,
-            "body": "changed the description" if c.system else "Thanks, looking into it.",
-            "author": _user(ctx, c.author),
-            "created_at": _gl_time(c.created_at),
-            "updated_at": _gl_time(c.updated_at),
-            "system": c.system,
-            "noteable_iid": item.number,
-            "noteable_type": "Issue" if item.kind == "issue" else "MergeRequest",
-        }
-        for c in page.body
-    ]
+    page.body = [bodies.note(ctx, repo, item, c) for c in page.body]
     return page
 
 
-def _release_json(ctx: Context, repo: SimRepo, release) -> dict:
-    return {
-        "tag_name": release.tag,
-        "name": release.name,
-        "description": "",
-        "created_at": _gl_time(release.published_at),
-        "released_at": _gl_time(release.published_at),
-        "upcoming_release": False,
-        "_links": {"self": f"{ctx.web}/{repo.path}/-/releases/{release.tag}"},
-    }
+def _person(ctx: Context, login: str):
+    return next(p for p in ctx.world.people if p.login == login)
+
+
+def _users(ctx: Context, rest: list[str], query: dict[str, str]):
+    """``/users/:id``, and ``/users?username=`` (the only way GitLab looks a login up)."""
+    if rest:
+        who = next((p for p in ctx.world.people if rest[0].isdigit() and ctx.world.person_id(p) == int(rest[0])), None)
+        if who is None:
+            raise _not_found("/users/:id", "User Not Found")
+        return "/users/:id", server.Page(bodies.user_profile(ctx, who))
+    login = query.get("username", "").lower()
+    found = [p for p in ctx.world.people if p.login.lower() == login] if login else []
+    page = server.paginate(found, query, 20)
+    page.body = [bodies.user(ctx, p) for p in page.body]
+    return "/users", page
 
 
 def _fork_json(ctx: Context, repo: SimRepo, fork) -> dict:
@@ -184,8 +162,8 @@ def _fork_json(ctx: Context, repo: SimRepo, fork) -> dict:
         "path": fork.name,
         "path_with_namespace": fork.path,
         "namespace": {"full_path": fork.owner, "kind": "user", "path": fork.owner},
-        "created_at": _gl_time(fork.created_at),
-        "last_activity_at": _gl_time(fork.pushed_at),
+        "created_at": bodies.gl_time(fork.created_at),
+        "last_activity_at": bodies.gl_time(fork.pushed_at),
         "web_url": f"{ctx.web}/{fork.path}",
         "forked_from_project": {"id": repo.id, "path_with_namespace": repo.path},
     }
@@ -336,21 +314,11 @@ def project_json(ctx: Context, repo: SimRepo, with_license: bool = False) -> dic
     if with_license:
         if repo.license and repo.license != "NOASSERTION":
             body["license_url"] = f"{web}/-/blob/main/LICENSE"
-            body["license"] = {
-                "key": repo.license.lower(),
-                "name": _LICENSE_NAMES[repo.license],
-                "nickname": None,
-                "html_url": f"https://spdx.org/licenses/{repo.license}.html",
-                "source_url": None,
-            }
+            body["license"] = bodies.license_json(repo.license)
         else:
             body["license_url"] = None
             body["license"] = None
     return body
-
-
-def _gitlab_time(moment) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
 
 
 def _commits(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
@@ -359,22 +327,5 @@ def _commits(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
         return server.paginate([], query, 20)
     commits = server.commits_in_window(repo.commits, query)
     page = server.paginate(commits, query, 20)
-    page.body = [
-        {
-            "id": c.sha,
-            "short_id": c.sha[:8],
-            "title": c.message.splitlines()[0],
-            "message": c.message,
-            "author_name": c.author.name,
-            "author_email": c.author.email,
-            "authored_date": _gitlab_time(c.authored_at),
-            "committer_name": c.committer.name,
-            "committer_email": c.committer.email,
-            "committed_date": _gitlab_time(c.committed_at),
-            "created_at": _gitlab_time(c.committed_at),
-            "parent_ids": [],
-            "web_url": f"{ctx.web}/{repo.path}/-/commit/{c.sha}",
-        }
-        for c in page.body
-    ]
+    page.body = [bodies.commit(ctx, repo, c) for c in page.body]
     return page

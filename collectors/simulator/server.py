@@ -1,12 +1,18 @@
 """Serve a :class:`World` over loopback HTTP in the shapes of GitHub REST v3 and GitLab REST v4.
 
-One server answers for three forges under path prefixes: ``/github/api/v3``
-(GitHub), ``/gitlab/api/v4`` (GitLab) and ``/opencode/api/v4`` (openCoDE, a GitLab).
-It implements what the collectors rely on and what the real APIs do: Link
-pagination (plus GitLab's X-* pagination headers), ``per_page`` capped at 100,
-``since`` filters, ETag with 304 answers that cost no budget, rate-limit headers
-backed by a real per-token budget, a counter of requests per endpoint, and
-switchable faults (``sim.faults``, see :mod:`collectors.simulator.faults`).
+Each forge is addressed the way a real one is: GitHub as an Enterprise server,
+``http://HOST:PORT/api/v3`` on the main port, and GitLab and openCoDE each at the
+root of a port of its own (``http://HOST:GITLAB_PORT/api/v4``), so that a client
+that builds its URLs from a host alone works. The main port also answers under
+path prefixes, ``/github/api/v3``, ``/gitlab/api/v4`` and ``/opencode/api/v4``,
+the addresses ossdash's registries name. It implements what the collectors rely
+on and what the real APIs do: Link pagination (plus GitLab's X-* pagination
+headers), ``per_page`` capped at 100, ``since`` filters, ETag with 304 answers that
+cost no budget, rate-limit headers backed by a real per-token budget, a counter of
+requests per endpoint and of TCP connections per client, an optional latency per
+request and per new connection, and switchable faults (``sim.faults``, see
+:mod:`collectors.simulator.faults`). The control endpoints are in
+:mod:`collectors.simulator.control`.
 """
 
 from __future__ import annotations
@@ -22,8 +28,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
+from collectors.simulator import control, github_api, gitlab_api
 from collectors.simulator import faults as _faults
-from collectors.simulator import github_api, gitlab_api
 from collectors.simulator.common import ApiError, Page
 from collectors.simulator.world import World
 
@@ -59,19 +65,39 @@ class Budget:
 
 
 class ForgeSimulator:
-    """A running simulator: ``with ForgeSimulator(World()) as sim: sim.base_url``."""
+    """A running simulator: ``with ForgeSimulator(World()) as sim: sim.base_url``.
 
-    def __init__(self, world: World | None = None, host: str = "127.0.0.1", port: int = 0, rate_limit: int = 5000):
+    ``latency_ms`` delays every API answer by that much, and every new TCP connection
+    by as much again (the handshake's round trip), so that a client opening a
+    connection per request pays for it as it would against a real forge.
+    ``port`` is the main (GitHub) port; GitLab and openCoDE listen on the next two
+    ports when it is given, on free ports when it is 0.
+    """
+
+    def __init__(self, world: World | None = None, host: str = "127.0.0.1", port: int = 0, rate_limit: int = 5000,
+                 latency_ms: float = 0.0):
+        if latency_ms < 0:
+            raise ValueError("latency_ms must be 0 or more")
         self.world = world or World()
         self.lock = threading.RLock()
         self.requests: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
+        self.connections: Counter[str] = Counter()  # TCP connections per client (its User-Agent)
+        self.latency = latency_ms / 1000
         self.budgets = {"github": Budget(rate_limit), "gitlab": Budget(rate_limit), "opencode": Budget(rate_limit)}
         self.faults = _faults.Faults()
-        handler = type("Handler", (_Handler,), {"sim": self})
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        self.servers: dict[str | None, ThreadingHTTPServer] = {}
+        try:
+            for offset, forge in enumerate((None, "gitlab", "opencode")):
+                handler = type("Handler", (_Handler,), {"sim": self, "own_forge": forge})
+                self.servers[forge] = ThreadingHTTPServer((host, port + offset if port else 0), handler)
+                self.servers[forge].daemon_threads = True
+        except OSError:
+            for server in self.servers.values():
+                server.server_close()
+            raise
+        self.httpd = self.servers[None]
+        self._threads: list[threading.Thread] = []
 
     @property
     def base_url(self) -> str:
@@ -82,14 +108,28 @@ class ForgeSimulator:
         """The URL a registry account uses for a forge of this simulator."""
         return f"{self.base_url}/{forge}" + ("/api/v3" if forge == "github" else "")
 
+    def host_url(self, forge: str) -> str:
+        """The forge's own root, as a client that appends ``/api/v3`` or ``/api/v4`` to a host wants it."""
+        if forge == "github":
+            return self.base_url
+        host, port = self.servers[forge].server_address[:2]
+        return f"http://{host}:{port}"
+
+    def api_url(self, forge: str) -> str:
+        """The forge's API root at its own address (``http://HOST:PORT/api/v3`` or ``.../api/v4``)."""
+        return self.host_url(forge) + ("/api/v3" if forge == "github" else "/api/v4")
+
     def start(self) -> ForgeSimulator:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="forge-simulator", daemon=True)
-        self._thread.start()
+        for forge, server in self.servers.items():
+            thread = threading.Thread(target=server.serve_forever, name=f"forge-simulator-{forge or 'main'}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
         return self
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        for server in self.servers.values():
+            server.shutdown()
+            server.server_close()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -111,6 +151,7 @@ class ForgeSimulator:
         with self.lock:
             self.requests.clear()
             self.not_modified.clear()
+            self.connections.clear()
 
     def total_requests(self, forge: str | None = None) -> int:
         return sum(n for k, n in self.requests.items() if forge is None or k.startswith(forge + " "))
@@ -125,47 +166,82 @@ class ForgeSimulator:
                 "not_modified": dict(self.not_modified),
                 "total_requests": self.total_requests(),
                 "total_not_modified": self.total_not_modified(),
+                "connections": dict(self.connections),
                 "faults_fired": dict(self.faults.fired),
             }
 
 
 class _Handler(BaseHTTPRequestHandler):
     sim: ForgeSimulator
+    own_forge: str | None = None  # the GitLab forge this port serves at its root; None: the main port
     protocol_version = "HTTP/1.1"
     server_version = "ossdash-forge-simulator"
     _cut: float | None = None  # set by a ``cut`` fault: send only this share of the body, then close
+    _counted = False  # this connection is in sim.connections
 
     def setup(self) -> None:
         super().setup()
         # Headers and body go out in separate writes; without NODELAY, Nagle's
         # algorithm meets delayed ACKs and every keep-alive answer waits ~40 ms.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.sim.latency:
+            time.sleep(self.sim.latency)  # the handshake of a new connection
 
     def log_message(self, format: str, *args) -> None:
         return  # keep test and demo output clean
 
+    def _count_connection(self) -> None:
+        if not self._counted:
+            self._counted = True
+            with self.sim.lock:
+                self.sim.connections[self.headers.get("User-Agent") or "-"] += 1
+
+    def _api_of(self, segments: list[str]):
+        """(forge, API module, the rest of the path, the API's prefix) for a request path, or None."""
+        if self.own_forge is not None:
+            if segments[:2] == ["api", "v4"]:
+                return self.own_forge, gitlab_api, segments[2:], "/api/v4"
+            return None
+        if segments[:2] == ["api", "v3"]:
+            return "github", github_api, segments[2:], "/api/v3"
+        forge = segments[0] if segments else ""
+        if forge == "github" and segments[1:3] == ["api", "v3"]:
+            return forge, github_api, segments[3:], "/github/api/v3"
+        if forge in ("gitlab", "opencode") and segments[1:3] == ["api", "v4"]:
+            return forge, gitlab_api, segments[3:], f"/{forge}/api/v4"
+        return None
+
     def do_GET(self) -> None:
         self._cut = None
+        self._count_connection()
         split = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         # Keep %2F inside segments: GitLab addresses groups and projects by encoded path.
         segments = [unquote(s) for s in split.path.split("/") if s]
         if segments[:1] == ["_sim"]:
-            return self._control(segments[1:])
-        forge = segments[0] if segments else ""
-        if forge == "github" and segments[1:3] == ["api", "v3"]:
-            api, rest, prefix = github_api, segments[3:], "/github/api/v3"
-        elif forge in ("gitlab", "opencode") and segments[1:3] == ["api", "v4"]:
-            api, rest, prefix = gitlab_api, segments[3:], f"/{forge}/api/v4"
-        else:
+            return control.get(self, segments[1:])
+        found = self._api_of(segments)
+        if found is None:
             return self._send(404, {"message": "Not Found"}, {})
+        forge, api, rest, prefix = found
+        if self.sim.latency:
+            time.sleep(self.sim.latency)
         host, port = self.server.server_address[:2]
         root = f"http://{self.headers.get('Host') or f'{host}:{port}'}"
-        ctx = api.Context(self.sim.world, forge, root + prefix, root)
+        if api is github_api:
+            budget = self.sim.budgets[forge]
+            with self.sim.lock:
+                used, remaining, reset = budget.state(self._token())
+            ctx = api.Context(self.sim.world, forge, root + prefix, root, (budget.limit, used, remaining, reset))
+        else:
+            ctx = api.Context(self.sim.world, forge, root + prefix, root)
         with self.sim.lock:
             endpoint, result, extra = self._dispatch(api, ctx, rest, query)
             resource = _faults.resource_path(self.sim.world, forge, rest) if self.sim.faults.has_vanished() else None
         self._answer(forge, endpoint, prefix, split.path, query, result, extra, resource)
+
+    def _token(self) -> str:
+        return self.headers.get("Authorization") or self.headers.get("PRIVATE-TOKEN") or f"anon:{self.client_address[0]}"
 
     def _dispatch(self, api, ctx, rest, query):
         try:
@@ -176,7 +252,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, forge, endpoint, prefix, path, query, result, extra, resource=None) -> None:
         sim = self.sim
-        token = self.headers.get("Authorization") or self.headers.get("PRIVATE-TOKEN") or f"anon:{self.client_address[0]}"
+        token = self._token()
         budget = sim.budgets[forge]
         key = f"{forge} GET {endpoint}"
         with sim.lock:
@@ -274,48 +350,15 @@ class _Handler(BaseHTTPRequestHandler):
             })
         return headers
 
-    def _control(self, rest: list[str]) -> None:
-        if rest == ["stats"]:
-            return self._send(200, self.sim.stats(), {})
-        if rest == ["truth"]:
-            with self.sim.lock:
-                truth = self.sim.world.truth()
-            body = {
-                "repos": {f"{f}:{p}": v for (f, p), v in truth["repos"].items()},
-                "commits": {f"{f}:{p}": len(v) for (f, p), v in truth["commits"].items()},
-            }
-            return self._send(200, body, {})
-        if rest == ["faults"]:
-            return self._send(200, self.sim.faults.to_json(), {})
-        if rest == ["registry.toml"]:
-            payload = self.sim.registry_toml().encode()
-            return self._send(200, payload, {"Content-Type": "text/plain; charset=utf-8"})
-        self._send(404, {"message": "Not Found"}, {})
-
     def do_POST(self) -> None:
-        """``POST /_sim/faults`` with a JSON fault (or a list of them), e.g. ``{"kind": "slow", "delay": 2}``."""
         self._cut = None
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if urlsplit(self.path).path.rstrip("/") != "/_sim/faults":
-            return self._send(404, {"message": "Not Found"}, {})
-        try:
-            spec = json.loads(raw or b"null")
-            specs = spec if isinstance(spec, list) else [spec]
-            if not all(isinstance(s, dict) for s in specs) or not specs:
-                raise ValueError("expected a JSON object or a list of objects")
-            added = [self.sim.faults.from_json(s).to_json() for s in specs]
-        except (ValueError, TypeError) as exc:
-            return self._send(400, {"message": str(exc)}, {})
-        self._send(201, added if isinstance(spec, list) else added[0], {})
+        self._count_connection()
+        control.post(self, urlsplit(self.path).path.rstrip("/"))
 
     def do_DELETE(self) -> None:
-        """``DELETE /_sim/faults`` removes every scheduled fault."""
         self._cut = None
-        if urlsplit(self.path).path.rstrip("/") != "/_sim/faults":
-            return self._send(404, {"message": "Not Found"}, {})
-        self.sim.faults.clear()
-        self._send(204, None, {})
+        self._count_connection()
+        control.delete(self, urlsplit(self.path).path.rstrip("/"))
 
     def _send(self, status: int, body, headers: dict) -> None:
         if body is None:

@@ -224,7 +224,8 @@ class World:
         shas = []
         for i in range(n):
             self._activity_serial += 1
-            moment = (self.now + timedelta(seconds=i)).replace(microsecond=0)
+            # A second apart, the last at the clock: nothing the world holds lies after its now.
+            moment = (self.now - timedelta(seconds=n - 1 - i)).replace(microsecond=0)
             commit = self._commit(repo, authors[i % len(authors)], moment, moment, 100000 + self._activity_serial)
             repo.commits.insert(0, commit)
             shas.append(commit.sha)
