@@ -43,7 +43,13 @@ def test_every_link_has_its_evidence_and_its_weight_in_units(con):
     assert evidence.loc[evidence["kind"] == "used_by", "text"].notna().all()
 
 
-def test_kinds_narrow_the_evidence(con):
-    forks = link_evidence(con, ["fork"])
-    assert len(forks) and set(forks["kind"]) == {"fork"}
+@pytest.mark.parametrize("kind", list(UNITS))
+def test_each_kind_alone_gives_its_own_evidence(con, kind):
+    alone = link_evidence(con, [kind])
+    assert list(alone.columns) == list(COLUMNS)
+    everything = link_evidence(con)
+    assert len(alone) == (everything["kind"] == kind).sum() and set(alone["kind"]) <= {kind}
+
+
+def test_no_kind_no_evidence(con):
     assert link_evidence(con, []).empty

@@ -20,7 +20,8 @@ COLUMNS = ("kind", "source", "target", "project_forge", "project_path", "forge",
            "other_commits", "text", "method")
 
 # Per kind: the owner's project (project_forge, project_path), the other side's repository where
-# there is one (forge, path), the person and commits where people make the link.
+# there is one (forge, path), the person and commits where people make the link. Every part names
+# its columns: any one of them may come first in the union.
 _SQL = {
     "fork": """
         SELECT 'fork' AS kind, e.source, e.target, p.forge AS project_forge, p.path AS project_path,
@@ -28,17 +29,20 @@ _SQL = {
                NULL::BIGINT AS other_commits
         FROM fork_evidence e LEFT JOIN projects p ON p.project_id = e.source_project""",
     "mirror": """
-        SELECT 'mirror', e.source, e.target, p.forge, p.path, e.forge, e.path, NULL, NULL, NULL
+        SELECT 'mirror' AS kind, e.source, e.target, p.forge AS project_forge, p.path AS project_path,
+               e.forge, e.path, NULL AS person, NULL::BIGINT AS commits, NULL::BIGINT AS other_commits
         FROM mirror_evidence e LEFT JOIN projects p ON p.project_id = e.source_project""",
     "contribution": """
-        SELECT 'contribution', e.source, e.target, p.forge, p.path, NULL, NULL,
-               coalesce(s.display_name, '#' || e.person_id), e.commits, NULL
+        SELECT 'contribution' AS kind, e.source, e.target, p.forge AS project_forge, p.path AS project_path,
+               NULL AS forge, NULL AS path, coalesce(s.display_name, '#' || e.person_id) AS person,
+               e.commits, NULL::BIGINT AS other_commits
         FROM contribution_evidence e
         LEFT JOIN projects p ON p.project_id = e.source_project
         LEFT JOIN persons s ON s.person_id = e.person_id""",
     "shared_contributor": """
-        SELECT 'shared_contributor', e.source, e.target, NULL, NULL, NULL, NULL,
-               coalesce(s.display_name, '#' || e.person_id), e.source_commits, e.target_commits
+        SELECT 'shared_contributor' AS kind, e.source, e.target, NULL AS project_forge, NULL AS project_path,
+               NULL AS forge, NULL AS path, coalesce(s.display_name, '#' || e.person_id) AS person,
+               e.source_commits AS commits, e.target_commits AS other_commits
         FROM shared_contributor_evidence e LEFT JOIN persons s ON s.person_id = e.person_id""",
 }
 _PROJECTS_SQL = "SELECT project_id, forge, path FROM projects"

@@ -1,0 +1,76 @@
+"""The evidence of reuse and collaboration links in the reader's language: one sentence per piece of
+evidence (``warehouse.link_evidence`` rows) and a short summary per link, naming repositories by their
+path (and forge, where a mirror makes the path ambiguous) instead of internal keys.
+
+No Streamlit and no SQL here. Forge text (names, paths, publiccode.yml entries) goes into table
+cells, which Streamlit shows as text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from dashboard.i18n import Translator
+
+SHOWN_PER_LINK = 3  # sentences of a link's summary; the rest are counted
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _repo(t: Translator, forge: Any, path: Any, with_forge: bool = False) -> str:
+    if _missing(path):
+        return t("reuse.evidence.unknown_project")
+    return f"{path} ({t.label('forge', forge)})" if with_forge and not _missing(forge) else str(path)
+
+
+def sentence(t: Translator, row: Any, names: dict[str, str]) -> str:
+    """One piece of evidence (a ``link_evidence`` row) as a sentence."""
+    kind = row.kind
+    project = _repo(t, row.project_forge, row.project_path, with_forge=kind == "mirror")
+    if kind == "fork":
+        return t("reuse.evidence.fork", fork=_repo(t, row.forge, row.path), project=project)
+    if kind == "mirror":
+        return t("reuse.evidence.mirror", mirror=_repo(t, row.forge, row.path, with_forge=True), project=project)
+    if kind == "used_by":
+        return t("reuse.evidence.used_by", project=project, text=str(row.text))
+    if kind == "is_based_on":
+        other = _repo(t, row.forge, row.path)
+        if _missing(row.project_path):
+            return t("reuse.evidence.is_based_on_name", other=other, text=str(row.text))
+        return t("reuse.evidence.is_based_on", other=other, project=project, text=str(row.text))
+    if kind == "contribution":
+        return t("reuse.evidence.contribution", person=str(row.person),
+                 commits=t.count("common.commits", row.commits), project=project)
+    if kind == "shared_contributor":
+        return t("reuse.evidence.shared", person=str(row.person),
+                 source_commits=t.count("common.commits", row.commits),
+                 target_commits=t.count("common.commits", row.other_commits),
+                 source=names.get(row.source, row.source), target=names.get(row.target, row.target))
+    return t("reuse.evidence.other", kind=str(kind))
+
+
+def sentences(t: Translator, evidence: pd.DataFrame, names: dict[str, str]) -> list[str]:
+    return [sentence(t, row, names) for row in evidence.itertuples()]
+
+
+def link_summaries(t: Translator, evidence: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Per link (source, target, kind): its first sentences (people by commits, most first) and how
+    many more there are. Columns: source, target, kind, evidence_text."""
+    if evidence.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ("source", "target", "kind", "evidence_text")})
+    ranked = evidence.assign(_weight=pd.to_numeric(evidence["commits"], errors="coerce").fillna(0)).sort_values(
+        ["source", "target", "kind", "_weight"], ascending=[True, True, True, False], kind="stable")
+    rows = []
+    for (source, target, kind), group in ranked.groupby(["source", "target", "kind"], sort=False):
+        shown = sentences(t, group.head(SHOWN_PER_LINK), names)
+        more = len(group) - len(shown)
+        text = "; ".join(shown) + (t.count("reuse.evidence.more", more) if more > 0 else "")
+        rows.append((source, target, kind, text))
+    return pd.DataFrame(rows, columns=["source", "target", "kind", "evidence_text"])
