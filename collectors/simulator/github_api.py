@@ -94,7 +94,7 @@ def _item_route(ctx: Context, repo: SimRepo, rest: list[str], query: dict[str, s
         raise _not_found(endpoint)
     if section == "issues":
         if not tail:
-            return endpoint, server.Page(bodies.issue(ctx, repo, item, single=True))
+            return endpoint, server.Page(bodies.issue(ctx, repo, item))
         if tail == ["comments"]:
             return endpoint, _comments(ctx, repo, [item], query, "comment")
         if tail == ["reactions"]:
@@ -181,8 +181,10 @@ def _forks(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
     page = server.paginate(forks, query, 30)
     body = []
     for fork in page.body:
+        # The forks listing shows a little more of each repository than other listings do.
+        listed = {"network_count": 0, "subscribers_count": 0, "temp_clone_token": None, "delete_branch_on_merge": False}
         try:
-            body.append(bodies.repo(ctx, ctx.world.repo("github", fork.path)))
+            body.append({**bodies.repo(ctx, ctx.world.repo("github", fork.path)), **listed})
             continue
         except KeyError:
             pass
@@ -197,7 +199,7 @@ def _forks(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
             "created_at": server.iso(fork.created_at), "updated_at": server.iso(fork.pushed_at),
             "pushed_at": server.iso(fork.pushed_at), "stargazers_count": 0, "watchers_count": 0, "watchers": 0,
             "forks_count": 0, "forks": 0, "open_issues_count": 0, "open_issues": 0, "archived": False,
-            "clone_url": f"{ctx.web}/{fork.path}.git", "svn_url": f"{ctx.web}/{fork.path}",
+            "clone_url": f"{ctx.web}/{fork.path}.git", "svn_url": f"{ctx.web}/{fork.path}", **listed,
         })
         body.append(item)
     page.body = body

@@ -139,17 +139,30 @@ def reactions(url: str) -> dict:
     return {"url": f"{url}/reactions", "total_count": 0, **dict.fromkeys(REACTIONS, 0)}
 
 
-def license_json(ctx: Context, spdx: str | None) -> dict | None:
+def license_json(ctx: Context, r: SimRepo, full: bool = False) -> dict | None:
+    """The licence as listings show it; ``full`` (a repository's own page) adds where its file is."""
+    spdx = r.license
     if not spdx:
         return None
-    return {
+    body = {
         "key": spdx.lower(), "name": _LICENSE_NAMES[spdx], "spdx_id": spdx,
         "url": None if spdx == "NOASSERTION" else f"{ctx.api}/licenses/{spdx.lower()}", "node_id": f"L_{spdx}",
     }
+    if full:
+        body["html_url"] = f"{ctx.web}/{r.path}/blob/{r.default_branch}/LICENSE"
+    return body
 
 
-def repo(ctx: Context, r: SimRepo, full: bool = False) -> dict:
-    """A repository as listings show it, or (``full``) as its own page does."""
+# How a repository merges, shown wherever GitHub shows a whole repository (its page, a pull request's head and base).
+MERGE_SETTINGS = {
+    "temp_clone_token": None, "allow_rebase_merge": True, "allow_squash_merge": True, "allow_merge_commit": True,
+    "allow_auto_merge": False, "delete_branch_on_merge": False,
+}
+
+
+def repo(ctx: Context, r: SimRepo, full: bool = False, nested: bool = False) -> dict:
+    """A repository as listings show it, or (``full``) as its own page does; ``nested``: as the
+    parent or source inside a fork's page (whole, without parents of its own)."""
     owner = ctx.world.account("github", r.account)
     url = f"{ctx.api}/repos/{r.path}"
     host = ctx.web.split("//", 1)[-1]
@@ -168,18 +181,17 @@ def repo(ctx: Context, r: SimRepo, full: bool = False) -> dict:
         "disabled": False, "visibility": "public", "pushed_at": server.iso(r.pushed_at),
         "created_at": server.iso(r.created_at), "updated_at": server.iso(r.updated_at),
         "permissions": {"admin": False, "maintain": False, "push": False, "triage": False, "pull": True},
-        "license": license_json(ctx, r.license), "allow_forking": True, "web_commit_signoff_required": False,
+        "license": license_json(ctx, r, full), "allow_forking": True, "web_commit_signoff_required": False,
     }
     if full:
-        body.update({
-            "network_count": r.forks_count, "subscribers_count": 0, "temp_clone_token": None,
-            "allow_rebase_merge": True, "allow_squash_merge": True, "allow_merge_commit": True,
-            "allow_auto_merge": False, "delete_branch_on_merge": False,
-        })
+        body.update({"network_count": r.forks_count, "subscribers_count": 0, **MERGE_SETTINGS})
+        if nested:
+            return body
+        body["template_repository"] = None
         if owner.kind == "org":
             body["organization"] = account_user(ctx, owner)
         if r.is_fork and r.parent:
-            body["parent"] = repo(ctx, ctx.world.repo("github", r.parent))
+            body["parent"] = repo(ctx, ctx.world.repo("github", r.parent), full=True, nested=True)
             body["source"] = body["parent"]
     return body
 
@@ -207,7 +219,7 @@ def requested_reviewers(ctx: Context, r: SimRepo, item: SimItem) -> list[SimPers
     return members[:1]
 
 
-def issue(ctx: Context, r: SimRepo, item: SimItem, single: bool = False) -> dict:
+def issue(ctx: Context, r: SimRepo, item: SimItem) -> dict:
     url = f"{ctx.api}/repos/{r.path}/issues/{item.number}"
     change = item.kind == "change_request"
     html = f"{ctx.web}/{r.path}/{'pull' if change else 'issues'}/{item.number}"
@@ -225,8 +237,7 @@ def issue(ctx: Context, r: SimRepo, item: SimItem, single: bool = False) -> dict
         "closed_at": server.iso(item.closed_at), "author_association": association(ctx, r, item.author),
         "reactions": reactions(url), "performed_via_github_app": None,
     }
-    if single:
-        body["closed_by"] = person(ctx, _closer(ctx, r, item)) if item.closed_at else None
+    body["closed_by"] = person(ctx, _closer(ctx, r, item)) if item.closed_at else None
     if change:
         body["draft"] = item.draft
         body["pull_request"] = {
@@ -254,7 +265,7 @@ def pull(ctx: Context, r: SimRepo, item: SimItem) -> dict:
     head_sha = commits[-1].sha
     base_sha = r.commits[0].sha if r.commits else head_sha
     merged = item.state == "merged"
-    repo_body = repo(ctx, r)
+    repo_body = {**repo(ctx, r), **MERGE_SETTINGS}
     issue_body = issue(ctx, r, item)
     return {
         "url": url, "id": 700000 + item.number, "node_id": f"PR_{r.id}_{item.number}", "html_url": html,
@@ -374,7 +385,7 @@ def rate_limit(limit: int, used: int, remaining: int, reset: int) -> dict:
     return {
         "resources": {
             "core": core, "search": bucket(30), "graphql": bucket(5000), "integration_manifest": bucket(5000),
-            "source_import": bucket(100), "code_scanning_upload": bucket(500), "actions_runner_registration": bucket(10000),
+            "source_import": bucket(100), "actions_runner_registration": bucket(10000),
             "scim": bucket(15000), "dependency_snapshots": bucket(100), "code_search": bucket(10),
             "code_scanning_autofix": bucket(10),
         },
