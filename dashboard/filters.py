@@ -20,6 +20,7 @@ import streamlit as st
 
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, language
 from dashboard.text import md_escape
+from warehouse.metrics import Scope
 
 PERIODS = (90, 180, 365, 730)       # days
 DEFAULT_PERIOD = 365
@@ -41,12 +42,18 @@ class Filters:
     def t(self) -> Translator:
         return Translator(self.lang)
 
-    def scope(self) -> dict[str, str | None]:
-        """Keyword filters for the warehouse's query functions."""
+    def scope(self, level: str = "repo") -> Scope:
+        """The page's scope for the warehouse's metric and page queries: the global filters
+        (country, archetype, forge) at ``level``."""
+        return Scope(level, country=self.country, archetype=self.archetype, forge=self.forge)
+
+    def keywords(self) -> dict[str, str | None]:
+        """The global filters as keyword arguments, for the queries that take them one by one
+        (the entities in scope, the run log)."""
         return {"country": self.country, "archetype": self.archetype, "forge": self.forge}
 
     def narrowed(self) -> bool:
-        return any(self.scope().values())
+        return any(self.keywords().values())
 
 
 def _kept(name: str, default: Any = None) -> Any:

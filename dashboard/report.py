@@ -195,7 +195,7 @@ def _points(stored: dict[str, list[Point]], metric: str, as_of: date, value: flo
 
 
 def _headline(con, entity_id: str) -> Headline:
-    lc = metrics.lifecycle_summary(con, by="entity", entity_id=entity_id)
+    lc = metrics.lifecycle_summary(con, metrics.Scope("entity", entity_id=entity_id))
     stages = {s: 0 for s in metrics.STAGES}
     repos = 0
     if not lc.empty:

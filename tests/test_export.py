@@ -21,6 +21,7 @@ import pytest
 from collectors.registry import load_registry
 from collectors.simulator import ForgeSimulator, World
 from warehouse import export, metrics, queries
+from warehouse.metrics import Scope
 from warehouse.reader import cursor, open_readonly
 
 CLI = [sys.executable, "-m", "dashboard.cli"]
@@ -151,7 +152,7 @@ def test_descriptor_names_licence_sources_moment_and_keys(exports, goal_db):
 
 def test_every_stored_answer_of_the_dashboard_is_exported():
     # A query function the pages read from stored answers must not be missing from the export.
-    assert set(metrics._STORED) - {"entity_repos", "commits_per_month"} <= export.exported_functions()
+    assert set(metrics.stored_answer_names()) - {"entity_repos", "commits_per_month"} <= export.exported_functions()
 
 
 def _cell(value, kind: str):
@@ -231,7 +232,7 @@ def test_loaded_into_a_fresh_duckdb_the_export_gives_back_the_same_metric_values
             fresh.register(f"t_{name}", _load(folder, resources[name], fresh))
         stages = fresh.execute("SELECT entity_id, count(*) FILTER (WHERE stage = 'active'), count(*) "
                                "FROM t_repo_lifecycle GROUP BY ALL ORDER BY 1").fetchall()
-        summary = metrics.lifecycle_summary(cur, by="entity")
+        summary = metrics.lifecycle_summary(cur, Scope("entity"))
         want = sorted((r.entity_id, int(r.active), int(r.repos)) for r in summary.itertuples() if r.repos)
         assert stages == want
         per_repo = fresh.execute("SELECT repo_path, count(*) FROM t_commits GROUP BY 1 ORDER BY 1").fetchall()

@@ -56,6 +56,7 @@ from warehouse import (
     reuse,
     run_queries,
 )
+from warehouse.metrics import Scope
 from warehouse.pipeline import collect
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -500,7 +501,7 @@ def test_csv_downloads_keep_formulas_as_text(hostile, con):
     frames = [
         queries.entity_repos(con, hostile["entity_id"]),
         project_queries.repo_releases(con, repo=(text_repo.forge, host, text_repo.path)),
-        metrics.attention_list(con, entity_id=hostile["entity_id"]),
+        metrics.attention_list(con, Scope(entity_id=hostile["entity_id"])),
         queries.entities(con),
         project_queries.repo_publiccode(con, repo=(text_repo.forge, host, text_repo.path)),
     ]
@@ -536,7 +537,9 @@ def query_functions() -> list[tuple[str, typing.Callable]]:
     found = []
     for module in MODULES:
         for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if fn.__module__ != module.__name__ or name.startswith("_") or _WRITERS.match(name):
+            # A package's functions live in its modules (warehouse.metrics.health, ...).
+            own = fn.__module__ == module.__name__ or fn.__module__.startswith(module.__name__ + ".")
+            if not own or name.startswith("_") or _WRITERS.match(name):
                 continue
             params = list(inspect.signature(fn).parameters)
             if params and params[0] == "con":
@@ -549,7 +552,9 @@ def _string_params(fn) -> dict[str, str]:
     out = {}
     for name, param in list(inspect.signature(fn).parameters.items())[1:]:
         note = str(param.annotation)
-        if "Mapping[str, Any]" in note:
+        if note == "Scope":
+            out[name] = "scope"
+        elif "Mapping[str, Any]" in note:
             out[name] = "filters"
         elif "Sequence[str]" in note:
             out[name] = "seq"
@@ -575,7 +580,7 @@ def _baseline(fn, con):
         if param.default is inspect.Parameter.empty:
             args[name] = {"str": "", "seq": ("", "", ""), "filters": {}}[kind]
     if fn is metrics.read_answer:
-        args.update(name="health_score", level="repo", filters={})
+        args.update(name="health_score", level="repo")
     return args
 
 
@@ -606,11 +611,24 @@ def _fingerprint(con) -> dict:
     return {t: con.execute(f'SELECT count(*), sum(hash(COLUMNS(*))) FROM "{t}"').fetchall()[0] for t in tables}
 
 
+# A scope's text: every filter of it in turn.
+SCOPE_FILTERS = ("entity_id", "archetype", "country", "forge", "repo")
+
+
 def _calls(fn, con, strings: tuple[str, ...]):
     """(parameter, injection, kwargs) for each text parameter of ``fn`` and each injection."""
     base = _baseline(fn, con)
     for name, kind in _string_params(fn).items():
         for bad in strings:
+            if kind == "scope":
+                # At the function's own level, so that the answer has the baseline's shape.
+                default = inspect.signature(fn).parameters[name].default
+                level = default.level if isinstance(default, Scope) else "repo"
+                for field in SCOPE_FILTERS:
+                    kwargs = dict(base)
+                    kwargs[name] = Scope(level, **{field: (bad, bad, bad) if field == "repo" else bad})
+                    yield field, bad, kwargs
+                continue
             kwargs = dict(base)
             kwargs[name] = {"str": bad, "seq": (bad, bad, bad), "filters": {"entity_id": bad}}[kind]
             yield name, bad, kwargs

@@ -37,6 +37,7 @@ from collectors.registry import parse_registry
 from warehouse import metrics as m
 from warehouse import queries as q
 from warehouse.identities import rebuild_identities
+from warehouse.metrics import Scope
 from warehouse.reader import open_readonly
 from warehouse.schema import migrate
 from warehouse.state import sync_registry
@@ -319,7 +320,7 @@ def repo_key(path: str, forge=GH) -> tuple[str, str, str]:
 
 
 def test_activity_per_month_core(con):
-    df = m.activity_per_month(con, by="repo", months=12, now=NOW, repo=repo_key(CORE))
+    df = m.activity_per_month(con, Scope("repo", repo=repo_key(CORE)), months=12, now=NOW)
     # Months August 2024 .. July 2025 (the current month included). By UTC month:
     #   Aug b1                     commits 1, active {bob} 1, new: bob's first commit ever -> 1
     #   Sep a1 b2                  2, {ann, bob} 2, 0 (ann's first commit is a0, 2023-03)
@@ -348,12 +349,12 @@ def test_activity_per_month_core(con):
 
 
 def test_activity_no_data_and_only_bots(con):
-    empty = m.activity_per_month(con, by="repo", months=3, now=NOW, repo=repo_key("alpha-org/empty"))
+    empty = m.activity_per_month(con, Scope("repo", repo=repo_key("alpha-org/empty")), months=3, now=NOW)
     # May, June, July 2025, all zero: the repository is listed, with nothing in it.
     assert list(empty["month"].dt.strftime("%Y-%m")) == ["2025-05", "2025-06", "2025-07"]
     assert (empty[["commits", "active_contributors", "new_contributors"]] == 0).all().all()
 
-    bots = m.activity_per_month(con, by="repo", months=2, now=NOW, repo=repo_key("alpha-org/botsonly"))
+    bots = m.activity_per_month(con, Scope("repo", repo=repo_key("alpha-org/botsonly")), months=2, now=NOW)
     # d6 in June, d7 in July: commits count, people do not.
     assert list(bots["commits"]) == [1, 1]
     assert list(bots["active_contributors"]) == [0, 0]
@@ -361,7 +362,7 @@ def test_activity_no_data_and_only_bots(con):
 
 
 def test_last_activity(con):
-    df = m.last_activity(con, now=NOW, entity_id="alpha")
+    df = m.last_activity(con, Scope(entity_id="alpha"), now=NOW)
     core = row(df, path=CORE)
     # Latest commit up to NOW: d4 2025-07-10 08:00 (a bot's; a6 is after NOW).
     assert core["last_commit_at"] == pd.Timestamp("2025-07-10 08:00", tz="UTC")
@@ -387,7 +388,7 @@ def test_last_activity(con):
 
 
 def test_absence_factor_per_repo(con):
-    df = m.absence_factor(con, by="repo", now=NOW)
+    df = m.absence_factor(con, Scope("repo"), now=NOW)
     core = row(df, path=CORE)
     # Window 2024-07-15 12:00 .. NOW, people only: ann a1-a5 = 5, bob b1-b4 = 4, cem 2, gus 2
     # (a0, f1, f2 before; a6 after; d* bots; x1 unknown) -> 13 commits, half = 6.5.
@@ -408,14 +409,14 @@ def test_absence_factor_per_repo(con):
 
 def test_absence_factor_single_commit_long_window(con):
     # ... and inside a ten-year window: one commit by one person -> factor 1, share 1.
-    df = m.absence_factor(con, by="repo", days=3650, now=NOW, repo=repo_key("alpha-org/single"))
+    df = m.absence_factor(con, Scope("repo", repo=repo_key("alpha-org/single")), days=3650, now=NOW)
     single = df.iloc[0]
     assert (single["commits"], single["contributors"], single["absence_factor"]) == (1, 1, 1)
     assert single["top_share"] == 1.0
 
 
 def test_absence_factor_per_entity_and_ecosystem(con):
-    ent = m.absence_factor(con, by="entity", now=NOW)
+    ent = m.absence_factor(con, Scope("entity"), now=NOW)
     alpha = row(ent, entity_id="alpha")
     # alpha's repositories in the window: ann 5, bob 4, hal 3, cem 2, gus 2 = 16, half 8:
     # 5 <= 8, 5 + 4 = 9 > 8 -> 2
@@ -425,7 +426,7 @@ def test_absence_factor_per_entity_and_ecosystem(con):
     # gamma-lab/core holds a0 (before the window) and a1 (ann, in it): 1 commit, factor 1.
     assert (gamma["commits"], gamma["absence_factor"]) == (1, 1)
 
-    eco = m.absence_factor(con, by="ecosystem", now=NOW)
+    eco = m.absence_factor(con, Scope("ecosystem"), now=NOW)
     assert len(eco) == 1 and eco["scope"].iloc[0] == "ecosystem"
     # Every repository, a commit in several repositories counted once (a1 sits in three):
     # ann 5, bob 4, cem 2, gus 2, hal 3, dia 1 (bf1), eve 19 (portal) = 36, half 18.
@@ -437,20 +438,20 @@ def test_absence_factor_per_entity_and_ecosystem(con):
 
 def test_absence_factor_filters(con):
     # Archetype and country filters pick the groups; entities without a match are not listed.
-    df = m.absence_factor(con, by="entity", now=NOW, country="DE")
+    df = m.absence_factor(con, Scope("entity", country="DE"), now=NOW)
     assert set(df["entity_id"]) == {"alpha", "gamma"}
-    df = m.absence_factor(con, by="entity", now=NOW, archetype="national")
+    df = m.absence_factor(con, Scope("entity", archetype="national"), now=NOW)
     assert list(df["entity_id"]) == ["beta"]
-    df = m.absence_factor(con, by="repo", now=NOW, forge="gitlab")
+    df = m.absence_factor(con, Scope("repo", forge="gitlab"), now=NOW)
     assert list(df["path"]) == ["beta-group/portal"]
     # portal: eve's 19 commits, her alone -> 1
     assert df["absence_factor"].iloc[0] == 1
     with pytest.raises(ValueError):
-        m.absence_factor(con, by="planet")
+        m.absence_factor(con, Scope("planet"))
 
 
 def test_elephant_factor(con):
-    df = m.elephant_factor(con, by="repo", now=NOW)
+    df = m.elephant_factor(con, Scope("repo"), now=NOW)
     core = row(df, path=CORE)
     # Organisations in core's window: ann 5 + gus 2 (alpha.example, affiliated to alpha, the
     # repository's entity) = entity:alpha 7; bob 4 (gmail.com: personal, an organisation of one);
@@ -464,11 +465,11 @@ def test_elephant_factor(con):
     bots = row(df, path="alpha-org/botsonly")
     assert bots["organisations"] == 0 and pd.isna(bots["elephant_factor"])
 
-    ent = m.elephant_factor(con, by="entity", now=NOW, entity_id="alpha")
+    ent = m.elephant_factor(con, Scope("entity", entity_id="alpha"), now=NOW)
     # alpha overall: entity:alpha = ann 5 + gus 2 + hal 3 = 10 of 16 > 8 -> 1
     assert (ent["commits"].iloc[0], ent["elephant_factor"].iloc[0]) == (16, 1)
 
-    shares = m.organisation_shares(con, by="repo", now=NOW, repo=repo_key(CORE))
+    shares = m.organisation_shares(con, Scope("repo", repo=repo_key(CORE)), now=NOW)
     orgs = list(shares["organisation"])
     assert orgs[0] == "entity:alpha" and orgs[1].startswith("person:") and orgs[2] == "domain:firma.example"
     assert list(shares["commits"]) == [7, 4, 2]
@@ -476,15 +477,15 @@ def test_elephant_factor(con):
 
 
 def test_inactive_contributors(con):
-    df = m.inactive_contributors(con, by="repo", now=NOW, repo=repo_key(CORE))
+    df = m.inactive_contributors(con, Scope("repo", repo=repo_key(CORE)), now=NOW)
     # People with commits up to NOW: ann, bob, cem, gus (all in the window) and fay (last 2023-06-01)
     r = df.iloc[0]
     assert (r["contributors"], r["active"], r["inactive"]) == (5, 4, 1)
     assert r["inactive_share"] == pytest.approx(0.2)
-    ent = m.inactive_contributors(con, by="entity", now=NOW, entity_id="alpha")
+    ent = m.inactive_contributors(con, Scope("entity", entity_id="alpha"), now=NOW)
     # + hal (active) on solo; fay's o1 (2021, archived repo) and ann's s1 (2022) change nothing
     assert (ent["contributors"].iloc[0], ent["active"].iloc[0], ent["inactive"].iloc[0]) == (6, 5, 1)
-    bots = m.inactive_contributors(con, by="repo", now=NOW, repo=repo_key("alpha-org/botsonly"))
+    bots = m.inactive_contributors(con, Scope("repo", repo=repo_key("alpha-org/botsonly")), now=NOW)
     assert bots["contributors"].iloc[0] == 0 and pd.isna(bots["inactive_share"].iloc[0])
 
 
@@ -492,7 +493,7 @@ def test_inactive_contributors(con):
 
 
 def test_time_to_first_response(con):
-    df = m.time_to_first_response(con, by="repo", now=NOW, repo=repo_key(CORE))
+    df = m.time_to_first_response(con, Scope("repo", repo=repo_key(CORE)), now=NOW)
     issues = row(df, kind="issue")
     # Issues opened in the window, none by a bot: #1 (ann after 48 h; bob's own comment and the
     # github-actions bot do not count), #2 (ann after 6 h: created 01:00+01:00 = 00:00 UTC),
@@ -509,13 +510,13 @@ def test_time_to_first_response(con):
     assert crs["median_hours"] == pytest.approx(18.0)
     assert crs["p90_hours"] == pytest.approx(22.8)
 
-    with_bots = m.time_to_first_response(con, by="repo", now=NOW, bot_items=True, repo=repo_key(CORE))
+    with_bots = m.time_to_first_response(con, Scope("repo", repo=repo_key(CORE)), now=NOW, bot_items=True)
     crs = row(with_bots, kind="change_request")
     assert (crs["items"], crs["responded"], crs["unanswered"]) == (4, 2, 2)
 
 
 def test_time_to_first_response_gitlab_notes(con):
-    df = m.time_to_first_response(con, by="entity", now=NOW, entity_id="beta")
+    df = m.time_to_first_response(con, Scope("entity", entity_id="beta"), now=NOW)
     # portal MR !1: eve's system note does not count, dia's note after 24 h does.
     crs = row(df, kind="change_request")
     assert (crs["items"], crs["responded"], crs["median_hours"]) == (1, 1, 24.0)
@@ -526,13 +527,13 @@ def test_time_to_first_response_gitlab_notes(con):
 
 
 def test_time_to_first_response_no_data(con):
-    df = m.time_to_first_response(con, by="repo", now=NOW, repo=repo_key("alpha-org/empty"))
+    df = m.time_to_first_response(con, Scope("repo", repo=repo_key("alpha-org/empty")), now=NOW)
     assert list(df["kind"]) == ["issue", "change_request"]
     assert (df["items"] == 0).all() and df["median_hours"].isna().all()
 
 
 def test_time_to_first_response_combined(con):
-    df = m.time_to_first_response(con, by="repo", now=NOW, combined=True, repo=repo_key(CORE))
+    df = m.time_to_first_response(con, Scope("repo", repo=repo_key(CORE)), now=NOW, combined=True)
     # Issues and change requests together (test_time_to_first_response): 4 + 3 items, answered
     # after [6, 48] and [12, 24] hours: median (12 + 24) / 2 = 18; p90 at rank 0.9 * 3 = 2.7:
     # 24 + 0.7 * (48 - 24) = 40.8.
@@ -543,7 +544,7 @@ def test_time_to_first_response_combined(con):
 
 
 def test_activity_totals(con):
-    df = m.activity_totals(con, by="entity", now=NOW)
+    df = m.activity_totals(con, Scope("entity"), now=NOW)
     alpha, beta = row(df, entity_id="alpha"), row(df, entity_id="beta")
     # alpha, window 2024-07-15 12:00 .. NOW: core a1-a5, b1-b4, c1 c2, g1 g2, d1-d4, x1 = 18; solo
     # h1-h3, d5 = 4; botsonly d6 d7 = 2; old (2021) and single (2022) none: 24 commits.
@@ -553,16 +554,16 @@ def test_activity_totals(con):
     # beta: beta-gh/core a1 (ann, 2024-09-02) and bf1 (dia), portal's 19 commits by Eve = 21;
     # ann, dia, eve, all new to beta's repositories.
     assert (beta["commits"], beta["active_contributors"], beta["new_contributors"]) == (21, 3, 3)
-    eco = m.activity_totals(con, by="ecosystem", now=NOW).iloc[0]
+    eco = m.activity_totals(con, Scope("ecosystem"), now=NOW).iloc[0]
     # Distinct SHAs: alpha's 24, bf1, portal's 19 (a1 in the forks counts once) = 44; people: the
     # five of alpha, dia, eve = 7; new: all but ann = 6.
     assert (eco["commits"], eco["active_contributors"], eco["new_contributors"]) == (44, 7, 6)
-    empty = m.activity_totals(con, by="repo", now=NOW, repo=repo_key("alpha-org/empty")).iloc[0]
+    empty = m.activity_totals(con, Scope("repo", repo=repo_key("alpha-org/empty")), now=NOW).iloc[0]
     assert (empty["commits"], empty["active_contributors"], empty["new_contributors"]) == (0, 0, 0)
 
 
 def test_change_request_ratios(con):
-    df = m.change_request_ratios(con, by="repo", now=NOW, repo=repo_key(CORE))
+    df = m.change_request_ratios(con, Scope("repo", repo=repo_key(CORE)), now=NOW)
     r = df.iloc[0]
     # Opened in the window: #4, #5, #7 = 3. Resolved in the window: #4 (merged 2025-02-03),
     # #5 (closed 2025-04-05), #10 (opened 2024-05, merged 2024-08-01) = 3, of which merged 2.
@@ -571,19 +572,19 @@ def test_change_request_ratios(con):
     assert r["closure_ratio"] == pytest.approx(1.0)
     assert r["acceptance_ratio"] == pytest.approx(2 / 3)
     # With dependabot's #6 (opened and merged in May): 4 opened, 4 closed, 3 merged.
-    r = m.change_request_ratios(con, by="repo", now=NOW, bot_items=True, repo=repo_key(CORE)).iloc[0]
+    r = m.change_request_ratios(con, Scope("repo", repo=repo_key(CORE)), now=NOW, bot_items=True).iloc[0]
     assert (r["opened"], r["closed"], r["merged"]) == (4, 4, 3)
     assert r["acceptance_ratio"] == pytest.approx(0.75)
     # GitLab MR merged with merged_at only (no closed_at): resolved 2024-10-12, in the window.
-    r = m.change_request_ratios(con, by="repo", now=NOW, repo=repo_key("beta-group/portal", GL)).iloc[0]
+    r = m.change_request_ratios(con, Scope("repo", repo=repo_key("beta-group/portal", GL)), now=NOW).iloc[0]
     assert (r["opened"], r["closed"], r["merged"], r["acceptance_ratio"]) == (1, 1, 1, 1.0)
     # No change requests: ratios NULL, not 0.
-    r = m.change_request_ratios(con, by="repo", now=NOW, repo=repo_key("alpha-org/empty")).iloc[0]
+    r = m.change_request_ratios(con, Scope("repo", repo=repo_key("alpha-org/empty")), now=NOW).iloc[0]
     assert r["opened"] == 0 and pd.isna(r["closure_ratio"]) and pd.isna(r["acceptance_ratio"])
 
 
 def test_issue_age_with_reopened_issue(con):
-    df = m.issue_age(con, by="repo", now=NOW, repo=repo_key(CORE))
+    df = m.issue_age(con, Scope("repo", repo=repo_key(CORE)), now=NOW)
     r = df.iloc[0]
     # Open at NOW: #2 (reopened; its old closed_at ignored) since 2025-01-10 00:00 UTC = 186.5 days,
     # #3 since 2025-03-01 = 136.5 days, #8 since 2025-07-10 = 5.5 days. (#11 is after NOW.)
@@ -594,15 +595,15 @@ def test_issue_age_with_reopened_issue(con):
     assert r["max_age_days"] == pytest.approx(186.5)
     # At an earlier moment the state is rebuilt from the dates: on 2024-09-01 #9 (closed
     # 2024-08-01) is no longer open and #1 is not yet opened: nothing open.
-    earlier = m.issue_age(con, by="repo", now=datetime(2024, 9, 1, tzinfo=UTC), repo=repo_key(CORE))
+    earlier = m.issue_age(con, Scope("repo", repo=repo_key(CORE)), now=datetime(2024, 9, 1, tzinfo=UTC))
     assert earlier["open_issues"].iloc[0] == 0
     # On 2024-07-01 #9 (opened 2024-06-01) was open: 30 days old.
-    earlier = m.issue_age(con, by="repo", now=datetime(2024, 7, 1, tzinfo=UTC), repo=repo_key(CORE))
+    earlier = m.issue_age(con, Scope("repo", repo=repo_key(CORE)), now=datetime(2024, 7, 1, tzinfo=UTC))
     assert earlier["open_issues"].iloc[0] == 1 and earlier["median_age_days"].iloc[0] == pytest.approx(30.0)
 
 
 def test_issue_resolution_duration(con):
-    df = m.issue_resolution_duration(con, by="repo", now=NOW, repo=repo_key(CORE))
+    df = m.issue_resolution_duration(con, Scope("repo", repo=repo_key(CORE)), now=NOW)
     r = df.iloc[0]
     # Issues resolved in the window: #1 (2024-10-01 10:00 -> 10-10 10:00 = 9 days) and #9
     # (2024-06-01 -> 2024-08-01 = 61 days). #2's stale closed_at does not count: it is open.
@@ -611,7 +612,7 @@ def test_issue_resolution_duration(con):
     assert r["median_days"] == pytest.approx(35.0)
     assert r["mean_days"] == pytest.approx(35.0)
     assert r["p90_days"] == pytest.approx(55.8)
-    crs = m.issue_resolution_duration(con, by="repo", now=NOW, kind="change_request", repo=repo_key(CORE)).iloc[0]
+    crs = m.issue_resolution_duration(con, Scope("repo", repo=repo_key(CORE)), now=NOW, kind="change_request").iloc[0]
     # #10 2024-05-01 -> 08-01 = 92 days, #4 2 days, #5 4 days: median 4
     assert crs["resolved"] == 3 and crs["median_days"] == pytest.approx(4.0)
 
@@ -620,7 +621,7 @@ def test_issue_resolution_duration(con):
 
 
 def test_release_frequency(con):
-    r = m.release_frequency(con, by="repo", now=NOW, repo=repo_key(CORE)).iloc[0]
+    r = m.release_frequency(con, Scope("repo", repo=repo_key(CORE)), now=NOW).iloc[0]
     # Releases in the window, pre-releases left out: v1.1 (2024-09-10), v1.2 (2025-01-10),
     # v1.3 (2025-05-10) = 3 -> 3 per year over 365 days.
     # Gaps to the previous release: v1.0 -> v1.1 = 244 days (2024 is a leap year),
@@ -631,15 +632,15 @@ def test_release_frequency(con):
     assert r["median_days_between"] == pytest.approx(122.0)
     assert r["last_release_at"] == pd.Timestamp("2025-05-10", tz="UTC")
     assert r["days_since_last_release"] == pytest.approx(66.5)
-    r = m.release_frequency(con, by="repo", now=NOW, prereleases=True, repo=repo_key(CORE)).iloc[0]
+    r = m.release_frequency(con, Scope("repo", repo=repo_key(CORE)), now=NOW, prereleases=True).iloc[0]
     # With v1.2-rc1 (2024-12-01): gaps 244, 82, 40, 120 -> median (82 + 120) / 2 = 101
     assert r["releases"] == 4 and r["median_days_between"] == pytest.approx(101.0)
-    r = m.release_frequency(con, by="repo", now=NOW, repo=repo_key("alpha-org/solo")).iloc[0]
+    r = m.release_frequency(con, Scope("repo", repo=repo_key("alpha-org/solo")), now=NOW).iloc[0]
     assert r["releases"] == 0 and pd.isna(r["last_release_at"]) and pd.isna(r["days_since_last_release"])
 
 
 def test_technical_forks(con):
-    df = m.technical_forks(con, by="repo", entity_id="alpha")
+    df = m.technical_forks(con, Scope("repo", entity_id="alpha"))
     core = row(df, path=CORE)
     # Known forks: beta-gh/core (collected, bf1 is not in the parent: contributing),
     # gamma-lab/core (collected, listed twice - forks listing and fork_parent - counted once;
@@ -647,10 +648,10 @@ def test_technical_forks(con):
     # The forge counts 4 forks: 4 - 1 - 1 = 2 unknown.
     assert (core["forks"], core["listed"], core["contributing"], core["non_contributing"], core["unknown"]) == (4, 3, 1, 1, 2)
     assert row(df, path="alpha-org/solo")["forks"] == 0
-    ent = m.technical_forks(con, by="entity", entity_id="alpha")
+    ent = m.technical_forks(con, Scope("entity", entity_id="alpha"))
     assert (ent["forks"].iloc[0], ent["contributing"].iloc[0]) == (4, 1)
 
-    forks = m.technical_fork_list(con, repo=repo_key(CORE))
+    forks = m.technical_fork_list(con, Scope(repo=repo_key(CORE)))
     status = dict(zip(forks["fork_path"], forks["fork_status"]))
     assert status == {"beta-gh/core": "contributing", "gamma-lab/core": "non_contributing", "someone/core": "unknown"}
     beta = row(forks, fork_path="beta-gh/core")
@@ -661,7 +662,7 @@ def test_technical_forks(con):
 
 
 def test_hygiene(con):
-    df = m.hygiene(con, now=NOW, entity_id="alpha")
+    df = m.hygiene(con, Scope(entity_id="alpha"), now=NOW)
     core = row(df, path=CORE)
     # EUPL-1.2 from the forge, OSI-approved; README, CONTRIBUTING, CODE_OF_CONDUCT, a valid
     # publiccode.yml, no SECURITY: 5 of 6. Contract until 2025-06-30 < 2025-07-15: expired.
@@ -681,7 +682,7 @@ def test_hygiene(con):
     assert row(df, path="alpha-org/empty")["licence_status"] == "unrecognised"   # LicenseRef-custom
     single = row(df, path="alpha-org/single")
     assert (single["licence_status"], single["checks_passed"], single["checks"]) == ("none", 0, 6)
-    portal = m.hygiene(con, now=NOW, repo=repo_key("beta-group/portal", GL)).iloc[0]
+    portal = m.hygiene(con, Scope(repo=repo_key("beta-group/portal", GL)), now=NOW).iloc[0]
     # An invalid publiccode.yml passes no check; the contract runs until 2026-01-01: ok.
     assert (portal["publiccode_valid"], portal["checks_passed"], portal["contract_status"]) == (False, 3, "ok")
 
@@ -718,7 +719,7 @@ def test_licence_evaluation(tmp_path, licence, status):
 
 
 def test_spdx_table_matches_shipped_data(con):
-    data = json.loads((Path(m.__file__).parent / "data" / "osi_licenses.json").read_text(encoding="utf-8"))
+    data = json.loads((Path(m.__file__).parent.parent / "data" / "osi_licenses.json").read_text(encoding="utf-8"))
     shipped = {(x["id"], x["osi_approved"], x["deprecated"]) for x in data["licenses"]}
     table = set(con.execute("SELECT spdx_id, osi_approved, deprecated FROM spdx_licenses").fetchall())
     assert table == shipped
@@ -769,14 +770,14 @@ def test_lifecycle_thresholds(con):
     # A stricter declining rule (recent under 3x the baseline average) makes solo declining:
     # 1 < 3 * 2 / 3 = 2. Inactive after 100 days makes beta-gh/core (132 days) inactive.
     t = m.LifecycleThresholds(declining_ratio=3.0, inactive_days=100)
-    df = m.lifecycle(con, now=NOW, thresholds=t, entity_id="alpha")
+    df = m.lifecycle(con, Scope(entity_id="alpha"), now=NOW, thresholds=t)
     assert row(df, path="alpha-org/solo")["stage"] == "declining"
-    df = m.lifecycle(con, now=NOW, thresholds=t, repo=repo_key("beta-gh/core"))
+    df = m.lifecycle(con, Scope(repo=repo_key("beta-gh/core")), now=NOW, thresholds=t)
     assert df["stage"].iloc[0] == "inactive"
 
 
 def test_lifecycle_summary(con):
-    df = m.lifecycle_summary(con, by="entity", now=NOW)
+    df = m.lifecycle_summary(con, Scope("entity"), now=NOW)
     alpha = row(df, entity_id="alpha")
     assert {s: alpha[s] for s in m.STAGES} == {
         "active": 2, "declining": 0, "inactive": 1, "abandoned": 1, "archived": 1, "no_data": 1,
@@ -790,7 +791,7 @@ def test_lifecycle_summary(con):
 
 
 def test_health_parts_core(con):
-    parts = m.health_parts(con, now=NOW, repo=repo_key(CORE))
+    parts = m.health_parts(con, Scope(repo=repo_key(CORE)), now=NOW)
     got = {r["part"]: r for r in parts.to_dict("records")}
     # activity: human events fall in 11 of the 12 30-day periods before NOW (the oldest,
     # 2024-07-20 12:00 .. 08-19 12:00, holds only the closing of #9 and the merge of #10,
@@ -816,7 +817,7 @@ def test_health_parts_core(con):
 
 
 def test_health_score_repo(con):
-    df = m.health_score(con, by="repo", now=NOW, entity_id="alpha")
+    df = m.health_score(con, Scope("repo", entity_id="alpha"), now=NOW)
     core = row(df, path=CORE)
     # 0.25 * 91.667 + 0.20 * 66.667 + 0.20 * 50 + 0.15 * 50 + 0.10 * 83.333 + 0.10 * 75
     # = 22.917 + 13.333 + 10 + 7.5 + 8.333 + 7.5 = 69.583
@@ -848,7 +849,7 @@ def test_health_score_repo(con):
 
 
 def test_health_parts_missing_flagged(con):
-    parts = m.health_parts(con, now=NOW, repo=repo_key("alpha-org/empty"))
+    parts = m.health_parts(con, Scope(repo=repo_key("alpha-org/empty")), now=NOW)
     assert parts["missing"].all() and parts["score"].isna().all()
     reasons = dict(zip(parts["part"], parts["missing_reason"]))
     assert reasons["hygiene"] == "root files not collected"
@@ -858,18 +859,18 @@ def test_health_parts_missing_flagged(con):
 def test_health_score_weights(con):
     # All the weight on activity: the score is the activity part.
     only = {p: 0.0 for p in m.HEALTH_PARTS} | {"activity": 1.0}
-    df = m.health_score(con, by="repo", now=NOW, weights=only, repo=repo_key("alpha-org/solo"))
+    df = m.health_score(con, Scope("repo", repo=repo_key("alpha-org/solo")), now=NOW, weights=only)
     assert df["score"].iloc[0] == pytest.approx(100 / 3)
     # Weight on a missing part only: no score.
     cadence = {p: 0.0 for p in m.HEALTH_PARTS} | {"release_cadence": 1.0}
-    df = m.health_score(con, by="repo", now=NOW, weights=cadence, repo=repo_key("alpha-org/solo"))
+    df = m.health_score(con, Scope("repo", repo=repo_key("alpha-org/solo")), now=NOW, weights=cadence)
     assert pd.isna(df["score"].iloc[0])
     with pytest.raises(ValueError):
         m.health_score(con, now=NOW, weights={"popularity": 1.0})
 
 
 def test_health_score_entity(con):
-    df = m.health_score(con, by="entity", now=NOW, entity_id="alpha")
+    df = m.health_score(con, Scope("entity", entity_id="alpha"), now=NOW)
     alpha = df.iloc[0]
     # Scored: core, solo, botsonly, single (empty has no data, old is archived).
     # single: activity 0 (nothing since 2022), community 0, hygiene 0 of 6; the rest missing.
@@ -933,7 +934,7 @@ def test_attention_list(con):
 
 def test_attention_list_no_response_days(con):
     # With a 3-day limit, core #8 (5.5 days old) is due too.
-    df = m.attention_list(con, now=NOW, no_response_days=3, entity_id="alpha")
+    df = m.attention_list(con, Scope(entity_id="alpha"), now=NOW, no_response_days=3)
     items = set(zip(df["reason"], df["path"], df["item_number"].astype("object")))
     assert ("unanswered_issue", CORE, 8) in items
     assert set(df["entity_id"]) == {"alpha"}
@@ -946,10 +947,10 @@ def test_metrics_on_a_read_only_snapshot(db_file):
     # The dashboard reads an attached snapshot: views and macros must resolve there too.
     con = open_readonly(db_file)
     try:
-        df = m.lifecycle(con, now=NOW, repo=repo_key(CORE))
+        df = m.lifecycle(con, Scope(repo=repo_key(CORE)), now=NOW)
         assert df["stage"].iloc[0] == "active"
-        assert m.absence_factor(con, now=NOW, repo=repo_key(CORE))["absence_factor"].iloc[0] == 2
-        assert m.hygiene(con, now=NOW, repo=repo_key(CORE))["licence_status"].iloc[0] == "osi_approved"
+        assert m.absence_factor(con, Scope(repo=repo_key(CORE)), now=NOW)["absence_factor"].iloc[0] == 2
+        assert m.hygiene(con, Scope(repo=repo_key(CORE)), now=NOW)["licence_status"].iloc[0] == "osi_approved"
     finally:
         con.close()
 
@@ -970,16 +971,16 @@ def test_refreshed_facts_are_read_and_match_the_live_views(db_file, con, tmp_pat
         pd.testing.assert_frame_equal(fn(stale, now=NOW), fn(con, now=NOW))
     for fn in (m.absence_factor, m.elephant_factor, m.time_to_first_response, m.activity_per_month,
                m.change_request_ratios, m.issue_age, m.inactive_contributors):
-        pd.testing.assert_frame_equal(fn(stale, by="entity", now=NOW), fn(con, by="entity", now=NOW))
+        pd.testing.assert_frame_equal(fn(stale, Scope("entity"), now=NOW), fn(con, Scope("entity"), now=NOW))
     # A collection that adds rows makes the materialised facts stale until the next refresh.
     m.refresh_metric_facts(stale)
     assert m.metric_facts_fresh(stale)
     stale.execute("INSERT INTO commits (forge, host, repo_path, sha, committed_at)"
                   " VALUES ('github', 'github.com', 'alpha-org/core', 'zz', '2025-07-14 00:00:00Z')")
     assert not m.metric_facts_fresh(stale)
-    assert m.activity_per_month(stale, by="repo", months=1, now=NOW, repo=repo_key(CORE))["commits"].iloc[0] == 3
+    assert m.activity_per_month(stale, Scope("repo", repo=repo_key(CORE)), months=1, now=NOW)["commits"].iloc[0] == 3
     assert m.refresh_metric_facts(stale)["commit_facts"] == len(COMMITS) + 1
-    assert m.activity_per_month(stale, by="repo", months=1, now=NOW, repo=repo_key(CORE))["commits"].iloc[0] == 3
+    assert m.activity_per_month(stale, Scope("repo", repo=repo_key(CORE)), months=1, now=NOW)["commits"].iloc[0] == 3
     stale.close()
 
 
@@ -1000,28 +1001,30 @@ def test_materialised_results_match_live(db_file, con, tmp_path):
     assert {k: v for k, v in rows.items() if k != "metric_frames"} == {
         "repo_lifecycle": 9, "repo_health_inputs": 9, "repo_health_parts": 54, "attention_findings": 14}
     assert m.metric_results_fresh(mat) and m.as_of(mat) == NOW
-    filters = [{}, {"entity_id": "alpha"}, {"archetype": "national", "forge": "gitlab"}, {"repo": repo_key(CORE)},
-               {"entity_id": "nobody"}]
-    for f in filters:
+    scopes = [Scope(), Scope(entity_id="alpha"), Scope(archetype="national", forge="gitlab"), Scope(repo=repo_key(CORE)),
+              Scope(entity_id="nobody")]
+    for scope in scopes:
         for fn in (m.lifecycle, m.health_inputs, m.health_parts, m.attention_list):
-            live = fn(con, now=NOW, **f)
-            pd.testing.assert_frame_equal(fn(mat, **f), live)
-            pd.testing.assert_frame_equal(fn(mat, now=NOW, **f), live)
-    for f in filters[:2]:
-        for by in m.LEVELS:
+            live = fn(con, scope, now=NOW)
+            pd.testing.assert_frame_equal(fn(mat, scope), live)
+            pd.testing.assert_frame_equal(fn(mat, scope, now=NOW), live)
+    for scope in scopes[:2]:
+        for level in m.LEVELS:
             for fn in (m.health_score, m.lifecycle_summary):
-                pd.testing.assert_frame_equal(fn(mat, by=by, **f), fn(con, by=by, now=NOW, **f))
+                pd.testing.assert_frame_equal(fn(mat, scope.at(level)), fn(con, scope.at(level), now=NOW))
     # Every other stored answer, at every level, filtered or not (a filter that does not keep
     # whole groups computes live), equals the live one.
-    assert rows["metric_frames"] == sum(len(levels) for levels, _ in m._STORED.values())
+    registry = m.results._STORED
+    assert rows["metric_frames"] == sum(len(levels) for levels, _ in registry.values())
     repo_only = {"last_activity", "technical_fork_list", "hygiene"}
-    for name in sorted(set(m._STORED) - {"entity_overview", "entity_repos", "commits_per_month"}):
+    for name in sorted(set(registry) - {"entity_overview", "entity_repos", "commits_per_month"}):
         fn = getattr(m, name)
         at = {"now": NOW} if "now" in inspect.signature(fn).parameters else {}
-        for by in (["repo"] if name in repo_only else m.LEVELS):
-            level = {} if name in repo_only else {"by": by}
-            for f in filters[:3] + [{"country": "DE"}] if by in ("repo", "entity") else [{}, {"country": "DE"}]:
-                pd.testing.assert_frame_equal(fn(mat, **level, **f), fn(con, **level, **at, **f), obj=f"{name} {by} {f}")
+        for level in (["repo"] if name in repo_only else m.LEVELS):
+            for scope in (scopes[:3] + [Scope(country="DE")] if level in ("repo", "entity")
+                          else [Scope(), Scope(country="DE")]):
+                pd.testing.assert_frame_equal(fn(mat, scope.at(level)), fn(con, scope.at(level), **at),
+                                              obj=f"{name} {scope.at(level)}")
     pd.testing.assert_frame_equal(q.entity_overview(mat), q.entity_overview(con, now=NOW))
     for entity in ("alpha", "beta", "gamma", "nobody"):
         pd.testing.assert_frame_equal(q.entity_repos(mat, entity), q.entity_repos(con, entity, now=NOW))
@@ -1031,27 +1034,27 @@ def test_materialised_results_match_live(db_file, con, tmp_path):
     answered = []
 
     def spy(*args):
-        answered.append(m.read_answer.__wrapped__(*args) is not None)
+        answered.append(m.results.read_answer.__wrapped__(*args) is not None)
         # then computed live: the same frame either way, as above
 
-    spy.__wrapped__ = m.read_answer
-    with mock.patch.object(m, "read_answer", spy):
-        m.absence_factor(mat, by="entity", country="DE")
-        m.time_to_first_response(mat, by="ecosystem")
-        m.absence_factor(mat, by="entity", forge="github")  # not whole entities: not asked
-        m.absence_factor(mat, by="entity", days=30)  # another window: not asked
+    spy.__wrapped__ = m.results.read_answer
+    with mock.patch.object(m.results, "read_answer", spy):
+        m.absence_factor(mat, Scope("entity", country="DE"))
+        m.time_to_first_response(mat, Scope("ecosystem"))
+        m.absence_factor(mat, Scope("entity", forge="github"))  # not whole entities: not asked
+        m.absence_factor(mat, Scope("entity"), days=30)  # another window: not asked
     assert answered == [True, True]
     # Weights are applied when reading: any weights use the stored inputs.
     cadence = {p: 0.0 for p in m.HEALTH_PARTS} | {"release_cadence": 1.0, "hygiene": 0.5}
-    pd.testing.assert_frame_equal(m.health_score(mat, by="entity", weights=cadence),
-                                  m.health_score(con, by="entity", now=NOW, weights=cadence))
+    pd.testing.assert_frame_equal(m.health_score(mat, Scope("entity"), weights=cadence),
+                                  m.health_score(con, Scope("entity"), now=NOW, weights=cadence))
     # Other parameters compute live, with the same answers as ever.
     strict = m.LifecycleThresholds(declining_ratio=3.0, inactive_days=100)
     pd.testing.assert_frame_equal(m.lifecycle(mat, thresholds=strict), m.lifecycle(con, now=NOW, thresholds=strict))
     pd.testing.assert_frame_equal(m.attention_list(mat, no_response_days=3), m.attention_list(con, now=NOW, no_response_days=3))
     pd.testing.assert_frame_equal(m.health_parts(mat, days=180), m.health_parts(con, now=NOW, days=180))
     # The other metrics take the same moment: now=None is as of the collection.
-    pd.testing.assert_frame_equal(m.absence_factor(mat, by="entity"), m.absence_factor(con, by="entity", now=NOW))
+    pd.testing.assert_frame_equal(m.absence_factor(mat, Scope("entity")), m.absence_factor(con, Scope("entity"), now=NOW))
     pd.testing.assert_frame_equal(m.activity_per_month(mat), m.activity_per_month(con, now=NOW))
     # The stored rows are what is read: a change to them (never done outside this test) shows.
     mat.execute("UPDATE repo_lifecycle SET stage = 'stored' WHERE path = 'alpha-org/solo'")
@@ -1084,14 +1087,14 @@ def test_settings_are_read_from_the_warehouse(db_file, tmp_path):
         ["alpha-org/solo"] == "active"
     # core without responsiveness and release cadence (test_health_score_repo's parts):
     # (0.25 * 91.667 + 0.2 * 50 + 0.15 * 50 + 0.1 * 83.333) / 0.7 = 70.238
-    core = row(m.health_score(w, now=NOW, repo=repo_key(CORE)), path=CORE)
+    core = row(m.health_score(w, Scope(repo=repo_key(CORE)), now=NOW), path=CORE)
     assert core["score"] == pytest.approx((0.25 * 100 * 11 / 12 + 0.2 * 50 + 0.15 * 50 + 0.1 * 100 * 5 / 6) / 0.7)
     # Explicit weights go over the stored ones: responsiveness back at 0.2 ...
-    core = row(m.health_score(w, now=NOW, repo=repo_key(CORE), weights={"responsiveness": 0.2}), path=CORE)
+    core = row(m.health_score(w, Scope(repo=repo_key(CORE)), now=NOW, weights={"responsiveness": 0.2}), path=CORE)
     assert core["score"] == pytest.approx(
         (0.25 * 100 * 11 / 12 + 0.2 * 100 * 4 / 6 + 0.2 * 50 + 0.15 * 50 + 0.1 * 100 * 5 / 6) / 0.9)
     # The attention list's wording follows the thresholds in use.
-    att = m.attention_list(w, now=NOW, repo=repo_key("alpha-org/solo"))
+    att = m.attention_list(w, Scope(repo=repo_key("alpha-org/solo")), now=NOW)
     assert list(att["reason"]) == ["declining", "single_maintainer", "contract_expiring"]
     # Materialised with the stored thresholds, and read while they stay.
     m.refresh_metric_results(w, NOW)
@@ -1142,16 +1145,16 @@ def test_mirror_pair_counts_commits_once(tmp_path):
             )
     rebuild_identities(con, parse_registry(MIRROR_REGISTRY))
     now = datetime(2025, 2, 28, tzinfo=UTC)
-    act = m.activity_per_month(con, by="entity", months=2, now=now)
+    act = m.activity_per_month(con, Scope("entity"), months=2, now=now)
     # January: m1 m2 (ida) - 2 commits, not 4; February: m3 (ida), m4 (joe). ida's two identities
     # (GitHub login + e-mail, openCoDE e-mail) are one person through the shared e-mail.
     assert list(act["commits"]) == [2, 2]
     assert list(act["active_contributors"]) == [1, 2]
     # ida is new in January, joe in February.
     assert list(act["new_contributors"]) == [1, 1]
-    repo_level = m.activity_per_month(con, by="repo", months=2, now=now)
+    repo_level = m.activity_per_month(con, Scope("repo"), months=2, now=now)
     assert list(repo_level["commits"]) == [2, 2, 2, 2]  # each copy on its own counts its commits
-    af = m.absence_factor(con, by="entity", now=now).iloc[0]
+    af = m.absence_factor(con, Scope("entity"), now=now).iloc[0]
     # ida 3 of 4 > 2 -> 1
     assert (af["commits"], af["contributors"], af["absence_factor"]) == (4, 2, 1)
     con.close()
@@ -1161,4 +1164,4 @@ def test_unknown_arguments_raise(con):
     with pytest.raises(ValueError):
         m.issue_resolution_duration(con, kind="epic", now=NOW)
     with pytest.raises(ValueError):
-        m.absence_factor(con, repo=("github", "alpha-org/core"), now=NOW)
+        m.absence_factor(con, Scope(repo=("github", "alpha-org/core")), now=NOW)

@@ -11,6 +11,7 @@ import pytest
 from collectors.registry import parse_registry
 from collectors.simulator import ForgeSimulator, World
 from warehouse import goals, metrics, reuse
+from warehouse.metrics import Scope
 from warehouse.pipeline import collect
 
 # The stage of life a simulated repository was generated in, and the lifecycle it must show.
@@ -90,13 +91,14 @@ def test_materialised_results_equal_live_computation(con, db_file, tmp_path):
     live.execute("DELETE FROM reuse_state")
     assert metrics.as_of(live) is None and not reuse.reuse_fresh(live)
     entities = [r[0] for r in con.execute("SELECT entity_id FROM entities ORDER BY entity_id").fetchall()]
-    for f in [{}, {"entity_id": entities[0]}, {"forge": "gitlab"}]:
+    for scope in [Scope(), Scope(entity_id=entities[0]), Scope(forge="gitlab")]:
         for fn in (metrics.lifecycle, metrics.health_inputs, metrics.health_parts, metrics.attention_list):
-            pd.testing.assert_frame_equal(fn(con, **f), fn(live, now=as_of, **f))
-        for by in ("repo", "entity", "ecosystem"):
-            pd.testing.assert_frame_equal(metrics.health_score(con, by=by, **f), metrics.health_score(live, by=by, now=as_of, **f))
-            pd.testing.assert_frame_equal(metrics.lifecycle_summary(con, by=by, **f),
-                                          metrics.lifecycle_summary(live, by=by, now=as_of, **f))
+            pd.testing.assert_frame_equal(fn(con, scope), fn(live, scope, now=as_of))
+        for level in ("repo", "entity", "ecosystem"):
+            pd.testing.assert_frame_equal(metrics.health_score(con, scope.at(level)),
+                                          metrics.health_score(live, scope.at(level), now=as_of))
+            pd.testing.assert_frame_equal(metrics.lifecycle_summary(con, scope.at(level)),
+                                          metrics.lifecycle_summary(live, scope.at(level), now=as_of))
     for entity in (None, entities[0], entities[-1]):
         pd.testing.assert_frame_equal(reuse.entity_edges(con, entity), reuse.entity_edges(live, entity))
         pd.testing.assert_frame_equal(reuse.entity_reuse_summary(con, entity), reuse.entity_reuse_summary(live, entity))

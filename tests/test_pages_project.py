@@ -17,6 +17,7 @@ from dashboard import filters
 from dashboard.i18n import Translator
 from dashboard.text import md_escape
 from warehouse import metrics, project_queries, reader
+from warehouse.metrics import Scope
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 COUNTRY, ARCHETYPE, FORGE, PERIOD = range(4)
@@ -219,7 +220,7 @@ def test_health_breakdown_with_readable_inputs(open_project, demo_db, hosts, con
         expected.add(f"{len(recent)} releases in the period, {len(published)} in all")
     assert any(cadence.startswith(e) for e in expected), (cadence, expected)
     # The total is the repository's health score, as the metric computes it.
-    score = metrics.health_score(con, by="repo", days=180, repo=(original.forge, hosts[original.forge], original.path))
+    score = metrics.health_score(con, Scope("repo", repo=(original.forge, hosts[original.forge], original.path)), days=180)
     assert figures(at)["Health score"] == Translator("en").number(score["score"].iloc[0])
     total = next(m.value for m in at.markdown if m.value.startswith("**Total:"))
     assert total.startswith(f"**Total: {figures(at)['Health score']}**")
@@ -328,7 +329,7 @@ def test_entity_accounts_and_find_repo(con, demo_db, hosts):
 def test_period_activity_counts_distinct_commits(con, demo_db):
     _, world = demo_db
     now = world.now + timedelta(hours=1)
-    df = project_queries.period_activity(con, by="country", days=200, now=now).set_index("country")
+    df = project_queries.period_activity(con, Scope("country"), days=200, now=now).set_index("country")
     for country in {e.country for e in world.entities}:
         members = {e.id for e in world.entities if e.country == country}
         repos = [r for r in world.repos if owner_of(world, r.forge, r.path) in members]
@@ -338,4 +339,4 @@ def test_period_activity_counts_distinct_commits(con, demo_db):
         assert df.loc[country, "active_contributors"] == len(
             {c.author.login for c in commits.values() if not c.author.bot}), country
     with pytest.raises(ValueError):
-        project_queries.period_activity(con, by="planet")
+        project_queries.period_activity(con, Scope("planet"))

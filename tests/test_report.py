@@ -45,6 +45,7 @@ from dashboard import cli, i18n, report
 from dashboard.i18n import Translator
 from warehouse import goals, reuse
 from warehouse.identities import rebuild_identities
+from warehouse.metrics import Scope
 from warehouse.reader import cursor, open_readonly
 from warehouse.schema import migrate
 from warehouse.state import sync_registry
@@ -759,8 +760,8 @@ def test_health_score_history_and_place_among_peers(demo_with_goals):
         from warehouse import metrics
 
         archetype = next(e.archetype for e in world.entities if e.id == entity)
-        scores = metrics.health_score(cur, by="entity", archetype=archetype)
-        now = metrics.health_score(cur, by="entity", entity_id=entity)["score"].iloc[0]
+        scores = metrics.health_score(cur, Scope("entity", archetype=archetype))
+        now = metrics.health_score(cur, Scope("entity", entity_id=entity))["score"].iloc[0]
     finally:
         con.close()
     peers = {e.id for e in world.entities if e.archetype == archetype}

@@ -125,7 +125,7 @@ _LEVEL_KEYS = {
     "country": ("country",),
     "ecosystem": ("scope",),
 }
-# Functions with a ``by`` level, answered at every level, and the columns that, with the
+# Functions with a scope level, answered at every level, and the columns that, with the
 # level's, make a row unique.
 _LEVELLED = (
     ("metrics", "health_score", "Health score 0-100 and its parts.", ()),
@@ -178,14 +178,14 @@ def _function(module: str, name: str):
 
 def answers() -> list[Answer]:
     """Every query answer the export writes, in order."""
-    from warehouse.metrics import LEVELS
+    from warehouse.metrics import LEVELS, Scope
 
     found = []
     for module, name, description, extra in _LEVELLED:
         fn = _function(module, name)
         for level in LEVELS:
             found.append(Answer(f"{name}_by_{level}", f"{description} Per {level}.",
-                                lambda con, fn=fn, level=level: fn(con, by=level),
+                                lambda con, fn=fn, level=level: fn(con, Scope(level)),
                                 _LEVEL_KEYS[level] + tuple(extra)))
     for module, name, description, key in _SINGLE:
         fn = _function(module, name)

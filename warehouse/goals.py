@@ -306,11 +306,11 @@ def _entity_metric(fn: Callable[..., pd.DataFrame], column: str, scale: float = 
     def compute(con, entity_ids, day):
         # One entity: filter (its row groups only); several: every entity at once.
         one = entity_ids[0] if len(entity_ids) == 1 else None
-        df = fn(con, by="entity", now=_moment(con, day), entity_id=one, **kwargs)
+        df = fn(con, health.Scope("entity", entity_id=one), now=_moment(con, day), **kwargs)
         values = {e: (None if pd.isna(v) else float(v) * scale) for e, v in zip(df["entity_id"], df[column])}
         return _per_entity(entity_ids, values, None)
 
-    compute.__doc__ = f"warehouse.metrics.{fn.__name__}(by='entity').{column}"
+    compute.__doc__ = f"warehouse.metrics.{fn.__name__}(Scope('entity')).{column}"
     return compute
 
 
@@ -943,10 +943,10 @@ def health_history(
         if d in stored:
             rows.append((d, stored[d], "observed"))
             continue
-        df = health.health_score(con, by="entity", entity_id=entity_id, now=_day_end(d))
+        df = health.health_score(con, health.Scope("entity", entity_id=entity_id), now=_day_end(d))
         if not df.empty and not pd.isna(df["score"].iloc[0]):
             rows.append((d, float(df["score"].iloc[0]), "reconstructed"))
-    df = health.health_score(con, by="entity", entity_id=entity_id, now=_moment(con, day))
+    df = health.health_score(con, health.Scope("entity", entity_id=entity_id), now=_moment(con, day))
     if not df.empty and not pd.isna(df["score"].iloc[0]):
         rows.append((day, float(df["score"].iloc[0]), "now"))
     out = pd.DataFrame(rows, columns=["day", "score", "source"])
@@ -969,7 +969,7 @@ def peer_standing(
     peers = reuse._frame(con, "SELECT entity_id, name FROM entities WHERE archetype = $a ORDER BY name",
                          {"a": archetype})
     day = _today(today, con)
-    scores = health.health_score(con, by="entity", archetype=archetype, now=_moment(con, day))
+    scores = health.health_score(con, health.Scope("entity", archetype=archetype), now=_moment(con, day))
     by_id = {e: (None if pd.isna(v) else float(v)) for e, v in zip(scores["entity_id"], scores["score"])}
     peers["score"] = pd.to_numeric(peers["entity_id"].map(by_id), errors="coerce").astype("float64")
     peers["rank"] = peers["score"].rank(ascending=False, method="min")

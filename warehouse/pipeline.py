@@ -30,6 +30,7 @@ from collectors.records import RepoRecord
 from collectors.registry import Account, Registry
 from collectors.secrets import configured_tokens, scrub
 from warehouse import loader, state, stopping
+from warehouse import queries as _page_answers  # noqa: F401 - registers the answers a collection stores
 from warehouse.batches import Pending, rollback
 from warehouse.goals import sync_goals, write_snapshots
 from warehouse.identities import rebuild_identities

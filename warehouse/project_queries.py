@@ -1,19 +1,19 @@
 """Query functions behind the overview, entity and project pages that no metric function gives.
 
-Each takes a DuckDB connection (or cursor; read-only is enough) and keyword parameters and
-returns a pandas DataFrame. Values reach SQL only as bound parameters; the f-strings below only
+Each takes a DuckDB connection (or cursor; read-only is enough), a ``warehouse.metrics.Scope``
+where it answers for several repositories, and keyword parameters, and returns a pandas DataFrame. Values reach SQL only as bound parameters; the f-strings below only
 assemble fixed fragments. Timestamps are UTC; months are UTC calendar months as naive timestamps
 of their first day, as in :mod:`warehouse.metrics`.
 
-Filters shared by the functions (all optional, combined with AND): ``entity_id``, ``country``,
-``archetype``, ``forge`` and ``repo`` = (forge, host, path).
+The scope's filters (all optional, combined with AND) are those of the metrics: ``entity_id``,
+``country``, ``archetype``, ``forge`` and ``repo`` = (forge, host, path); one repository's
+functions take ``repo`` alone.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,26 +21,10 @@ import duckdb
 import pandas as pd
 
 from warehouse import metrics
-
-# The levels period_activity aggregates at: key columns (SQL over repos r / entities e).
-_LEVELS: dict[str, tuple[tuple[str, str], ...]] = {
-    "repo": (("forge", "r.forge"), ("host", "r.host"), ("path", "r.path")),
-    "entity": (("entity_id", "r.entity_id"),),
-    "archetype": (("archetype", "e.archetype"),),
-    "country": (("country", "e.country"),),
-    "ecosystem": (("scope", "'ecosystem'"),),
-}
-
-_FILTER = """
-    ($entity_id IS NULL OR r.entity_id = $entity_id)
-    AND ($archetype IS NULL OR e.archetype = $archetype)
-    AND ($country IS NULL OR e.country = $country)
-    AND ($forge IS NULL OR r.forge = $forge)
-    AND ($repo_path IS NULL OR (r.forge = $repo_forge AND r.host = $repo_host AND r.path = $repo_path))
-"""
-
-
-_PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+from warehouse.metrics import Scope
+from warehouse.metrics.frames import frame as _frame
+from warehouse.metrics.scope import FILTER_SQL as _FILTER
+from warehouse.metrics.scope import LEVEL_KEYS as _LEVELS
 
 
 def _as_utc(now: datetime | None) -> datetime:
@@ -54,8 +38,7 @@ def _now(con: duckdb.DuckDBPyConnection, now: datetime | None) -> datetime:
     :mod:`warehouse.metrics` says so), else the current time: the same windows as the metrics."""
     if now is not None:
         return _as_utc(now)
-    as_of = getattr(metrics, "as_of", None)
-    moment = as_of(con) if as_of is not None else None
+    moment = metrics.as_of(con)
     return _as_utc(moment) if moment is not None else datetime.now(UTC)
 
 
@@ -64,34 +47,8 @@ def _month_start(moment: datetime, months_back: int = 0) -> datetime:
     return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
 
 
-def _filters(
-    entity_id: str | None = None,
-    country: str | None = None,
-    archetype: str | None = None,
-    forge: str | None = None,
-    repo: Sequence[str] | None = None,
-) -> dict[str, Any]:
-    if repo is not None and len(repo) != 3:
-        raise ValueError("repo must be (forge, host, path)")
-    return {
-        "entity_id": entity_id,
-        "country": country,
-        "archetype": archetype,
-        "forge": forge,
-        "repo_forge": repo[0] if repo else None,
-        "repo_host": repo[1] if repo else None,
-        "repo_path": repo[2] if repo else None,
-    }
-
-
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]) -> pd.DataFrame:
-    """Run ``sql`` with the parameters it names (DuckDB refuses unused ones); UTC timestamps."""
-    used = set(_PARAM_RE.findall(sql))
-    df = con.sql(sql, params={k: v for k, v in params.items() if k in used}).to_arrow_table().to_pandas()
-    for col in df.columns:
-        if isinstance(df[col].dtype, pd.DatetimeTZDtype):
-            df[col] = df[col].dt.tz_convert("UTC")
-    return df
+def _repo_params(repo: Sequence[str]) -> dict[str, Any]:
+    return Scope(repo=repo).params()
 
 
 def _fact_sets(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
@@ -104,16 +61,8 @@ def _fact_sets(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
 # --------------------------------------------------------------------------- repositories
 
 
-def repo_list(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    entity_id: str | None = None,
-    country: str | None = None,
-    archetype: str | None = None,
-    forge: str | None = None,
-    repo: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """The repositories in scope, by entity name then forge, host and path.
+def repo_list(con: duckdb.DuckDBPyConnection, scope: Scope = Scope()) -> pd.DataFrame:
+    """The repositories in scope (its filters), by entity name then forge, host and path.
 
     Columns: forge, host, path, entity_id, entity_name, country, archetype, name, description,
     html_url, license (the forge's SPDX id), archived, is_fork, fork_parent, stars, forks_count,
@@ -128,7 +77,7 @@ def repo_list(
         WHERE {_FILTER}
         ORDER BY e.name, r.entity_id, r.forge, r.host, r.path
     """
-    return _frame(con, sql, _filters(entity_id, country, archetype, forge, repo))
+    return _frame(con, sql, scope.params())
 
 
 def find_repo(con: duckdb.DuckDBPyConnection, *, key: str) -> pd.DataFrame:
@@ -143,8 +92,8 @@ def find_repo(con: duckdb.DuckDBPyConnection, *, key: str) -> pd.DataFrame:
         {"forge": forge, "address": address},
     )
     if found.empty:
-        return repo_list(con, entity_id="", repo=None).iloc[0:0]
-    return repo_list(con, repo=tuple(found.iloc[0]))
+        return repo_list(con, Scope(entity_id="")).iloc[0:0]
+    return repo_list(con, Scope(repo=tuple(found.iloc[0])))
 
 
 def entity_accounts(con: duckdb.DuckDBPyConnection, entity_id: str | None = None) -> pd.DataFrame:
@@ -186,19 +135,14 @@ def entity_accounts(con: duckdb.DuckDBPyConnection, entity_id: str | None = None
 
 def period_activity(
     con: duckdb.DuckDBPyConnection,
+    scope: Scope = Scope("ecosystem"),
     *,
-    by: str = "ecosystem",
     days: float = metrics.WINDOW_DAYS,
     now: datetime | None = None,
-    entity_id: str | None = None,
-    country: str | None = None,
-    archetype: str | None = None,
-    forge: str | None = None,
-    repo: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Commits and active contributors in the window ``now - days <= committed_at <= now``.
 
-    ``by``: repo, entity, archetype, country or ecosystem (one row, scope = 'ecosystem'). Every
+    ``scope``'s level: repo, entity, archetype, country or ecosystem (one row, scope = 'ecosystem'). Every
     group with a repository in scope is listed, zeros included. Columns: the level's key
     columns (forge, host, path | entity_id | archetype | country | scope), repos (in scope),
     commits (distinct SHAs, bots included: a commit in two repositories of the group, a mirror
@@ -206,9 +150,7 @@ def period_activity(
     in the window, as resolved by the identity rebuild), last_commit_at (latest commit up to
     ``now``, whenever).
     """
-    if by not in _LEVELS:
-        raise ValueError(f"unknown level {by!r}: expected one of {', '.join(_LEVELS)}")
-    keys = _LEVELS[by]
+    keys = _LEVELS[scope.level]
     names = [name for name, _ in keys]
     select_keys = ", ".join(f"{sql} AS {name}" for name, sql in keys)
     key_list = ", ".join(names)
@@ -246,7 +188,7 @@ def period_activity(
         ORDER BY g.{', g.'.join(names)}
     """
     params = {
-        **_filters(entity_id, country, archetype, forge, repo),
+        **scope.params(),
         "now": end,
         "since": end - timedelta(days=float(days)),
     }
@@ -273,7 +215,7 @@ def repo_item_months(
     open at the month's end, or at ``now`` for the current month), median_issue_age_days (their
     median age then; NULL when none was open).
     """
-    params = _filters(repo=repo)
+    params = _repo_params(repo)
     end = _now(con, now)
     months = max(1, int(months))
     _, items = _fact_sets(con)
@@ -341,7 +283,7 @@ def repo_releases(con: duckdb.DuckDBPyConnection, *, repo: Sequence[str]) -> pd.
         WHERE forge = $repo_forge AND host = $repo_host AND repo_path = $repo_path
         ORDER BY published_at DESC NULLS LAST, tag
     """
-    return _frame(con, sql, _filters(repo=repo))
+    return _frame(con, sql, _repo_params(repo))
 
 
 def _description(raw: str | None, lang: str) -> tuple[str | None, str | None]:
@@ -394,7 +336,7 @@ def repo_publiccode(
         FROM publiccode
         WHERE forge = $repo_forge AND host = $repo_host AND repo_path = $repo_path
     """
-    params = {**_filters(repo=repo), "today": _now(con, now).date(), "expiring_days": int(expiring_days)}
+    params = {**_repo_params(repo), "today": _now(con, now).date(), "expiring_days": int(expiring_days)}
     df = _frame(con, sql, params)
     described = [_description(raw, lang) for raw in df["raw"]]
     df.insert(1, "short_description", [d[0] for d in described])

@@ -216,7 +216,7 @@ def entity_repos(
     Columns: forge, host, path, name, description, html_url, archived, license, stars,
     commits_90d, active_contributors_90d, last_activity.
     """
-    stored = metrics.read_answer(con, "entity_repos", "entities", now, {"entity_id": entity_id})
+    stored = metrics.read_answer(con, "entity_repos", "entities", now, metrics.Scope(entity_id=entity_id))
     if stored is not None:
         return stored.drop(columns="entity_id")
     return _entity_repos(con, entity_id, _moment(con, now)).drop(columns="entity_id")
@@ -285,8 +285,8 @@ def commits_per_month(
     """
     if months == 36:
         # One entity: its rows of the answer for every entity; all: the answer as shown.
-        stored = (metrics.read_answer(con, "commits_per_month", "all", now, {}) if entity_id is None else
-                  metrics.read_answer(con, "commits_per_month", "entities", now, {"entity_id": entity_id}))
+        stored = (metrics.read_answer(con, "commits_per_month", "all", now) if entity_id is None else
+                  metrics.read_answer(con, "commits_per_month", "entities", now, metrics.Scope(entity_id=entity_id)))
         if stored is not None:
             return stored
     return _commits_per_month(con, entity_id, months, _moment(con, now))

@@ -22,7 +22,7 @@ st.title(t("nav.attention"))
 st.caption(t("attention.intro", days=t.number(f.days)))
 
 scope = f.scope()
-rows = data.query(metrics.attention_list, days=f.days, **scope)
+rows = data.query(metrics.attention_list, scope, days=f.days)
 listing = data.query(queries.entities)
 names = dict(zip(listing["entity_id"], listing["name"]))
 
@@ -67,14 +67,14 @@ for start in range(0, len(shown), per_row):
 
 def _stage_inputs() -> pd.DataFrame:
     """Lifecycle inputs per repository (idle days, recent and baseline events, unanswered items)."""
-    stages = data.query(metrics.lifecycle, **scope)
+    stages = data.query(metrics.lifecycle, scope)
     return stages[["forge", "host", "path", "idle_days", "recent_events", "baseline_events",
                    "unanswered_open_items"]]
 
 
 def _factor_inputs() -> pd.DataFrame:
     """Commits, contributors and the top person's share per repository over the period."""
-    factors = data.query(metrics.absence_factor, by="repo", days=f.days, **scope)
+    factors = data.query(metrics.absence_factor, scope.at("repo"), days=f.days)
     return factors[["forge", "host", "path", "commits", "contributors", "top_share"]]
 
 

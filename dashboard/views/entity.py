@@ -22,7 +22,7 @@ st.title(t("nav.entity"))
 # ------------------------------------------------------------------ choose the entity
 
 everyone = data.query(queries.entities)
-candidates = data.query(queries.entities_in_scope, **f.scope())
+candidates = data.query(queries.entities_in_scope, **f.keywords())
 names = dict(zip(candidates["entity_id"], candidates["name"]))
 entity_id = filters.choose(
     "entity", list(names), t("entity.choose"), format_func=lambda i: f"{names.get(i, i)} ({i})"
@@ -41,10 +41,10 @@ st.caption(t("entity.caption", country=md_escape(info["country"]),
 if f.forge:
     st.caption(t("entity.forge_note", forge=t.label("forge", f.forge)))
 
-narrow = {"entity_id": entity_id, "forge": f.forge}  # country and archetype are the entity's own
-activity = data.query(project_queries.period_activity, by="entity", days=f.days, **narrow)
-health = data.query(metrics.health_score, by="entity", days=f.days, **narrow)
-repos = data.query(project_queries.repo_list, **narrow)
+narrow = metrics.Scope("entity", entity_id=entity_id, forge=f.forge)  # country and archetype are the entity's own
+activity = data.query(project_queries.period_activity, narrow, days=f.days)
+health = data.query(metrics.health_score, narrow, days=f.days)
+repos = data.query(project_queries.repo_list, narrow)
 
 # ------------------------------------------------------------------ headline figures
 
@@ -98,9 +98,9 @@ if repos.empty:
     st.info(t("entity.repos.empty"), icon=":material/info:")
 else:
     st.caption(t("entity.repos.caption", days=f.days))
-    stages = data.query(metrics.lifecycle, **narrow)
-    scores = data.query(metrics.health_score, by="repo", days=f.days, **narrow)
-    busy = data.query(project_queries.period_activity, by="repo", days=f.days, **narrow)
+    stages = data.query(metrics.lifecycle, narrow)
+    scores = data.query(metrics.health_score, narrow.at("repo"), days=f.days)
+    busy = data.query(project_queries.period_activity, narrow.at("repo"), days=f.days)
     table = (
         repos.merge(stages[[*REPO_KEYS, "stage"]], on=REPO_KEYS, how="left")
         .merge(scores[[*REPO_KEYS, "score"]], on=REPO_KEYS, how="left")
@@ -145,7 +145,7 @@ else:
 # ------------------------------------------------------------------ activity over time
 
 st.subheader(t("entity.activity.heading"))
-monthly = data.query(metrics.activity_per_month, by="entity", months=months, **narrow)
+monthly = data.query(metrics.activity_per_month, narrow, months=months)
 if monthly.empty or int(monthly["commits"].sum()) == 0:
     st.info(t("entity.activity.empty", months=months), icon=":material/info:")
 else:

@@ -21,7 +21,7 @@ st.caption(t("overview.scope", days=f.days, months=months))
 # ------------------------------------------------------------------ who is in scope
 
 everyone = data.query(queries.entities)
-repos = data.query(project_queries.repo_list, **scope)
+repos = data.query(project_queries.repo_list, scope)
 keep = pd.Series(True, index=everyone.index)
 if f.country:
     keep &= everyone["country"] == f.country
@@ -34,11 +34,11 @@ if in_scope.empty:
     st.info(t("common.filtered_out"), icon=":material/filter_alt_off:")
     st.stop()
 
-health = data.query(metrics.health_score, by="entity", days=f.days, **scope)
-life = data.query(metrics.lifecycle_summary, by="entity", **scope)
-activity = data.query(project_queries.period_activity, by="entity", days=f.days, **scope)
-ecosystem = data.query(project_queries.period_activity, by="ecosystem", days=f.days, **scope)
-monthly = data.query(metrics.activity_per_month, by="entity", months=months, **scope)
+health = data.query(metrics.health_score, scope.at("entity"), days=f.days)
+life = data.query(metrics.lifecycle_summary, scope.at("entity"))
+activity = data.query(project_queries.period_activity, scope.at("entity"), days=f.days)
+ecosystem = data.query(project_queries.period_activity, scope.at("ecosystem"), days=f.days)
+monthly = data.query(metrics.activity_per_month, scope.at("entity"), months=months)
 
 # ------------------------------------------------------------------ headline figures
 
@@ -124,7 +124,7 @@ if level == "entity":
     mix["group_label"] = mix["name"]
     key_col, title = "entity_id", t("overview.col.entity")
 else:
-    mix = data.query(metrics.lifecycle_summary, by="archetype", **scope)
+    mix = data.query(metrics.lifecycle_summary, scope.at("archetype"))
     mix["group_label"] = [t.label("archetype", a) for a in mix["archetype"]]
     key_col, title = "archetype", t("overview.col.archetype")
 if mix.empty or int(mix["repos"].sum()) == 0:
@@ -160,8 +160,8 @@ group = st.segmented_control(
     t("overview.compare.by"), list(groupings), format_func=groupings.get, default="archetype",
     key="overview.compare_level",
 ) or "archetype"
-scored = data.query(metrics.health_score, by=group, days=f.days, **scope)
-busy = data.query(project_queries.period_activity, by=group, days=f.days, **scope)
+scored = data.query(metrics.health_score, scope.at(group), days=f.days)
+busy = data.query(project_queries.period_activity, scope.at(group), days=f.days)
 counted = in_scope.groupby(group).size().rename("entities").reset_index()
 table = (
     counted.merge(scored[[group, "score"]], on=group, how="left")
@@ -199,7 +199,7 @@ st.download_button(
 st.subheader(t("overview.peers.heading"))
 st.caption(t("overview.peers.caption"))
 # Peers are the archetype's entities in every country (the forge filter and the period apply).
-all_scores = data.query(metrics.health_score, by="entity", days=f.days, country=None, archetype=None, forge=f.forge)
+all_scores = data.query(metrics.health_score, metrics.Scope("entity", forge=f.forge), days=f.days)
 peers = all_scores.merge(everyone[["entity_id", "archetype"]], on="entity_id", how="inner")
 peers = peers[peers["score"].notna()]
 medians = peers.groupby("archetype")["score"].agg(peer_median="median", peers="size").reset_index()

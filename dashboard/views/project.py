@@ -25,7 +25,7 @@ st.title(t("nav.project"))
 # ------------------------------------------------------------------ choose the repository
 
 everyone = data.query(queries.entities)
-candidates = data.query(queries.entities_in_scope, **f.scope())
+candidates = data.query(queries.entities_in_scope, **f.keywords())
 names = dict(zip(everyone["entity_id"], everyone["name"]))
 
 # A link that names only a repository opens it with its own entity chosen.
@@ -43,7 +43,7 @@ entity_id = filters.choose(
 if entity_id is None:
     st.info(t("common.filtered_out"), icon=":material/filter_alt_off:")
     st.stop()
-repos = data.query(project_queries.repo_list, entity_id=entity_id, forge=f.forge)
+repos = data.query(project_queries.repo_list, metrics.Scope(entity_id=entity_id, forge=f.forge))
 keys = [filters.repo_key(r.forge, r.host, r.path) for r in repos.itertuples()]
 labels = {k: f"{r.path} ({t.label('forge', r.forge)})" for k, r in zip(keys, repos.itertuples())}
 key = filters.choose("repo", keys, t("project.choose_repo"), format_func=lambda k: labels.get(k, k), where=right)
@@ -66,11 +66,11 @@ st.caption(t("project.filters_note", days=f.days, months=months))
 
 # ------------------------------------------------------------------ headline figures
 
-parts = data.query(metrics.health_parts, days=f.days, repo=repo)
-stage = data.query(metrics.lifecycle, repo=repo)
-activity = data.query(project_queries.period_activity, by="repo", days=f.days, repo=repo)
+parts = data.query(metrics.health_parts, metrics.Scope(repo=repo), days=f.days)
+stage = data.query(metrics.lifecycle, metrics.Scope(repo=repo))
+activity = data.query(project_queries.period_activity, metrics.Scope("repo", repo=repo), days=f.days)
 releases = data.query(project_queries.repo_releases, repo=repo)
-forks = data.query(metrics.technical_fork_list, repo=repo)
+forks = data.query(metrics.technical_fork_list, metrics.Scope(repo=repo))
 
 # The total is the weighted mean of the parts that have data (metrics.health_score at the
 # repository level), here from the breakdown itself: one computation of the inputs, not two.
@@ -162,7 +162,7 @@ else:
 # ------------------------------------------------------------------ over time
 
 st.subheader(t("project.time.heading"))
-monthly = data.query(metrics.activity_per_month, by="repo", months=months, repo=repo)
+monthly = data.query(metrics.activity_per_month, metrics.Scope("repo", repo=repo), months=months)
 items = data.query(project_queries.repo_item_months, repo=repo, months=months)
 if monthly.empty and items.empty:
     st.info(t("project.time.empty"), icon=":material/info:")
@@ -332,7 +332,7 @@ if copies_df.empty:
 else:
     links = []
     for c in copies_df.itertuples():
-        found = data.query(project_queries.repo_list, repo=(c.forge, c.host, c.path))
+        found = data.query(project_queries.repo_list, metrics.Scope(repo=(c.forge, c.host, c.path)))
         links.append(web_url(found["html_url"].iloc[0]) if len(found) else None)
     copies_df = copies_df.assign(
         role_label=[t(f"project.mirrors.{r}") for r in copies_df["role"]],

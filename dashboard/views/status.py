@@ -13,7 +13,7 @@ from warehouse import run_queries
 
 f = filters.current()
 t = f.t
-scope = f.scope()
+scope = f.keywords()
 
 st.title(t("nav.status"))
 st.caption(t("status.intro", days=t.number(f.days)))
