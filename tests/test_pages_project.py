@@ -264,7 +264,7 @@ def test_german_project_page(open_project, demo_db, hosts):
         "Veröffentlichungen", "Forks und wem sie gehören", "publiccode.yml", "Dasselbe Projekt auf anderen Plattformen",
     ]
     assert list(frame(at, "part_label", "inputs_text")["part_label"]) == PARTS_DE
-    assert figures(at)["Lebenszyklusphase"] in {"aktiv", "rückläufig", "inaktiv", "verwaist", "archiviert", "keine Daten"}
+    assert figures(at)["Lebensphase"] in {"aktiv", "rückläufig", "inaktiv", "verwaist", "archiviert", "keine Daten"}
     assert list(frame(at, "role_label", "path")["role_label"]) == ["Spiegel"]
     labels = json.loads(next(d.proto.columns for d in at.dataframe if "tag" in d.value.columns))
     assert labels["published_at"]["label"] == "Veröffentlicht"
