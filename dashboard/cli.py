@@ -293,28 +293,32 @@ def _serve(db: str, port: int, address: str) -> None:
 @click.option("--seed", default=7, show_default=True, help="Seed of the simulated ecosystem.")
 @click.option("--registry-out", default="simulator.toml", show_default=True, type=click.Path(dir_okay=False),
               help="Where to write a registry file that points at the simulator.")
-def simulate(port: int, seed: int, registry_out: str) -> None:
+@click.option("--latency-ms", default=0.0, show_default=True, type=click.FloatRange(0, 60_000),
+              help="Delay of every answer, and of every new connection again, as a real forge's round trip.")
+def simulate(port: int, seed: int, registry_out: str, latency_ms: float) -> None:
     """Run the forge simulator on loopback until interrupted.
 
-    It serves GitHub (REST v3), GitLab and openCoDE (REST v4) APIs for a seeded
-    public-sector ecosystem. Collect from it with
+    It serves GitHub (REST v3, also at /api/v3 as GitHub Enterprise does), GitLab
+    and openCoDE (REST v4, each at the root of its own port, the next two after
+    --port) for a seeded public-sector ecosystem. Collect from it with
     `ossdash collect --config simulator.toml --db sim.duckdb`.
     """
     from collectors.simulator import ForgeSimulator, World
 
     try:
-        sim = ForgeSimulator(World(seed=seed), port=port).start()
+        sim = ForgeSimulator(World(seed=seed), port=port, latency_ms=latency_ms).start()
     except OSError as exc:
-        click.echo(f"error: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}; "
-                   "choose another --port (0 picks a free one).", err=True)
+        click.echo(f"error: cannot listen on 127.0.0.1:{port} and the next two ports: {exc.strerror or exc}; "
+                   "choose another --port (0 picks free ones).", err=True)
         sys.exit(EXIT_BAD_INPUT)
     Path(registry_out).write_text(sim.registry_toml(), encoding="utf-8")
     truth = sim.world.truth()
     click.echo(f"forge simulator on {sim.base_url} (seed {seed})")
     for forge in ("github", "gitlab", "opencode"):
-        click.echo(f"  {forge:9} {sim.url(forge)}")
+        click.echo(f"  {forge:9} {sim.url(forge)}  (own address: {sim.api_url(forge)})")
     click.echo(f"  ground truth  {sim.base_url}/_sim/truth")
     click.echo(f"  request count {sim.base_url}/_sim/stats")
+    click.echo(f"  a day passes  {sim.base_url}/_sim/day (POST)")
     click.echo(f"  faults        {sim.base_url}/_sim/faults (POST a fault as JSON, DELETE to clear)")
     click.echo(
         f"{len(truth['repos'])} repositories, {sum(len(c) for c in truth['commits'].values())} commits; "
