@@ -27,24 +27,30 @@ from github.Requester import (
 )
 from requests.exceptions import ChunkedEncodingError
 
-from collectors.base import (
+from collectors.contract import (
     USER_AGENT,
-    CollectorError,
-    CollectorOptions,
     Conditional,
-    Fields,
     Listing,
-    MalformedResponse,
-    Patience,
-    RateLimitExhausted,
     RequestStats,
-    SkipRecord,
-    access_denied,
     counting,
     current_stats,
+    publiccode_record,
+)
+from collectors.errors import (
+    CollectorError,
+    MalformedResponse,
+    RateLimitExhausted,
+    access_denied,
     in_context,
     not_found,
-    publiccode_record,
+)
+from collectors.fields import (
+    Fields,
+    SkipRecord,
+)
+from collectors.patience import (
+    CollectorOptions,
+    Patience,
 )
 from collectors.records import (
     CommentRecord,
@@ -95,16 +101,48 @@ class _Patient:
             attempt += 1
 
 
-class _CountingHTTP(_Patient, HTTPRequestsConnectionClass):
+class _Pooled:
+    """PyGithub's connection class on the account's one ``requests.Session``.
+
+    Once its connection classes are swapped, PyGithub builds a connection object (and so a
+    session) for every request and closes the last: a new TCP connection, against a real forge
+    a TLS handshake, per request. The session the collector keeps, found through the same
+    thread-local as the counter, holds the pool instead, and outlives these objects.
+    """
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.session.hooks["response"].append(_observe)
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        stats = current_stats()
+        shared = stats.session if stats is not None else None
+        self._shared = shared is not None
+        if shared is not None:
+            self.session.close()  # type: ignore[has-type]
+            self.session = shared
+        else:
+            self.session.hooks["response"].append(_observe)
+
+    def close(self) -> None:
+        if not self._shared:
+            super().close()  # type: ignore[misc]
 
 
-class _CountingHTTPS(_Patient, HTTPSRequestsConnectionClass):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.session.hooks["response"].append(_observe)
+class _CountingHTTP(_Patient, _Pooled, HTTPRequestsConnectionClass):
+    pass
+
+
+class _CountingHTTPS(_Patient, _Pooled, HTTPSRequestsConnectionClass):
+    pass
+
+
+def _session() -> requests.Session:
+    """An account's session: counted, no retries of its own (see _Patient), no .netrc (as PyGithub's)."""
+    session = requests.Session()
+    session.auth = Requester.noopAuth
+    adapter = requests.adapters.HTTPAdapter(max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.hooks["response"].append(_observe)
+    return session
 
 
 _injected = False
@@ -179,6 +217,7 @@ class GitHubCollector:
         self.options = options or CollectorOptions()
         self.stats = RequestStats()
         self.stats.patience = Patience(account, self.options)
+        self.stats.session = _session()
         self.warnings: list[str] = []
         token = account.token()
         self._tokens = [token] if token else []
@@ -197,6 +236,7 @@ class GitHubCollector:
 
     def close(self) -> None:
         self.gh.close()
+        self.stats.session.close()
 
     def _fields(self, record: Any, where: str) -> Fields:
         return Fields(record, self.warnings, f"{self.account.label}: {where}", self._scrubbed)

@@ -21,24 +21,30 @@ import gitlab
 import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabHttpError
 
-from collectors.base import (
+from collectors.contract import (
     USER_AGENT,
+    Conditional,
+    Listing,
+    RequestStats,
+    publiccode_record,
+)
+from collectors.errors import (
     AccessDenied,
     AccountNotFound,
     CollectorError,
-    CollectorOptions,
-    Conditional,
-    Fields,
-    Listing,
     MalformedResponse,
-    Patience,
     RateLimitExhausted,
-    RequestStats,
-    SkipRecord,
     access_denied,
     in_context,
     not_found,
-    publiccode_record,
+)
+from collectors.fields import (
+    Fields,
+    SkipRecord,
+)
+from collectors.patience import (
+    CollectorOptions,
+    Patience,
 )
 from collectors.records import (
     CommentRecord,
