@@ -179,6 +179,7 @@ class PubliccodeRecord:
     categories: tuple[str, ...]
     it_section: str | None  # JSON
     raw: str | None  # JSON
+    not_checked: tuple[str, ...] = ()  # checks that need the network or the repository's files
 
 
 @dataclass(frozen=True, slots=True)
