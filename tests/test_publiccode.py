@@ -420,6 +420,7 @@ def test_is_based_on_string_or_list_and_urls():
     assert has_error(bad, "url:", "not a URL")
     assert has_error(bad, "landingURL:", "not an http(s) URL")
     assert bad.landing_url == "javascript:alert(1)"  # kept as text; rendering is the dashboard's job
+    assert bad.not_checked == ()  # a malformed URL is an error, not a reachability left to check
 
 
 def test_license_must_be_an_spdx_expression():

@@ -9,6 +9,8 @@ from . import files, formats, sections, vocabulary
 from .reader import Reader
 from .report import Report, join, show
 
+REACHABLE = "whether it is reachable (needs the network)"
+
 
 def _first(mapping: dict, key: str) -> tuple[Any, str | None]:
     """mapping[key], else the value under a non-standard spelling of it (and that spelling)."""
@@ -31,18 +33,14 @@ def read_document(doc: dict, report: Report, root_files: Collection[str] | None)
     name = rd.required_text(doc.get("name"), "name")
     out["name"] = name.strip() if name else None
     out["application_suite"] = _stripped(rd.text(doc.get("applicationSuite"), "applicationSuite"))
-    out["url"] = _stripped(rd.url(doc.get("url"), "url", required=True))
-    if out["url"] is not None:
-        report.unchecked("url", "whether it is reachable and a code repository (needs the network)")
+    out["url"] = _stripped(rd.url(doc.get("url"), "url", required=True,
+                                  unchecked="whether it is reachable and a code repository (needs the network)"))
     landing, wrong = _first(doc, "landingURL")
-    out["landing_url"] = _stripped(rd.url(landing, wrong or "landingURL", http_only=True))
-    if landing is not None and wrong is None:
-        report.unchecked("landingURL", "whether it is reachable (needs the network)")
+    out["landing_url"] = _stripped(rd.url(landing, wrong or "landingURL", http_only=True, unchecked=REACHABLE))
     out["is_based_on"] = tuple(_is_based_on(doc.get("isBasedOn"), rd))
     out["software_version"] = _stripped(rd.text(doc.get("softwareVersion"), "softwareVersion"))
     out["release_date"] = rd.date(doc.get("releaseDate"), "releaseDate")
-    if rd.url(doc.get("roadmap"), "roadmap", http_only=True) is not None:
-        report.unchecked("roadmap", "whether it is reachable (needs the network)")
+    rd.url(doc.get("roadmap"), "roadmap", http_only=True, unchecked=REACHABLE)
 
     # -- files named by the document
     logo = rd.text(doc.get("logo"), "logo")

@@ -128,8 +128,14 @@ class Reader:
                 self.r.error(item_path, f"expected a mapping, got {type_name(item)}")
         return out
 
-    def url(self, value: Any, path: str, http_only: bool = False, required: bool = False) -> str | None:
-        """A URL key: ``url`` type (any scheme) or ``http_url`` type (http/https with a host)."""
+    def url(
+        self, value: Any, path: str, http_only: bool = False, required: bool = False, unchecked: str | None = None
+    ) -> str | None:
+        """A URL key: ``url`` type (any scheme) or ``http_url`` type (http/https with a host).
+
+        ``unchecked``: what the reference would also check of a well-formed URL over the network,
+        recorded as not checked.
+        """
         if value is None:
             if required:
                 self.r.error(path, "required key missing")
@@ -143,6 +149,8 @@ class Reader:
             self.r.error(path, f"not an http(s) URL: {show(text)}")
         elif not http_only and not formats.is_url(text):
             self.r.error(path, f"not a URL: {show(text)}")
+        elif unchecked is not None:
+            self.r.unchecked(path, unchecked)
         return text
 
     def date(self, value: Any, path: str, required: bool = False):

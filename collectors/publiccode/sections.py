@@ -90,8 +90,7 @@ def _language_block(block: dict, path: str, rd: Reader, report: Report, root_fil
     if not rd.string_list(block.get("features"), features_path) and not isinstance(block.get("features"), str):
         report.error(features_path, "required key missing" if block.get("features") is None else "must not be empty")
     for key in ("documentation", "apiDocumentation"):
-        if rd.url(block.get(key), join(path, key), http_only=True) is not None:
-            report.unchecked(join(path, key), "whether it is reachable (needs the network)")
+        rd.url(block.get(key), join(path, key), http_only=True, unchecked="whether it is reachable (needs the network)")
     for item_path, shot in rd.string_list(block.get("screenshots"), join(path, "screenshots")):
         files.check_file(report, item_path, shot, files.SCREENSHOT, root_files)
     for item_path, video in rd.string_list(block.get("videos"), join(path, "videos")):
@@ -117,7 +116,7 @@ def read_legal(value: Any, rd: Reader, report: Report, out: dict, root_files: Co
     authors = rd.text(legal.get("authorsFile"), "legal.authorsFile")
     if legal.get("authorsFile") is not None:
         report.warn("legal.authorsFile", "deprecated; it is safe to drop it")
-        if authors is not None:
+        if authors:
             files.check_file(report, "legal.authorsFile", authors, files.AUTHORS, root_files)
     if out.get("organisation_name") is None and repo_owner and repo_owner.strip():
         out["organisation_name"] = repo_owner.strip()
