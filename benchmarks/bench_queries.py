@@ -31,9 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import duckdb
 
 from collectors.registry import ARCHETYPES, Registry, parse_registry
-from warehouse import goals, metrics, queries, reuse
+from warehouse import goals, metrics, reuse
 from warehouse.identities import rebuild_identities
 from warehouse.metrics import Scope
+from warehouse.pages import activity_figures, directory, run_log
 from warehouse.reader import open_readonly
 from warehouse.schema import migrate
 from warehouse.state import sync_registry
@@ -330,11 +331,11 @@ def query_cases(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Callable[[], 
     r = "its busiest repository"
     m = metrics
     return [
-        ("queries.entities", lambda: queries.entities(con)),
-        ("queries.entity_overview (all entities)", lambda: queries.entity_overview(con)),
-        (f"queries.entity_repos, {b}", lambda: queries.entity_repos(con, big)),
-        (f"queries.commits_per_month, {b}", lambda: queries.commits_per_month(con, big)),
-        ("queries.data_freshness", lambda: queries.data_freshness(con)),
+        ("directory.entities", lambda: directory.entities(con)),
+        ("activity_figures.entity_overview (all entities)", lambda: activity_figures.entity_overview(con)),
+        (f"activity_figures.entity_repos, {b}", lambda: activity_figures.entity_repos(con, big)),
+        (f"activity_figures.commits_per_month, {b}", lambda: activity_figures.commits_per_month(con, big)),
+        ("run_log.data_freshness", lambda: run_log.data_freshness(con)),
         (f"metrics.health_score by repo, {b}", lambda: m.health_score(con, Scope("repo", entity_id=big))),
         (f"metrics.health_score by repo, {t}", lambda: m.health_score(con, Scope("repo", entity_id=typical))),
         ("metrics.health_score by repo, all repositories", lambda: m.health_score(con, Scope("repo"))),

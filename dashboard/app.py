@@ -14,7 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, filters
-from warehouse import queries, reader, schema
+from warehouse import reader, schema
+from warehouse.pages import directory
 
 FAVICON = Path(__file__).with_name("favicon.png")
 # (file, key of the title, icon, URL path); the first is the default page.
@@ -74,7 +75,7 @@ else:
         # collection migrates it; until then say so rather than fail on a missing column.
         _empty_state(t("empty.outdated"))
     elif ready:
-        filters.sidebar(t, data.query(queries.filter_options))
+        filters.sidebar(t, data.query(directory.filter_options))
         st.sidebar.caption(_last_run_caption(data.freshness(snapshot)))
         page.run()
     else:

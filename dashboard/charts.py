@@ -21,7 +21,7 @@ import pandas as pd
 
 from dashboard import chart_base as base
 from dashboard.i18n import Translator
-from warehouse.queries import MAX_CHART_POINTS
+from warehouse.pages.activity_figures import MAX_CHART_POINTS
 
 # Lifecycle stages in display order (warehouse.metrics.STAGES), each with a colour
 # (colour-blind safe, Okabe-Ito, greys for the stages without activity).
@@ -73,7 +73,7 @@ _TOOLTIP = [
 
 
 def commits_per_month(df: pd.DataFrame, title: str = "Commits per month") -> alt.Chart:
-    """Commits per month from ``warehouse.queries.commits_per_month`` output (English only; the
+    """Commits per month from ``warehouse.pages.activity_figures.commits_per_month`` output (English only; the
     pages use :func:`monthly_commits`).
 
     One entity: bars. Several: one line per entity, so entities can be compared month by month.
@@ -161,7 +161,7 @@ def monthly_contributors(df: pd.DataFrame, t: Translator, as_of: datetime | None
 
 def monthly_response(df: pd.DataFrame, t: Translator, as_of: datetime | None = None) -> alt.TopLevelMixin:
     """Median time to first response (in days) of the items opened each month, as bars, from
-    ``project_queries.repo_item_months``; a month without an answered item has no bar."""
+    ``warehouse.pages.repository.repo_item_months``; a month without an answered item has no bar."""
     title = t("charts.ttfr.title")
     if "median_ttfr_hours" not in df or not df["median_ttfr_hours"].notna().any():  # (a median of 0 is data)
         return base.message(t, title, t("charts.empty.responses"))
@@ -183,7 +183,7 @@ def monthly_response(df: pd.DataFrame, t: Translator, as_of: datetime | None = N
 
 def open_issue_age(df: pd.DataFrame, t: Translator, as_of: datetime | None = None) -> alt.TopLevelMixin:
     """Median age of the issues open at each month's end (line), with their number in the
-    tooltip, from ``project_queries.repo_item_months``; months without an open issue are gaps,
+    tooltip, from ``warehouse.pages.repository.repo_item_months``; months without an open issue are gaps,
     the month in progress is its value so far (dashed)."""
     title = t("charts.issue_age.title")
     if df.empty or not df["median_issue_age_days"].notna().any():
@@ -354,7 +354,7 @@ def health_parts(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
 
 def releases_timeline(df: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
     """One repository's releases on a time line (newest ``MAX_CHART_POINTS``), pre-releases on a
-    row of their own, from ``project_queries.repo_releases``. The axis runs over whole years, so
+    row of their own, from ``warehouse.pages.repository.repo_releases``. The axis runs over whole years, so
     that even releases within one year get a label at each end."""
     title = t("charts.releases.title")
     data = df[df["published_at"].notna()][["tag", "name", "published_at", "prerelease"]].head(MAX_CHART_POINTS).copy()

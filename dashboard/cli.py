@@ -410,7 +410,7 @@ def report(entity_id: str, lang: str, fmt: str, db: str, output: str | None) -> 
     same report for download. Goals are set in the registry file.
     """
     from dashboard import report as council
-    from warehouse import queries
+    from warehouse.pages import directory
 
     if output == "-" and fmt == "pdf":
         raise click.BadParameter("a PDF cannot be written to standard output; give a file name",
@@ -419,7 +419,7 @@ def report(entity_id: str, lang: str, fmt: str, db: str, output: str | None) -> 
         try:
             built = council.build_report(cur, entity_id, lang)
         except council.ReportError as exc:
-            ids = list(queries.entities(cur)["entity_id"])
+            ids = list(directory.entities(cur)["entity_id"])
             shown = ", ".join(sorted(ids)[:SHOWN_IDS]) + (f", ... ({len(ids)} in all)" if len(ids) > SHOWN_IDS else "")
             click.echo(f"error: {exc} ({db}); entities there: {shown}", err=True)
             sys.exit(EXIT_BAD_INPUT)
@@ -444,7 +444,7 @@ def report(entity_id: str, lang: str, fmt: str, db: str, output: str | None) -> 
 def published(db: str | Path, require_data: bool = True):
     """``with published(db) as cur``: a read-only cursor on the published warehouse, or one
     line saying what to run and exit 2 (no file, not a warehouse, nothing collected yet)."""
-    from warehouse import queries
+    from warehouse.pages import run_log
     from warehouse.reader import (
         DatabaseMissing,
         DatabaseUnreadable,
@@ -463,7 +463,7 @@ def published(db: str | Path, require_data: bool = True):
         sys.exit(EXIT_BAD_INPUT)
     try:
         cur = cursor(con)
-        if require_data and not queries.has_data(cur):
+        if require_data and not run_log.has_data(cur):
             click.echo(f"error: {db} holds no data yet; run `ossdash demo` or `ossdash collect` first.", err=True)
             sys.exit(EXIT_BAD_INPUT)
         yield cur
@@ -474,7 +474,7 @@ def published(db: str | Path, require_data: bool = True):
 def _demo_facts(db_path: Path, tables: tuple[str, ...]) -> tuple[dict[str, int], str | None]:
     """Rows stored per table, and the first entity with council goals (for a report example)."""
     from warehouse.goals import entities_with_goals
-    from warehouse.queries import table_counts
+    from warehouse.pages.run_log import table_counts
 
     with published(db_path) as cur:
         with_goals = entities_with_goals(cur)

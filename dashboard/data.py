@@ -15,7 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.config import db_path
-from warehouse import queries, reader
+from warehouse import reader
+from warehouse.pages import run_log
 
 QUERY_TTL_SECONDS = 60
 
@@ -57,12 +58,12 @@ def _run(snap: Snapshot, query: Callable[..., T], *args: Any, **kwargs: Any) -> 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
 def _has_data(path: str, key: tuple[int, int, int]) -> bool:
-    return _run(Snapshot(path, key), queries.has_data)
+    return _run(Snapshot(path, key), run_log.has_data)
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
 def _freshness(path: str, key: tuple[int, int, int]) -> pd.DataFrame:
-    return _run(Snapshot(path, key), queries.data_freshness)
+    return _run(Snapshot(path, key), run_log.data_freshness)
 
 
 def has_data(snap: Snapshot) -> bool:

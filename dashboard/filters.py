@@ -130,7 +130,7 @@ def choose_language() -> Translator:
 
 def sidebar(t: Translator, options: dict[str, list[str]]) -> Filters:
     """Draw the global filters; remember them and put them in the URL. ``options``: see
-    ``warehouse.queries.filter_options``."""
+    ``warehouse.pages.directory.filter_options``."""
     st.session_state["filters.unknown"] = []
     st.sidebar.subheader(t("filters.heading"), help=t("filters.help"))
     chosen: dict[str, Any] = {}

@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashboard import chart_base as base
 from dashboard.i18n import Translator
-from warehouse.queries import MAX_CHART_POINTS
+from warehouse.pages.activity_figures import MAX_CHART_POINTS
 
 SOURCES = ("observed", "reconstructed", "now")
 _SOURCE_COLOURS = {"observed": "#0072B2", "reconstructed": "#999999", "now": "#D55E00"}

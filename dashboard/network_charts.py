@@ -16,7 +16,7 @@ import pandas as pd
 
 from dashboard import chart_base as base
 from dashboard.i18n import Translator
-from warehouse.queries import MAX_CHART_POINTS
+from warehouse.pages.activity_figures import MAX_CHART_POINTS
 
 # Edge kinds (as in warehouse.reuse.EDGE_KINDS) and a colour for each, colour-blind safe (Okabe-Ito).
 KIND_COLOURS = {

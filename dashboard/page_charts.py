@@ -12,7 +12,7 @@ import pandas as pd
 from dashboard import chart_base as base
 from dashboard.i18n import Translator
 from warehouse.metrics import ATTENTION_REASONS
-from warehouse.queries import MAX_CHART_POINTS
+from warehouse.pages.activity_figures import MAX_CHART_POINTS
 
 # One colour per attention reason (Okabe-Ito, then greys for reasons added later).
 _REASON_COLOURS = {
@@ -67,7 +67,7 @@ def attention_by_entity(rows: pd.DataFrame, t: Translator) -> alt.TopLevelMixin:
 def requests_per_run(runs: pd.DataFrame, t: Translator) -> alt.Chart:
     """Requests per collection run, split into answers with data and 304 Not Modified.
 
-    ``runs``: ``warehouse.run_queries.runs`` rows (run_id, started_at, requests, not_modified)."""
+    ``runs``: ``warehouse.pages.run_log.runs`` rows (run_id, started_at, requests, not_modified)."""
     recent = runs.sort_values("started_at").tail(MAX_CHART_POINTS // 2)
     long = pd.concat([
         pd.DataFrame({"run_id": recent["run_id"], "started_at": recent["started_at"], "part": "full",

@@ -8,7 +8,7 @@ chart of the history with the target line, and where the figures come from.
 ``html_report`` and ``pdf_report`` take a DuckDB connection or cursor (read-only is enough) and
 get their data from the warehouse's query functions only:
 
-- ``warehouse.queries.entity`` (name, country, archetype) and ``warehouse.queries.data_freshness``
+- ``warehouse.pages.directory.entity`` (name, country, archetype) and ``warehouse.pages.run_log.data_freshness``
   (the last collection);
 - ``warehouse.goals.goal_progress`` (one row per goal: value, trend, projection, status) and
   ``warehouse.goals.goal_history`` (the dated snapshots behind the chart);
@@ -42,7 +42,8 @@ from fpdf import FPDF
 
 from dashboard.i18n import Translator
 from warehouse import goals as goals_mod
-from warehouse import metrics, queries, reuse
+from warehouse import metrics, reuse
+from warehouse.pages import directory, run_log
 
 # Chart points: more than this many snapshots are thinned to the last one of each month.
 MAX_CHART_POINTS = 120
@@ -211,7 +212,7 @@ def _headline(con, entity_id: str) -> Headline:
 
 
 def _last_collection(con) -> datetime | None:
-    runs = queries.data_freshness(con)
+    runs = run_log.data_freshness(con)
     if runs.empty:
         return None
     last = _none(runs.iloc[0].get("finished_at")) or _none(runs.iloc[0].get("started_at"))
@@ -226,7 +227,7 @@ def build_report(con, entity_id: str, lang: str = "en", today: date | datetime |
     """Everything the report shows, read from the warehouse. Raises :class:`ReportError` for an
     unknown entity and ``ValueError`` for an unsupported language."""
     Translator(lang)  # an unsupported language fails here, before any query
-    info = queries.entity(con, entity_id)
+    info = directory.entity(con, entity_id)
     if info is None:
         raise ReportError(f"no entity with the id {entity_id!r} in the warehouse")
     # "Today" is the warehouse's to decide when not given (it may take the last collection's day).

@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard import charts, serve
 from dashboard.export import csv_bytes
 from dashboard.text import md_escape, web_url
-from warehouse import queries, reader, schema
+from warehouse import reader, schema
+from warehouse.pages import activity_figures, directory, run_log
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
@@ -120,7 +121,7 @@ def con(warehouse_file: Path):
 
 
 def test_entity_overview_known_answers(con):
-    df = queries.entity_overview(con, now=NOW).set_index("entity_id")
+    df = activity_figures.entity_overview(con, now=NOW).set_index("entity_id")
     assert list(df.index) == ["munich", "dortmund", "vng"]  # by name: "Landeshauptstadt" first
     for entity_id, (repos, commits, people, days) in EXPECTED_OVERVIEW.items():
         row = df.loc[entity_id]
@@ -136,13 +137,13 @@ def test_entity_overview_known_answers(con):
 
 def test_window_moves_with_now(con):
     # 30 days later: a1 (35 d), a4 (40 d), a2 (50 d), a3 (60 d), o2 (90 d) stay; a6 (119 d) drops.
-    df = queries.entity_overview(con, now=NOW + timedelta(days=30)).set_index("entity_id")
+    df = activity_figures.entity_overview(con, now=NOW + timedelta(days=30)).set_index("entity_id")
     assert df.loc["dortmund", "commits_90d"] == 5
     assert df.loc["dortmund", "active_contributors_90d"] == 2  # alice, bob
 
 
 def test_entity_repos_known_answers(con):
-    df = queries.entity_repos(con, "dortmund", now=NOW)
+    df = activity_figures.entity_repos(con, "dortmund", now=NOW)
     assert list(df["path"]) == ["stadt-dortmund/app", "stadt-dortmund/old"]  # busiest first
     app, old = df.iloc[0], df.iloc[1]
     assert (app["commits_90d"], app["active_contributors_90d"]) == (5, 3)
@@ -155,14 +156,14 @@ def test_entity_repos_known_answers(con):
         "forge", "host", "path", "description", "html_url", "archived", "license", "stars",
         "commits_90d", "active_contributors_90d", "last_activity",
     }
-    assert queries.entity_repos(con, "vng", now=NOW).empty
-    assert queries.entity_repos(con, "no-such-entity", now=NOW).empty
+    assert activity_figures.entity_repos(con, "vng", now=NOW).empty
+    assert activity_figures.entity_repos(con, "no-such-entity", now=NOW).empty
 
 
 def test_commits_per_month_known_answers(con):
     # Months of the commits for NOW = 2025-06-15: a1 Jun 10, a4 Jun 5, a2 May 26, a3 May 16,
     # o2 Apr 16; m1 May 6, m2 May 1, m3 Apr 26, m4 Apr 16. a6 (Mar 18) is before the range.
-    df = queries.commits_per_month(con, months=3, now=NOW)
+    df = activity_figures.commits_per_month(con, months=3, now=NOW)
     got = {
         (r.entity_id, r.month.strftime("%Y-%m")): r.commits for r in df.itertuples(index=False)
     }
@@ -171,18 +172,18 @@ def test_commits_per_month_known_answers(con):
         ("munich", "2025-04"): 2, ("munich", "2025-05"): 2, ("munich", "2025-06"): 0,
     }
     assert set(df["entity_name"]) == {"Stadt Dortmund", "Landeshauptstadt München"}
-    one = queries.commits_per_month(con, "munich", months=3, now=NOW)
+    one = activity_figures.commits_per_month(con, "munich", months=3, now=NOW)
     assert list(one["commits"]) == [2, 2, 0]
-    assert queries.commits_per_month(con, "vng", months=3, now=NOW).empty
+    assert activity_figures.commits_per_month(con, "vng", months=3, now=NOW).empty
 
 
 def test_commits_per_month_is_bounded(con, monkeypatch):
-    monkeypatch.setattr(queries, "MAX_CHART_POINTS", 3)
-    df = queries.commits_per_month(con, months=3, now=NOW)
+    monkeypatch.setattr(activity_figures, "MAX_CHART_POINTS", 3)
+    df = activity_figures.commits_per_month(con, months=3, now=NOW)
     assert set(df["entity_id"]) == {"dortmund"}  # the busier entity in the range (5 vs 4)
     assert len(df) == 3
     # Any number of months is clamped to what a chart can hold.
-    assert len(queries.commits_per_month(con, months=10_000, now=NOW)) <= 2 * queries.MAX_MONTHS
+    assert len(activity_figures.commits_per_month(con, months=10_000, now=NOW)) <= 2 * activity_figures.MAX_MONTHS
 
 
 def test_months_are_utc_calendar_months():
@@ -202,41 +203,41 @@ def test_months_are_utc_calendar_months():
         [datetime(2025, 6, 1, 1, 30, tzinfo=berlin_summer)],
     )
     con.execute("SET TimeZone = 'Asia/Tokyo'")  # the session zone must not matter
-    df = queries.commits_per_month(con, months=2, now=NOW)
+    df = activity_figures.commits_per_month(con, months=2, now=NOW)
     assert [(m.strftime("%Y-%m"), c) for m, c in zip(df["month"], df["commits"])] == [
         ("2025-05", 1), ("2025-06", 0),
     ]
 
 
 def test_entity_and_entities(con):
-    assert list(queries.entities(con)["entity_id"]) == ["munich", "dortmund", "vng"]
-    assert queries.entity(con, "dortmund") == {
+    assert list(directory.entities(con)["entity_id"]) == ["munich", "dortmund", "vng"]
+    assert directory.entity(con, "dortmund") == {
         "entity_id": "dortmund", "name": "Stadt Dortmund", "country": "DE",
         "archetype": "local", "email_domains": ["dortmund.de"],
     }
-    assert queries.entity(con, "vng")["email_domains"] == []
-    assert queries.entity(con, "nope") is None
+    assert directory.entity(con, "vng")["email_domains"] == []
+    assert directory.entity(con, "nope") is None
     # A value that would break string-built SQL is just a value.
-    assert queries.entity(con, "x' OR '1'='1") is None
+    assert directory.entity(con, "x' OR '1'='1") is None
 
 
 def test_data_freshness_and_has_data(con, tmp_path):
-    runs = queries.data_freshness(con)
+    runs = run_log.data_freshness(con)
     assert len(runs) == 1
     assert (int(runs.iloc[0]["run_id"]), runs.iloc[0]["status"]) == (2, "ok")
-    assert queries.has_data(con)
+    assert run_log.has_data(con)
 
     empty = tmp_path / "empty.duckdb"
     with duckdb.connect(str(empty)) as w:
         schema.migrate(w)
     fresh = reader.open_readonly(empty)
-    assert not queries.has_data(fresh)
-    assert queries.data_freshness(fresh).empty
-    assert queries.entity_overview(fresh).empty
+    assert not run_log.has_data(fresh)
+    assert run_log.data_freshness(fresh).empty
+    assert activity_figures.entity_overview(fresh).empty
     fresh.close()
     bare = tmp_path / "bare.duckdb"
     duckdb.connect(str(bare)).close()
-    assert not queries.has_data(reader.open_readonly(bare))
+    assert not run_log.has_data(reader.open_readonly(bare))
 
 
 # --- reader ----------------------------------------------------------------------------------
@@ -261,9 +262,9 @@ def test_snapshot_key_changes_on_publish_and_reader_follows(tmp_path):
     assert reader.snapshot_key(published) != before
     new = reader.open_readonly(published)
     # DuckDB caches database instances by path; the reader must still see the new file...
-    assert queries.entity(new, "e")["name"] == "second"
+    assert directory.entity(new, "e")["name"] == "second"
     # ...while a connection opened before keeps a consistent view of the old one.
-    assert queries.entity(old, "e")["name"] == "first"
+    assert directory.entity(old, "e")["name"] == "first"
     old.close()
     new.close()
 
@@ -291,13 +292,13 @@ def test_reader_is_read_only_and_errors_are_typed(warehouse_file, tmp_path):
 
 
 def test_chart_has_title_axes_and_tooltips(con):
-    spec = charts.commits_per_month(queries.commits_per_month(con, months=3, now=NOW)).to_dict()
+    spec = charts.commits_per_month(activity_figures.commits_per_month(con, months=3, now=NOW)).to_dict()
     assert spec["title"] == "Commits per month"
     assert spec["encoding"]["x"]["title"] == "Month"
     assert spec["encoding"]["y"]["title"] == "Commits"
     assert spec["encoding"]["color"]["title"] == "Entity"
     assert [t["title"] for t in spec["encoding"]["tooltip"]] == ["Entity", "Month", "Commits"]
-    single = charts.commits_per_month(queries.commits_per_month(con, "munich", months=3, now=NOW))
+    single = charts.commits_per_month(activity_figures.commits_per_month(con, "munich", months=3, now=NOW))
     assert single.to_dict()["mark"]["type"] == "bar"
 
 

@@ -20,8 +20,9 @@ import pytest
 
 from collectors.registry import load_registry
 from collectors.simulator import ForgeSimulator, World
-from warehouse import export, metrics, queries
+from warehouse import export, metrics
 from warehouse.metrics import Scope
+from warehouse.pages import run_log
 from warehouse.reader import cursor, open_readonly
 
 CLI = [sys.executable, "-m", "dashboard.cli"]
@@ -242,7 +243,7 @@ def test_loaded_into_a_fresh_duckdb_the_export_gives_back_the_same_metric_values
         assert history == cur.execute("SELECT entity_id, metric, count(*), round(sum(value), 9) FROM goal_snapshots "
                                       "GROUP BY ALL ORDER BY ALL").fetchall()
         assert history, "goals have a history"
-        assert queries.has_data(cur)
+        assert run_log.has_data(cur)
     finally:
         con.close()
 

@@ -50,13 +50,11 @@ from tests.browser_support import (
 from warehouse import (
     goals,
     metrics,
-    project_queries,
-    queries,
     reader,
     reuse,
-    run_queries,
 )
 from warehouse.metrics import Scope
+from warehouse.pages import activity_figures, directory, repository, run_log
 from warehouse.pipeline import collect
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -499,11 +497,11 @@ def test_csv_downloads_keep_formulas_as_text(hostile, con):
     text_repo = hostile["text_repo"]
     host = _host(con, text_repo.forge)
     frames = [
-        queries.entity_repos(con, hostile["entity_id"]),
-        project_queries.repo_releases(con, repo=(text_repo.forge, host, text_repo.path)),
+        activity_figures.entity_repos(con, hostile["entity_id"]),
+        repository.repo_releases(con, repo=(text_repo.forge, host, text_repo.path)),
         metrics.attention_list(con, Scope(entity_id=hostile["entity_id"])),
-        queries.entities(con),
-        project_queries.repo_publiccode(con, repo=(text_repo.forge, host, text_repo.path)),
+        directory.entities(con),
+        repository.repo_publiccode(con, repo=(text_repo.forge, host, text_repo.path)),
     ]
     formula_cells = 0
     csv.field_size_limit(sys.maxsize)  # the 1.5 MB description is one cell
@@ -527,7 +525,7 @@ def _number(cell: str) -> bool:
 # --------------------------------------------------------------------------- SQL injection
 
 
-MODULES = (queries, project_queries, run_queries, metrics, reuse, goals)
+MODULES = (directory, activity_figures, repository, run_log, metrics, reuse, goals)
 # Functions that write (the collector's steps) or take no connection are not query functions.
 _WRITERS = re.compile(r"^(refresh_|write_|sync_|register_|reconstruct_)")
 FILTERS = {"entity_id", "country", "archetype", "forge", "repo", "key", "metric"}
@@ -675,8 +673,8 @@ def warehouse_copy(hostile, tmp_path_factory):
 def test_every_query_function_is_enumerated():
     names = {label for label, _ in query_functions()}
     # A sample the dashboard relies on; the enumeration itself guarantees the rest.
-    assert {"queries.entity_repos", "project_queries.find_repo", "metrics.health_score", "reuse.entity_edges",
-            "goals.goal_progress", "run_queries.run_errors", "metrics.read_answer"} <= names
+    assert {"activity_figures.entity_repos", "directory.find_repo", "metrics.health_score", "reuse.entity_edges",
+            "goals.goal_progress", "run_log.run_errors", "metrics.read_answer"} <= names
     # Those that take no text at all have nothing to inject into; they are few and read no filter.
     untexted = {label for label, fn in query_functions() if not _string_params(fn)}
     assert len(untexted) < len(names) / 3, untexted

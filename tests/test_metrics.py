@@ -35,9 +35,9 @@ import pytest
 
 from collectors.registry import parse_registry
 from warehouse import metrics as m
-from warehouse import queries as q
 from warehouse.identities import rebuild_identities
 from warehouse.metrics import Scope
+from warehouse.pages import activity_figures as q
 from warehouse.reader import open_readonly
 from warehouse.schema import migrate
 from warehouse.state import sync_registry

@@ -16,8 +16,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard import filters
 from dashboard.i18n import Translator
 from dashboard.text import md_escape
-from warehouse import metrics, project_queries, reader
+from warehouse import metrics, reader
 from warehouse.metrics import Scope
+from warehouse.pages import activity_figures, directory, repository
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 COUNTRY, ARCHETYPE, FORGE, PERIOD = range(4)
@@ -290,7 +291,7 @@ def test_repo_item_months_against_the_world(con, demo_db, hosts):
     repo = max((r for r in world.repos if r.items), key=lambda r: (len(r.items), r.path))
     now = world.now + timedelta(hours=12)
     months = 24
-    df = project_queries.repo_item_months(con, repo=(repo.forge, hosts[repo.forge], repo.path), months=months, now=now)
+    df = repository.repo_item_months(con, repo=(repo.forge, hosts[repo.forge], repo.path), months=months, now=now)
     starts = month_starts(now, months)
     assert [m.to_pydatetime().replace(tzinfo=UTC) for m in df["month"]] == starts
     people = [i for i in repo.items if not i.author.bot and i.created_at <= now]
@@ -314,22 +315,22 @@ def test_repo_item_months_against_the_world(con, demo_db, hosts):
 
 def test_entity_accounts_and_find_repo(con, demo_db, hosts):
     _, world = demo_db
-    accounts = project_queries.entity_accounts(con)
+    accounts = directory.entity_accounts(con)
     assert sorted(zip(accounts["entity_id"], accounts["forge"], accounts["owner"])) == sorted(
         (a.entity_id, a.forge, a.path) for a in world.accounts)
     for row in accounts.itertuples():
         assert row.repos == sum(1 for r in world.repos if (r.forge, r.account) == (row.forge, row.owner))
     original, _ = mirrored(world)
-    found = project_queries.find_repo(con, key=key_of(hosts, original))
+    found = directory.find_repo(con, key=key_of(hosts, original))
     assert list(found["path"]) == [original.path]
-    assert project_queries.find_repo(con, key="github:nowhere/x").empty
-    assert project_queries.find_repo(con, key="x' OR '1'='1").empty
+    assert directory.find_repo(con, key="github:nowhere/x").empty
+    assert directory.find_repo(con, key="x' OR '1'='1").empty
 
 
 def test_period_activity_counts_distinct_commits(con, demo_db):
     _, world = demo_db
     now = world.now + timedelta(hours=1)
-    df = project_queries.period_activity(con, Scope("country"), days=200, now=now).set_index("country")
+    df = activity_figures.period_activity(con, Scope("country"), days=200, now=now).set_index("country")
     for country in {e.country for e in world.entities}:
         members = {e.id for e in world.entities if e.country == country}
         repos = [r for r in world.repos if owner_of(world, r.forge, r.path) in members]
@@ -339,4 +340,4 @@ def test_period_activity_counts_distinct_commits(con, demo_db):
         assert df.loc[country, "active_contributors"] == len(
             {c.author.login for c in commits.values() if not c.author.bot}), country
     with pytest.raises(ValueError):
-        project_queries.period_activity(con, Scope("planet"))
+        activity_figures.period_activity(con, Scope("planet"))

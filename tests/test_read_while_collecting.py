@@ -30,7 +30,8 @@ from collectors.simulator import ForgeSimulator, World
 from dashboard import data
 from dashboard.i18n import Translator
 from tests.reliability_support import FAST, Collector, Figures
-from warehouse import queries, reader, run_queries
+from warehouse import reader
+from warehouse.pages import activity_figures, directory, run_log
 from warehouse.pipeline import collect
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -43,7 +44,7 @@ def snapshot_pair(con) -> tuple[int, int]:
     """(newest run, commits) of the snapshot ``con`` reads, checked against the run log that a
     warehouse query function reads on the same connection."""
     ((run_id, commits),) = con.execute(PAIR_SQL).fetchall()
-    runs = run_queries.runs(con)
+    runs = run_log.runs(con)
     assert int(runs["run_id"].max()) == run_id, "two queries on one connection saw different snapshots"
     return int(run_id), int(commits)
 
@@ -96,7 +97,7 @@ def _raw_reader(db: Path, reads: Reads, stop: threading.Event) -> None:
             try:
                 cur = reader.cursor(con)
                 pair = snapshot_pair(cur)
-                overview = queries.entity_overview(cur)
+                overview = activity_figures.entity_overview(cur)
                 assert len(overview) > 0, "the entity overview came back empty"
                 assert snapshot_pair(cur) == pair, "one connection answered from two snapshots"
             finally:
@@ -134,8 +135,8 @@ def _data_layer_reader(reads: Reads, stop: threading.Event) -> None:
             before = data.current_snapshot().key
             pair = data.query(snapshot_pair)
             after = data.current_snapshot().key
-            assert data.query(queries.entities).shape[0] > 0
-            assert data.query(run_queries.account_freshness).shape[0] > 0
+            assert data.query(directory.entities).shape[0] > 0
+            assert data.query(run_log.account_freshness).shape[0] > 0
             reads.note(started, "data", pair)
             if before == after:
                 with reads.lock:

@@ -1,1 +1,1 @@
-"""The DuckDB warehouse: schema, loading, collection state, publishing and queries."""
+"""The DuckDB warehouse: schema, loading, collection state, publishing, the metrics and the page queries."""

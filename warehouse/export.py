@@ -142,7 +142,7 @@ _LEVELLED = (
     ("metrics", "technical_forks", "Technical forks: contributing and non-contributing.", ()),
     ("metrics", "activity_totals", "Commits and contributors in the window.", ()),
     ("metrics", "activity_per_month", "Commits, active and new contributors per month.", ("month",)),
-    ("project_queries", "period_activity", "Commits and active contributors in the window.", ()),
+    ("pages.activity_figures", "period_activity", "Commits and active contributors in the window.", ()),
 )
 # Functions without levels: (module, function, description, primary key).
 _SINGLE = (
@@ -154,11 +154,11 @@ _SINGLE = (
     ("metrics", "last_activity", "Last activity of each repository by kind.", ("forge", "host", "path")),
     ("metrics", "technical_fork_list", "Every fork with its commits not in the parent.",
      ("forge", "host", "path", "fork_path")),
-    ("project_queries", "repo_list", "Repositories with their entity, country and archetype.",
+    ("pages.directory", "repo_list", "Repositories with their entity, country and archetype.",
      ("forge", "host", "path")),
-    ("project_queries", "entity_accounts", "Accounts per entity with what was collected from each.",
+    ("pages.directory", "entity_accounts", "Accounts per entity with what was collected from each.",
      ("entity_id", "forge", "host", "owner")),
-    ("queries", "entity_overview", "Entities with repositories, commits and contributors of the last 90 days.",
+    ("pages.activity_figures", "entity_overview", "Entities with repositories, commits and contributors of the last 90 days.",
      ("entity_id",)),
     ("reuse", "entity_edges", "Reuse and collaboration edges between entities.", ("source", "target", "kind")),
     ("reuse", "entity_reuse_summary", "Reuse and collaboration per entity.", ("entity_id",)),

@@ -30,7 +30,6 @@ from collectors.records import RepoRecord
 from collectors.registry import Account, Registry
 from collectors.secrets import configured_tokens, scrub
 from warehouse import loader, state, stopping
-from warehouse import queries as _page_answers  # noqa: F401 - registers the answers a collection stores
 from warehouse.batches import Pending, rollback
 from warehouse.goals import sync_goals, write_snapshots
 from warehouse.identities import rebuild_identities
@@ -42,6 +41,7 @@ from warehouse.lock import (
     write_marker,
 )
 from warehouse.metrics import refresh_metric_facts, refresh_metric_results
+from warehouse.pages import activity_figures as _page_answers  # noqa: F401 - registers the answers a collection stores
 from warehouse.plans import RepoPlan, plan_repos, walk_marker
 from warehouse.publish import WorkingCopy, is_storage_failure, storage_error, work_path
 from warehouse.reuse import refresh_reuse

@@ -96,7 +96,7 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> pd.DataFrame:
-    # Through Arrow, as in warehouse.queries: DuckDB's .df() trips pandas 3 deprecations.
+    # Through Arrow, as in warehouse.metrics.frames: DuckDB's .df() trips pandas 3 deprecations.
     df = con.sql(sql, params=params).to_arrow_table().to_pandas()
     for col in df.columns:
         if isinstance(df[col].dtype, pd.DatetimeTZDtype):

@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from warehouse import run_queries
 from warehouse.lock import read_marker
+from warehouse.pages import run_log
 from warehouse.publish import work_path
 from warehouse.reader import DatabaseMissing, DatabaseUnreadable, cursor, open_readonly
 from warehouse.schema import latest_version, schema_version
@@ -181,7 +181,7 @@ def _integrity(cur, leftover: str | None) -> Integrity:
 
 
 def _fill(cur, report: StatusReport, end: datetime, max_age_hours: float | None, last_runs: int) -> None:
-    fresh = run_queries.account_freshness(cur, now=end)
+    fresh = run_log.account_freshness(cur, now=end)
     for row in fresh.itertuples(index=False):
         hours = None if pd.isna(row.age_days) else float(row.age_days) * 24.0
         stale = bool(row.stale) if max_age_hours is None else (hours is None or hours > max_age_hours)
@@ -195,8 +195,8 @@ def _fill(cur, report: StatusReport, end: datetime, max_age_hours: float | None,
         report.accounts.append(account)
         if max_age_hours is not None and stale:
             report.stale.append(f"{row.forge} {row.host} {row.owner}")
-    runs = run_queries.runs(cur, now=end).head(max(last_runs, 0))
-    errors = run_queries.run_errors(cur, now=end)
+    runs = run_log.runs(cur, now=end).head(max(last_runs, 0))
+    errors = run_log.run_errors(cur, now=end)
     for row in runs.itertuples(index=False):
         mine = errors[errors["run_id"] == row.run_id]
         report.runs.append({
@@ -212,7 +212,7 @@ def _fill(cur, report: StatusReport, end: datetime, max_age_hours: float | None,
                 for m in mine.itertuples(index=False)
             ],
         })
-    report.rate_budget = _rate_budget(run_queries.rate_limit_use(cur, now=end))
+    report.rate_budget = _rate_budget(run_log.rate_limit_use(cur, now=end))
 
 
 def _rate_budget(use: pd.DataFrame) -> list[dict[str, Any]]:

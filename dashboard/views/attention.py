@@ -11,7 +11,8 @@ import streamlit as st
 from dashboard import data, filters, page_charts
 from dashboard.export import csv_bytes
 from dashboard.text import web_url
-from warehouse import metrics, queries
+from warehouse import metrics
+from warehouse.pages import directory
 
 ALL = "*"  # the "all" option of the entity and reason choices
 
@@ -23,7 +24,7 @@ st.caption(t("attention.intro", days=t.number(f.days)))
 
 scope = f.scope()
 rows = data.query(metrics.attention_list, scope, days=f.days)
-listing = data.query(queries.entities)
+listing = data.query(directory.entities)
 names = dict(zip(listing["entity_id"], listing["name"]))
 
 if f.country:

@@ -10,7 +10,8 @@ from dashboard import charts, columns, data, filters
 from dashboard.export import csv_bytes
 from dashboard.report import change_text
 from dashboard.text import md_escape, web_url
-from warehouse import goals, metrics, project_queries, queries, reuse
+from warehouse import goals, metrics, reuse
+from warehouse.pages import activity_figures, directory
 
 f = filters.current()
 t = f.t
@@ -21,8 +22,8 @@ st.title(t("nav.entity"))
 
 # ------------------------------------------------------------------ choose the entity
 
-everyone = data.query(queries.entities)
-candidates = data.query(queries.entities_in_scope, **f.keywords())
+everyone = data.query(directory.entities)
+candidates = data.query(directory.entities_in_scope, **f.keywords())
 names = dict(zip(candidates["entity_id"], candidates["name"]))
 entity_id = filters.choose(
     "entity", list(names), t("entity.choose"), format_func=lambda i: f"{names.get(i, i)} ({i})"
@@ -30,7 +31,7 @@ entity_id = filters.choose(
 if entity_id is None:
     st.info(t("common.filtered_out"), icon=":material/filter_alt_off:")
     st.stop()
-info = data.query(queries.entity, entity_id)
+info = data.query(directory.entity, entity_id)
 if info is None:  # gone in a snapshot published since the list was read
     st.warning(t("entity.gone"), icon=":material/refresh:")
     st.stop()
@@ -42,9 +43,9 @@ if f.forge:
     st.caption(t("entity.forge_note", forge=t.label("forge", f.forge)))
 
 narrow = metrics.Scope("entity", entity_id=entity_id, forge=f.forge)  # country and archetype are the entity's own
-activity = data.query(project_queries.period_activity, narrow, days=f.days)
+activity = data.query(activity_figures.period_activity, narrow, days=f.days)
 health = data.query(metrics.health_score, narrow, days=f.days)
-repos = data.query(project_queries.repo_list, narrow)
+repos = data.query(directory.repo_list, narrow)
 
 # ------------------------------------------------------------------ headline figures
 
@@ -62,7 +63,7 @@ cols[4].metric(t("entity.fig.last_activity"), t.date(None if last is None or pd.
 # ------------------------------------------------------------------ accounts
 
 st.subheader(t("entity.accounts.heading"))
-accounts = data.query(project_queries.entity_accounts, entity_id)
+accounts = data.query(directory.entity_accounts, entity_id)
 if f.forge:
     accounts = accounts[accounts["forge"] == f.forge]
 if accounts.empty:
@@ -100,7 +101,7 @@ else:
     st.caption(t("entity.repos.caption", days=f.days))
     stages = data.query(metrics.lifecycle, narrow)
     scores = data.query(metrics.health_score, narrow.at("repo"), days=f.days)
-    busy = data.query(project_queries.period_activity, narrow.at("repo"), days=f.days)
+    busy = data.query(activity_figures.period_activity, narrow.at("repo"), days=f.days)
     table = (
         repos.merge(stages[[*REPO_KEYS, "stage"]], on=REPO_KEYS, how="left")
         .merge(scores[[*REPO_KEYS, "score"]], on=REPO_KEYS, how="left")

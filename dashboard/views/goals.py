@@ -13,14 +13,15 @@ from dashboard import data, filters, goal_charts, report
 from dashboard.export import csv_bytes
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES
 from dashboard.text import md_escape
-from warehouse import goals, queries
+from warehouse import goals
+from warehouse.pages import directory
 
 f = filters.current()
 t = f.t
 
 st.title(t("nav.goals"))
 
-listing = data.query(queries.entities)
+listing = data.query(directory.entities)
 if f.country:
     listing = listing[listing["country"] == f.country]
 if f.archetype:

@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboard import charts, columns, data, filters
 from dashboard.export import csv_bytes
-from warehouse import metrics, project_queries, queries
+from warehouse import metrics
+from warehouse.pages import activity_figures, directory
 
 f = filters.current()
 t = f.t
@@ -20,8 +21,8 @@ st.caption(t("overview.scope", days=f.days, months=months))
 
 # ------------------------------------------------------------------ who is in scope
 
-everyone = data.query(queries.entities)
-repos = data.query(project_queries.repo_list, scope)
+everyone = data.query(directory.entities)
+repos = data.query(directory.repo_list, scope)
 keep = pd.Series(True, index=everyone.index)
 if f.country:
     keep &= everyone["country"] == f.country
@@ -36,8 +37,8 @@ if in_scope.empty:
 
 health = data.query(metrics.health_score, scope.at("entity"), days=f.days)
 life = data.query(metrics.lifecycle_summary, scope.at("entity"))
-activity = data.query(project_queries.period_activity, scope.at("entity"), days=f.days)
-ecosystem = data.query(project_queries.period_activity, scope.at("ecosystem"), days=f.days)
+activity = data.query(activity_figures.period_activity, scope.at("entity"), days=f.days)
+ecosystem = data.query(activity_figures.period_activity, scope.at("ecosystem"), days=f.days)
 monthly = data.query(metrics.activity_per_month, scope.at("entity"), months=months)
 
 # ------------------------------------------------------------------ headline figures
@@ -161,7 +162,7 @@ group = st.segmented_control(
     key="overview.compare_level",
 ) or "archetype"
 scored = data.query(metrics.health_score, scope.at(group), days=f.days)
-busy = data.query(project_queries.period_activity, scope.at(group), days=f.days)
+busy = data.query(activity_figures.period_activity, scope.at(group), days=f.days)
 counted = in_scope.groupby(group).size().rename("entities").reset_index()
 table = (
     counted.merge(scored[[group, "score"]], on=group, how="left")

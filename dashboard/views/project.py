@@ -13,7 +13,8 @@ from dashboard import charts, columns, data, filters
 from dashboard.export import csv_bytes
 from dashboard.i18n import Translator
 from dashboard.text import md_escape, web_url
-from warehouse import metrics, project_queries, queries, reuse
+from warehouse import metrics, reuse
+from warehouse.pages import activity_figures, directory, repository
 
 f = filters.current()
 t = f.t
@@ -24,14 +25,14 @@ st.title(t("nav.project"))
 
 # ------------------------------------------------------------------ choose the repository
 
-everyone = data.query(queries.entities)
-candidates = data.query(queries.entities_in_scope, **f.keywords())
+everyone = data.query(directory.entities)
+candidates = data.query(directory.entities_in_scope, **f.keywords())
 names = dict(zip(everyone["entity_id"], everyone["name"]))
 
 # A link that names only a repository opens it with its own entity chosen.
 requested = st.query_params.get("repo")
 if requested and "entity" not in st.query_params:
-    owner = data.query(project_queries.find_repo, key=str(requested))
+    owner = data.query(directory.find_repo, key=str(requested))
     if len(owner):
         st.query_params["entity"] = str(owner["entity_id"].iloc[0])
 
@@ -43,7 +44,7 @@ entity_id = filters.choose(
 if entity_id is None:
     st.info(t("common.filtered_out"), icon=":material/filter_alt_off:")
     st.stop()
-repos = data.query(project_queries.repo_list, metrics.Scope(entity_id=entity_id, forge=f.forge))
+repos = data.query(directory.repo_list, metrics.Scope(entity_id=entity_id, forge=f.forge))
 keys = [filters.repo_key(r.forge, r.host, r.path) for r in repos.itertuples()]
 labels = {k: f"{r.path} ({t.label('forge', r.forge)})" for k, r in zip(keys, repos.itertuples())}
 key = filters.choose("repo", keys, t("project.choose_repo"), format_func=lambda k: labels.get(k, k), where=right)
@@ -68,8 +69,8 @@ st.caption(t("project.filters_note", days=f.days, months=months))
 
 parts = data.query(metrics.health_parts, metrics.Scope(repo=repo), days=f.days)
 stage = data.query(metrics.lifecycle, metrics.Scope(repo=repo))
-activity = data.query(project_queries.period_activity, metrics.Scope("repo", repo=repo), days=f.days)
-releases = data.query(project_queries.repo_releases, repo=repo)
+activity = data.query(activity_figures.period_activity, metrics.Scope("repo", repo=repo), days=f.days)
+releases = data.query(repository.repo_releases, repo=repo)
 forks = data.query(metrics.technical_fork_list, metrics.Scope(repo=repo))
 
 # The total is the weighted mean of the parts that have data (metrics.health_score at the
@@ -163,7 +164,7 @@ else:
 
 st.subheader(t("project.time.heading"))
 monthly = data.query(metrics.activity_per_month, metrics.Scope("repo", repo=repo), months=months)
-items = data.query(project_queries.repo_item_months, repo=repo, months=months)
+items = data.query(repository.repo_item_months, repo=repo, months=months)
 if monthly.empty and items.empty:
     st.info(t("project.time.empty"), icon=":material/info:")
 else:
@@ -215,7 +216,7 @@ st.subheader(t("project.forks.heading"))
 if forks.empty:
     st.info(t("project.forks.empty", count=t.number(int(info["forks_count"]))), icon=":material/info:")
 else:
-    accounts = data.query(project_queries.entity_accounts)
+    accounts = data.query(directory.entity_accounts)
     owners = {(a.forge, a.host, str(a.owner).lower()): a.entity_id for a in accounts.itertuples()}
 
     def owning_entity(row) -> str | None:
@@ -259,7 +260,7 @@ else:
 # ------------------------------------------------------------------ publiccode.yml
 
 st.subheader(t("project.publiccode.heading"))
-pc = data.query(project_queries.repo_publiccode, repo=repo, lang=t.lang)
+pc = data.query(repository.repo_publiccode, repo=repo, lang=t.lang)
 if pc.empty:
     st.info(t("project.publiccode.empty"), icon=":material/description:")
 else:
@@ -332,7 +333,7 @@ if copies_df.empty:
 else:
     links = []
     for c in copies_df.itertuples():
-        found = data.query(project_queries.repo_list, metrics.Scope(repo=(c.forge, c.host, c.path)))
+        found = data.query(directory.repo_list, metrics.Scope(repo=(c.forge, c.host, c.path)))
         links.append(web_url(found["html_url"].iloc[0]) if len(found) else None)
     copies_df = copies_df.assign(
         role_label=[t(f"project.mirrors.{r}") for r in copies_df["role"]],

@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboard import data, filters, network_charts
 from dashboard.export import csv_bytes
-from warehouse import queries, reuse
+from warehouse import reuse
+from warehouse.pages import directory
 
 KINDS_PARAM = "kinds"            # the URL parameter of the kind choice: comma-separated codes
 _KEPT = "keep.reuse.kinds"       # this session's choice, kept across page switches
@@ -45,7 +46,7 @@ def choose_kinds() -> tuple[str, ...]:
 kinds = choose_kinds()
 
 # Entities in scope: the country and archetype filters apply to both ends of every link.
-listing = data.query(queries.entities)
+listing = data.query(directory.entities)
 names = dict(zip(listing["entity_id"], listing["name"]))
 in_scope = listing
 if f.country:

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import data, filters, page_charts
 from dashboard.export import csv_bytes
 from dashboard.text import md_escape
-from warehouse import run_queries
+from warehouse.pages import run_log
 
 f = filters.current()
 t = f.t
@@ -18,11 +18,11 @@ scope = f.keywords()
 st.title(t("nav.status"))
 st.caption(t("status.intro", days=t.number(f.days)))
 
-runs = data.query(run_queries.runs, days=f.days)
-every_run = data.query(run_queries.runs)
-freshness = data.query(run_queries.account_freshness, **scope)
-usage = data.query(run_queries.rate_limit_use, days=f.days, **scope)
-errors = data.query(run_queries.run_errors, days=f.days, **scope)
+runs = data.query(run_log.runs, days=f.days)
+every_run = data.query(run_log.runs)
+freshness = data.query(run_log.account_freshness, **scope)
+usage = data.query(run_log.rate_limit_use, days=f.days, **scope)
+errors = data.query(run_log.run_errors, days=f.days, **scope)
 
 
 def _when(value) -> str:
@@ -56,7 +56,7 @@ cols[2].metric(t("status.figure.requests"), t.number(int(runs["requests"].sum())
 share = runs["not_modified"].sum() / runs["requests"].sum() if runs["requests"].sum() else float("nan")
 cols[3].metric(t("status.figure.not_modified"), t.percent(share), help=t("status.figure.not_modified_help"))
 cols[4].metric(t("status.figure.stale"), t.number(stale),
-               help=t("status.figure.stale_help", days=t.number(run_queries.STALE_DAYS)))
+               help=t("status.figure.stale_help", days=t.number(run_log.STALE_DAYS)))
 
 # The last run's outcome in words first: a monitor's "ok" must never sit beside a run that was not.
 if last is not None and last["status"] != "ok":
@@ -67,7 +67,7 @@ if last is not None and last["status"] != "ok":
     text = outcome + (" " + t("status.last_run_note", note=md_escape(note)) if note else "")
     (st.error if last["status"] == "failed" else st.warning)(text, icon=":material/report:")
 if stale:
-    st.warning(t("status.stale_warning", count=t.number(stale), days=t.number(run_queries.STALE_DAYS)),
+    st.warning(t("status.stale_warning", count=t.number(stale), days=t.number(run_log.STALE_DAYS)),
                icon=":material/schedule:")
 
 # ------------------------------------------------------------------------- runs
@@ -136,7 +136,7 @@ else:
                       "last_status_label", "last_attempt_shown"],
         column_config={
             "state": st.column_config.TextColumn(t("status.col.state"),
-                                                 help=t("status.col.state_help", days=t.number(run_queries.STALE_DAYS))),
+                                                 help=t("status.col.state_help", days=t.number(run_log.STALE_DAYS))),
             "entity_name": st.column_config.TextColumn(t("status.col.entity")),
             "forge_label": st.column_config.TextColumn(t("status.col.forge")),
             "host": st.column_config.TextColumn(t("status.col.host")),
@@ -163,7 +163,7 @@ else:
     if not error_count:
         st.info(t("status.only_warnings", count=t.number(len(errors))), icon=":material/info:")
     counts = errors["category"].value_counts()
-    present = [c for c in run_queries.ERROR_CATEGORIES if counts.get(c, 0)]
+    present = [c for c in run_log.ERROR_CATEGORIES if counts.get(c, 0)]
     columns = st.columns(max(len(present), 1))
     for column, code in zip(columns, present):
         column.metric(t.label("status.category", code), t.number(int(counts[code])),

@@ -262,8 +262,8 @@ _IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
 def store_answers(con: duckdb.DuckDBPyConnection, end: datetime) -> int:
     """Compute and store every registered answer at ``end``; return how many were stored.
 
-    The page queries register theirs when their modules are imported; the collection imports
-    them before it stores.
+    The page queries (``warehouse.pages``) register theirs when their modules are imported;
+    the collection imports them before it stores.
     """
     stored = 0
     for name, (levels, compute) in _STORED.items():

@@ -1,15 +1,12 @@
-"""Read-only query functions behind the dashboard.
+"""The first-cut activity figures of the overview and entity pages: commits and contributors of
+each entity in the last 90 days, of any group in a period, and per month.
 
-Every function takes a DuckDB connection (or cursor) and returns a pandas DataFrame (or a plain
-value where noted). Values only reach SQL as bound parameters (``?``, or ``$name`` where one value
-is used several times); the f-strings below only assemble fixed SQL fragments. "now" is a
-parameter so that windows are reproducible; window bounds are computed in Python, in UTC, so
-results do not depend on the session time zone. Without it, the figures are as of the last
-collection (``warehouse.metrics.as_of``) while the warehouse is as it left it, else as of the
-current time; at that moment, with the default months, the answers are read from those the
-collection stored (``warehouse.metrics.register_answer``).
+Without ``now``, the figures are as of the last collection (``warehouse.metrics.as_of``) while the
+warehouse is as it left it, else as of the current time; at that moment, with the default months,
+the answers are read from those the collection stored (``warehouse.metrics.register_answer``).
+Window bounds are computed in Python, in UTC, so results do not depend on the session time zone.
 
-Definitions shared by the figures below:
+Definitions of the 90-day figures (``entity_overview``, ``entity_repos``):
 
 - Window: the ``ACTIVITY_DAYS`` days up to ``now``: ``now - 90 days <= committed_at <= now``.
 - Contributor identity: ``lower(author_email)`` when present, else ``author_login``. Commits
@@ -18,18 +15,24 @@ Definitions shared by the figures below:
   ``[bot]``, or an e-mail containing ``[bot]`` (GitHub app commits use
   ``123+name[bot]@users.noreply.github.com``).
 - Last activity: the latest of any commit's ``committed_at`` and the repositories' ``pushed_at``.
+
+``period_activity`` counts people as the metrics do (persons resolved by the identity rebuild).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from warehouse import metrics
+from warehouse.metrics import Scope
+from warehouse.metrics.frames import frame
+from warehouse.metrics.moments import month_start
+from warehouse.metrics.results import moment
+from warehouse.metrics.scope import FILTER_SQL, LEVEL_KEYS
 
 ACTIVITY_DAYS = 90
 # A chart past a few thousand marks is slow to draw and unreadable; Vega-Lite also embeds every
@@ -46,118 +49,8 @@ _IS_BOT = (
 _IN_WINDOW = "c.committed_at >= $since AND c.committed_at <= $now"
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _as_utc(now: datetime | None) -> datetime:
-    if now is None:
-        return utc_now()
-    # A naive datetime is taken as UTC, as everywhere in the warehouse.
-    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
-
-
-def _moment(con: duckdb.DuckDBPyConnection, now: datetime | None) -> datetime:
-    """``now``, else the moment of the last collection while the warehouse is as it left it,
-    else the current time."""
-    if now is not None:
-        return _as_utc(now)
-    return metrics.as_of(con) or utc_now()
-
-
 def _window(end: datetime) -> dict[str, datetime]:
     return {"since": end - timedelta(days=ACTIVITY_DAYS), "now": end}
-
-
-def _frame(
-    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict[str, Any] = ()
-) -> pd.DataFrame:
-    # Through Arrow: DuckDB's own .df() trips pandas 3 deprecation warnings on timestamp columns.
-    df = con.sql(sql, params=params).to_arrow_table().to_pandas()
-    for col in df.columns:
-        if isinstance(df[col].dtype, pd.DatetimeTZDtype):
-            df[col] = df[col].dt.tz_convert("UTC")
-    return df
-
-
-# Tables whose size the demo reports; names reach SQL only from this list.
-COUNTED_TABLES = ("items", "comments", "releases", "forks", "publiccode")
-
-
-def table_counts(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = COUNTED_TABLES) -> dict[str, int]:
-    """Rows per table, for tables of COUNTED_TABLES."""
-    unknown = set(tables) - set(COUNTED_TABLES)
-    if unknown:
-        raise ValueError(f"not a counted table: {', '.join(sorted(unknown))}")
-    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
-
-
-def has_data(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the warehouse has its schema and at least one entity."""
-    tables = con.execute(
-        "SELECT count(*) FROM duckdb_tables()"
-        " WHERE database_name = current_database() AND schema_name = current_schema()"
-        " AND table_name = ?",
-        ["entities"],
-    ).fetchall()[0][0]
-    if not tables:
-        return False
-    return con.execute("SELECT EXISTS (SELECT 1 FROM entities)").fetchall()[0][0]
-
-
-def entities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """All entities, by name: entity_id, name, country, archetype."""
-    return _frame(
-        con, "SELECT entity_id, name, country, archetype FROM entities ORDER BY name, entity_id"
-    )
-
-
-def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """The values the dashboard's global filters can take: countries and archetypes of the
-    entities, forges of the collected repositories (each sorted)."""
-    def values(sql: str) -> list[str]:
-        return [row[0] for row in con.execute(sql).fetchall() if row[0] is not None]
-
-    return {
-        "country": values("SELECT DISTINCT country FROM entities ORDER BY 1"),
-        "archetype": values("SELECT DISTINCT archetype FROM entities ORDER BY 1"),
-        "forge": values("SELECT DISTINCT forge FROM repos ORDER BY 1"),
-    }
-
-
-def entities_in_scope(
-    con: duckdb.DuckDBPyConnection,
-    country: str | None = None,
-    archetype: str | None = None,
-    forge: str | None = None,
-) -> pd.DataFrame:
-    """The entities the global filters leave, as :func:`entities`. An entity is on a forge
-    through its repositories there."""
-    return _frame(
-        con,
-        "SELECT entity_id, name, country, archetype FROM entities e"
-        " WHERE ($country IS NULL OR e.country = $country)"
-        " AND ($archetype IS NULL OR e.archetype = $archetype)"
-        " AND ($forge IS NULL OR EXISTS (SELECT 1 FROM repos r WHERE r.entity_id = e.entity_id AND r.forge = $forge))"
-        " ORDER BY name, entity_id",
-        {"country": country, "archetype": archetype, "forge": forge},
-    )
-
-
-def entity(con: duckdb.DuckDBPyConnection, entity_id: str) -> dict[str, Any] | None:
-    """One entity as a dict (entity_id, name, country, archetype, email_domains), or None."""
-    df = _frame(
-        con,
-        "SELECT entity_id, name, country, archetype, email_domains"
-        " FROM entities WHERE entity_id = ?",
-        [entity_id],
-    )
-    if df.empty:
-        return None
-    row = df.iloc[0].to_dict()
-    domains = row["email_domains"]
-    row["email_domains"] = [] if domains is None else list(domains)
-    return row
 
 
 @metrics.stored_answers("all")
@@ -205,7 +98,7 @@ def entity_overview(con: duckdb.DuckDBPyConnection, now: datetime | None = None)
         LEFT JOIN people AS pp USING (entity_id)
         ORDER BY e.name, e.entity_id
     """
-    return _frame(con, sql, _window(_moment(con, now)))
+    return frame(con, sql, _window(moment(con, now)))
 
 
 def entity_repos(
@@ -216,10 +109,10 @@ def entity_repos(
     Columns: forge, host, path, name, description, html_url, archived, license, stars,
     commits_90d, active_contributors_90d, last_activity.
     """
-    stored = metrics.read_answer(con, "entity_repos", "entities", now, metrics.Scope(entity_id=entity_id))
+    stored = metrics.read_answer(con, "entity_repos", "entities", now, Scope(entity_id=entity_id))
     if stored is not None:
         return stored.drop(columns="entity_id")
-    return _entity_repos(con, entity_id, _moment(con, now)).drop(columns="entity_id")
+    return _entity_repos(con, entity_id, moment(con, now)).drop(columns="entity_id")
 
 
 def _entity_repos(con: duckdb.DuckDBPyConnection, entity_id: str | None, end: datetime) -> pd.DataFrame:
@@ -258,16 +151,10 @@ def _entity_repos(con: duckdb.DuckDBPyConnection, entity_id: str | None, end: da
           ON p.forge = r.forge AND p.host = r.host AND p.repo_path = r.path
         ORDER BY r.entity_id, commits_90d DESC, last_activity DESC NULLS LAST, r.forge, r.host, r.path
     """
-    return _frame(con, sql, {**_window(end), "entity_id": entity_id})
+    return frame(con, sql, {**_window(end), "entity_id": entity_id})
 
 
 metrics.register_answer("entity_repos", ["entities"], lambda con, level, end: _entity_repos(con, None, end))
-
-
-def month_start(moment: datetime, months_back: int = 0) -> datetime:
-    """First instant (UTC) of the month ``months_back`` months before ``moment``'s month."""
-    index = moment.year * 12 + (moment.month - 1) - months_back
-    return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
 
 
 def commits_per_month(
@@ -286,10 +173,10 @@ def commits_per_month(
     if months == 36:
         # One entity: its rows of the answer for every entity; all: the answer as shown.
         stored = (metrics.read_answer(con, "commits_per_month", "all", now) if entity_id is None else
-                  metrics.read_answer(con, "commits_per_month", "entities", now, metrics.Scope(entity_id=entity_id)))
+                  metrics.read_answer(con, "commits_per_month", "entities", now, Scope(entity_id=entity_id)))
         if stored is not None:
             return stored
-    return _commits_per_month(con, entity_id, months, _moment(con, now))
+    return _commits_per_month(con, entity_id, months, moment(con, now))
 
 
 def _commits_per_month(
@@ -332,7 +219,7 @@ def _commits_per_month(
         LEFT JOIN counts AS n ON n.entity_id = s.entity_id AND n.month = m.month
         ORDER BY e.name, s.entity_id, m.month
     """
-    return _frame(con, sql, params)
+    return frame(con, sql, params)
 
 
 def _stored_commits_per_month(con: duckdb.DuckDBPyConnection, level: str, end: datetime) -> pd.DataFrame:
@@ -342,6 +229,68 @@ def _stored_commits_per_month(con: duckdb.DuckDBPyConnection, level: str, end: d
 metrics.register_answer("commits_per_month", ["all", "entities"], _stored_commits_per_month)
 
 
-def data_freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The latest collection run (all columns of ``runs``); empty before the first run."""
-    return _frame(con, "SELECT * FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1")
+def _fact_commits(con: duckdb.DuckDBPyConnection) -> str:
+    """Commit facts: the materialised table when fresh, else the live view."""
+    return "commit_facts" if metrics.metric_facts_fresh(con) else "commit_facts_live"
+
+
+def period_activity(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope = Scope("ecosystem"),
+    *,
+    days: float = metrics.WINDOW_DAYS,
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """Commits and active contributors in the window ``now - days <= committed_at <= now``.
+
+    ``scope``'s level: repo, entity, archetype, country or ecosystem (one row, scope = 'ecosystem'). Every
+    group with a repository in scope is listed, zeros included. Columns: the level's key
+    columns (forge, host, path | entity_id | archetype | country | scope), repos (in scope),
+    commits (distinct SHAs, bots included: a commit in two repositories of the group, a mirror
+    or a fork, counts once), active_contributors (distinct people who are not bots with a commit
+    in the window, as resolved by the identity rebuild), last_commit_at (latest commit up to
+    ``now``, whenever).
+    """
+    keys = LEVEL_KEYS[scope.level]
+    names = [name for name, _ in keys]
+    select_keys = ", ".join(f"{sql} AS {name}" for name, sql in keys)
+    key_list = ", ".join(names)
+    join = " AND ".join(f"c.{k} = g.{k}" for k in names)
+    commits = _fact_commits(con)
+    end = moment(con, now)
+    sql = f"""
+        WITH scope AS MATERIALIZED (
+            SELECT r.forge AS s_forge, r.host AS s_host, r.path AS s_path, {select_keys}
+            FROM repos AS r JOIN entities AS e ON e.entity_id = r.entity_id
+            WHERE {FILTER_SQL}
+        ),
+        groups AS (SELECT {key_list}, count(*) AS repos FROM scope GROUP BY {key_list}),
+        facts AS (
+            SELECT s.{', s.'.join(names)}, f.sha, f.person_id, f.is_bot, f.committed_at
+            FROM {commits} AS f
+            JOIN scope AS s ON f.forge = s.s_forge AND f.host = s.s_host AND f.repo_path = s.s_path
+            WHERE f.committed_at <= $now
+              AND ($entity_id IS NULL OR f.entity_id = $entity_id)
+              AND ($forge IS NULL OR f.forge = $forge)
+        ),
+        counts AS (
+            SELECT {key_list},
+                   count(DISTINCT sha) FILTER (WHERE committed_at >= $since) AS commits,
+                   count(DISTINCT person_id) FILTER (WHERE committed_at >= $since AND NOT is_bot)
+                       AS active_contributors,
+                   max(committed_at) AS last_commit_at
+            FROM facts GROUP BY {key_list}
+        )
+        SELECT g.{', g.'.join(names)}, g.repos::BIGINT AS repos,
+               coalesce(c.commits, 0)::BIGINT AS commits,
+               coalesce(c.active_contributors, 0)::BIGINT AS active_contributors,
+               c.last_commit_at
+        FROM groups AS g LEFT JOIN counts AS c ON {join}
+        ORDER BY g.{', g.'.join(names)}
+    """
+    params = {
+        **scope.params(),
+        "now": end,
+        "since": end - timedelta(days=float(days)),
+    }
+    return frame(con, sql, params)

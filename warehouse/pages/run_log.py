@@ -1,4 +1,5 @@
-"""Read-only queries over the collection run log, for the data status page and ``ossdash status``.
+"""The collection run log, for the data status page and ``ossdash status``; and whether the
+warehouse holds data at all.
 
 What a collection records (``warehouse.state``): one row per run in ``runs`` (started, finished,
 status ok | partial | failed | interrupted | running, totals of repositories, new commits,
@@ -293,3 +294,33 @@ __all__ = [
     "run_errors",
     "runs",
 ]
+
+
+# Tables whose size the demo reports; names reach SQL only from this list.
+COUNTED_TABLES = ("items", "comments", "releases", "forks", "publiccode")
+
+
+def table_counts(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = COUNTED_TABLES) -> dict[str, int]:
+    """Rows per table, for tables of COUNTED_TABLES."""
+    unknown = set(tables) - set(COUNTED_TABLES)
+    if unknown:
+        raise ValueError(f"not a counted table: {', '.join(sorted(unknown))}")
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
+
+
+def has_data(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse has its schema and at least one entity."""
+    tables = con.execute(
+        "SELECT count(*) FROM duckdb_tables()"
+        " WHERE database_name = current_database() AND schema_name = current_schema()"
+        " AND table_name = ?",
+        ["entities"],
+    ).fetchall()[0][0]
+    if not tables:
+        return False
+    return con.execute("SELECT EXISTS (SELECT 1 FROM entities)").fetchall()[0][0]
+
+
+def data_freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The latest collection run (all columns of ``runs``); empty before the first run."""
+    return _frame(con, "SELECT * FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1", {})
