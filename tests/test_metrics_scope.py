@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pickle
+from datetime import UTC, datetime
 
+import duckdb
 import pytest
 import streamlit as st
 
 from warehouse import metrics
 from warehouse.metrics import LEVELS, Scope
+from warehouse.schema import migrate
 
 
 def test_levels_and_filters_are_checked_with_clear_errors():
@@ -46,6 +49,13 @@ def test_equal_scopes_are_one_key_and_survive_pickling():
 def test_a_function_wants_a_scope_not_a_level():
     with pytest.raises(TypeError, match="scope must be a Scope, not str"):
         metrics.absence_factor(None, "entity")
+    # Also where the answer is read from the results a collection stored.
+    con = duckdb.connect()
+    migrate(con)
+    metrics.refresh_metric_results(con, datetime(2025, 7, 15, tzinfo=UTC))
+    assert metrics.metric_results_fresh(con) and metrics.lifecycle(con).empty
+    with pytest.raises(TypeError, match="scope must be a Scope, not dict"):
+        metrics.lifecycle(con, {"entity_id": "alpha"})
 
 
 def test_streamlit_caches_one_answer_per_scope():

@@ -128,6 +128,8 @@ _STORED_FILTER = """
 def read_results(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str],
                  scope: Scope, order: str) -> pd.DataFrame:
     """Rows of a stored per-repository table, filtered as the live functions filter."""
+    if not isinstance(scope, Scope):
+        raise TypeError(f"scope must be a Scope, not {type(scope).__name__}")
     params = scope.params()
     if scope.archetype is None and scope.country is None:
         # The table holds each repository's entity, forge and path: no join needed.
