@@ -59,7 +59,7 @@ def _last_run_caption(runs: pd.DataFrame) -> str:
     run = runs.iloc[0]
     when = run["finished_at"] if pd.notna(run["finished_at"]) else run["started_at"]
     return t("common.last_run", run_id=int(run["run_id"]), status=t.label("status.run", run["status"]),
-             when=f"{when:%Y-%m-%d %H:%M} UTC")
+             when=t.datetime(when.to_pydatetime() if hasattr(when, "to_pydatetime") else when) + " UTC")
 
 
 try:
@@ -76,7 +76,9 @@ else:
         _empty_state(t("empty.outdated"))
     elif ready:
         filters.sidebar(t, data.query(directory.filter_options))
+        filters.search(t, data.query(directory.entities), data.query(directory.repo_list))
         st.sidebar.caption(_last_run_caption(data.freshness(snapshot)))
+        filters.follow_pending()
         page.run()
     else:
         _empty_state(t("empty.no_data"))

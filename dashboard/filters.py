@@ -7,7 +7,10 @@ Everything a view depends on is kept in two places at once:
 - the URL's query string, so that a view can be shared as a link and a link opens that view.
 
 The entrypoint (``app.py``) calls :func:`sidebar` on every run, before the page; pages read the
-result with :func:`current` and choose entities and repositories with :func:`choose`.
+result with :func:`current`, choose entities and repositories with :func:`choose` and a way of
+looking (tab, grouping) with :func:`view`. One page leads to another with the choices made there
+(:func:`open_page`, :func:`link`, :func:`follow_selection`): the target page opens on them, with the
+filters, and its address says so; :func:`search` finds an entity or repository by name.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ DEFAULT_PERIOD = 365
 GLOBAL_PARAMS = ("lang", "country", "archetype", "forge", "period")
 _KEEP = "keep."                     # session keys that survive page switches
 _WIDGET = "widget."
+_PENDING = "nav.pending"            # a page to open, asked for by a button's callback
+_SEARCH = "search.text"
+SEARCH_HITS = 8
 _UNSET = object()
 
 
@@ -134,9 +140,11 @@ def sidebar(t: Translator, options: dict[str, list[str]]) -> Filters:
     st.session_state["filters.unknown"] = []
     st.sidebar.subheader(t("filters.heading"), help=t("filters.help"))
     chosen: dict[str, Any] = {}
+    shown: dict[str, Callable[[Any], str]] = {}
     for name in ("country", "archetype", "forge"):
         values: list[Any] = [None, *options.get(name, [])]
         namespace = {"archetype": "archetype", "forge": "forge"}.get(name)
+        shown[name] = lambda v, ns=namespace: t("filters.all") if v is None else (t.label(ns, v) if ns else str(v))
         chosen[name] = _widget(
             name,
             values,
@@ -145,8 +153,10 @@ def sidebar(t: Translator, options: dict[str, list[str]]) -> Filters:
             label=t(f"filters.{name}"),
             # Streamlit shows the placeholder, not the option's label, while the value is None.
             placeholder=t("filters.all"),
-            format_func=lambda v, ns=namespace: t("filters.all") if v is None else (t.label(ns, v) if ns else str(v)),
+            format_func=shown[name],
         )
+    shown["period"] = lambda d: t("filters.period_days", days=d) if d < 365 else t(
+        "filters.period_months", months=d // 30 if d % 365 else 12 * d // 365)
     chosen["period"] = _widget(
         "period",
         PERIODS,
@@ -154,11 +164,14 @@ def sidebar(t: Translator, options: dict[str, list[str]]) -> Filters:
         st.sidebar.selectbox,
         parse=int,
         label=t("filters.period"),
-        format_func=lambda d: t("filters.period_days", days=d) if d < 365 else t("filters.period_months", months=d // 30 if d % 365 else 12 * d // 365),
+        format_func=shown["period"],
     )
     _write_url(chosen, {"country": None, "archetype": None, "forge": None, "period": DEFAULT_PERIOD})
     for name, value in st.session_state["filters.unknown"]:
-        st.sidebar.warning(t("filters.unknown_value", field=t(f"filters.{name}"), value=md_escape(value)), icon=":material/link_off:")
+        # Say what is shown instead: "All", or the default period, by the label the sidebar shows.
+        fallback = shown[name](None if name != "period" else DEFAULT_PERIOD)
+        st.sidebar.warning(t("filters.unknown_value", field=t(f"filters.{name}"), value=md_escape(value),
+                             fallback=md_escape(fallback)), icon=":material/link_off:")
     filters = Filters(t.lang, chosen["country"], chosen["archetype"], chosen["forge"], int(chosen["period"]))
     st.session_state["filters.current"] = filters
     return filters
@@ -178,6 +191,7 @@ def choose(
     label: str,
     format_func: Callable[[str], str] = str,
     where: Any = st,
+    help: str | None = None,
 ) -> str | None:
     """A choice that is kept across pages and in the URL under ``name`` (``entity``, ``repo``...).
 
@@ -191,10 +205,112 @@ def choose(
         return None
     requested = _requested(name)
     if requested is not None and requested not in options and _kept(name) is None:
-        st.warning(current().t("filters.unknown_value", field=md_escape(label), value=md_escape(requested)), icon=":material/link_off:")
-    value = _widget(name, options, options[0], where.selectbox, label=label, format_func=format_func)
+        # Say what is shown instead: the first choice, by its name.
+        st.warning(current().t("filters.unknown_choice", field=md_escape(label), value=md_escape(requested),
+                               fallback=md_escape(format_func(options[0]))), icon=":material/link_off:")
+    value = _widget(name, options, options[0], where.selectbox, label=label, format_func=format_func, help=help)
     _write_url({name: value}, {})
     return value
+
+
+def view(name: str, options: Sequence[str], default: str, label: str, format_func: Callable[[str], str] = str,
+         where: Any = st) -> str:
+    """A way of looking at a page (a tab, a grouping) as a segmented control, kept across pages and
+    in the URL under ``name`` (left out while it is the default), so a link opens that view."""
+    chosen = _widget(name, options, default, where.segmented_control, label=label, format_func=format_func,
+                     selection_mode="single", label_visibility="collapsed")
+    value = chosen if chosen in options else default  # clicking the chosen segment again deselects it
+    _keep(name, value)
+    _write_url({name: value}, {name: default})
+    return value
+
+
+# ------------------------------------------------------------------ from one page to another
+
+
+def _global_params() -> dict[str, str]:
+    """The filters of this run as URL parameters (defaults left out, as the sidebar writes them)."""
+    f = current()
+    params = {"lang": f.lang} if f.lang != language(None) else {}
+    params |= {name: str(getattr(f, name)) for name in ("country", "archetype", "forge") if getattr(f, name)}
+    if f.days != DEFAULT_PERIOD:
+        params["period"] = str(f.days)
+    return params
+
+
+def _choose_for_next(choices: dict[str, Any]) -> None:
+    # The next page's widgets start from the kept values; a widget state left from this run
+    # would win over them, so it goes.
+    for name, value in choices.items():
+        _keep(name, value)
+        st.session_state.pop(_WIDGET + name, None)
+
+
+def open_page(page: str, **choices: Any) -> None:
+    """Go to ``page`` (``views/entity.py``...) now, with ``choices`` made (``entity=...``,
+    ``repo=...``) and the filters kept; the new address carries both."""
+    choices = {k: str(v) for k, v in choices.items() if v is not None}
+    _choose_for_next(choices)
+    st.switch_page(page, query_params={**_global_params(), **choices})
+
+
+def _open_later(page: str, choices: dict[str, Any]) -> None:
+    # A callback cannot switch pages: it leaves the page to open for the run it starts.
+    st.session_state[_PENDING] = (page, choices)
+
+
+def follow_pending() -> None:
+    """Open the page a button asked for (called by the entrypoint before the page runs)."""
+    pending = st.session_state.pop(_PENDING, None)
+    if pending is not None:
+        open_page(pending[0], **pending[1])
+
+
+def link(label: str, page: str, *, key: str, icon: str | None = None, where: Any = st, **choices: Any) -> None:
+    """A link to ``page`` opening on ``choices`` with the filters kept (a button that looks like a
+    link: an ``st.page_link`` cannot choose for the page it opens)."""
+    where.button(label, key=key, icon=icon, type="tertiary", on_click=_open_later, args=(page, choices))
+
+
+def follow_selection(event: Any, table: Any, page: str, **columns: str) -> None:
+    """When a row of ``table`` (the frame an ``st.dataframe`` with ``on_select="rerun"`` shows) is
+    selected, open ``page`` on it: ``columns`` maps each choice to the row's column holding it."""
+    rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+    if rows and 0 <= rows[0] < len(table):
+        row = table.iloc[rows[0]]
+        open_page(page, **{name: row[column] for name, column in columns.items()})
+
+
+def _search_hit(page: str, choices: dict[str, Any]) -> None:
+    st.session_state[_SEARCH] = ""
+    _open_later(page, choices)
+
+
+def search(t: Translator, entities: Any, repos: Any) -> None:
+    """The sidebar's search box: an entity by its name or id, a repository by its path; up to
+    ``SEARCH_HITS`` matches as links to their page. ``entities``: entity_id, name;
+    ``repos``: forge, host, path, entity_id."""
+    text = st.sidebar.text_input(t("search.label"), key=_SEARCH, placeholder=t("search.placeholder"),
+                                 icon=":material/search:")
+    needle = " ".join(str(text).split()).casefold()
+    if not needle:
+        return
+    hits: list[tuple[str, str, dict[str, Any]]] = []
+    for e in entities.itertuples():
+        if needle in str(e.name).casefold() or needle in str(e.entity_id).casefold():
+            hits.append((str(e.name), "views/entity.py", {"entity": e.entity_id}))
+    for r in repos.itertuples():
+        if len(hits) >= SEARCH_HITS:
+            break
+        if needle in str(r.path).casefold():
+            hits.append((f"{r.path} ({t.label('forge', r.forge)})", "views/project.py",
+                         {"entity": r.entity_id, "repo": repo_key(r.forge, r.host, r.path)}))
+    if not hits:
+        st.sidebar.caption(t("search.none", text=md_escape(text)))
+    for i, (label, page, choices) in enumerate(hits[:SEARCH_HITS]):
+        icon = ":material/location_city:" if page.endswith("entity.py") else ":material/folder_code:"
+        st.sidebar.button(md_escape(label), key=f"search.hit.{i}", icon=icon, type="tertiary",
+                          on_click=_search_hit, args=(page, choices))
 
 
 def repo_key(forge: str, host: str, path: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from urllib.parse import urlsplit
 
@@ -42,3 +43,16 @@ def web_url(url: object) -> str | None:
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
         return url.strip()
     return None
+
+
+# SPDX's words for a licence the forge could not name, and what a reader is told instead.
+_UNSTATED_LICENCES = {"NOASSERTION": "licence.not_stated", "NONE": "licence.none", "OTHER": "licence.other"}
+
+
+def licence_text(t, value: object) -> str:
+    """A repository's licence for a reader: its SPDX identifier, or words for none, "not stated"
+    (SPDX's NOASSERTION: the forge could not tell) and "another licence"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip():
+        return t("licence.none")
+    key = _UNSTATED_LICENCES.get(str(value).strip().upper())
+    return t(key) if key else str(value)

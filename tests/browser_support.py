@@ -42,7 +42,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 1400, "height": 900}
+VIEWPORT = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
 SERVER_START_SECONDS = 60
 WAIT_MS = 30_000
 
@@ -291,6 +292,37 @@ class Tab:
         finally:
             page.set_viewport_size(size)
         return path
+
+
+# Layout faults a reader sees: a table wider than its frame (its last columns cut off until one
+# scrolls), a chart drawn wider than the page, the page itself wider than the window.
+_LAYOUT_JS = """
+() => {
+  const found = [];
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > width + 1)
+    found.push(`page ${document.documentElement.scrollWidth}px wide in a ${width}px window`);
+  document.querySelectorAll('[data-testid="stDataFrame"]').forEach((frame, i) => {
+    const scroller = frame.querySelector('.dvn-scroller');
+    if (scroller && scroller.scrollWidth > scroller.clientWidth + 1)
+      found.push(`table ${i + 1}: ${scroller.scrollWidth}px of columns in ${scroller.clientWidth}px`);
+  });
+  document.querySelectorAll('[data-testid="stVegaLiteChart"]').forEach((chart, i) => {
+    const svg = chart.querySelector('svg.marks');
+    if (!svg) return;
+    const box = svg.getBoundingClientRect(), frame = chart.getBoundingClientRect();
+    if (box.right > frame.right + 2 || box.right > width + 2)
+      found.push(`chart ${i + 1}: drawn to ${Math.round(box.right)}px, its frame ends at ${Math.round(frame.right)}px`);
+  });
+  return found;
+}
+"""
+
+
+def layout_faults(page, tables: bool = True) -> list[str]:
+    """What does not fit: the page, a chart, and (``tables``) a table's columns."""
+    faults = page.evaluate(_LAYOUT_JS)
+    return faults if tables else [f for f in faults if not f.startswith("table")]
 
 
 def injected_elements(page) -> list[str]:

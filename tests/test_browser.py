@@ -4,7 +4,9 @@ Chromium (headless, through Playwright; never a downloaded browser).
 Every page in both languages must finish its run with its heading, no exception or error, and a
 drawn chart where the page has one; a shared link with filters opens that view and keeps it across a
 page switch; a table downloads as CSV; a repository description with HTML in it stays text.
-Screenshots of every page land in test-artifacts/browser/<page>-<lang>.png.
+Screenshots of every page at 1440×900 and at a phone's 390×844 land in
+test-artifacts/browser/<page>-<lang>-<width>.png; at 1440 px no table may need scrolling sideways and no
+chart may be drawn wider than its frame, on a phone no chart nor the page itself.
 
 All tests share one server and one browser (module-scoped fixtures): the suite runs with
 `--dist loadscope`, which keeps a module's tests on one xdist worker. (`--dist loadgroup` with
@@ -31,11 +33,13 @@ from dashboard.i18n import LANGUAGES, Translator
 from tests.browser_support import (
     ARTIFACTS,
     CHROMIUM_ARGS,
+    PHONE,
     VIEWPORT,
     WAIT_MS,
     DashboardServer,
     Tab,
     injected_elements,
+    layout_faults,
     require_chromium,
     warehouse_with_goals,
 )
@@ -89,9 +93,28 @@ def context(browser):
         context.close()
 
 
+@pytest.fixture(scope="module")
+def phone_context(browser):
+    context = browser.new_context(viewport=PHONE, accept_downloads=True, is_mobile=True, has_touch=True)
+    context.set_default_timeout(WAIT_MS)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def tab(server, context):
     page = context.new_page()
+    try:
+        yield Tab(page, server.url)
+    finally:
+        page.close()
+
+
+@pytest.fixture
+def phone(server, phone_context):
+    page = phone_context.new_page()
     try:
         yield Tab(page, server.url)
     finally:
@@ -126,7 +149,7 @@ def test_page_renders_in_the_browser(tab, name, lang):
     t = Translator(lang)
     tab.open(f"{path}?lang={lang}")
     # Before the assertions, so that a failing page leaves its picture too.
-    tab.screenshot(f"{name}-{lang}")
+    tab.screenshot(f"{name}-{lang}-{VIEWPORT['width']}")
     page = tab.page
 
     assert tab.problems() == []
@@ -148,6 +171,22 @@ def test_page_renders_in_the_browser(tab, name, lang):
     expect(page.locator('[data-testid="stAppDeployButton"]')).to_have_count(0)
     expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
     assert tab.problems() == []  # among them: any request to a host other than the server
+    # Every table's columns fit at 1440 px, every chart in its frame.
+    assert layout_faults(page) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_on_a_phone(phone, name, lang):
+    path, has_chart = PAGES[name]
+    phone.open(f"{path}?lang={lang}")
+    phone.screenshot(f"{name}-{lang}-{PHONE['width']}")
+    assert phone.problems() == []
+    expect(phone.page.locator(f"{MAIN} h1").first).to_have_text(Translator(lang)(f"nav.{name}"))
+    if has_chart:
+        expect(phone.page.locator(DRAWN_CHART).filter(visible=True).first).to_be_visible()
+    # Tables may scroll sideways on a phone (their first column stays put); the page and charts not.
+    assert layout_faults(phone.page, tables=False) == []
 
 
 def test_a_shared_link_opens_the_view_and_keeps_its_filters_across_pages(tab, demo_db):

@@ -109,3 +109,17 @@ def test_every_goal_metric_the_registry_accepts_has_a_name_in_both_languages():
 
     for metric in GOAL_METRICS + HEALTH_GOAL_METRICS:
         assert f"goal_metric.{metric}" in i18n.catalogue(), metric
+
+
+def test_a_download_has_its_headers_in_the_language_and_no_internal_names():
+    import pandas as pd
+
+    from dashboard.columns import csv_bytes
+
+    frame = pd.DataFrame({"entity_id": ["a"], "name": ["Stadt A"], "score": [50.0]})
+    assert csv_bytes(Translator("de"), frame).decode("utf-8").splitlines()[0] == "Organisations-ID,Name,Gesundheitswert"
+    assert csv_bytes(Translator("en"), frame).decode("utf-8").splitlines()[0] == "Entity ID,Name,Health score"
+    with pytest.raises(MissingText):
+        csv_bytes(Translator("en"), frame.assign(internal_column=1))
+    with pytest.raises(ValueError, match="share a header"):  # "Repository" twice
+        csv_bytes(Translator("en"), pd.DataFrame({"path": ["x"], "repo_path": ["x"]}))

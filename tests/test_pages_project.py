@@ -218,7 +218,7 @@ def test_health_breakdown_with_readable_inputs(open_project, demo_db, hosts, con
     for end in ends:
         published = [r for r in original.releases if not r.prerelease and r.published_at <= end]
         recent = [r for r in published if r.published_at >= end - timedelta(days=180)]
-        expected.add(f"{len(recent)} releases in the period, {len(published)} in all")
+        expected.add(f"{Translator('en').count('common.releases', len(recent))} in the period, {len(published)} in all")
     assert any(cadence.startswith(e) for e in expected), (cadence, expected)
     # The total is the repository's health score, as the metric computes it.
     score = metrics.health_score(con, Scope("repo", repo=(original.forge, hosts[original.forge], original.path)), days=180)

@@ -1,5 +1,7 @@
-"""Attention list: what maintainers should look at, one row per finding, with the reason, a
-readable detail and links to the repository and the unanswered issue or change request."""
+"""Attention list: what maintainers act on. First the issues and change requests nobody answered,
+each with its title, age and a link to it on the forge, grouped by repository; then the lifecycle
+and other findings, one row per finding with its reason and a readable detail. Rows open the
+repository's project page."""
 
 from __future__ import annotations
 
@@ -8,13 +10,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, filters, page_charts
-from dashboard.export import csv_bytes
-from dashboard.text import web_url
-from warehouse import metrics
+from dashboard import columns, data, filters, page_charts
+from dashboard.text import md_escape, web_url
+from warehouse import metrics, unanswered
 from warehouse.pages import directory
 
 ALL = "*"  # the "all" option of the entity and reason choices
+PROJECT_PAGE = "views/project.py"
+# Repositories spelled out in the grouped list; the table below holds every item.
+LISTED_REPOS = 15
 
 f = filters.current()
 t = f.t
@@ -32,9 +36,10 @@ if f.country:
 if f.archetype:
     listing = listing[listing["archetype"] == f.archetype]
 entity_ids = [ALL, *listing["entity_id"]]
+left, right = st.columns(2)
 entity = filters.choose(
     "entity", entity_ids, t("attention.entity"),
-    format_func=lambda e: t("attention.all_entities") if e == ALL else names.get(e, e),
+    format_func=lambda e: t("attention.all_entities") if e == ALL else names.get(e, e), where=left,
 )
 if entity and entity != ALL:
     rows = rows[rows["entity_id"] == entity]
@@ -43,7 +48,7 @@ known = list(metrics.ATTENTION_REASONS)
 present = [r for r in known if r in set(rows["reason"])] + sorted(set(rows["reason"]) - set(known))
 reason = filters.choose(
     "reason", [ALL, *known, *[r for r in present if r not in known]], t("attention.reason"),
-    format_func=lambda r: t("attention.all_reasons") if r == ALL else t.label("reason", r),
+    format_func=lambda r: t("attention.all_reasons") if r == ALL else t.label("reason", r), where=right,
 )
 
 if rows.empty:
@@ -53,115 +58,188 @@ if rows.empty:
         st.success(t("attention.none"), icon=":material/check_circle:")
     st.stop()
 
-# Counts per reason for everything in scope (the reason choice narrows the table only).
+# Counts per reason for everything in scope (the reason choice narrows what follows).
 counts = rows["reason"].value_counts()
 shown = [r for r in present if counts.get(r, 0)]
 per_row = 4
 for start in range(0, len(shown), per_row):
-    columns = st.columns(per_row)
-    for column, code in zip(columns, shown[start:start + per_row]):
-        column.metric(t.label("reason", code), t.number(int(counts[code])), help=t(f"attention.help.{code}")
-                      if t.has(f"attention.help.{code}") else None)
+    boxes = st.columns(per_row)
+    for box, code in zip(boxes, shown[start:start + per_row]):
+        box.metric(t.label("reason", code), t.number(int(counts[code])), help=t(f"attention.help.{code}")
+                   if t.has(f"attention.help.{code}") else None)
 
-
-# ---------------------------------------------------------------- readable details in the page's language
-
-def _stage_inputs() -> pd.DataFrame:
-    """Lifecycle inputs per repository (idle days, recent and baseline events, unanswered items)."""
-    stages = data.query(metrics.lifecycle, scope)
-    return stages[["forge", "host", "path", "idle_days", "recent_events", "baseline_events",
-                   "unanswered_open_items"]]
-
-
-def _factor_inputs() -> pd.DataFrame:
-    """Commits, contributors and the top person's share per repository over the period."""
-    factors = data.query(metrics.absence_factor, scope.at("repo"), days=f.days)
-    return factors[["forge", "host", "path", "commits", "contributors", "top_share"]]
-
-
-def _thresholds() -> Any:
-    stored = getattr(metrics, "stored_thresholds", None)
-    return data.query(stored) if stored is not None else metrics.LifecycleThresholds()
+wanted = rows if reason in (None, ALL) else rows[rows["reason"] == reason]
+if wanted.empty:
+    st.info(t("attention.none_for_reason", reason=t.label("reason", reason)), icon=":material/filter_alt_off:")
+    st.stop()
 
 
 def _whole(value: Any) -> str:
     return t.none() if pd.isna(value) else t.number(round(float(value)))
 
 
+def _days(value: Any) -> str:
+    return t.none() if pd.isna(value) else t.count("common.days", round(float(value)))
+
+
+# ---------------------------------------------------------------- unanswered issues and change requests
+
+asked = [r for r in unanswered.UNANSWERED_REASONS if reason in (None, ALL, r)]
+if asked:
+    items = data.query(unanswered.unanswered_items, scope)
+    if entity and entity != ALL:
+        items = items[items["entity_id"] == entity]
+    items = items[items["item_kind"].isin([r.removeprefix("unanswered_") for r in asked])].reset_index(drop=True)
+    st.subheader(t("attention.unanswered.heading"))
+    if items.empty:
+        st.success(t("attention.unanswered.none"), icon=":material/check_circle:")
+    else:
+        groups = items.groupby(["forge", "host", "path"], sort=False)
+        st.caption(t("attention.unanswered.caption", items=t.number(len(items)),
+                     repos=t.count("common.repos", groups.ngroups)))
+        lines: list[str] = []
+        for n, ((forge, _, path), group) in enumerate(groups):
+            if n == LISTED_REPOS:
+                lines.append(t.count("attention.unanswered.more_repos", groups.ngroups - LISTED_REPOS))
+                break
+            first = group.iloc[0]
+            lines.append(t("attention.unanswered.repo", repo=md_escape(path), forge=t.label("forge", forge),
+                           entity=md_escape(names.get(first["entity_id"], first["entity_id"])),
+                           count=t.count("attention.unanswered.waiting", len(group)),
+                           oldest=_days(first["repo_oldest_days"])))
+            for item in group.itertuples():
+                title = md_escape(item.title) if isinstance(item.title, str) and item.title.strip() else t.none()
+                label = t(f"attention.unanswered.{item.item_kind}", number=int(item.item_number))
+                url = web_url(item.item_url)
+                where = f" · [{t('attention.unanswered.open')}]({url})" if url else ""
+                lines.append(f"    - {label}: “{title}” · {t('attention.unanswered.age', days=_days(item.days))}"
+                             f" · {t('attention.unanswered.by', author=md_escape(item.author_login or t.none()))}"
+                             + where)
+        st.markdown("\n".join(f"- {line}" if not line.startswith("    ") else line for line in lines))
+        items["kind_label"] = [t(f"attention.unanswered.kind.{k}") for k in items["item_kind"]]
+        items["days_whole"] = items["days"].round().astype("int64")
+        items["opened_text"] = columns.days(t, items["opened_at"])
+        items["item_link"] = items["item_url"].map(web_url)
+        items["repo_key"] = [filters.repo_key(r.forge, r.host, r.path) for r in items.itertuples()]
+        st.caption(t("attention.unanswered.table_caption"))
+        chosen = st.dataframe(
+            items,
+            hide_index=True,
+            on_select="rerun",
+            selection_mode="single-row",
+            key="attention.unanswered",
+            column_order=["path", "title", "days_whole", "kind_label", "item_number", "author_login", "opened_text",
+                          "item_link"],
+            column_config={
+                "path": columns.text(t("attention.col.repository"), width=190, pinned=True),
+                "title": columns.text(t("attention.col.title"), width=columns.rest(190, 80, 110, 50, 90, 120, 60)),
+                "days_whole": columns.count(t, t("attention.col.waiting"), help=t("attention.col.waiting_help"),
+                                            width=80),
+                "kind_label": columns.text(t("attention.col.kind"), width=110),
+                "item_number": columns.count(t, t("attention.col.number"), width=50),
+                "author_login": columns.text(t("attention.col.author"), width=90),
+                "opened_text": columns.day(t("attention.col.opened"), width=120),
+                "item_link": columns.link(t("attention.col.item_link"), t, width=60),
+            },
+        )
+        filters.follow_selection(chosen, items, PROJECT_PAGE, entity="entity_id", repo="repo_key")
+        st.download_button(
+            t("common.download_csv"),
+            columns.csv_bytes(t, items[["entity_id", "forge", "host", "path", "item_kind", "item_number", "title",
+                                        "author_login", "opened_at", "days", "item_url"]]),
+            file_name="ossdash-attention-unanswered.csv", mime="text/csv", icon=":material/download:",
+            on_click="ignore", key="attention.unanswered_csv",
+        )
+
+# ---------------------------------------------------------------- lifecycle and other findings
+
+
+def _stage_inputs() -> pd.DataFrame:
+    """Lifecycle inputs per repository (recent and baseline events, unanswered items)."""
+    stages = data.query(metrics.lifecycle, scope)
+    return stages[["forge", "host", "path", "recent_events", "baseline_events", "unanswered_open_items"]]
+
+
+def _factor_inputs() -> pd.DataFrame:
+    """Commits, contributors and the top person's share per repository over the period."""
+    factors = data.query(metrics.absence_factor, scope, days=f.days)
+    return factors[["forge", "host", "path", "commits", "contributors", "top_share"]]
+
+
 def _detail(row: pd.Series, limits: Any) -> str:
     code = row["reason"]
-    if code in ("abandoned", "inactive") and not pd.isna(row.get("idle_days")):
-        if code == "abandoned":
-            return t("attention.detail.abandoned", days=_whole(row["idle_days"]),
-                     items=_whole(row["unanswered_open_items"]))
-        return t("attention.detail.inactive", days=_whole(row["idle_days"]))
+    # Idle days are the row's own days (since the last activity by people): one count a row.
+    if code == "abandoned" and not pd.isna(row.get("days")):
+        return t("attention.detail.abandoned", days=_days(row["days"]),
+                 items=t.count("attention.detail.open_items", row["unanswered_open_items"]))
+    if code == "inactive" and not pd.isna(row.get("days")):
+        return t("attention.detail.inactive", days=_days(row["days"]))
     if code == "declining" and not pd.isna(row.get("recent_events")):
         return t("attention.detail.declining", recent=_whole(row["recent_events"]),
                  baseline=_whole(row["baseline_events"]),
                  recent_days=_whole(limits.recent_days), baseline_days=_whole(limits.baseline_days))
     if code == "single_maintainer" and not pd.isna(row.get("commits")):
-        return t("attention.detail.single_maintainer", commits=_whole(row["commits"]), days=t.number(f.days),
-                 share=t.percent(row["top_share"]), contributors=_whole(row["contributors"]))
-    if code in ("unanswered_issue", "unanswered_change_request") and not pd.isna(row["item_number"]):
-        return t(f"attention.detail.{code}", number=int(row["item_number"]), days=_whole(row["days"]))
+        return t("attention.detail.single_maintainer", commits=t.count("common.commits", row["commits"]),
+                 days=t.number(f.days), share=t.percent(row["top_share"]),
+                 contributors=t.count("common.people", row["contributors"]))
     if code in ("contract_expired", "contract_expiring") and not pd.isna(row["since"]):
         return t(f"attention.detail.{code}", date=t.date(row["since"]))
     return str(row["detail"])  # a reason this page does not know yet: the warehouse's own words
 
 
-codes = set(rows["reason"])
-table = rows.copy()
-if codes & {"abandoned", "inactive", "declining"}:
-    table = table.merge(_stage_inputs(), on=["forge", "host", "path"], how="left")
-if "single_maintainer" in codes:
-    table = table.merge(_factor_inputs(), on=["forge", "host", "path"], how="left")
-limits = _thresholds()
-table["reason_label"] = table["reason"].map(lambda r: t.label("reason", r))
-table["detail_text"] = table.apply(lambda r: _detail(r, limits), axis=1)
-table["entity_name"] = table["entity_id"].map(lambda e: names.get(e, e))
-table["forge_label"] = table["forge"].map(lambda g: t.label("forge", g))
-table["repo_url"] = table["html_url"].map(web_url)
-table["item_link"] = table["item_url"].map(web_url)
-# Shown as text: a missing value reads "–" in either language, not Streamlit's "None".
-table["since_shown"] = table["since"].map(t.date)
-table["days_shown"] = table["days"].map(lambda d: t.none() if pd.isna(d) else t.number(round(d)))
-
-st.subheader(t("attention.chart_heading"))
-st.altair_chart(page_charts.attention_by_entity(table, t), width="stretch")
-
+others = wanted[~wanted["reason"].isin(unanswered.UNANSWERED_REASONS)]
+codes = set(others["reason"])
 st.subheader(t("attention.table_heading"))
-if reason and reason != ALL:
-    table = table[table["reason"] == reason]
-if table.empty:
-    st.info(t("attention.none_for_reason", reason=t.label("reason", reason)), icon=":material/filter_alt_off:")
-    st.stop()
-st.caption(t("attention.rows", count=t.number(len(table))))
-st.dataframe(
-    table,
-    hide_index=True,
-    column_order=["reason_label", "entity_name", "path", "detail_text", "since_shown", "days_shown", "repo_url",
-                  "item_link", "forge_label"],
-    column_config={
-        "reason_label": st.column_config.TextColumn(t("attention.col.reason")),
-        "entity_name": st.column_config.TextColumn(t("attention.col.entity")),
-        "path": st.column_config.TextColumn(t("attention.col.repository")),
-        "forge_label": st.column_config.TextColumn(t("attention.col.forge")),
-        "detail_text": st.column_config.TextColumn(t("attention.col.detail"), width="medium"),
-        "since_shown": st.column_config.TextColumn(t("attention.col.since"), help=t("attention.col.since_help")),
-        "days_shown": st.column_config.TextColumn(t("attention.col.days"), help=t("attention.col.days_help")),
-        "repo_url": st.column_config.LinkColumn(t("attention.col.repo_link"), display_text=t("common.open_link")),
-        "item_link": st.column_config.LinkColumn(t("attention.col.item_link"), display_text=t("common.open_link")),
-    },
-)
-export = table[["entity_id", "entity_name", "forge", "host", "path", "reason", "reason_label", "detail_text",
-                "item_kind", "item_number", "since", "days", "repo_url", "item_link"]].rename(
-    columns={"detail_text": "detail", "repo_url": "html_url", "item_link": "item_url"})
-st.download_button(
-    t("common.download_csv"),
-    csv_bytes(export),
-    file_name="ossdash-attention.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
-    key="attention.csv",
-)
+if others.empty:
+    st.info(t("attention.no_other_findings"), icon=":material/check_circle:")
+else:
+    table = others.copy()
+    if codes & {"abandoned", "inactive", "declining"}:
+        table = table.merge(_stage_inputs(), on=["forge", "host", "path"], how="left")
+    if "single_maintainer" in codes:
+        table = table.merge(_factor_inputs(), on=["forge", "host", "path"], how="left")
+    limits = data.query(metrics.stored_thresholds)
+    table["reason_label"] = table["reason"].map(lambda r: t.label("reason", r))
+    table["detail_text"] = table.apply(lambda r: _detail(r, limits), axis=1)
+    table["entity_name"] = table["entity_id"].map(lambda e: names.get(e, e))
+    table["repo_url"] = table["html_url"].map(web_url)
+    # Shown as text: a missing value reads "–" in either language, not Streamlit's "None".
+    table["since_shown"] = columns.days(t, table["since"])
+    table["days_shown"] = table["days"].map(_whole)
+    table["repo_key"] = [filters.repo_key(r.forge, r.host, r.path) for r in table.itertuples()]
+    table = table.reset_index(drop=True)
+    st.caption(t.count("attention.rows", len(table)) + " " + t("attention.select"))
+    chosen = st.dataframe(
+        table,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="attention.findings",
+        column_order=["path", "reason_label", "detail_text", "days_shown", "since_shown", "entity_name", "repo_url"],
+        column_config={
+            "path": columns.text(t("attention.col.repository"), width=190, pinned=True),
+            "reason_label": columns.text(t("attention.col.reason"), width=140),
+            "detail_text": columns.text(t("attention.col.detail"), width=columns.rest(190, 140, 55, 120, 100, 60)),
+            "days_shown": columns.text(t("attention.col.days"), help=t("attention.col.days_help"), width=55),
+            "since_shown": columns.text(t("attention.col.since"), help=t("attention.col.since_help"), width=120),
+            "entity_name": columns.text(t("attention.col.entity"), width=100),
+            "repo_url": columns.link(t("attention.col.repo_link"), t, width=60),
+        },
+    )
+    filters.follow_selection(chosen, table, PROJECT_PAGE, entity="entity_id", repo="repo_key")
+    export = table[["entity_id", "entity_name", "forge", "host", "path", "reason", "reason_label", "detail_text",
+                    "since", "days", "repo_url"]].rename(columns={"detail_text": "detail", "repo_url": "html_url"})
+    st.download_button(
+        t("common.download_csv"),
+        columns.csv_bytes(t, export),
+        file_name="ossdash-attention.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="attention.csv",
+    )
+
+# The chart counts what the choices above show (the reason included), per entity.
+st.subheader(t("attention.chart_heading"))
+st.altair_chart(page_charts.attention_by_entity(wanted.assign(entity_name=wanted["entity_id"].map(
+    lambda e: names.get(e, e))), t), width="stretch")

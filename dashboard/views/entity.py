@@ -1,16 +1,16 @@
-"""Entity view: one city's (or institution's) accounts, repositories with lifecycle and health,
-activity over time, reuse by others and contributions to others, and goals."""
+"""Entity view: one city's (or institution's) accounts, repositories with lifecycle and health (each
+opening its project page; a mirrored repository shown once, its mirror noted), activity over time,
+reuse by others and contributions to others, and goals."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, columns, data, filters
-from dashboard.export import csv_bytes
+from dashboard import charts, columns, data, evidence_text, filters
 from dashboard.report import change_text
-from dashboard.text import md_escape, web_url
-from warehouse import goals, metrics, reuse
+from dashboard.text import licence_text, md_escape, web_url
+from warehouse import goals, link_evidence, metrics, reuse
 from warehouse.pages import activity_figures, directory
 
 f = filters.current()
@@ -19,15 +19,14 @@ months = columns.months_of(f.days)
 REPO_KEYS = ["forge", "host", "path"]
 
 st.title(t("nav.entity"))
+filters.link(t("common.back_to_overview"), "views/overview.py", key="entity.back", icon=":material/arrow_back:")
 
 # ------------------------------------------------------------------ choose the entity
 
 everyone = data.query(directory.entities)
 candidates = data.query(directory.entities_in_scope, **f.keywords())
 names = dict(zip(candidates["entity_id"], candidates["name"]))
-entity_id = filters.choose(
-    "entity", list(names), t("entity.choose"), format_func=lambda i: f"{names.get(i, i)} ({i})"
-)
+entity_id = filters.choose("entity", list(names), t("entity.choose"), format_func=lambda i: names.get(i, i))
 if entity_id is None:
     st.info(t("common.filtered_out"), icon=":material/filter_alt_off:")
     st.stop()
@@ -43,22 +42,27 @@ if f.forge:
     st.caption(t("entity.forge_note", forge=t.label("forge", f.forge)))
 
 narrow = metrics.Scope("entity", entity_id=entity_id, forge=f.forge)  # country and archetype are the entity's own
+as_of = data.query(metrics.as_of)
 activity = data.query(activity_figures.period_activity, narrow, days=f.days)
 health = data.query(metrics.health_score, narrow, days=f.days)
-repos = data.query(directory.repo_list, narrow)
+repos = data.query(directory.repo_list, narrow.at("repo"))
+summary = data.query(reuse.entity_reuse_summary, entity_id)
+pairs = data.query(reuse.mirrors)
 
 # ------------------------------------------------------------------ headline figures
 
 act = activity.iloc[0] if len(activity) else None
 score = health["score"].iloc[0] if len(health) else None
 last = pd.concat([repos["pushed_at"], activity["last_commit_at"]]).max() if len(repos) else None
+projects = int(summary["projects"].iloc[0]) if len(summary) and not f.forge else None
 cols = [*st.columns(3), *st.columns(3)]
-cols[0].metric(t("entity.fig.repos"), t.number(len(repos)))
-cols[1].metric(t("entity.fig.commits", days=f.days), t.number(0 if act is None else act["commits"]))
-cols[2].metric(t("entity.fig.contributors", days=f.days), t.number(0 if act is None else act["active_contributors"]),
+cols[0].metric(t("entity.fig.repos"), t.number(len(repos)), help=t("entity.fig.repos_help"))
+cols[1].metric(t("entity.fig.projects"), t.number(projects), help=t("entity.fig.projects_help"))
+cols[2].metric(t("entity.fig.score"), t.number(score), help=t("entity.fig.score_help"))
+cols[3].metric(t("entity.fig.commits", days=f.days), t.number(0 if act is None else act["commits"]))
+cols[4].metric(t("entity.fig.contributors", days=f.days), t.number(0 if act is None else act["active_contributors"]),
                help=t("entity.fig.contributors_help"))
-cols[3].metric(t("entity.fig.score"), t.number(score), help=t("entity.fig.score_help"))
-cols[4].metric(t("entity.fig.last_activity"), t.date(None if last is None or pd.isna(last) else last))
+cols[5].metric(t("entity.fig.last_activity"), t.date(None if last is None or pd.isna(last) else last))
 
 # ------------------------------------------------------------------ accounts
 
@@ -72,34 +76,61 @@ else:
     shown = accounts.assign(
         forge_label=[t.label("forge", v) for v in accounts["forge"]],
         web_url=accounts["web_url"].map(web_url),
+        last_push_text=columns.days(t, accounts["last_push_at"]),
     )
     st.dataframe(
         shown,
         hide_index=True,
-        column_order=["forge_label", "host", "owner", "repos", "archived_repos", "last_push_at", "web_url"],
+        column_order=["owner", "forge_label", "repos", "archived_repos", "last_push_text", "host", "web_url"],
         column_config={
             "forge_label": columns.text(t("entity.col.forge")),
             "host": columns.text(t("entity.col.host")),
-            "owner": columns.text(t("entity.col.owner")),
-            "repos": columns.count(t("entity.col.repos")),
-            "archived_repos": columns.count(t("entity.col.archived_repos")),
-            "last_push_at": columns.moment(t("entity.col.last_push")),
+            "owner": columns.text(t("entity.col.owner"), pinned=True),
+            "repos": columns.count(t, t("entity.col.repos")),
+            "archived_repos": columns.count(t, t("entity.col.archived_repos")),
+            "last_push_text": columns.day(t("entity.col.last_push")),
             "web_url": columns.link(t("entity.col.link"), t),
         },
     )
     st.download_button(
-        t("common.download_csv"), csv_bytes(accounts), file_name=f"ossdash-entity-{entity_id}-accounts.csv",
+        t("common.download_csv"), columns.csv_bytes(t, accounts), file_name=f"ossdash-entity-{entity_id}-accounts.csv",
         mime="text/csv", icon=":material/download:", on_click="ignore", key="entity.download.accounts",
     )
 
 # ------------------------------------------------------------------ repositories
 
+
+def _mirror_notes(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The repositories of the table, each project once: a mirror of one of the entity's own
+    repositories is folded into it ("also on ..."); a mirror of, or by, another entity is said so.
+    Returns the table and how many mirror rows were folded."""
+    keys = {tuple(r) for r in table[REPO_KEYS].itertuples(index=False)}
+    notes: dict[tuple, list[str]] = {}
+    folded: set[tuple] = set()
+    for p in pairs.itertuples():
+        canonical = (p.canonical_forge, p.canonical_host, p.canonical_path)
+        mirror = (p.mirror_forge, p.mirror_host, p.mirror_path)
+        where = f"{p.mirror_path} ({t.label('forge', p.mirror_forge)})"
+        if canonical in keys and mirror in keys:
+            notes.setdefault(canonical, []).append(t("entity.repos.also_on", where=where))
+            folded.add(mirror)
+        elif canonical in keys:
+            other = everyone.set_index("entity_id")["name"].get(p.mirror_entity, p.mirror_entity)
+            notes.setdefault(canonical, []).append(t("entity.repos.mirrored_by", where=where, entity=other))
+        elif mirror in keys:
+            other = everyone.set_index("entity_id")["name"].get(p.canonical_entity, p.canonical_entity)
+            notes.setdefault(mirror, []).append(t("entity.repos.mirror_of", entity=other, where=(
+                f"{p.canonical_path} ({t.label('forge', p.canonical_forge)})")))
+    kept = table[[tuple(r) not in folded for r in table[REPO_KEYS].itertuples(index=False)]].copy()
+    kept["mirror_note"] = ["; ".join(notes.get(tuple(r), [])) for r in kept[REPO_KEYS].itertuples(index=False)]
+    return kept, len(folded)
+
+
 st.subheader(t("entity.repos.heading"))
 if repos.empty:
     st.info(t("entity.repos.empty"), icon=":material/info:")
 else:
-    st.caption(t("entity.repos.caption", days=f.days))
-    stages = data.query(metrics.lifecycle, narrow)
+    stages = data.query(metrics.lifecycle, narrow.at("repo"))
     scores = data.query(metrics.health_score, narrow.at("repo"), days=f.days)
     busy = data.query(activity_figures.period_activity, narrow.at("repo"), days=f.days)
     table = (
@@ -112,36 +143,49 @@ else:
     order = {s: i for i, s in enumerate(metrics.STAGES)}
     table["_order"] = table["stage"].map(order)
     table = table.sort_values(["_order", "score", "path"], ascending=[True, False, True], na_position="last")
-    table = table.drop(columns="_order").reset_index(drop=True)
+    table, folded = _mirror_notes(table.drop(columns="_order").reset_index(drop=True))
+    table = table.reset_index(drop=True)
     table["stage_label"] = [t.label("stage", s) if isinstance(s, str) else t.none() for s in table["stage"]]
     table["forge_label"] = [t.label("forge", v) for v in table["forge"]]
-    table["link"] = table["html_url"].map(web_url)
-    st.dataframe(
+    table["licence_label"] = [licence_text(t, v) for v in table["license"]]
+    table["repo_key"] = [filters.repo_key(r.forge, r.host, r.path) for r in table.itertuples()]
+    st.caption(t("entity.repos.caption", days=f.days) + " " + (
+        t.count("entity.repos.folded", folded) + " " if folded else "") + t("entity.repos.select"))
+    # Widths fit the page at 1440 px; on a phone the repository stays put and its score is next.
+    mirrored = bool(table["mirror_note"].str.len().gt(0).any())
+    widths = {"path": 200, "score": 100, "stage_label": 95, "commits": 70, "active_contributors": 70,
+              "licence_label": 100, "forge_label": 70, **({"mirror_note": 130} if mirrored else {})}
+    chosen = st.dataframe(
         table,
         hide_index=True,
-        column_order=["path", "description", "forge_label", "stage_label", "score", "commits",
-                      "active_contributors", "license", "archived", "stars", "link"],
+        on_select="rerun",
+        selection_mode="single-row",
+        key="entity.repos",
+        column_order=[*widths, "description"],
         column_config={
-            "path": columns.text(t("entity.col.repo")),
-            "description": columns.text(t("entity.col.description"), width="large"),
-            "forge_label": columns.text(t("entity.col.forge")),
-            "stage_label": columns.text(t("entity.col.stage"), help=t("entity.col.stage_help")),
-            "score": columns.score(t("entity.col.score")),
-            "commits": columns.count(t("entity.col.commits", days=f.days)),
-            "active_contributors": columns.count(t("entity.col.contributors", days=f.days)),
-            "license": columns.text(t("entity.col.licence")),
-            "archived": columns.flag(t("entity.col.archived")),
-            "stars": columns.count(t("entity.col.stars")),
-            "link": columns.link(t("entity.col.link"), t),
+            "path": columns.text(t("entity.col.repo"), width=widths["path"], pinned=True),
+            "score": columns.score(t("entity.col.score"), width=widths["score"]),
+            "stage_label": columns.text(t("entity.col.stage"), help=t("entity.col.stage_help"),
+                                        width=widths["stage_label"]),
+            "commits": columns.count(t, t("entity.col.commits"), help=t("entity.col.commits_help", days=f.days),
+                                     width=widths["commits"]),
+            "active_contributors": columns.count(t, t("entity.col.contributors"),
+                                                 help=t("entity.col.contributors_help", days=f.days),
+                                                 width=widths["active_contributors"]),
+            "licence_label": columns.text(t("entity.col.licence"), help=t("entity.col.licence_help"),
+                                          width=widths["licence_label"]),
+            "forge_label": columns.text(t("entity.col.forge"), width=widths["forge_label"]),
+            "mirror_note": columns.text(t("entity.col.mirror"), help=t("entity.col.mirror_help"), width=130),
+            "description": columns.text(t("entity.col.description"), width=columns.rest(*widths.values())),
         },
     )
+    filters.follow_selection(chosen, table, "views/project.py", entity="entity_id", repo="repo_key")
     st.download_button(
         t("common.download_csv"),
-        csv_bytes(table.drop(columns=["stage_label", "forge_label", "link"])),
+        columns.csv_bytes(t, table.drop(columns=["forge_label", "repo_key"])),
         file_name=f"ossdash-entity-{entity_id}-repositories.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="entity.download.repos",
     )
-    st.page_link("views/project.py", label=t("entity.repos.project_link"), icon=":material/folder_code:")
 
 # ------------------------------------------------------------------ activity over time
 
@@ -151,8 +195,8 @@ if monthly.empty or int(monthly["commits"].sum()) == 0:
     st.info(t("entity.activity.empty", months=months), icon=":material/info:")
 else:
     left, right = st.columns(2)
-    left.altair_chart(charts.monthly_commits(monthly, t), width="stretch")
-    right.altair_chart(charts.monthly_contributors(monthly, t), width="stretch")
+    left.altair_chart(charts.monthly_commits(monthly, t, as_of), width="stretch")
+    right.altair_chart(charts.monthly_contributors(monthly, t, as_of), width="stretch")
     table = monthly[["month", "commits", "active_contributors", "new_contributors"]]
     with st.expander(t("entity.activity.table")):
         st.dataframe(
@@ -161,13 +205,13 @@ else:
             column_order=["month_label", "commits", "active_contributors", "new_contributors"],
             column_config={
                 "month_label": columns.text(t("entity.col.month")),
-                "commits": columns.count(t("entity.col.commits_month")),
-                "active_contributors": columns.count(t("entity.col.active_month")),
-                "new_contributors": columns.count(t("entity.col.new_month")),
+                "commits": columns.count(t, t("entity.col.commits_month")),
+                "active_contributors": columns.count(t, t("entity.col.active_month")),
+                "new_contributors": columns.count(t, t("entity.col.new_month")),
             },
         )
     st.download_button(
-        t("common.download_csv"), csv_bytes(table), file_name=f"ossdash-entity-{entity_id}-activity.csv",
+        t("common.download_csv"), columns.csv_bytes(t, table), file_name=f"ossdash-entity-{entity_id}-activity.csv",
         mime="text/csv", icon=":material/download:", on_click="ignore", key="entity.download.activity",
     )
 
@@ -175,18 +219,17 @@ else:
 
 st.subheader(t("entity.reuse.heading"))
 st.caption(t("entity.reuse.caption"))
-summary = data.query(reuse.entity_reuse_summary, entity_id)
 if len(summary):
     s = summary.iloc[0]
     cols = st.columns(3)
     cols[0].metric(t("entity.reuse.reused"), t.number(s["projects_reused_by_others"]),
-                   help=t("entity.reuse.reused_help", entities=t.number(s["reusing_entities"]),
-                          projects=t.number(s["projects"])))
+                   help=t("entity.reuse.reused_help", entities=t.count("common.entities", s["reusing_entities"]),
+                          projects=t.count("common.projects", s["projects"]), repos=t.count("common.repos", len(repos))))
     cols[1].metric(t("entity.reuse.reusing"), t.number(s["projects_reused_from_others"]),
                    help=t("entity.reuse.reusing_help"))
     cols[2].metric(t("entity.reuse.contributions"), t.number(s["contributions_to_others"]),
-                   help=t("entity.reuse.contributions_help", commits=t.number(s["commits_to_others"]),
-                          people=t.number(s["contributors_to_others"])))
+                   help=t("entity.reuse.contributions_help", commits=t.count("common.commits", s["commits_to_others"]),
+                          people=t.count("common.people", s["contributors_to_others"])))
     cols = st.columns(3)
     cols[0].metric(t("entity.reuse.reusing_entities"), t.number(s["reusing_entities"]))
     cols[1].metric(t("entity.reuse.external"), t.number(s["external_contributors"]),
@@ -198,29 +241,40 @@ if edges.empty:
     st.info(t("entity.reuse.empty"), icon=":material/info:")
 else:
     all_names = dict(zip(everyone["entity_id"], everyone["name"]))
+    evidence = data.query(link_evidence.link_evidence)
+    evidence = evidence[(evidence["source"] == entity_id) | (evidence["target"] == entity_id)]
+    said = evidence_text.link_summaries(t, evidence, all_names)
+    edges = edges.merge(said, on=["source", "target", "kind"], how="left")
     mine = edges["source"] == entity_id
     shared = edges["kind"] == "shared_contributor"
     edges = edges.assign(
         direction=[t("entity.reuse.dir_shared") if sh else (t("entity.reuse.dir_by_others") if m
                    else t("entity.reuse.dir_to_others")) for m, sh in zip(mine, shared)],
-        other=[all_names.get(tg if m else sc, tg if m else sc)
-               for m, sc, tg in zip(mine, edges["source"], edges["target"])],
+        other_id=[tg if m else sc for m, sc, tg in zip(mine, edges["source"], edges["target"])],
         kind_label=[t.label("edge", k) for k in edges["kind"]],
     )
-    st.dataframe(
+    edges["other"] = edges["other_id"].map(lambda e: all_names.get(e, e))
+    st.caption(t("entity.reuse.select"))
+    chosen = st.dataframe(
         edges,
         hide_index=True,
-        column_order=["direction", "other", "kind_label", "weight", "evidence"],
+        on_select="rerun",
+        selection_mode="single-row",
+        key="entity.edges",
+        column_order=["other", "direction", "kind_label", "weight", "evidence_text"],
         column_config={
-            "direction": columns.text(t("entity.col.direction")),
-            "other": columns.text(t("entity.col.other")),
-            "kind_label": columns.text(t("entity.col.kind")),
-            "weight": columns.count(t("entity.col.weight"), help=t("entity.col.weight_help")),
-            "evidence": columns.text(t("entity.col.evidence"), width="large"),
+            "direction": columns.text(t("entity.col.direction"), width=190),
+            "other": columns.text(t("entity.col.other"), width=170, pinned=True),
+            "kind_label": columns.text(t("entity.col.kind"), width=140),
+            "weight": columns.count(t, t("entity.col.weight"), help=t("entity.col.weight_help"), width=65),
+            "evidence_text": columns.text(t("entity.col.evidence"), width=columns.rest(190, 170, 140, 65)),
         },
     )
+    filters.follow_selection(chosen, edges, "views/entity.py", entity="other_id")
     st.download_button(
-        t("common.download_csv"), csv_bytes(edges.drop(columns=["kind_label"])),
+        t("common.download_csv"),
+        columns.csv_bytes(t, edges[["source", "target", "other", "direction", "kind", "kind_label", "weight",
+                                    "evidence_text"]].rename(columns={"evidence_text": "evidence"})),
         file_name=f"ossdash-entity-{entity_id}-reuse.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="entity.download.reuse",
     )
@@ -248,15 +302,15 @@ else:
         value_text=[_value(v, u) for v, u in zip(progress["value"], progress["unit"])],
         target_text=[_value(v, u) for v, u in zip(progress["target"], progress["unit"])],
         trend_text=[_trend(v, u) for v, u in zip(progress["trend_per_month"], progress["unit"])],
-        deadline_text=[t.date(d, "long") for d in progress["deadline"]],
+        deadline_text=columns.days(t, progress["deadline"]),
         status_label=[t.label("status", s) for s in progress["status"]],
     )
     st.dataframe(
         shown,
         hide_index=True,
-        column_order=["metric_label", "value_text", "target_text", "deadline_text", "trend_text", "status_label"],
+        column_order=["metric_label", "status_label", "value_text", "target_text", "deadline_text", "trend_text"],
         column_config={
-            "metric_label": columns.text(t("entity.col.goal")),
+            "metric_label": columns.text(t("entity.col.goal"), pinned=True),
             "value_text": columns.text(t("entity.col.goal_value")),
             "target_text": columns.text(t("entity.col.goal_target")),
             "deadline_text": columns.text(t("entity.col.goal_deadline")),
@@ -265,7 +319,11 @@ else:
         },
     )
     st.download_button(
-        t("common.download_csv"), csv_bytes(progress), file_name=f"ossdash-entity-{entity_id}-goals.csv",
+        t("common.download_csv"),
+        columns.csv_bytes(t, shown[["metric", "metric_label", "value", "target", "deadline", "trend_per_month",
+                                    "status", "status_label"]]),
+        file_name=f"ossdash-entity-{entity_id}-goals.csv",
         mime="text/csv", icon=":material/download:", on_click="ignore", key="entity.download.goals",
     )
-st.page_link("views/goals.py", label=t("entity.goals.link"), icon=":material/flag:")
+filters.link(t("entity.goals.link"), "views/goals.py", key="entity.goals_link", icon=":material/flag:",
+             entity=entity_id)

@@ -9,8 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, filters, goal_charts, report
-from dashboard.export import csv_bytes
+from dashboard import columns, data, filters, goal_charts, report
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES
 from dashboard.text import md_escape
 from warehouse import goals
@@ -42,6 +41,8 @@ if f.forge:
     st.caption(t("goals.forge_not_applied", forge=t.label("forge", f.forge)))
 
 st.header(md_escape(names[entity_id]))
+filters.link(t("goals.entity_link", entity=md_escape(names[entity_id])), "views/entity.py", key="goals.entity_link",
+             icon=":material/location_city:", entity=entity_id)
 
 progress = data.query(goals.goal_progress, entity_id=entity_id)
 
@@ -60,8 +61,8 @@ def show_value(value: Any, unit: str) -> str:
 
 
 def show_date(value: Any) -> str:
-    """Every date on this page as the council report writes it (one format per language)."""
-    return t.date(value, "long")
+    """Every date on this page in the language's one date format (the council report's too)."""
+    return t.date(value)
 
 
 def _cap(text: str) -> str:
@@ -104,9 +105,9 @@ else:
     # The count of each status some goal has, in the warehouse's order.
     counts = progress["status"].value_counts()
     present = [s for s in goals.STATUSES if counts.get(s, 0)]
-    columns = st.columns(1 + max(len(present), 3))
-    columns[0].metric(t("goals.figure.goals"), t.number(len(progress)))
-    for column, status in zip(columns[1:], present):
+    boxes = st.columns(1 + max(len(present), 3))
+    boxes[0].metric(t("goals.figure.goals"), t.number(len(progress)))
+    for column, status in zip(boxes[1:], present):
         column.metric(_cap(t.label("status", status)), t.number(int(counts.get(status, 0))))
 
     for _, goal in progress.iterrows():
@@ -186,8 +187,8 @@ else:
     )
     st.download_button(
         t("common.download_csv"),
-        csv_bytes(table.drop(columns=["target_shown", "value_shown", "projected_shown", "then_shown", "trend_shown",
-                                      "deadline_shown"])),
+        columns.csv_bytes(t, table.drop(columns=["target_shown", "value_shown", "projected_shown", "then_shown",
+                                                 "trend_shown", "deadline_shown"])),
         file_name=f"ossdash-goals-{entity_id}.csv",
         mime="text/csv",
         icon=":material/download:",

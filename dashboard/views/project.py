@@ -10,9 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, columns, data, filters
-from dashboard.export import csv_bytes
 from dashboard.i18n import Translator
-from dashboard.text import md_escape, web_url
+from dashboard.text import licence_text, md_escape, web_url
 from warehouse import metrics, reuse
 from warehouse.pages import activity_figures, directory, repository
 
@@ -39,15 +38,28 @@ if requested and "entity" not in st.query_params:
 left, right = st.columns(2)
 entity_id = filters.choose(
     "entity", list(candidates["entity_id"]), t("project.choose_entity"),
-    format_func=lambda i: f"{names.get(i, i)} ({i})", where=left,
+    format_func=lambda i: names.get(i, i), where=left,
 )
 if entity_id is None:
     st.info(t("common.filtered_out"), icon=":material/filter_alt_off:")
     st.stop()
-repos = data.query(directory.repo_list, metrics.Scope(entity_id=entity_id, forge=f.forge))
+filters.link(t("project.back_to_entity", entity=md_escape(names.get(entity_id, entity_id))), "views/entity.py",
+             key="project.back", icon=":material/arrow_back:", entity=entity_id)
+entity_scope = metrics.Scope(entity_id=entity_id, forge=f.forge)
+repos = data.query(directory.repo_list, entity_scope)
+# The most active repository first, so that the page opens on it: by lifecycle stage (active
+# first, abandoned and archived last), then by commits in the period.
+stage_order = {"active": 0, "declining": 1, "inactive": 2, "no_data": 3, "abandoned": 4, "archived": 5}
+ranked = repos.merge(data.query(metrics.lifecycle, entity_scope)[[*REPO_KEYS, "stage"]], on=REPO_KEYS, how="left") \
+    .merge(data.query(activity_figures.period_activity, entity_scope, days=f.days)[[*REPO_KEYS, "commits"]],
+           on=REPO_KEYS, how="left")
+ranked["_stage"] = ranked["stage"].map(stage_order).fillna(len(stage_order))
+repos = ranked.sort_values(["_stage", "commits", "path"], ascending=[True, False, True], na_position="last") \
+    .drop(columns=["_stage", "stage", "commits"]).reset_index(drop=True)
 keys = [filters.repo_key(r.forge, r.host, r.path) for r in repos.itertuples()]
 labels = {k: f"{r.path} ({t.label('forge', r.forge)})" for k, r in zip(keys, repos.itertuples())}
-key = filters.choose("repo", keys, t("project.choose_repo"), format_func=lambda k: labels.get(k, k), where=right)
+key = filters.choose("repo", keys, t("project.choose_repo"), format_func=lambda k: labels.get(k, k), where=right,
+                     help=t("project.choose_hint"))
 if key is None:
     st.info(t("project.no_repos"), icon=":material/info:")
     st.stop()
@@ -67,6 +79,7 @@ st.caption(t("project.filters_note", days=f.days, months=months))
 
 # ------------------------------------------------------------------ headline figures
 
+as_of = data.query(metrics.as_of)
 parts = data.query(metrics.health_parts, metrics.Scope(repo=repo), days=f.days)
 stage = data.query(metrics.lifecycle, metrics.Scope(repo=repo))
 activity = data.query(activity_figures.period_activity, metrics.Scope("repo", repo=repo), days=f.days)
@@ -99,6 +112,8 @@ _INPUT_KEYS = {
     "hygiene": ("checks_passed", "checks"),
     "release_cadence": ("releases_in_window", "releases_ever", "target"),
 }
+# Inputs whose noun follows the number ("1 person", "2 people").
+_COUNTED = {"participants": "common.people", "releases_in_window": "common.releases"}
 
 
 def readable_inputs(part: str, raw: Any, tr: Translator) -> str:
@@ -117,6 +132,8 @@ def readable_inputs(part: str, raw: Any, tr: Translator) -> str:
         v = values.get(name)
         if name == "median_response_hours":
             shown[name] = tr.none() if v is None else tr.number(float(v) / 24.0, 1)
+        elif name in _COUNTED:
+            shown[name] = tr.none() if v is None else tr.count(_COUNTED[name], v)
         else:
             shown[name] = tr.none() if v is None else tr.number(v, 0 if float(v).is_integer() else 1)
     return tr(f"project.inputs.{part}", **shown)
@@ -133,6 +150,8 @@ else:
              for p, m, r in zip(parts["part"], parts["missing"], parts["missing_reason"])],
         inputs_text=[readable_inputs(p, raw, t) for p, raw in zip(parts["part"], parts["inputs"])],
     )
+    breakdown["reading"] = [t("project.health.missing_because", why=w) if m else i
+                            for m, w, i in zip(breakdown["missing"], breakdown["why"], breakdown["inputs_text"])]
     breakdown["weight_text"] = [t.percent(w) for w in breakdown["weight"]]
     breakdown["share_text"] = [t.percent(v) for v in breakdown["share"]]
     chart_col, total_col = st.columns([3, 2], vertical_alignment="center")
@@ -142,20 +161,21 @@ else:
     st.dataframe(
         breakdown,
         hide_index=True,
-        column_order=["part_label", "score", "weight_text", "share_text", "missing", "why", "inputs_text"],
+        # One column says what a part rests on: its inputs, or why it is missing (and not counted).
+        column_order=["part_label", "score", "weight_text", "share_text", "reading"],
         column_config={
-            "part_label": columns.text(t("project.col.part")),
-            "score": columns.score(t("project.col.score")),
-            "weight_text": columns.text(t("project.col.weight"), help=t("project.col.weight_help")),
-            "share_text": columns.text(t("project.col.share"), help=t("project.col.share_help")),
-            "missing": columns.flag(t("project.col.missing")),
-            "why": columns.text(t("project.col.why"), width="medium"),
-            "inputs_text": columns.text(t("project.col.inputs"), width="large"),
+            "part_label": columns.text(t("project.col.part"), width=140, pinned=True),
+            "score": columns.score(t("project.col.score"), width=110),
+            "weight_text": columns.text(t("project.col.weight"), help=t("project.col.weight_help"), width=70),
+            "share_text": columns.text(t("project.col.share"), help=t("project.col.share_help"), width=100),
+            "reading": columns.text(t("project.col.inputs"), help=t("project.col.inputs_help"),
+                                    width=columns.rest(140, 110, 70, 100)),
         },
     )
     st.download_button(
         t("common.download_csv"),
-        csv_bytes(breakdown.drop(columns=["part_label", "inputs_text", "weight_text", "share_text"])),
+        columns.csv_bytes(t, breakdown.drop(columns=["part_label", "inputs_text", "weight_text", "share_text",
+                                                     "reading"])),
         file_name="ossdash-project-health.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="project.download.health",
     )
@@ -169,21 +189,21 @@ if monthly.empty and items.empty:
     st.info(t("project.time.empty"), icon=":material/info:")
 else:
     a, b = st.columns(2)
-    a.altair_chart(charts.monthly_commits(monthly, t), width="stretch")
-    b.altair_chart(charts.monthly_contributors(monthly, t), width="stretch")
+    a.altair_chart(charts.monthly_commits(monthly, t, as_of), width="stretch")
+    b.altair_chart(charts.monthly_contributors(monthly, t, as_of), width="stretch")
     c, d = st.columns(2)
     if items["median_ttfr_hours"].notna().any():
-        c.altair_chart(charts.monthly_response(items, t), width="stretch")
+        c.altair_chart(charts.monthly_response(items, t, as_of), width="stretch")
     else:
         c.info(t("project.time.no_responses", months=months), icon=":material/forum:")
     if items["median_issue_age_days"].notna().any():
-        d.altair_chart(charts.open_issue_age(items, t), width="stretch")
+        d.altair_chart(charts.open_issue_age(items, t, as_of), width="stretch")
     else:
         d.info(t("project.time.no_open_issues"), icon=":material/task_alt:")
     over_time = monthly[["month", "commits", "active_contributors", "new_contributors"]].merge(
         items, on="month", how="outer").sort_values("month")
     st.download_button(
-        t("common.download_csv"), csv_bytes(over_time), file_name="ossdash-project-monthly.csv",
+        t("common.download_csv"), columns.csv_bytes(t, over_time), file_name="ossdash-project-monthly.csv",
         mime="text/csv", icon=":material/download:", on_click="ignore", key="project.download.monthly",
     )
 
@@ -195,18 +215,18 @@ if releases.empty:
 else:
     st.altair_chart(charts.releases_timeline(releases, t), width="stretch")
     st.dataframe(
-        releases,
+        releases.assign(published_text=columns.days(t, releases["published_at"])),
         hide_index=True,
-        column_order=["tag", "name", "published_at", "prerelease"],
+        column_order=["tag", "name", "published_text", "prerelease"],
         column_config={
             "tag": columns.text(t("project.col.tag")),
             "name": columns.text(t("project.col.release_name")),
-            "published_at": columns.moment(t("project.col.published")),
+            "published_text": columns.day(t("project.col.published")),
             "prerelease": columns.flag(t("project.col.prerelease")),
         },
     )
     st.download_button(
-        t("common.download_csv"), csv_bytes(releases), file_name="ossdash-project-releases.csv",
+        t("common.download_csv"), columns.csv_bytes(t, releases), file_name="ossdash-project-releases.csv",
         mime="text/csv", icon=":material/download:", on_click="ignore", key="project.download.releases",
     )
 
@@ -236,23 +256,24 @@ else:
         owner_entity_id=owned,
         status_label=[t(f"project.fork_status.{s}") if t.has(f"project.fork_status.{s}") else str(s)
                       for s in forks["fork_status"]],
+        created_text=columns.days(t, forks["created_at"]),
     )
     st.dataframe(
         shown,
         hide_index=True,
-        column_order=["fork_path", "fork_owner", "owner_entity", "created_at", "status_label",
+        column_order=["fork_path", "fork_owner", "owner_entity", "created_text", "status_label",
                       "commits_not_in_parent"],
         column_config={
             "fork_path": columns.text(t("project.col.fork")),
             "fork_owner": columns.text(t("project.col.fork_owner")),
             "owner_entity": columns.text(t("project.col.owner_entity"), help=t("project.col.owner_entity_help")),
-            "created_at": columns.moment(t("project.col.created")),
+            "created_text": columns.day(t("project.col.created")),
             "status_label": columns.text(t("project.col.fork_status"), help=t("project.col.fork_status_help")),
-            "commits_not_in_parent": columns.count(t("project.col.own_commits")),
+            "commits_not_in_parent": columns.count(t, t("project.col.own_commits")),
         },
     )
     st.download_button(
-        t("common.download_csv"), csv_bytes(shown.drop(columns=["status_label"])),
+        t("common.download_csv"), columns.csv_bytes(t, shown.drop(columns=["status_label"])),
         file_name="ossdash-project-forks.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="project.download.forks",
     )
@@ -282,7 +303,7 @@ else:
         ("description", plain(p["short_description"])),
         ("software_version", plain(p["software_version"])),
         ("development_status", plain(p["development_status"])),
-        ("licence", plain(p["licence"])),
+        ("licence", licence_text(t, p["licence"]) if not pd.isna(p["licence"]) else t.none()),
         ("used_by", words(p["used_by"])),
         ("is_based_on", words(p["is_based_on"])),
         ("maintenance_type", plain(p["maintenance_type"])),
@@ -307,7 +328,7 @@ else:
         },
     )
     st.download_button(
-        t("common.download_csv"), csv_bytes(summary[["key", "value"]]), file_name="ossdash-project-publiccode.csv",
+        t("common.download_csv"), columns.csv_bytes(t, summary[["key", "value"]]), file_name="ossdash-project-publiccode.csv",
         mime="text/csv", icon=":material/download:", on_click="ignore", key="project.download.publiccode",
     )
 
@@ -356,7 +377,7 @@ else:
         },
     )
     st.download_button(
-        t("common.download_csv"), csv_bytes(copies_df.drop(columns=["role_label", "forge_label"])),
+        t("common.download_csv"), columns.csv_bytes(t, copies_df.drop(columns=["role_label", "forge_label"])),
         file_name="ossdash-project-mirrors.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="project.download.mirrors",
     )

@@ -1,14 +1,14 @@
 """Reuse and collaboration: the network of entities (who forks, mirrors, uses, builds on or
-contributes to whose projects), the same as a matrix, and every link with its evidence."""
+contributes to whose projects), the same as a matrix, and every link with its evidence in words.
+Rows open the entity's page; the chosen view (network or matrix) is part of the address."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, filters, network_charts
-from dashboard.export import csv_bytes
-from warehouse import reuse
+from dashboard import columns, data, evidence_text, filters, network_charts
+from warehouse import link_evidence, reuse
 from warehouse.pages import directory
 
 KINDS_PARAM = "kinds"            # the URL parameter of the kind choice: comma-separated codes
@@ -70,6 +70,9 @@ edges = edges[edges["source"].isin(scope_ids) & edges["target"].isin(scope_ids)]
 edges["source_label"] = edges["source"].map(labels)
 edges["target_label"] = edges["target"].map(labels)
 edges["kind_label"] = edges["kind"].map(lambda k: t.label("edge", k))
+evidence = data.query(link_evidence.link_evidence, kinds)
+evidence = evidence[evidence["source"].isin(scope_ids) & evidence["target"].isin(scope_ids)]
+edges = edges.merge(evidence_text.link_summaries(t, evidence, labels), on=["source", "target", "kind"], how="left")
 
 pairs = edges[["source", "target"]].apply(lambda r: tuple(sorted(r)), axis=1) if len(edges) else pd.Series(dtype=object)
 figures = st.columns(4)
@@ -85,14 +88,11 @@ if not kinds:
     st.stop()
 
 # One view at a time (charts in hidden tabs are laid out at zero width, and only one is built).
-view = st.segmented_control(
-    t("reuse.view"), ["network", "matrix"], default="network", key="reuse.view",
-    format_func=lambda v: t(f"reuse.tab.{v}"), label_visibility="collapsed",
-) or "network"
+view = filters.view("view", ["network", "matrix"], "network", t("reuse.view"),
+                    format_func=lambda v: t(f"reuse.tab.{v}"))
 
 if view == "network":
-    drawn = edges.sort_values(["weight", "kind", "source", "target"], ascending=[False, True, True, True])
-    drawn = drawn.head(network_charts.MAX_EDGES)
+    drawn = network_charts.legible_edges(edges, len(scope_ids))
     layout = network_charts.spring_layout(scope_ids, zip(drawn["source"], drawn["target"], drawn["weight"]))
     nodes = layout.merge(summary, on="entity_id", how="left").fillna(
         {"projects": 0, "projects_reused_by_others": 0, "reusing_entities": 0, "contributions_to_others": 0})
@@ -104,35 +104,50 @@ if view == "network":
     )
     st.caption(t("reuse.network_legend"))
     if len(edges) > len(drawn):
-        st.caption(t("reuse.capped", shown=t.number(len(drawn)), total=t.number(len(edges))))
+        st.caption(t("reuse.capped", shown=t.number(len(drawn)), total=t.number(len(edges)),
+                     weight=t.number(int(drawn["weight"].min()))))
+    if len(nodes) > network_charts.LABELLED_NODES:
+        st.caption(t("reuse.names_capped", shown=t.number(network_charts.LABELLED_NODES)))
 elif edges.empty:
     st.info(t("reuse.no_edges"), icon=":material/grid_on:")
 else:
     cells = network_charts.edge_matrix(edges, t)
-    order = [labels[e] for e in sorted(scope_ids, key=lambda e: (labels[e].casefold(), e))]
+    # Many entities: only those with a link get a row and a column (the others would be empty).
+    linked = set(edges["source"]) | set(edges["target"])
+    shown_ids = scope_ids if len(scope_ids) <= 20 else [e for e in scope_ids if e in linked]
+    order = [labels[e] for e in sorted(shown_ids, key=lambda e: (labels[e].casefold(), e))]
     st.altair_chart(network_charts.matrix_chart(cells, order, t), width="stretch")
     st.caption(t("reuse.matrix_legend"))
+    if len(shown_ids) < len(scope_ids):
+        st.caption(t.count("reuse.matrix_unlinked", len(scope_ids) - len(shown_ids)))
 
 st.subheader(t("reuse.edges_heading"))
 if edges.empty:
     st.info(t("reuse.no_edges"), icon=":material/table:")
 else:
-    st.dataframe(
+    edges = edges.reset_index(drop=True)
+    st.caption(t("reuse.select"))
+    chosen = st.dataframe(
         edges,
         hide_index=True,
-        column_order=["source_label", "target_label", "kind_label", "weight", "evidence"],
+        on_select="rerun",
+        selection_mode="single-row",
+        key="reuse.edges",
+        column_order=["source_label", "target_label", "kind_label", "weight", "evidence_text"],
         column_config={
-            "source_label": st.column_config.TextColumn(t("reuse.col.source"), help=t("reuse.col.source_help")),
-            "target_label": st.column_config.TextColumn(t("reuse.col.target"), help=t("reuse.col.target_help")),
-            "kind_label": st.column_config.TextColumn(t("reuse.col.kind")),
-            "weight": st.column_config.NumberColumn(t("reuse.col.weight"), format="%d", help=t("reuse.col.weight_help")),
-            "evidence": st.column_config.TextColumn(t("reuse.col.evidence"), width="large"),
+            "source_label": columns.text(t("reuse.col.source"), help=t("reuse.col.source_help"), width=170,
+                                         pinned=True),
+            "target_label": columns.text(t("reuse.col.target"), help=t("reuse.col.target_help"), width=170),
+            "kind_label": columns.text(t("reuse.col.kind"), width=150),
+            "weight": columns.count(t, t("reuse.col.weight"), help=t("reuse.col.weight_help"), width=70),
+            "evidence_text": columns.text(t("reuse.col.evidence"), width=columns.rest(170, 170, 150, 70)),
         },
     )
+    filters.follow_selection(chosen, edges, "views/entity.py", entity="source")
     st.download_button(
         t("common.download_csv"),
-        csv_bytes(edges[["source", "source_label", "target", "target_label", "kind", "kind_label", "weight",
-                         "evidence"]]),
+        columns.csv_bytes(t, edges[["source", "source_label", "target", "target_label", "kind", "kind_label", "weight",
+                                    "evidence_text"]].rename(columns={"evidence_text": "evidence"})),
         file_name="ossdash-reuse-edges.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -140,31 +155,32 @@ else:
         key="reuse.edges_csv",
     )
 
-    # Every piece of evidence, on demand: it is the one large query of the page.
+    # Every piece of evidence, on demand: one row each, in words.
     if st.toggle(t("reuse.evidence_heading"), key="reuse.evidence"):
-        evidence = data.query(reuse.reuse_evidence, kinds=kinds)
-        evidence = evidence[evidence["source"].isin(scope_ids) & evidence["target"].isin(scope_ids)].copy()
-        evidence["source_label"] = evidence["source"].map(labels)
-        evidence["target_label"] = evidence["target"].map(labels)
-        evidence["kind_label"] = evidence["kind"].map(lambda k: t.label("edge", k))
-        st.caption(t("reuse.evidence_intro", count=t.number(len(evidence))))
+        pieces = evidence.assign(
+            source_label=evidence["source"].map(labels),
+            target_label=evidence["target"].map(labels),
+            kind_label=evidence["kind"].map(lambda k: t.label("edge", k)),
+            sentence=evidence_text.sentences(t, evidence, labels),
+        )
+        st.caption(t("reuse.evidence_intro", count=t.number(len(pieces))))
         st.dataframe(
-            evidence,
+            pieces,
             hide_index=True,
-            column_order=["kind_label", "source_label", "target_label", "source_project", "target_project", "detail"],
+            column_order=["source_label", "target_label", "kind_label", "sentence"],
             column_config={
-                "kind_label": st.column_config.TextColumn(t("reuse.col.kind")),
-                "source_label": st.column_config.TextColumn(t("reuse.col.source")),
-                "target_label": st.column_config.TextColumn(t("reuse.col.target")),
-                "source_project": st.column_config.TextColumn(t("reuse.col.source_project")),
-                "target_project": st.column_config.TextColumn(t("reuse.col.target_project")),
-                "detail": st.column_config.TextColumn(t("reuse.col.detail"), width="large"),
+                "kind_label": columns.text(t("reuse.col.kind"), width=150),
+                "source_label": columns.text(t("reuse.col.source"), width=170, pinned=True),
+                "target_label": columns.text(t("reuse.col.target"), width=170),
+                "sentence": columns.text(t("reuse.col.detail"), width=columns.rest(150, 170, 170)),
             },
         )
         st.download_button(
             t("common.download_csv"),
-            csv_bytes(evidence[["kind", "kind_label", "source", "source_label", "target", "target_label",
-                                "source_project", "target_project", "unit", "detail"]]),
+            columns.csv_bytes(t, pieces[["kind", "kind_label", "source", "source_label", "target", "target_label",
+                                         "project_forge", "project_path", "forge", "path", "person", "commits",
+                                         "other_commits", "text", "method", "sentence"]].rename(
+                columns={"sentence": "detail"})),
             file_name="ossdash-reuse-evidence.csv",
             mime="text/csv",
             icon=":material/download:",
@@ -174,26 +190,37 @@ else:
 
 st.subheader(t("reuse.entities_heading"))
 summary["label"] = summary["entity_id"].map(labels)
-st.dataframe(
+summary = summary.reset_index(drop=True)
+st.caption(t("reuse.entities_select"))
+chosen = st.dataframe(
     summary,
     hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="reuse.entities",
     column_order=["label", "projects", "projects_reused_by_others", "reusing_entities", "projects_reused_from_others",
                   "contributions_to_others", "contributors_to_others", "external_contributors"],
     column_config={
-        "label": st.column_config.TextColumn(t("reuse.col.entity")),
-        "projects": st.column_config.NumberColumn(t("reuse.col.projects"), format="%d",
-                                                  help=t("reuse.col.projects_help")),
-        "projects_reused_by_others": st.column_config.NumberColumn(t("reuse.col.reused_by_others"), format="%d"),
-        "reusing_entities": st.column_config.NumberColumn(t("reuse.col.reusing_entities"), format="%d"),
-        "projects_reused_from_others": st.column_config.NumberColumn(t("reuse.col.reused_from_others"), format="%d"),
-        "contributions_to_others": st.column_config.NumberColumn(t("reuse.col.contributions_to_others"), format="%d"),
-        "contributors_to_others": st.column_config.NumberColumn(t("reuse.col.contributors_to_others"), format="%d"),
-        "external_contributors": st.column_config.NumberColumn(t("reuse.col.external_contributors"), format="%d"),
+        "label": columns.text(t("reuse.col.entity"), width=190, pinned=True),
+        "projects": columns.count(t, t("reuse.col.projects"), help=t("reuse.col.projects_help"), width=80),
+        "projects_reused_by_others": columns.count(t, t("reuse.col.reused_by_others"),
+                                                   help=t("reuse.col.reused_by_others_help"), width=100),
+        "reusing_entities": columns.count(t, t("reuse.col.reusing_entities"),
+                                          help=t("reuse.col.reusing_entities_help"), width=100),
+        "projects_reused_from_others": columns.count(t, t("reuse.col.reused_from_others"),
+                                                     help=t("reuse.col.reused_from_others_help"), width=100),
+        "contributions_to_others": columns.count(t, t("reuse.col.contributions_to_others"),
+                                                 help=t("reuse.col.contributions_to_others_help"), width=100),
+        "contributors_to_others": columns.count(t, t("reuse.col.contributors_to_others"),
+                                                help=t("reuse.col.contributors_to_others_help"), width=100),
+        "external_contributors": columns.count(t, t("reuse.col.external_contributors"),
+                                               help=t("reuse.col.external_contributors_help"), width=100),
     },
 )
+filters.follow_selection(chosen, summary, "views/entity.py", entity="entity_id")
 st.download_button(
     t("common.download_csv"),
-    csv_bytes(summary.drop(columns=["label"])),
+    columns.csv_bytes(t, summary.drop(columns=["label"])),
     file_name="ossdash-reuse-entities.csv",
     mime="text/csv",
     icon=":material/download:",

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, filters, page_charts
-from dashboard.export import csv_bytes
+from dashboard import columns, data, filters, page_charts
 from dashboard.text import md_escape
 from warehouse.pages import run_log
 
@@ -30,8 +29,8 @@ def _when(value) -> str:
 
 
 def _stamp(value) -> str:
-    """A UTC time as text (the column says UTC); "–" when there is none."""
-    return t.none() if pd.isna(value) else value.strftime("%Y-%m-%d %H:%M")
+    """A UTC time as text in the language's date format (the column says UTC); "–" when there is none."""
+    return t.none() if pd.isna(value) else t.datetime(value.to_pydatetime())
 
 
 def _duration(seconds) -> str:
@@ -77,42 +76,43 @@ if runs.empty:
 else:
     st.altair_chart(page_charts.requests_per_run(runs, t), width="stretch")
     shown = runs.assign(
+        started_text=runs["started_at"].map(_stamp),
         status_label=runs["status"].map(lambda s: t.label("status.run", s)),
         duration=runs["duration_s"].map(_duration),
     )
     st.dataframe(
         shown,
         hide_index=True,
-        column_order=["run_id", "started_at", "status_label", "duration", "accounts", "accounts_failed",
+        column_order=["run_id", "started_text", "status_label", "duration", "accounts", "accounts_failed",
                       "accounts_unfinished", "repos_seen", "new_commits", "requests", "not_modified",
                       "not_modified_share", "errors", "warnings", "note"],
         column_config={
-            "run_id": st.column_config.NumberColumn(t("status.col.run"), format="%d"),
-            "started_at": st.column_config.DatetimeColumn(t("status.col.started"), format="YYYY-MM-DD HH:mm"),
+            "run_id": columns.count(t, t("status.col.run")),
+            "started_text": columns.text(t("status.col.started")),
             "status_label": st.column_config.TextColumn(t("status.col.status")),
             "duration": st.column_config.TextColumn(t("status.col.duration")),
-            "accounts": st.column_config.NumberColumn(t("status.col.accounts"), format="%d"),
-            "accounts_failed": st.column_config.NumberColumn(t("status.col.accounts_failed"), format="%d",
+            "accounts": columns.count(t, t("status.col.accounts")),
+            "accounts_failed": columns.count(t, t("status.col.accounts_failed"),
                                                              help=t("status.col.accounts_failed_help")),
-            "accounts_unfinished": st.column_config.NumberColumn(t("status.col.accounts_unfinished"), format="%d",
+            "accounts_unfinished": columns.count(t, t("status.col.accounts_unfinished"),
                                                                  help=t("status.col.accounts_unfinished_help")),
-            "repos_seen": st.column_config.NumberColumn(t("status.col.repos"), format="%d",
+            "repos_seen": columns.count(t, t("status.col.repos"),
                                                         help=t("status.col.repos_help")),
-            "new_commits": st.column_config.NumberColumn(t("status.col.new_commits"), format="%d"),
-            "requests": st.column_config.NumberColumn(t("status.col.requests"), format="%d"),
-            "not_modified": st.column_config.NumberColumn(t("status.col.not_modified"), format="%d",
+            "new_commits": columns.count(t, t("status.col.new_commits")),
+            "requests": columns.count(t, t("status.col.requests")),
+            "not_modified": columns.count(t, t("status.col.not_modified"),
                                                           help=t("status.col.not_modified_help")),
             "not_modified_share": st.column_config.ProgressColumn(
                 t("status.col.not_modified_share"), format="percent", min_value=0.0, max_value=1.0),
-            "errors": st.column_config.NumberColumn(t("status.col.errors"), format="%d"),
-            "warnings": st.column_config.NumberColumn(t("status.col.warnings"), format="%d",
+            "errors": columns.count(t, t("status.col.errors")),
+            "warnings": columns.count(t, t("status.col.warnings"),
                                                       help=t("status.category_help.unreadable_value")),
             "note": st.column_config.TextColumn(t("status.col.note"), width="large"),
         },
     )
     st.caption(t("status.runs_note"))
     st.download_button(
-        t("common.download_csv"), csv_bytes(runs), file_name="ossdash-status-runs.csv", mime="text/csv",
+        t("common.download_csv"), columns.csv_bytes(t, runs), file_name="ossdash-status-runs.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="status.runs_csv",
     )
 
@@ -148,7 +148,7 @@ else:
         },
     )
     st.download_button(
-        t("common.download_csv"), csv_bytes(freshness), file_name="ossdash-status-freshness.csv", mime="text/csv",
+        t("common.download_csv"), columns.csv_bytes(t, freshness), file_name="ossdash-status-freshness.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="status.freshness_csv",
     )
 
@@ -164,8 +164,8 @@ else:
         st.info(t("status.only_warnings", count=t.number(len(errors))), icon=":material/info:")
     counts = errors["category"].value_counts()
     present = [c for c in run_log.ERROR_CATEGORIES if counts.get(c, 0)]
-    columns = st.columns(max(len(present), 1))
-    for column, code in zip(columns, present):
+    boxes = st.columns(max(len(present), 1))
+    for column, code in zip(boxes, present):
         column.metric(t.label("status.category", code), t.number(int(counts[code])),
                       help=t(f"status.category_help.{code}"))
     shown = errors.assign(
@@ -180,7 +180,7 @@ else:
         column_order=["run_id", "entity_name", "forge_label", "owner", "repo_shown", "category_label", "status_label",
                       "message"],
         column_config={
-            "run_id": st.column_config.NumberColumn(t("status.col.run"), format="%d"),
+            "run_id": columns.count(t, t("status.col.run")),
             "entity_name": st.column_config.TextColumn(t("status.col.entity")),
             "forge_label": st.column_config.TextColumn(t("status.col.forge")),
             "owner": st.column_config.TextColumn(t("status.col.account")),
@@ -192,7 +192,7 @@ else:
         },
     )
     st.download_button(
-        t("common.download_csv"), csv_bytes(errors), file_name="ossdash-status-errors.csv", mime="text/csv",
+        t("common.download_csv"), columns.csv_bytes(t, errors), file_name="ossdash-status-errors.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="status.errors_csv",
     )
 
@@ -213,32 +213,32 @@ else:
                       "repos_walked", "requests", "not_modified", "not_modified_share", "rate_remaining", "rate_limit",
                       "budget_used_share", "errors"],
         column_config={
-            "run_id": st.column_config.NumberColumn(t("status.col.run"), format="%d"),
+            "run_id": columns.count(t, t("status.col.run")),
             "entity_name": st.column_config.TextColumn(t("status.col.entity")),
             "forge_label": st.column_config.TextColumn(t("status.col.forge")),
             "host": st.column_config.TextColumn(t("status.col.host")),
             "owner": st.column_config.TextColumn(t("status.col.account")),
             "status_label": st.column_config.TextColumn(t("status.col.account_status")),
-            "repos_seen": st.column_config.NumberColumn(t("status.col.repos"), format="%d",
+            "repos_seen": columns.count(t, t("status.col.repos"),
                                                         help=t("status.col.repos_help")),
-            "repos_walked": st.column_config.NumberColumn(t("status.col.repos_walked"), format="%d",
+            "repos_walked": columns.count(t, t("status.col.repos_walked"),
                                                           help=t("status.col.repos_walked_help")),
-            "requests": st.column_config.NumberColumn(t("status.col.requests"), format="%d"),
-            "not_modified": st.column_config.NumberColumn(t("status.col.not_modified"), format="%d",
+            "requests": columns.count(t, t("status.col.requests")),
+            "not_modified": columns.count(t, t("status.col.not_modified"),
                                                           help=t("status.col.not_modified_help")),
             "not_modified_share": st.column_config.ProgressColumn(
                 t("status.col.not_modified_share"), format="percent", min_value=0.0, max_value=1.0),
-            "rate_remaining": st.column_config.NumberColumn(t("status.col.rate_remaining"), format="%d",
+            "rate_remaining": columns.count(t, t("status.col.rate_remaining"),
                                                             help=t("status.col.rate_remaining_help")),
-            "rate_limit": st.column_config.NumberColumn(t("status.col.rate_limit"), format="%d"),
+            "rate_limit": columns.count(t, t("status.col.rate_limit")),
             "budget_used_share": st.column_config.ProgressColumn(
                 t("status.col.budget_used"), format="percent", min_value=0.0, max_value=1.0,
                 help=t("status.col.budget_used_help")),
-            "errors": st.column_config.NumberColumn(t("status.col.errors"), format="%d"),
+            "errors": columns.count(t, t("status.col.errors")),
         },
     )
     st.caption(t("status.waits_not_recorded"))
     st.download_button(
-        t("common.download_csv"), csv_bytes(usage), file_name="ossdash-status-requests.csv", mime="text/csv",
+        t("common.download_csv"), columns.csv_bytes(t, usage), file_name="ossdash-status-requests.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="status.requests_csv",
     )
