@@ -129,7 +129,17 @@ def test_entity_page_lists_exactly_its_accounts_and_repositories(open_entity, de
 
     expected = world_repos(world, "neustadt")
     repos = frame(at, "path", "description", "stage_label", "score")
-    assert sorted(zip(repos["forge"], repos["path"])) == sorted((r.forge, r.path) for r in expected)
+    # A mirror of one of the entity's own repositories is shown once, on its original's row.
+    mirrors = [r for r in expected if r.mirror_of]
+    assert mirrors, "the test world gives Neustadt a mirror"
+    assert sorted(zip(repos["forge"], repos["path"])) == sorted((r.forge, r.path) for r in expected if not r.mirror_of)
+    for mirror in mirrors:
+        forge, path = mirror.mirror_of.split(":", 1)
+        note = repos.set_index(["forge", "path"]).loc[(forge, path), "mirror_note"]
+        assert note == f"also on {mirror.path} ({Translator('en').label('forge', mirror.forge)})"
+    assert any("1 mirror of one of these repositories is shown with it" in c.value for c in at.caption)
+    assert figures(at)["Repositories"] == str(len(expected))
+    assert figures(at)["Projects"] == str(len(expected) - len(mirrors))
     assert set(repos["stage_label"]) <= STAGES_EN
     accounts = frame(at, "owner", "repos", "web_url")
     assert sorted(zip(accounts["forge"], accounts["owner"])) == sorted(
@@ -146,7 +156,7 @@ def test_entity_page_lists_exactly_its_accounts_and_repositories(open_entity, de
         (t.number(c), t.number(p)) for c, p in (window_commits(expected, 365, m) for m in ends)
     }
     assert len(at.get("vega_lite_chart")) == 2  # commits, contributors
-    assert at.get("page_link")  # to the goals page
+    assert "Goals and council report" in [b.label for b in at.button]  # to the goals page, on this entity
     assert [d.label for d in at.download_button][:3] == ["Download CSV"] * 3
 
 
@@ -238,7 +248,7 @@ def test_goals_with_progress_in_both_languages(with_goals, demo_db):
     assert list(goals["deadline_text"]) == ["31 December 2030", "30 June 2028"]
     assert set(goals["status_label"]) <= {Translator("en").label("status", s) for s in STATUSES}
     assert all(not text.endswith("%") for text in goals["trend_text"]), "share trends are in points"
-    assert "Goals and council report" in [p.proto.label for p in at.get("page_link")]
+    assert "Goals and council report" in [b.label for b in at.button]
 
     de = with_goals(entity="neustadt", lang="de")
     de.run()
@@ -280,7 +290,7 @@ def test_shared_link_with_entity_and_country(open_entity, demo_db):
     assert at.sidebar.selectbox[COUNTRY].value == "DE"
     chooser = at.main.selectbox[0]
     assert chooser.value == "landesamt"
-    assert sorted(chooser.options) == sorted(f"{e.name} ({e.id})" for e in world.entities if e.country == "DE")
+    assert sorted(chooser.options) == sorted(e.name for e in world.entities if e.country == "DE")
     assert dict(at.query_params) == {"entity": "landesamt", "country": "DE"}
 
     # An entity outside the filters: said so (as text), and the first entity in them is shown.

@@ -3,6 +3,7 @@ simulator's ground truth, the filters narrow them, both languages render."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from datetime import UTC, datetime, timedelta
@@ -145,7 +146,7 @@ def test_sparkline_counts_commits_per_calendar_month(app, demo_db):
             index = first.year * 12 + first.month - 1 - back
             starts.append(datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC))
         commits = {c.sha: c for r in world_repos(world, [entity_id]) for c in r.commits if c.committed_at <= now}
-        return [sum(1 for c in commits.values() if s <= c.committed_at < e) for s, e in zip(starts, starts[1:])]
+        return [sum(1 for c in commits.values() if s <= c.committed_at < e) for s, e in itertools.pairwise(starts)]
 
     for entity in world.entities:
         assert list(ranking.loc[entity.id, "activity"]) in [per_month(entity.id, m) for m in ends]

@@ -250,7 +250,7 @@ def test_filters_narrow_the_choice_and_the_period_applies(open_project, demo_db,
     assert not at.main.selectbox and any("Nothing matches the filters" in i.value for i in at.info)
     at.sidebar.selectbox[FORGE].set_value(None).run()
     assert_clean(at)
-    assert at.main.selectbox[0].options == [f"{e.name} ({e.id})" for e in world.entities if e.country == "NL"]
+    assert at.main.selectbox[0].options == [e.name for e in world.entities if e.country == "NL"]
 
 
 def test_german_project_page(open_project, demo_db, hosts):
@@ -268,7 +268,7 @@ def test_german_project_page(open_project, demo_db, hosts):
     assert figures(at)["Lebensphase"] in {"aktiv", "rückläufig", "inaktiv", "verwaist", "archiviert", "keine Daten"}
     assert list(frame(at, "role_label", "path")["role_label"]) == ["Spiegel"]
     labels = json.loads(next(d.proto.columns for d in at.dataframe if "tag" in d.value.columns))
-    assert labels["published_at"]["label"] == "Veröffentlicht"
+    assert labels["published_text"]["label"] == "Veröffentlicht"
     specs = " ".join(json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("vega_lite_chart"))
     assert "Commits pro Monat" in specs and "Veröffentlichungen im Zeitverlauf" in specs
 
@@ -279,7 +279,8 @@ def test_an_entity_without_repositories_on_the_forge(open_project, demo_db):
     at.run()
     assert_clean(at)
     on_gitlab = {a.entity_id for a in world.accounts if a.forge == "gitlab"}
-    assert {o.rsplit("(", 1)[1].rstrip(")") for o in at.main.selectbox[0].options} == on_gitlab
+    names = {e.name: e.id for e in world.entities}
+    assert {names[o] for o in at.main.selectbox[0].options} == on_gitlab
     assert all(o.endswith("(GitLab)") for o in at.main.selectbox[1].options)
 
 

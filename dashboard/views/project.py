@@ -273,7 +273,7 @@ else:
         },
     )
     st.download_button(
-        t("common.download_csv"), columns.csv_bytes(t, shown.drop(columns=["status_label"])),
+        t("common.download_csv"), columns.csv_bytes(t, shown.drop(columns=["status_label", "created_text"])),
         file_name="ossdash-project-forks.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="project.download.forks",
     )
