@@ -287,14 +287,23 @@ def _search_hit(page: str, choices: dict[str, Any]) -> None:
 
 
 def search(t: Translator, entities: Any, repos: Any) -> None:
-    """The sidebar's search box: an entity by its name or id, a repository by its path; up to
-    ``SEARCH_HITS`` matches as links to their page. ``entities``: entity_id, name;
-    ``repos``: forge, host, path, entity_id."""
+    """The sidebar's search box: an entity by its name or id, a repository by its path, within the
+    filters of this run (the page opened must be able to show it); up to ``SEARCH_HITS`` matches as
+    links to their page. ``entities``: entity_id, name, country, archetype; ``repos``: forge, host,
+    path, entity_id."""
     text = st.sidebar.text_input(t("search.label"), key=_SEARCH, placeholder=t("search.placeholder"),
-                                 icon=":material/search:")
+                                 icon=":material/search:", help=t("search.help"))
     needle = " ".join(str(text).split()).casefold()
     if not needle:
         return
+    f = current()
+    for name in ("country", "archetype"):
+        if getattr(f, name):
+            entities = entities[entities[name] == getattr(f, name)]
+    repos = repos[repos["entity_id"].isin(entities["entity_id"])]
+    if f.forge:
+        repos = repos[repos["forge"] == f.forge]
+        entities = entities[entities["entity_id"].isin(repos["entity_id"])]
     hits: list[tuple[str, str, dict[str, Any]]] = []
     for e in entities.itertuples():
         if needle in str(e.name).casefold() or needle in str(e.entity_id).casefold():
