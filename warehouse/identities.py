@@ -25,13 +25,20 @@ Bots are kept, flagged ``is_bot``: logins ending in ``[bot]``, the registry's
 where no login is known, bot e-mails and names. When an identity has a login,
 the login alone decides whether it is a bot.
 
-Person ids are deterministic: identities are sorted by (forge, host, login,
-email, name) and persons numbered in the order of their first identity.
+Person ids are deterministic and stay put: a person's id is a 64-bit hash of its
+smallest identity in the order (forge, host, login, email, name), so a new identity
+changes no other person's id (only its own person's, when it sorts first there, or
+the merged person's when it joins two). The rebuild compares the old identities with
+the new ones and notes the repositories holding commits, items or comments of every
+identity whose person or bot flag changed (warehouse.changes), so that the metric
+facts are refreshed for those repositories alone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 
@@ -39,6 +46,7 @@ import duckdb
 import pyarrow as pa
 
 from collectors.registry import Registry
+from warehouse import changes
 
 # Service accounts that are not people (lower-case logins).
 KNOWN_BOT_LOGINS = frozenset(
@@ -169,6 +177,45 @@ SELECT person_id, entity_id, source FROM domain_aff
 """
 
 
+# Each identity with its person and bot flag before the rebuild, to tell what it changed.
+_BEFORE_SQL = """
+CREATE OR REPLACE TEMP TABLE _ident_before AS
+SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot
+FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id
+"""
+
+# Identities whose person or bot flag the rebuild changed, new and vanished ones included.
+_CHANGED_SQL = """
+CREATE OR REPLACE TEMP TABLE _ident_changed AS
+WITH after AS (
+    SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot
+    FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id
+)
+SELECT DISTINCT forge, host, login, email, name FROM (
+    (SELECT * FROM after EXCEPT SELECT * FROM _ident_before)
+    UNION ALL
+    (SELECT * FROM _ident_before EXCEPT SELECT * FROM after)
+)
+"""
+
+
+def _note_changed_identities(con: duckdb.DuckDBPyConnection, identities: int) -> None:
+    """Note what the new persons change for the derived data (warehouse.changes).
+
+    A first build, or one that moved more than a quarter of the identities, changes everything;
+    otherwise the repositories holding commits, items or comments of a changed identity.
+    """
+    before = con.execute("SELECT count(*) FROM _ident_before").fetchall()[0][0]
+    con.execute(_CHANGED_SQL)
+    changed = con.execute("SELECT count(*) FROM _ident_changed").fetchall()[0][0]
+    if not changed:
+        return
+    if before == 0 or changed * 4 > identities:
+        changes.mark(con, changes.EVERYTHING, f"{changed} of {identities} identities changed person or bot flag")
+        return
+    changes.note_identity_repos(con, "_ident_changed")
+
+
 class _UnionFind:
     """Union-find over 0..n-1 whose root is always the smallest member."""
 
@@ -203,6 +250,23 @@ def _best(weights: dict[str, int]) -> str | None:
     return min(weights.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
+def _person_id(identity: tuple, taken: set[int]) -> int:
+    """A person's id: a signed 64-bit hash of its smallest identity, the same in every run.
+
+    Two persons whose identities hash alike (less than one chance in a billion among
+    100,000 persons) are told apart by hashing again with a counter, in the order of their
+    smallest identities, so the outcome stays deterministic.
+    """
+    attempt = 0
+    while True:
+        text = json.dumps([*identity, attempt] if attempt else list(identity), ensure_ascii=False)
+        pid = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+        if pid not in taken:
+            taken.add(pid)
+            return pid
+        attempt += 1
+
+
 def resolve(
     forges: list[str],
     hosts: list[str],
@@ -211,12 +275,12 @@ def resolve(
     names: list[str | None],
     counts: list[int],
     registry: Registry | None,
-) -> tuple[list[int], list[bool], list[str | None], dict[int, list[str]]]:
+) -> tuple[list[int], list[int], list[bool], list[str | None], dict[int, list[str]]]:
     """Merge identities (given sorted) into persons.
 
-    Returns each identity's person id (1-based, numbered by first identity),
-    each person's is_bot and display name (index person_id - 1), and the alias
-    e-mails of every person an alias matched.
+    Returns each identity's person id, the persons' ids in the order of their first
+    identity with each one's is_bot and display name (same order), and the alias
+    e-mails of every person (by id) an alias matched.
     """
     n = len(forges)
     extra_bots = frozenset(b.strip().lower() for b in (registry.bots if registry else ()) if b.strip())
@@ -283,17 +347,21 @@ def resolve(
         if login:
             link(("login", forge, host, login), i)
 
-    # Number persons by their smallest identity (roots are the smallest member).
-    person_of_root: dict[int, int] = {}
-    person_ids = [0] * n
+    # Persons in the order of their smallest identity (roots are the smallest member): index p.
+    index_of_root: dict[int, int] = {}
+    person_index = [0] * n
     for i in range(n):
         root = uf.find(i)
-        pid = person_of_root.get(root)
-        if pid is None:
-            pid = person_of_root[root] = len(person_of_root) + 1
-        person_ids[i] = pid
+        p = index_of_root.get(root)
+        if p is None:
+            p = index_of_root[root] = len(index_of_root)
+        person_index[i] = p
 
-    m = len(person_of_root)
+    m = len(index_of_root)
+    ids: list[int] = [0] * m
+    taken: set[int] = set()
+    for root, p in index_of_root.items():
+        ids[p] = _person_id((forges[root], hosts[root], logins[root], emails[root], names[root]), taken)
     person_bot = [False] * m
     name_weights: list[dict[str, int]] = [{} for _ in range(m)]
     login_weights: list[dict[str, int]] = [{} for _ in range(m)]
@@ -301,7 +369,7 @@ def resolve(
     alias_name: list[str | None] = [None] * m
     alias_mails: dict[int, list[str]] = {}
     for i in range(n):
-        p = person_ids[i] - 1
+        p = person_index[i]
         if bot[i]:
             person_bot[p] = True
         w = counts[i]
@@ -311,12 +379,12 @@ def resolve(
         k = alias_of.get(i)
         if k is not None and alias_name[p] is None:
             alias_name[p] = aliases[k].name
-            alias_mails[p + 1] = list(aliases[k].emails)
+            alias_mails[ids[p]] = list(aliases[k].emails)
     display = [
         alias_name[p] or _best(name_weights[p]) or _best(login_weights[p]) or _best(email_weights[p])
         for p in range(m)
     ]
-    return person_ids, person_bot, display, alias_mails
+    return [ids[p] for p in person_index], ids, person_bot, display, alias_mails
 
 
 def _registry_tables(registry: Registry | None) -> tuple[pa.Table, pa.Table]:
@@ -377,7 +445,7 @@ def rebuild_identities(con: duckdb.DuckDBPyConnection, registry: Registry | None
 
 def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> IdentityStats:
     ident = _query_arrow(con, _IDENTITIES_SQL)
-    person_ids, person_bot, display, alias_mails = resolve(
+    person_ids, ids, person_bot, display, alias_mails = resolve(
         ident.column("forge").to_pylist(),
         ident.column("host").to_pylist(),
         ident.column("login").to_pylist(),
@@ -388,7 +456,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Ident
     )
     identities = pa.table(
         {
-            "person_id": pa.array(person_ids, pa.int32()),
+            "person_id": pa.array(person_ids, pa.int64()),
             "forge": ident.column("forge"),
             "host": ident.column("host"),
             "login": ident.column("login"),
@@ -398,7 +466,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Ident
     )
     persons = pa.table(
         {
-            "person_id": pa.array(range(1, len(display) + 1), pa.int32()),
+            "person_id": pa.array(ids, pa.int64()),
             "display_name": pa.array(display, pa.string()),
             "is_bot": pa.array(person_bot, pa.bool_()),
         }
@@ -406,7 +474,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Ident
     alias_rows = [(pid, e) for pid, mails in sorted(alias_mails.items()) for e in mails]
     alias_emails = pa.table(
         {
-            "person_id": pa.array([r[0] for r in alias_rows], pa.int32()),
+            "person_id": pa.array([r[0] for r in alias_rows], pa.int64()),
             "email": pa.array([r[1] for r in alias_rows], pa.string()),
         }
     )
@@ -421,6 +489,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Ident
     for view, table in views.items():
         con.register(view, table)
     try:
+        con.execute(_BEFORE_SQL)
         con.execute("DELETE FROM person_affiliations")
         con.execute("DELETE FROM person_identities")
         con.execute("DELETE FROM persons")
@@ -430,12 +499,15 @@ def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Ident
         )
         con.execute(_AFFILIATIONS_SQL)
         affiliations = con.execute("SELECT count(*) FROM person_affiliations").fetchall()[0][0]
+        _note_changed_identities(con, ident.num_rows)
     finally:
         for view in views:
             # after a failed statement the transaction is aborted and refuses even this;
             # the original error matters more, and the next rebuild re-registers anyway
             with contextlib.suppress(duckdb.Error):
                 con.unregister(view)
+        with contextlib.suppress(duckdb.Error):
+            con.execute("DROP TABLE IF EXISTS _ident_before; DROP TABLE IF EXISTS _ident_changed")
     n_persons = len(display)
     return IdentityStats(
         identities=ident.num_rows,

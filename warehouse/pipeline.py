@@ -29,7 +29,7 @@ from collectors.base import (
 from collectors.records import RepoRecord
 from collectors.registry import Account, Registry
 from collectors.secrets import configured_tokens, scrub
-from warehouse import loader, state, stopping
+from warehouse import changes, loader, state, stopping
 from warehouse.batches import Pending, rollback
 from warehouse.goals import sync_goals, write_snapshots
 from warehouse.identities import rebuild_identities
@@ -73,6 +73,7 @@ def collect(
     try:
         with WorkingCopy(published, fresh=fresh) as con:
             state.sync_registry(con, registry)
+            changes.note_registry(con, registry)
             state.record_unfinished(con, read_marker(published))
             started = datetime.now(UTC)
             run_id = state.start_run(con, registry.path, started)
@@ -226,8 +227,9 @@ def _take_warnings(collector: ForgeCollector) -> list[str]:
 
 
 def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
-    """Derived data that needs the whole warehouse: comment kinds, identities, metric facts,
-    per-repository results, reuse across entities, goals and their dated snapshot."""
+    """Derived data: comment kinds, identities, metric facts, per-repository results, reuse
+    across entities, goals and their dated snapshot. Identities and facts follow what the run
+    noted as changed (warehouse.changes); the notes are emptied with the rest committed."""
     # One moment for everything derived: the published snapshot's metrics are as of it.
     as_of = datetime.now(UTC)
     con.execute("BEGIN")
@@ -240,13 +242,15 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
             "AND i.host = comments.host AND i.repo_path = comments.repo_path AND i.number = comments.item_number "
             "AND i.kind = 'change_request')"
         )
-        rebuild_identities(con, registry)
-        refresh_metric_facts(con)
+        if not changes.pending(con).nothing:
+            rebuild_identities(con, registry)  # it adds the repositories of identities it moved
+        refresh_metric_facts(con, incremental=True)
         refresh_metric_results(con, as_of)
         refresh_reuse(con)
         sync_goals(con, registry)
         # A dated row of every entity's goal metrics, so progress has a history.
         write_snapshots(con, registry, today=as_of.date(), refresh=False)
+        changes.clear(con)
         con.execute("COMMIT")
     except BaseException:
         rollback(con)
@@ -329,6 +333,7 @@ def _collect_members(con, collector: ForgeCollector, account: Account, pending: 
         return
     warned = len(_pending_warnings(collector))
     pending.replace(loader.MEMBERS, {"account_owner": account.owner}, list(answer.records))
+    changes.note_scope(pending, changes.IDENTITIES, f"members of {account.label} changed")
     if len(_pending_warnings(collector)) == warned:
         pending.cursor(account.owner, "members", state.Cursor(etag=answer.etag))
 
@@ -339,6 +344,8 @@ def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pendi
         repo = collector.detail(repo)
         result.repos_walked += 1
     pending.add(loader.REPOS, [repo])
+    if plan.walk or repo != plan.stored:
+        changes.note_repo(pending, repo)
     if plan.walk:
         result.new_commits += _walk_commits(con, collector, repo, horizon, pending)
         pending.replace(loader.RELEASES, {"repo_path": repo.path}, list(collector.releases(repo)))
@@ -347,6 +354,7 @@ def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pendi
         answer = collector.forks(repo, plan.forks_etag)
         if not answer.not_modified:
             pending.replace(loader.FORKS, {"repo_path": repo.path}, list(answer.records))
+            changes.note_repo(pending, repo)
         pending.cursor(repo.path, "forks", state.Cursor(marker=str(repo.forks_count), etag=answer.etag))
     if plan.items:
         _collect_items(con, collector, repo, horizon, pending)
@@ -377,12 +385,15 @@ def _collect_items(con, collector: ForgeCollector, repo: RepoRecord, horizon, pe
     if answer.not_modified:
         return
     items = list(answer.records)
+    comments = list(collector.comments(repo, since, items))
+    if items or comments:
+        changes.note_repo(pending, repo)
     newest = cursor.cursor_at if cursor else None
     for item in items:
         if item.updated_at and (newest is None or item.updated_at > newest):
             newest = item.updated_at
     pending.add(loader.ITEMS, items)
-    pending.add(loader.COMMENTS, list(collector.comments(repo, since, items)))
+    pending.add(loader.COMMENTS, comments)
     pending.cursor(repo.path, "items", state.Cursor(cursor_at=newest, etag=answer.etag))
 
 

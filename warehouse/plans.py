@@ -22,6 +22,7 @@ class RepoPlan:
     forks: bool  # has or had forks: asked for conditionally, since a fork's own pushes move no marker here
     items: bool  # issues and change requests may have changed
     forks_etag: str | None = None
+    stored: RepoRecord | None = None  # as last stored: a difference is a change (warehouse.changes)
 
 
 def wants_forks(repo: RepoRecord, stored: state.StoredRepo | None) -> bool:
@@ -45,7 +46,8 @@ def plan_repos(con, collector: ForgeCollector, account: Account, listing_repos: 
             items = not collector.items_follow_listing and not (repo.archived and stored.items_cursor)
             forks = wants_forks(repo, stored)
             if items or forks:
-                plans.append(RepoPlan(repo, walk=False, forks=forks, items=items, forks_etag=stored.forks_etag))
+                plans.append(RepoPlan(repo, walk=False, forks=forks, items=items, forks_etag=stored.forks_etag,
+                                      stored=stored.repo))
         return plans
     for repo in listing_repos:
         stored = known.get(repo.path)
@@ -56,5 +58,6 @@ def plan_repos(con, collector: ForgeCollector, account: Account, listing_repos: 
         if items and not walk and repo.archived and stored is not None and stored.items_cursor:
             items = False
         etag = stored.forks_etag if stored is not None else None
-        plans.append(RepoPlan(repo, walk, wants_forks(repo, stored), items, etag))
+        plans.append(RepoPlan(repo, walk, wants_forks(repo, stored), items, etag,
+                              stored.repo if stored is not None else None))
     return plans

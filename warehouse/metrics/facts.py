@@ -1,9 +1,10 @@
 """The materialised fact sets (``commit_facts``, ``item_facts``, ``activity_events``) and their freshness.
 
-:func:`refresh_metric_facts` refills them from their ``*_live`` views (migration 004) and belongs
-in every collection, right after ``rebuild_identities``. While the stored row counts match, the
-metric functions read the tables (:func:`sources`); otherwise the live views (same answers,
-slower).
+:func:`refresh_metric_facts` fills them from the table macros ``*_of(scope)`` of migration 013
+(the ``*_live`` views are the same macros over every repository) and belongs in every
+collection, right after ``rebuild_identities``. A collection refreshes only the repositories it
+changed (``warehouse.changes``). While the stored row counts match, the metric functions read the
+tables (:func:`sources`); otherwise the live views (same answers, slower).
 """
 
 from __future__ import annotations
@@ -12,16 +13,26 @@ from typing import NamedTuple
 
 import duckdb
 
+from warehouse import changes
 from warehouse.metrics.frames import counts, counts_sql, in_transaction
+from warehouse.schema import schema_version
 
 _FACT_SETS = (
-    # table, live view, sort order (entity first: a query for one entity reads its row groups)
-    ("commit_facts", "commit_facts_live", "entity_id, forge, host, repo_path, committed_at"),
-    ("item_facts", "item_facts_live", "entity_id, forge, host, repo_path, created_at"),
-    ("activity_events", "activity_events_live", "entity_id, forge, host, repo_path, event_at"),
+    # table, macro, sort order (entity first: a query for one entity reads its row groups)
+    ("commit_facts", "commit_facts_of", "entity_id, forge, host, repo_path, committed_at"),
+    ("item_facts", "item_facts_of", "entity_id, forge, host, repo_path, created_at"),
+    ("activity_events", "activity_events_of", "entity_id, forge, host, repo_path, event_at"),
 )
 _COUNTED = ("repos", "commits", "items", "comments", "releases", "persons", "person_identities")
 _COUNTS_SQL = counts_sql(_COUNTED)
+# The tables whose rows only reach the warehouse through a collection that notes its changes:
+# if one of them moved while nothing was noted, something else wrote and everything is refilled.
+_DATA = 5  # the first five of _COUNTED
+# Refill whole (in sort order) when the rows appended out of order would pass this share.
+UNSORTED_SHARE = 0.1
+# Refill whole when the changed repositories are at least this share of all: one pass is cheaper.
+CHANGED_SHARE = 0.5
+_SCOPE = "_fact_scope"
 
 
 class FactSources(NamedTuple):
@@ -36,8 +47,47 @@ MATERIALISED = FactSources("commit_facts", "item_facts", "activity_events")
 LIVE = FactSources("commit_facts_live", "item_facts_live", "activity_events_live")
 
 
-def refresh_metric_facts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Refill the materialised fact tables from their live views; return their row counts.
+class _State(NamedTuple):
+    counts: tuple[int, ...]
+    schema_version: int | None
+    unsorted_rows: int
+
+
+def _state(con: duckdb.DuckDBPyConnection) -> _State | None:
+    rows = con.execute(
+        f"SELECT {', '.join(_COUNTED)}, schema_version, coalesce(unsorted_rows, 0) FROM metric_facts_state"
+    ).fetchall()
+    if len(rows) != 1:
+        return None
+    row = rows[0]
+    return _State(tuple(row[: len(_COUNTED)]), row[len(_COUNTED)], int(row[-1]))
+
+
+def _plan(con: duckdb.DuckDBPyConnection, incremental: bool, state: _State | None,
+          now_counts: tuple[int, ...]) -> str:
+    """How to refresh: 'all' (refill whole), 'repos' (the changed repositories) or 'none'."""
+    if not incremental or state is None or state.schema_version != schema_version(con):
+        return "all"
+    noted = changes.pending(con)
+    if noted.everything:
+        return "all"
+    if noted.repos == 0:
+        return "none" if state.counts[:_DATA] == now_counts[:_DATA] else "all"
+    if noted.repos >= CHANGED_SHARE * max(1, now_counts[0]):
+        return "all"
+    return "repos"
+
+
+def refresh_metric_facts(con: duckdb.DuckDBPyConnection, incremental: bool = False) -> dict[str, int]:
+    """Refresh the materialised fact tables; return their row counts.
+
+    ``incremental=False`` refills them whole, in their sort order. With ``incremental`` (a
+    collection's call) only the repositories noted in ``changed_repos`` are refreshed: their
+    rows deleted and computed again, the repository set pushed into every source table's scan.
+    Everything is refilled when the facts were never filled or were filled under another schema
+    version, when the registry changed (``changed_scopes``), when the changed repositories are
+    half of all, when the rows appended out of sort order would pass a tenth of the facts, or when
+    source rows changed without a note. Nothing is written when nothing changed.
 
     Call after every collection, once ``rebuild_identities`` has run, in the writer's
     connection (the caller's transaction if one is open, else one of its own). Records the row
@@ -48,18 +98,21 @@ def refresh_metric_facts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     if own:
         con.execute("BEGIN")
     try:
-        rows = {}
-        for table, view, order in _FACT_SETS:
-            con.execute(f"DELETE FROM {table}")
-            con.execute(f"INSERT INTO {table} SELECT * FROM {view} ORDER BY {order}")
-            rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        state = _state(con)
         now_counts = counts(con, _COUNTS_SQL)
-        con.execute("DELETE FROM metric_facts_state")
-        con.execute(
-            f"INSERT INTO metric_facts_state (refreshed_at, {', '.join(_COUNTED)})"
-            f" VALUES (now(), {', '.join('?' for _ in _COUNTED)})",
-            list(now_counts),
-        )
+        plan = _plan(con, incremental, state, now_counts)
+        unsorted = state.unsorted_rows if state else 0
+        if plan == "repos":
+            appended = _refresh_repos(con)
+            unsorted += appended
+            if unsorted > UNSORTED_SHARE * _fact_rows(con):
+                plan = "all"  # the rows just written go again, now in sort order
+        if plan == "all":
+            _refill(con)
+            unsorted = 0
+        if plan != "none" or state is None or state.counts != now_counts:
+            _write_state(con, now_counts, unsorted)
+        rows = {table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] for table, _, _ in _FACT_SETS}
         if own:
             con.execute("COMMIT")
     except BaseException:
@@ -67,6 +120,47 @@ def refresh_metric_facts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             con.execute("ROLLBACK")
         raise
     return rows
+
+
+def _refill(con: duckdb.DuckDBPyConnection) -> None:
+    for table, macro, order in _FACT_SETS:
+        con.execute(f"DELETE FROM {table}")
+        con.execute(f"INSERT INTO {table} SELECT * FROM {macro}('repos') ORDER BY {order}")
+
+
+def _refresh_repos(con: duckdb.DuckDBPyConnection) -> int:
+    """Replace the facts of the repositories in ``changed_repos``; return the rows written."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_SCOPE} AS "
+        "SELECT r.forge, r.host, r.path, r.entity_id FROM repos r "
+        "JOIN changed_repos c ON c.forge = r.forge AND c.host = r.host AND c.repo_path = r.path"
+    )
+    written = 0
+    try:
+        for table, macro, order in _FACT_SETS:
+            con.execute(
+                f"DELETE FROM {table} USING changed_repos c "
+                f"WHERE {table}.forge = c.forge AND {table}.host = c.host AND {table}.repo_path = c.repo_path"
+            )
+            written += con.execute(
+                f"INSERT INTO {table} SELECT * FROM {macro}('{_SCOPE}') ORDER BY {order}"
+            ).fetchall()[0][0]
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {_SCOPE}")
+    return written
+
+
+def _fact_rows(con: duckdb.DuckDBPyConnection) -> int:
+    return sum(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] for table, _, _ in _FACT_SETS)
+
+
+def _write_state(con: duckdb.DuckDBPyConnection, now_counts: tuple[int, ...], unsorted: int) -> None:
+    con.execute("DELETE FROM metric_facts_state")
+    con.execute(
+        f"INSERT INTO metric_facts_state (refreshed_at, {', '.join(_COUNTED)}, schema_version, unsorted_rows)"
+        f" VALUES (now(), {', '.join('?' for _ in _COUNTED)}, ?, ?)",
+        [*now_counts, schema_version(con), unsorted],
+    )
 
 
 def metric_facts_fresh(con: duckdb.DuckDBPyConnection) -> bool:
