@@ -52,16 +52,16 @@ def legible_edges(edges: pd.DataFrame, entities: int) -> pd.DataFrame:
 
 def chart_height(entities: int) -> int:
     """Room for the network: more entities, a taller chart (up to about a screen)."""
-    return int(min(900, 480 + 5 * max(0, entities - 7)))
+    return int(min(1000, 620 + 4 * max(0, entities - 7)))
 
 
 def spring_layout(
     ids: Sequence[str], edges: Iterable[tuple[str, str, float]], iterations: int = 300, seed: int = 7
 ) -> pd.DataFrame:
-    """Positions for ``ids`` (columns entity_id, x, y within the unit circle) from weighted edges.
+    """Positions for ``ids`` (columns entity_id, x, y within [-1, 1]) from weighted edges.
 
     Linked entities: Fruchterman-Reingold (every pair repels, linked pairs attract, more the
-    heavier the link, damped by a logarithm), scaled to a radius of 0.75. Entities without any
+    heavier the link, damped by a logarithm), scaled to 0.75 of the extent on each axis. Entities without any
     link sit evenly on the outer ring (radius 1), in the order given. Nodes start on a circle in
     the order given, with a little seeded jitter, so the result depends only on the input.
     """
@@ -87,7 +87,7 @@ def spring_layout(
 
 
 def _force_layout(adj: np.ndarray, iterations: int, seed: int) -> np.ndarray:
-    """Fruchterman-Reingold on a weighted adjacency matrix; positions within the unit circle."""
+    """Fruchterman-Reingold on a weighted adjacency matrix; positions within [-1, 1] on both axes."""
     n = len(adj)
     if n == 1:
         return np.zeros((1, 2))
@@ -106,8 +106,10 @@ def _force_layout(adj: np.ndarray, iterations: int, seed: int) -> np.ndarray:
         temperature = 0.1 * (1 - step / iterations) + 1e-3
         pos += move / length[:, None] * np.minimum(length, temperature)[:, None]
     pos -= pos.mean(axis=0)
-    radius = np.linalg.norm(pos, axis=1).max()
-    return pos / radius if radius > 0 else pos
+    # Each axis filled on its own: the chart is wider than tall, and a layout stretched along
+    # one direction would otherwise leave the other half empty and its labels crowded.
+    extent = np.abs(pos).max(axis=0)
+    return pos / np.where(extent > 0, extent, 1.0)
 
 
 def unique_labels(ids: Sequence[str], names: dict[str, str]) -> dict[str, str]:
@@ -172,7 +174,8 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
     """
     kinds = list(dict.fromkeys(edges["kind"])) if len(edges) else []
     span = [-_EXTENT - 0.2, _EXTENT + 0.2]
-    x = alt.X("x:Q", scale=alt.Scale(domain=span), axis=None)
+    # Wider margins left and right: a name is centred under its circle and may be long.
+    x = alt.X("x:Q", scale=alt.Scale(domain=[-_EXTENT - 0.45, _EXTENT + 0.45]), axis=None)
     y = alt.Y("y:Q", scale=alt.Scale(domain=span), axis=None)
     layers = []
     if len(edges):
@@ -189,9 +192,10 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
         layers.append(
             alt.Chart(data).mark_rule(opacity=0.75).encode(
                 x=x, y=y, x2="x2:Q", y2="y2:Q", color=colour,
+                # Width and area are told in the caption under the chart: beside the kinds, two
+                # more legends would not fit a phone's width.
                 strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[1.5, 7]),
-                                            title=t("reuse.chart.weight"),
-                                            legend=alt.Legend(orient="bottom", format="d", tickMinStep=1)),
+                                            title=t("reuse.chart.weight"), legend=None),
                 tooltip=tooltip,
             )
         )
@@ -199,7 +203,7 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
         if len(directed):
             layers.append(
                 alt.Chart(directed).mark_point(shape="triangle-up", filled=True, size=90, opacity=0.9).encode(
-                    x=alt.X("ax:Q", scale=alt.Scale(domain=span), axis=None),
+                    x=alt.X("ax:Q", scale=alt.Scale(domain=[-_EXTENT - 0.45, _EXTENT + 0.45]), axis=None),
                     y=alt.Y("ay:Q", scale=alt.Scale(domain=span), axis=None),
                     angle=alt.Angle("angle:Q", scale=None),
                     color=colour,
@@ -218,9 +222,7 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
         alt.Chart(node_data).mark_circle(color="#1f3b57", opacity=0.9, stroke="white", strokeWidth=1.5).encode(
             x=x, y=y,
             size=alt.Size("projects:Q", scale=alt.Scale(range=[60, 1400], zero=True),
-                          title=t("reuse.chart.projects"),
-                          legend=alt.Legend(orient="bottom", format="d",
-                                            values=sorted({1, max(1, round(biggest / 2)), int(biggest)}))),
+                          title=t("reuse.chart.projects"), legend=None),
             tooltip=node_tooltip,
         )
     )

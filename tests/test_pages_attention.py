@@ -142,7 +142,7 @@ def test_days_are_counted_one_way_on_a_row(warehouse):
     others = _table(at, "reason")
     assert len(others) and set(others["reason"]) == {"inactive"}
     for row in others.itertuples():
-        assert row.detail_text == t("attention.detail.inactive", days=t.count("common.days", round(row.days)))
+        assert row.detail_text == t("attention.detail.inactive", days=t.count("common.days_since", round(row.days)))
         assert row.days_shown == t.number(round(row.days))
     assert _table(at, "title") is None  # no unanswered item is asked for
 

@@ -79,7 +79,8 @@ def _whole(value: Any) -> str:
 
 
 def _days(value: Any) -> str:
-    return t.none() if pd.isna(value) else t.count("common.days", round(float(value)))
+    """Days after "for" / "seit" (German takes the dative there: "seit 5 Tagen")."""
+    return t.none() if pd.isna(value) else t.count("common.days_since", round(float(value)))
 
 
 # ---------------------------------------------------------------- unanswered issues and change requests
@@ -175,7 +176,7 @@ def _detail(row: pd.Series, limits: Any) -> str:
     if code == "inactive" and not pd.isna(row.get("days")):
         return t("attention.detail.inactive", days=_days(row["days"]))
     if code == "declining" and not pd.isna(row.get("recent_events")):
-        return t("attention.detail.declining", recent=_whole(row["recent_events"]),
+        return t("attention.detail.declining", recent=t.count("common.events", row["recent_events"]),
                  baseline=_whole(row["baseline_events"]),
                  recent_days=_whole(limits.recent_days), baseline_days=_whole(limits.baseline_days))
     if code == "single_maintainer" and not pd.isna(row.get("commits")):
