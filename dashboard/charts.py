@@ -170,7 +170,8 @@ def monthly_response(df: pd.DataFrame, t: Translator, as_of: datetime | None = N
     data, order = _months(data, t, as_of)
     return alt.Chart(data, title=_title(t, title, data, as_of), config=base.config(t)).mark_bar().encode(
         x=_month_axis(t, order, t("charts.ttfr.month")),
-        y=alt.Y("days:Q", title=t("charts.ttfr.days")),
+        # A short axis title: a long one, turned on its side, runs past a small chart's top.
+        y=alt.Y("days:Q", title=t("charts.ttfr.axis")),
         color=alt.condition("datum.partial", alt.value(base.PARTIAL_COLOUR), alt.value("#CC79A7")),
         tooltip=[
             alt.Tooltip("month_label:N", title=t("charts.ttfr.month")),

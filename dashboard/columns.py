@@ -71,6 +71,17 @@ def flag(label: str, help: str | None = None, width: Any = None):
     return st.column_config.CheckboxColumn(label, help=help, width=width)
 
 
+def sized(config: dict[str, Any], order: list[str], widths: dict[str, int], flexible: str) -> dict[str, Any]:
+    """``config`` (a table's column_config) with the ``widths`` of the columns in ``order`` set,
+    the ``flexible`` one taking what is left of :data:`PAGE_WIDTH`, and the first column pinned."""
+    shown = {name: widths[name] for name in order if name in widths and name != flexible}
+    for name, width in shown.items():
+        config[name] = {**config[name], "width": width}
+    config[flexible] = {**config[flexible], "width": rest(*shown.values())}
+    config[order[0]] = {**config[order[0]], "pinned": True}
+    return config
+
+
 def rest(*widths: int, least: int = 80) -> int:
     """The width left for a table's one flexible column once the others have ``widths``."""
     return max(least, PAGE_WIDTH - sum(widths))

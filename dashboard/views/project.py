@@ -167,9 +167,9 @@ else:
             "part_label": columns.text(t("project.col.part"), width=140, pinned=True),
             "score": columns.score(t("project.col.score"), width=110),
             "weight_text": columns.text(t("project.col.weight"), help=t("project.col.weight_help"), width=70),
-            "share_text": columns.text(t("project.col.share"), help=t("project.col.share_help"), width=100),
+            "share_text": columns.text(t("project.col.share"), help=t("project.col.share_help"), width=135),
             "reading": columns.text(t("project.col.inputs"), help=t("project.col.inputs_help"),
-                                    width=columns.rest(140, 110, 70, 100)),
+                                    width=columns.rest(140, 110, 70, 135)),
         },
     )
     st.download_button(

@@ -14,6 +14,24 @@ f = filters.current()
 t = f.t
 scope = f.keywords()
 
+# The columns of each table a reader needs, sized to fit the page (the downloads have them all).
+RUN_COLUMNS = ["run_id", "started_text", "status_label", "duration", "requests", "not_modified_share", "new_commits",
+               "accounts", "accounts_failed", "errors", "note"]
+RUN_WIDTHS = {"run_id": 50, "started_text": 150, "status_label": 120, "duration": 70, "requests": 75,
+              "not_modified_share": 105, "new_commits": 80, "accounts": 65, "accounts_failed": 70, "errors": 55}
+FRESH_COLUMNS = ["owner", "state", "entity_name", "forge_label", "last_success_shown", "age", "last_status_label",
+                 "host"]
+FRESH_WIDTHS = {"owner": 140, "state": 75, "entity_name": 170, "forge_label": 80, "last_success_shown": 170,
+                "age": 65, "last_status_label": 105}
+ERROR_COLUMNS = ["owner", "run_id", "entity_name", "forge_label", "repo_shown", "category_label", "status_label",
+                 "message"]
+ERROR_WIDTHS = {"owner": 120, "run_id": 50, "entity_name": 150, "forge_label": 75, "repo_shown": 150,
+                "category_label": 140, "status_label": 100}
+RATE_COLUMNS = ["owner", "run_id", "entity_name", "forge_label", "status_label", "repos_seen", "requests",
+                "not_modified_share", "budget_used_share"]
+RATE_WIDTHS = {"owner": 130, "run_id": 50, "forge_label": 80, "status_label": 110, "repos_seen": 80,
+               "requests": 80, "not_modified_share": 105, "budget_used_share": 105}
+
 st.title(t("nav.status"))
 st.caption(t("status.intro", days=t.number(f.days)))
 
@@ -83,10 +101,8 @@ else:
     st.dataframe(
         shown,
         hide_index=True,
-        column_order=["run_id", "started_text", "status_label", "duration", "accounts", "accounts_failed",
-                      "accounts_unfinished", "repos_seen", "new_commits", "requests", "not_modified",
-                      "not_modified_share", "errors", "warnings", "note"],
-        column_config={
+        column_order=RUN_COLUMNS,
+        column_config=columns.sized(order=RUN_COLUMNS, flexible="note", widths=RUN_WIDTHS, config={
             "run_id": columns.count(t, t("status.col.run")),
             "started_text": columns.text(t("status.col.started")),
             "status_label": st.column_config.TextColumn(t("status.col.status")),
@@ -108,7 +124,7 @@ else:
             "warnings": columns.count(t, t("status.col.warnings"),
                                                       help=t("status.category_help.unreadable_value")),
             "note": st.column_config.TextColumn(t("status.col.note"), width="large"),
-        },
+        }),
     )
     st.caption(t("status.runs_note"))
     st.download_button(
@@ -132,9 +148,8 @@ else:
     st.dataframe(
         fresh,
         hide_index=True,
-        column_order=["state", "entity_name", "forge_label", "host", "owner", "last_success_shown", "age",
-                      "last_status_label", "last_attempt_shown"],
-        column_config={
+        column_order=FRESH_COLUMNS,
+        column_config=columns.sized(order=FRESH_COLUMNS, flexible="host", widths=FRESH_WIDTHS, config={
             "state": st.column_config.TextColumn(t("status.col.state"),
                                                  help=t("status.col.state_help", days=t.number(run_log.STALE_DAYS))),
             "entity_name": st.column_config.TextColumn(t("status.col.entity")),
@@ -145,7 +160,7 @@ else:
             "age": st.column_config.TextColumn(t("status.col.age"), help=t("status.col.age_help")),
             "last_status_label": st.column_config.TextColumn(t("status.col.last_status")),
             "last_attempt_shown": st.column_config.TextColumn(t("status.col.last_attempt")),
-        },
+        }),
     )
     st.download_button(
         t("common.download_csv"), columns.csv_bytes(t, freshness), file_name="ossdash-status-freshness.csv", mime="text/csv",
@@ -177,9 +192,8 @@ else:
     st.dataframe(
         shown,
         hide_index=True,
-        column_order=["run_id", "entity_name", "forge_label", "owner", "repo_shown", "category_label", "status_label",
-                      "message"],
-        column_config={
+        column_order=ERROR_COLUMNS,
+        column_config=columns.sized(order=ERROR_COLUMNS, flexible="message", widths=ERROR_WIDTHS, config={
             "run_id": columns.count(t, t("status.col.run")),
             "entity_name": st.column_config.TextColumn(t("status.col.entity")),
             "forge_label": st.column_config.TextColumn(t("status.col.forge")),
@@ -189,7 +203,7 @@ else:
             "status_label": st.column_config.TextColumn(t("status.col.account_status")),
             "message": st.column_config.TextColumn(t("status.col.message"), width="large",
                                                    help=t("status.col.message_help")),
-        },
+        }),
     )
     st.download_button(
         t("common.download_csv"), columns.csv_bytes(t, errors), file_name="ossdash-status-errors.csv", mime="text/csv",
@@ -209,10 +223,8 @@ else:
     st.dataframe(
         shown,
         hide_index=True,
-        column_order=["run_id", "entity_name", "forge_label", "host", "owner", "status_label", "repos_seen",
-                      "repos_walked", "requests", "not_modified", "not_modified_share", "rate_remaining", "rate_limit",
-                      "budget_used_share", "errors"],
-        column_config={
+        column_order=RATE_COLUMNS,
+        column_config=columns.sized(order=RATE_COLUMNS, flexible="entity_name", widths=RATE_WIDTHS, config={
             "run_id": columns.count(t, t("status.col.run")),
             "entity_name": st.column_config.TextColumn(t("status.col.entity")),
             "forge_label": st.column_config.TextColumn(t("status.col.forge")),
@@ -235,7 +247,7 @@ else:
                 t("status.col.budget_used"), format="percent", min_value=0.0, max_value=1.0,
                 help=t("status.col.budget_used_help")),
             "errors": columns.count(t, t("status.col.errors")),
-        },
+        }),
     )
     st.caption(t("status.waits_not_recorded"))
     st.download_button(
