@@ -72,8 +72,9 @@ def mark(con: duckdb.DuckDBPyConnection, scope: str, reason: str) -> None:
     con.execute("INSERT INTO changed_scopes (scope, reason) VALUES (?, ?) ON CONFLICT DO NOTHING", [scope, reason])
 
 
-# The repositories whose facts name a person through one of the identities in {table}:
-# commits by their author (exact login, e-mail and name), items and comments by login.
+# The repositories whose facts name a person through one of the identities in {table}
+# (forge, host, login, email, name): commits by their author (exact login, e-mail and name),
+# items and comments by login.
 _IDENTITY_REPOS_SQL = """
 INSERT OR IGNORE INTO changed_repos (forge, host, repo_path, reason)
 WITH logins AS (
@@ -94,10 +95,54 @@ FROM comments c JOIN logins l ON l.forge = c.forge AND l.host = c.host AND l.log
 """
 
 
-def note_identity_repos(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Note the repositories holding commits, items or comments of the identities in ``table``
-    (forge, host, login, email, name: a temporary table of the identity rebuild)."""
-    con.execute(_IDENTITY_REPOS_SQL.format(table=table))
+# Each identity with its person and bot flag before the rebuild, to tell what it changed.
+_BEFORE_SQL = """
+CREATE OR REPLACE TEMP TABLE _ident_before AS
+SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot
+FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id
+"""
+
+
+def keep_identities(con: duckdb.DuckDBPyConnection) -> None:
+    """Before the identity rebuild: keep each identity's person and bot flag aside (a temporary
+    table of this connection) for :func:`note_identity_changes`."""
+    con.execute(_BEFORE_SQL)
+
+
+def drop_kept_identities(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP TABLE IF EXISTS _ident_before; DROP TABLE IF EXISTS _ident_changed")
+
+
+# Identities whose person or bot flag the rebuild changed, new and vanished ones included.
+_CHANGED_SQL = """
+CREATE OR REPLACE TEMP TABLE _ident_changed AS
+WITH after AS (
+    SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot
+    FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id
+)
+SELECT DISTINCT forge, host, login, email, name FROM (
+    (SELECT * FROM after EXCEPT SELECT * FROM _ident_before)
+    UNION ALL
+    (SELECT * FROM _ident_before EXCEPT SELECT * FROM after)
+)
+"""
+
+
+def note_identity_changes(con: duckdb.DuckDBPyConnection, identities: int) -> None:
+    """After the identity rebuild (``identities`` seen): note what the new persons change.
+
+    A first build, or one that moved more than a quarter of the identities, changes everything;
+    otherwise the repositories holding commits, items or comments of a changed identity.
+    """
+    before = con.execute("SELECT count(*) FROM _ident_before").fetchall()[0][0]
+    con.execute(_CHANGED_SQL)
+    changed = con.execute("SELECT count(*) FROM _ident_changed").fetchall()[0][0]
+    if not changed:
+        return
+    if before == 0 or changed * 4 > identities:
+        mark(con, EVERYTHING, f"{changed} of {identities} identities changed person or bot flag")
+        return
+    con.execute(_IDENTITY_REPOS_SQL.format(table="_ident_changed"))
 
 
 def _digest(value) -> str:
@@ -159,5 +204,5 @@ def clear(con: duckdb.DuckDBPyConnection) -> None:
 
 __all__ = [
     "CHANGED_REPOS", "CHANGED_SCOPES", "EVERYTHING", "IDENTITIES", "ChangedRepo", "ChangedScope", "Changes",
-    "clear", "mark", "note_identity_repos", "note_registry", "note_repo", "note_scope", "pending", "registry_digests",
+    "clear", "drop_kept_identities", "keep_identities", "mark", "note_identity_changes", "note_registry", "note_repo", "note_scope", "pending", "registry_digests",
 ]

@@ -39,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 
 import duckdb
@@ -47,31 +46,13 @@ import pyarrow as pa
 
 from collectors.registry import Registry
 from warehouse import changes
-
-# Service accounts that are not people (lower-case logins).
-KNOWN_BOT_LOGINS = frozenset(
-    {
-        "dependabot", "dependabot-preview", "renovate", "renovate-bot", "renovatebot",
-        "github-actions", "gitlab-bot", "web-flow", "greenkeeper", "greenkeeperio-bot",
-        "snyk-bot", "imgbot", "imgbotapp", "pre-commit-ci", "mergify", "allcontributors",
-        "semantic-release-bot", "codecov", "gitlab-ci", "weblate",
-    }
+from warehouse.identity_rules import (
+    GITHUB_NOREPLY_RE,
+    KNOWN_BOT_NAMES,
+    is_bot_email,
+    is_bot_login,
+    is_shared_email,
 )
-# Display names of service accounts, for identities without a login (GitLab commits).
-KNOWN_BOT_NAMES = KNOWN_BOT_LOGINS | {
-    "renovate bot", "github action", "github actions", "gitlab bot", "semantic release bot",
-}
-# Addresses that are bots wherever they appear.
-KNOWN_BOT_EMAILS = frozenset(
-    {"action@github.com", "bot@renovateapp.com", "support@dependabot.com", "renovate@whitesourcesoftware.com"}
-)
-# Local parts of shared addresses: never a merge key; a bot when no login is known
-# (e.g. "GitHub <noreply@github.com>", the web-flow committer).
-NOREPLY_LOCALS = frozenset({"noreply", "no-reply"})
-SHARED_LOCALS = NOREPLY_LOCALS | {"donotreply", "do-not-reply", "nobody", "none", "unknown"}
-
-_GITLAB_BOT_RE = re.compile(r"^(project|group)_?\d+_bot")
-_GITHUB_NOREPLY_RE = re.compile(r"^(?:\d+\+)?([^@+]+)@users\.noreply\.github\.com$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,42 +69,6 @@ def _clean(value: str | None) -> str | None:
         return None
     value = value.strip()
     return value or None
-
-
-def _split_email(email: str) -> tuple[str, str]:
-    local, _, domain = email.rpartition("@")
-    return local, domain
-
-
-def is_bot_login(login: str, extra: frozenset[str] = frozenset()) -> bool:
-    """Whether a (lower-case) login is a bot or service account."""
-    return (
-        login.endswith("[bot]")
-        or login in KNOWN_BOT_LOGINS
-        or login in extra
-        or _GITLAB_BOT_RE.match(login) is not None
-    )
-
-
-def is_bot_email(email: str, weak: bool = True) -> bool:
-    """Whether a (lower-case) address belongs to a bot; ``weak`` also counts noreply@ addresses."""
-    if email in KNOWN_BOT_EMAILS:
-        return True
-    local, _ = _split_email(email)
-    local = re.sub(r"^\d+\+", "", local)
-    if local.endswith("[bot]") or _GITLAB_BOT_RE.match(local):
-        return True
-    return weak and local in NOREPLY_LOCALS
-
-
-def is_shared_email(email: str) -> bool:
-    """Addresses many people or machines share: never used to merge identities."""
-    local, domain = _split_email(email)
-    if not local or not domain or "." not in domain:
-        return True
-    if domain == "localhost" or domain.endswith((".local", ".localdomain", ".(none)")):
-        return True
-    return local in SHARED_LOCALS
 
 
 # Every identity seen, with how often (to choose display names), in one scan per table.
@@ -175,45 +120,6 @@ SELECT person_id, entity_id, 'member' FROM member_aff
 UNION
 SELECT person_id, entity_id, source FROM domain_aff
 """
-
-
-# Each identity with its person and bot flag before the rebuild, to tell what it changed.
-_BEFORE_SQL = """
-CREATE OR REPLACE TEMP TABLE _ident_before AS
-SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot
-FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id
-"""
-
-# Identities whose person or bot flag the rebuild changed, new and vanished ones included.
-_CHANGED_SQL = """
-CREATE OR REPLACE TEMP TABLE _ident_changed AS
-WITH after AS (
-    SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot
-    FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id
-)
-SELECT DISTINCT forge, host, login, email, name FROM (
-    (SELECT * FROM after EXCEPT SELECT * FROM _ident_before)
-    UNION ALL
-    (SELECT * FROM _ident_before EXCEPT SELECT * FROM after)
-)
-"""
-
-
-def _note_changed_identities(con: duckdb.DuckDBPyConnection, identities: int) -> None:
-    """Note what the new persons change for the derived data (warehouse.changes).
-
-    A first build, or one that moved more than a quarter of the identities, changes everything;
-    otherwise the repositories holding commits, items or comments of a changed identity.
-    """
-    before = con.execute("SELECT count(*) FROM _ident_before").fetchall()[0][0]
-    con.execute(_CHANGED_SQL)
-    changed = con.execute("SELECT count(*) FROM _ident_changed").fetchall()[0][0]
-    if not changed:
-        return
-    if before == 0 or changed * 4 > identities:
-        changes.mark(con, changes.EVERYTHING, f"{changed} of {identities} identities changed person or bot flag")
-        return
-    changes.note_identity_repos(con, "_ident_changed")
 
 
 class _UnionFind:
@@ -340,7 +246,7 @@ def resolve(
         # 2. exact e-mail, never through a shared address nor between a bot and a human
         if email and not is_shared_email(email):
             link(("email", is_bot, email), i)
-            noreply = _GITHUB_NOREPLY_RE.match(email)
+            noreply = GITHUB_NOREPLY_RE.match(email)
             if noreply:
                 link(("login", "github", "github.com", noreply.group(1)), i)
         # 3. same login on the same host
@@ -489,7 +395,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Ident
     for view, table in views.items():
         con.register(view, table)
     try:
-        con.execute(_BEFORE_SQL)
+        changes.keep_identities(con)
         con.execute("DELETE FROM person_affiliations")
         con.execute("DELETE FROM person_identities")
         con.execute("DELETE FROM persons")
@@ -499,7 +405,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Ident
         )
         con.execute(_AFFILIATIONS_SQL)
         affiliations = con.execute("SELECT count(*) FROM person_affiliations").fetchall()[0][0]
-        _note_changed_identities(con, ident.num_rows)
+        changes.note_identity_changes(con, ident.num_rows)
     finally:
         for view in views:
             # after a failed statement the transaction is aborted and refuses even this;
@@ -507,7 +413,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Ident
             with contextlib.suppress(duckdb.Error):
                 con.unregister(view)
         with contextlib.suppress(duckdb.Error):
-            con.execute("DROP TABLE IF EXISTS _ident_before; DROP TABLE IF EXISTS _ident_changed")
+            changes.drop_kept_identities(con)
     n_persons = len(display)
     return IdentityStats(
         identities=ident.num_rows,

@@ -102,11 +102,10 @@ def refresh_metric_facts(con: duckdb.DuckDBPyConnection, incremental: bool = Fal
         now_counts = counts(con, _COUNTS_SQL)
         plan = _plan(con, incremental, state, now_counts)
         unsorted = state.unsorted_rows if state else 0
+        if plan == "repos" and unsorted + _noted_rows(con) > UNSORTED_SHARE * _fact_rows(con):
+            plan = "all"  # appending them would leave too much out of sort order: re-sort now
         if plan == "repos":
-            appended = _refresh_repos(con)
-            unsorted += appended
-            if unsorted > UNSORTED_SHARE * _fact_rows(con):
-                plan = "all"  # the rows just written go again, now in sort order
+            unsorted += _refresh_repos(con)
         if plan == "all":
             _refill(con)
             unsorted = 0
@@ -148,6 +147,14 @@ def _refresh_repos(con: duckdb.DuckDBPyConnection) -> int:
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_SCOPE}")
     return written
+
+
+def _noted_rows(con: duckdb.DuckDBPyConnection) -> int:
+    """The fact rows the noted repositories hold now: about what refreshing them appends."""
+    return sum(con.execute(
+        f"SELECT count(*) FROM {table} JOIN changed_repos c ON c.forge = {table}.forge "
+        f"AND c.host = {table}.host AND c.repo_path = {table}.repo_path").fetchall()[0][0]
+        for table, _, _ in _FACT_SETS)
 
 
 def _fact_rows(con: duckdb.DuckDBPyConnection) -> int:
