@@ -248,11 +248,13 @@ def test_the_overview_table_downloads_as_csv(tab, demo_db, lang, country):
 
     table = csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8")))
     rows = list(table)
-    assert {"entity_id", "name", "country", "archetype"} <= set(table.fieldnames or ()), table.fieldnames
+    # The headers are in the page's language.
+    id_, name, land, kind = (t(f"csv.{c}") for c in ("entity_id", "name", "country", "archetype"))
+    assert {id_, name, land, kind} <= set(table.fieldnames or ()), table.fieldnames
     # One row per entity of the world, or of the chosen country, with its own name and codes.
     expected = {e.id: (e.name, e.country, e.archetype) for e in world.entities if country in (None, e.country)}
-    assert sorted(row["entity_id"] for row in rows) == sorted(expected)
-    assert {row["entity_id"]: (row["name"], row["country"], row["archetype"]) for row in rows} == expected
+    assert sorted(row[id_] for row in rows) == sorted(expected)
+    assert {row[id_]: (row[name], row[land], row[kind]) for row in rows} == expected
     assert tab.problems() == []
 
 
@@ -291,4 +293,28 @@ def test_a_hostile_repository_description_is_shown_as_text(tab, server, demo_db)
     tab.screenshot("hostile-description-entity-en")
     assert injected_elements(page) == []
     assert tab.dialogs == []
+    assert tab.problems() == []
+
+
+def test_selecting_a_row_opens_the_entity_page_with_the_filters(tab):
+    tab.open("/?lang=de&period=180")
+    page = tab.page
+    grid = page.locator(f'{MAIN} [data-testid="stDataFrame"]').first
+    expect(grid).to_be_visible()
+    first_row = grid.locator('[role="row"]').nth(1).text_content() or ""
+    box = grid.bounding_box()
+    assert box
+    # The selection box of the first row: the grid's first column, below its header row.
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    page.wait_for_url(lambda url: urlsplit(url).path.endswith("/entity"), timeout=WAIT_MS)
+    t = Translator("de")
+    tab.wait_until_ready(t("nav.entity"))
+    assert tab.problems() == []
+    header = page.locator(f"{MAIN} h2").first.inner_text().strip()
+    assert header and header in first_row, (header, first_row)
+    _assert_query(tab, {"lang": "de", "period": "180"})
+    # ... and back
+    page.locator(MAIN).get_by_role("button", name=t("common.back_to_overview")).click()
+    page.wait_for_url(lambda url: urlsplit(url).path in ("", "/"), timeout=WAIT_MS)
+    tab.wait_until_ready(t("nav.overview"))
     assert tab.problems() == []

@@ -79,6 +79,9 @@ def show_trend(goal: pd.Series) -> str:
 
 # Streamlit's boxes by the warehouse's tone of each status.
 # (No st.error: an error box on a page means the page failed.)
+# The goals table: the goal (its first column, kept in view on a phone), its status, then the figures.
+GOAL_COLUMNS = ["metric_label", "status_label", "target_shown", "value_shown", "trend_shown", "projected_shown",
+                "deadline_shown", "then_shown"]
 _BOX = {"good": st.success, "warning": st.warning, "bad": st.warning, "neutral": st.info}
 _ICON = {
     goals.ACHIEVED: ":material/verified:",
@@ -171,10 +174,11 @@ else:
     st.dataframe(
         table,
         hide_index=True,
-        column_order=["metric_label", "target_shown", "value_shown", "trend_shown", "projected_shown", "deadline_shown",
-                      "then_shown", "status_label"],
-        column_config={
-            "metric_label": st.column_config.TextColumn(t("goals.col.metric"), width="large"),
+        column_order=GOAL_COLUMNS,
+        column_config=columns.sized(order=GOAL_COLUMNS, flexible="metric_label", widths={
+            "status_label": 150, "target_shown": 75, "value_shown": 90, "trend_shown": 140, "projected_shown": 100,
+            "deadline_shown": 130, "then_shown": 100}, config={
+            "metric_label": st.column_config.TextColumn(t("goals.col.metric")),
             "target_shown": st.column_config.TextColumn(t("goals.col.target")),
             "value_shown": st.column_config.TextColumn(t("goals.col.value")),
             "trend_shown": st.column_config.TextColumn(t("goals.col.trend")),
@@ -183,7 +187,7 @@ else:
             "deadline_shown": st.column_config.TextColumn(t("goals.col.deadline")),
             "then_shown": st.column_config.TextColumn(t("goals.col.then"), help=t("goals.col.then_help")),
             "status_label": st.column_config.TextColumn(t("goals.col.status")),
-        },
+        }),
     )
     st.download_button(
         t("common.download_csv"),

@@ -244,14 +244,17 @@ else:
         selection_mode="single-row",
         key="overview.peers",
         column_order=["name", "score", "peer_median_text", "difference_text", "archetype_label", "peers"],
-        column_config={
-            "name": columns.text(t("overview.col.entity"), pinned=True),
+        column_config=columns.sized(order=["name", "score", "peer_median_text", "difference_text", "archetype_label",
+                                           "peers"], flexible="peers",
+                                    widths={"name": 210, "score": 110, "peer_median_text": 150,
+                                            "difference_text": 120, "archetype_label": 130}, config={
+            "name": columns.text(t("overview.col.entity")),
             "archetype_label": columns.text(t("overview.col.archetype")),
             "score": columns.score(t("overview.col.score")),
             "peer_median_text": columns.text(t("overview.col.peer_median")),
             "difference_text": columns.text(t("overview.col.difference"), help=t("overview.col.difference_help")),
             "peers": columns.count(t, t("overview.col.peers")),
-        },
+        }),
     )
     filters.follow_selection(chosen, bench, ENTITY_PAGE, entity="entity_id")
     st.download_button(
