@@ -483,6 +483,8 @@ SAME_ON_PURPOSE = {
     "national",  # the archetype
     "Commits", "Fork", "Forks", "Tag", "Name", "Host", "Link", "Status", "Version", "Matrix", "Budget",
     "{n} s", "{n} min",
+    # German uses these words too ("Issue" as the loanword the German pages use throughout).
+    "Person", "Original", "Definition", "Issue #{number}",
 }
 
 
