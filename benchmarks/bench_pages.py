@@ -9,8 +9,9 @@ and the browser's (the first visit), then N more times, each in a new tab of the
 Streamlit session, as a reader opening a link), and times from navigation to the page being finished:
 the script run has ended, nothing is drawn stale or as a skeleton, the page's heading and every chart
 are drawn. Each visit is split into: connecting (the websocket session), the script run, and drawing
-after it. Prints a Markdown table (medians and the slowest visit) to paste into
-benchmarks/RESULTS.md. Numbers, never asserted in unit tests: shared machines make timings flaky.
+after it. Before that, in one open session, it times the switch to each page through the sidebar's
+navigation (the way a reader moves through the dashboard, warm). Prints Markdown tables (medians
+and the slowest) to paste into benchmarks/RESULTS.md. Numbers, never asserted in unit tests: shared machines make timings flaky.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from urllib.parse import urlsplit
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -123,6 +125,43 @@ def visit(context, url: str) -> dict[str, float]:
         page.close()
 
 
+# Finished after a page switch: the script has run to its end, nothing is stale or a skeleton,
+# the heading is the new page's and every chart is drawn.
+_SWITCHED_JS = """
+(title) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]')) return false;
+  const h1 = document.querySelector('[data-testid="stMain"] h1');
+  if (!h1 || h1.innerText.trim() !== title) return false;
+  return [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(c => c.querySelector('svg.marks, canvas'));
+}
+"""
+
+
+def switches(context, base: str, lang: str, rounds: int) -> dict[str, list[float]]:
+    """Seconds from a click on a page's link in the sidebar to the page finished, in one open
+    session (the way a reader moves through the dashboard), ``rounds`` times round every page."""
+    page = context.new_page()
+    times: dict[str, list[float]] = {}
+    try:
+        page.goto(f"{base}/?lang={lang}")
+        page.wait_for_function(_SWITCHED_JS, arg=page.locator("h1").first.inner_text().strip(), timeout=60_000)
+        links = page.locator('[data-testid="stSidebarNavLink"]')
+        targets = [(links.nth(i).get_attribute("href"), links.nth(i).inner_text().strip().split("\n")[-1])
+                   for i in range(links.count())]
+        for _ in range(rounds + 1):  # the first round warms the caches of every page
+            for href, title in [*targets[1:], targets[0]]:
+                start = time.monotonic()
+                page.locator(f'[data-testid="stSidebarNavLink"][href="{href}"]').click()
+                page.wait_for_function(_SWITCHED_JS, arg=title, timeout=60_000)
+                name = urlsplit(href).path.strip("/") or "overview"
+                times.setdefault(name, []).append(time.monotonic() - start)
+    finally:
+        page.close()
+    return {name: values[1:] for name, values in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="a published warehouse (default: build the demo's)")
@@ -139,11 +178,14 @@ def main() -> None:
         build_demo(db)
     server = Server(db, work / "serve.log")
     rows = []
+    switched: list[tuple[str, str, float, float]] = []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": args.width, "height": 900})
             for lang in args.langs.split(","):
+                for name, values in switches(context, server.url, lang, args.repeat).items():
+                    switched.append((name, lang, statistics.median(values), max(values)))
                 for path in args.pages.split(","):
                     url = f"{server.url}{path}?lang={lang}"
                     first = visit(context, url)
@@ -156,6 +198,12 @@ def main() -> None:
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
+    print(f"Page switch in an open session (a click in the sidebar), {args.repeat} rounds after a warming one:\n")
+    print(f"| page | language | median (s) | slowest (s) | under {BAR_SECONDS} s |")
+    print("|---|---|---|---|---|")
+    for name, lang, med, slowest in switched:
+        print(f"| {name} | {lang} | {med:.2f} | {slowest:.2f} | {'yes' if med < BAR_SECONDS else '**no**'} |")
+    print("\nA new tab (a new session, as a reader opening a link), after a first visit:\n")
     print(f"| page | language | first visit (s) | warm: median (s) | connect | script run | drawing | "
           f"slowest of {args.repeat} (s) | under {BAR_SECONDS} s |")
     print("|---|---|---|---|---|---|---|---|---|")

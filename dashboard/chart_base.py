@@ -8,6 +8,7 @@ No Streamlit and no SQL here. The chart modules (``charts``, ``page_charts``, ``
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -47,6 +48,23 @@ ROW_STEP = 42             # height of one labelled bar: its label above, the bar
 BAR_SIZE = 16
 
 PARTIAL_COLOUR = "#A8C6E0"  # the month in progress: the colour of the others, paler
+
+# Altair's theme is global to the process; sessions draw charts from several threads.
+_THEME_LOCK = threading.Lock()
+
+
+def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart's Vega-Lite specification, without validating it against the schema again and
+    without Altair's default theme (sizes come from the page). The builders are tested to make
+    valid specifications (tests/test_dashboard_charts.py validates them); checking every one on
+    every run of a page cost a quarter of the overview's run."""
+    with _THEME_LOCK, alt.theme.enable("none"):
+        return chart.to_dict(validate=False)
+
+
+def draw(where: Any, chart: alt.TopLevelMixin) -> None:
+    """Show ``chart`` across the width of ``where`` (``st``, a column, a container)."""
+    where.vega_lite_chart(spec(chart), width="stretch")
 
 
 def locale(t: Translator) -> dict[str, Any]:

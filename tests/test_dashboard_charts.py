@@ -173,3 +173,26 @@ def test_the_network_stays_legible(entities):
     named = next(v for k, v in spec["datasets"].items() if v and "label_y" in v[0] and "projects" not in v[0])
     assert len(named) == min(entities, network_charts.LABELLED_NODES)
     assert spec["height"] == network_charts.chart_height(entities)
+
+
+def test_every_builder_makes_a_valid_specification_and_pages_get_it_without_a_theme():
+    # The pages skip Altair's validation (chart_base.spec); the builders must therefore be valid.
+    t = Translator("de")
+    wide = pd.DataFrame({"entity_id": ["a", "b"], "label": ["A", "B"], "active": [2, 0], "inactive": [1, 3],
+                         "no_data": [0, 1], "repos": [3, 4]})
+    groups = pd.DataFrame({"label": ["x", "y"], "score": [50.0, None], "entities": [1, 2], "repos": [3, 4],
+                           "commits": [5, 6], "active_contributors": [1, 2]})
+    peers = pd.DataFrame({"entity_label": ["A", "B"], "archetype_label": ["k", "k"], "score": [50.0, 60.0],
+                          "peer_median": [55.0, 55.0], "difference": [-5.0, 5.0], "peers": [2, 2]})
+    runs = pd.DataFrame({"run_id": [1, 2], "started_at": pd.to_datetime(["2026-11-01", "2026-12-01"], utc=True),
+                         "requests": [700, 40], "not_modified": [0, 38]})
+    cells = pd.DataFrame({"source": ["a"], "target": ["b"], "source_label": ["A"], "target_label": ["B"],
+                          "weight": [2], "kinds": ["fork: 2"]})
+    built = [charts.lifecycle_mix(wide, t, "entity_id", "label", "Entity"),
+             charts.group_scores(groups, t, "label", "Typ", "Titel"), charts.peer_benchmark(peers, t),
+             page_charts.requests_per_run(runs, t), network_charts.matrix_chart(cells, ["A", "B"], t)]
+    for chart in built:
+        chart.to_dict()  # validates against the Vega-Lite schema; raises when not valid
+        spec = chart_base.spec(chart)
+        assert "continuousWidth" not in json.dumps(spec.get("config", {}).get("view", {}))
+        assert spec["config"]["locale"]["number"]["decimal"] == ","

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import columns, data, filters, page_charts
+from dashboard import chart_base, columns, data, filters, page_charts
 from dashboard.text import md_escape, web_url
 from warehouse import metrics, unanswered
 from warehouse.pages import directory
@@ -242,5 +242,5 @@ else:
 
 # The chart counts what the choices above show (the reason included), per entity.
 st.subheader(t("attention.chart_heading"))
-st.altair_chart(page_charts.attention_by_entity(wanted.assign(entity_name=wanted["entity_id"].map(
-    lambda e: names.get(e, e))), t), width="stretch")
+chart_base.draw(st, page_charts.attention_by_entity(wanted.assign(entity_name=wanted["entity_id"].map(
+    lambda e: names.get(e, e))), t))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, columns, data, evidence_text, filters
+from dashboard import chart_base, charts, columns, data, evidence_text, filters
 from dashboard.report import change_text
 from dashboard.text import licence_text, md_escape, web_url
 from warehouse import goals, link_evidence, metrics, reuse
@@ -195,8 +195,8 @@ if monthly.empty or int(monthly["commits"].sum()) == 0:
     st.info(t("entity.activity.empty", months=months), icon=":material/info:")
 else:
     left, right = st.columns(2)
-    left.altair_chart(charts.monthly_commits(monthly, t, as_of), width="stretch")
-    right.altair_chart(charts.monthly_contributors(monthly, t, as_of), width="stretch")
+    chart_base.draw(left, charts.monthly_commits(monthly, t, as_of))
+    chart_base.draw(right, charts.monthly_contributors(monthly, t, as_of))
     table = monthly[["month", "commits", "active_contributors", "new_contributors"]]
     with st.expander(t("entity.activity.table")):
         st.dataframe(

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import columns, data, filters, goal_charts, report
+from dashboard import chart_base, columns, data, filters, goal_charts, report
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES
 from dashboard.text import md_escape
 from warehouse import goals
@@ -143,7 +143,7 @@ else:
             if days_left > 0 and not _missing(goal["trend_per_month"]):
                 st.caption(show_trend(goal))
             history = data.query(goals.goal_history, entity_id, metric)
-            st.altair_chart(goal_charts.goal_trend(history, goal.to_dict(), t), width="stretch")
+            chart_base.draw(st, goal_charts.goal_trend(history, goal.to_dict(), t))
 
     st.subheader(t("goals.table_heading"))
     table = pd.DataFrame({

@@ -147,7 +147,7 @@ if mix.empty or int(mix["repos"].sum()) == 0:
     st.info(t("overview.lifecycle.empty"), icon=":material/info:")
 else:
     mix = mix.sort_values(["active", "repos"], ascending=False).reset_index(drop=True)
-    st.altair_chart(charts.lifecycle_mix(mix, t, key_col, "group_label", title), width="stretch")
+    chart_base.draw(st, charts.lifecycle_mix(mix, t, key_col, "group_label", title))
     stage_cols = [s for s in metrics.STAGES if s in mix.columns]
     table = mix[[key_col, "group_label", "repos", *stage_cols]]
     chosen = st.dataframe(
@@ -190,7 +190,7 @@ for col in ("repos", "commits", "active_contributors"):
 table["label"] = [t.label("archetype", v) if group == "archetype" else str(v) for v in table[group]]
 table = table.sort_values(["score", "label"], ascending=[False, True], na_position="last")
 title = t(f"overview.col.{group}")
-st.altair_chart(charts.group_scores(table, t, "label", title, t(f"overview.compare.chart_{group}")), width="stretch")
+chart_base.draw(st, charts.group_scores(table, t, "label", title, t(f"overview.compare.chart_{group}")))
 st.dataframe(
     table,
     hide_index=True,
@@ -236,7 +236,7 @@ else:
     bench["entity_label"] = bench["name"]
     if alone.any():
         st.caption(t.count("overview.peers.alone_note", int(alone.sum())))
-    st.altair_chart(charts.peer_benchmark(bench, t), width="stretch")
+    chart_base.draw(st, charts.peer_benchmark(bench, t))
     chosen = st.dataframe(
         bench,
         hide_index=True,

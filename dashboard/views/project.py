@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, columns, data, filters
+from dashboard import chart_base, charts, columns, data, filters
 from dashboard.i18n import Translator
 from dashboard.text import licence_text, md_escape, web_url
 from warehouse import metrics, reuse
@@ -155,7 +155,7 @@ else:
     breakdown["weight_text"] = [t.percent(w) for w in breakdown["weight"]]
     breakdown["share_text"] = [t.percent(v) for v in breakdown["share"]]
     chart_col, total_col = st.columns([3, 2], vertical_alignment="center")
-    chart_col.altair_chart(charts.health_parts(breakdown, t), width="stretch")
+    chart_base.draw(chart_col, charts.health_parts(breakdown, t))
     total_col.markdown(t("project.health.total", score=t.number(score),
                          used=t.number(int((~parts["missing"]).sum())), parts=t.number(len(parts))))
     st.dataframe(
@@ -189,15 +189,15 @@ if monthly.empty and items.empty:
     st.info(t("project.time.empty"), icon=":material/info:")
 else:
     a, b = st.columns(2)
-    a.altair_chart(charts.monthly_commits(monthly, t, as_of), width="stretch")
-    b.altair_chart(charts.monthly_contributors(monthly, t, as_of), width="stretch")
+    chart_base.draw(a, charts.monthly_commits(monthly, t, as_of))
+    chart_base.draw(b, charts.monthly_contributors(monthly, t, as_of))
     c, d = st.columns(2)
     if items["median_ttfr_hours"].notna().any():
-        c.altair_chart(charts.monthly_response(items, t, as_of), width="stretch")
+        chart_base.draw(c, charts.monthly_response(items, t, as_of))
     else:
         c.info(t("project.time.no_responses", months=months), icon=":material/forum:")
     if items["median_issue_age_days"].notna().any():
-        d.altair_chart(charts.open_issue_age(items, t, as_of), width="stretch")
+        chart_base.draw(d, charts.open_issue_age(items, t, as_of))
     else:
         d.info(t("project.time.no_open_issues"), icon=":material/task_alt:")
     over_time = monthly[["month", "commits", "active_contributors", "new_contributors"]].merge(
@@ -213,7 +213,7 @@ st.subheader(t("project.releases.heading"))
 if releases.empty:
     st.info(t("project.releases.empty"), icon=":material/info:")
 else:
-    st.altair_chart(charts.releases_timeline(releases, t), width="stretch")
+    chart_base.draw(st, charts.releases_timeline(releases, t))
     st.dataframe(
         releases.assign(published_text=columns.days(t, releases["published_at"])),
         hide_index=True,

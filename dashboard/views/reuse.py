@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import columns, data, evidence_text, filters, network_charts
+from dashboard import chart_base, columns, data, evidence_text, filters, network_charts
 from warehouse import link_evidence, reuse
 from warehouse.pages import directory
 
@@ -99,9 +99,7 @@ if view == "network":
     nodes["label"] = nodes["entity_id"].map(labels)
     if edges.empty:
         st.info(t("reuse.no_edges"), icon=":material/hub:")
-    st.altair_chart(
-        network_charts.network_chart(nodes, network_charts.edge_segments(drawn, layout), t), width="stretch"
-    )
+    chart_base.draw(st, network_charts.network_chart(nodes, network_charts.edge_segments(drawn, layout), t))
     st.caption(t("reuse.network_legend"))
     if len(edges) > len(drawn):
         st.caption(t("reuse.capped", shown=t.number(len(drawn)), total=t.number(len(edges)),
@@ -116,7 +114,7 @@ else:
     linked = set(edges["source"]) | set(edges["target"])
     shown_ids = scope_ids if len(scope_ids) <= 20 else [e for e in scope_ids if e in linked]
     order = [labels[e] for e in sorted(shown_ids, key=lambda e: (labels[e].casefold(), e))]
-    st.altair_chart(network_charts.matrix_chart(cells, order, t), width="stretch")
+    chart_base.draw(st, network_charts.matrix_chart(cells, order, t))
     st.caption(t("reuse.matrix_legend"))
     if len(shown_ids) < len(scope_ids):
         st.caption(t.count("reuse.matrix_unlinked", len(scope_ids) - len(shown_ids)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import columns, data, filters, page_charts
+from dashboard import chart_base, columns, data, filters, page_charts
 from dashboard.text import md_escape
 from warehouse.pages import run_log
 
@@ -92,7 +92,7 @@ st.subheader(t("status.runs_heading"))
 if runs.empty:
     st.info(t("status.no_runs", days=t.number(f.days)), icon=":material/history:")
 else:
-    st.altair_chart(page_charts.requests_per_run(runs, t), width="stretch")
+    chart_base.draw(st, page_charts.requests_per_run(runs, t))
     shown = runs.assign(
         started_text=runs["started_at"].map(_stamp),
         status_label=runs["status"].map(lambda s: t.label("status.run", s)),
