@@ -10,8 +10,10 @@ Streamlit session, as a reader opening a link), and times from navigation to the
 the script run has ended, nothing is drawn stale or as a skeleton, the page's heading and every chart
 are drawn. Each visit is split into: connecting (the websocket session), the script run, and drawing
 after it. Before that, in one open session, it times the switch to each page through the sidebar's
-navigation (the way a reader moves through the dashboard, warm). Prints Markdown tables (medians
-and the slowest) to paste into benchmarks/RESULTS.md. Numbers, never asserted in unit tests: shared machines make timings flaky.
+navigation (the way a reader moves through the dashboard, warm), and first of all a one-line
+Streamlit app opened in new tabs the same way: the floor any page of any Streamlit app pays on the
+machine. Prints Markdown tables (medians and the slowest) to paste into benchmarks/RESULTS.md.
+Numbers, never asserted in unit tests: shared machines make timings flaky.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ import sys
 import tempfile
 import time
 import urllib.request
-from urllib.parse import urlsplit
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
 
@@ -80,12 +82,20 @@ def build_demo(path: Path) -> None:
     subprocess.run([_ossdash(), "demo", "--no-serve", "--db", str(path)], check=True, stdout=subprocess.DEVNULL)
 
 
+# The floor: a Streamlit app of one heading and one line, opened the same way, shows what a new
+# session costs on the machine before any page of the dashboard does anything.
+_FLOOR_APP = 'import streamlit as st\nst.title("Floor")\nst.write("One line.")\n'
+
+
 class Server:
-    def __init__(self, db: Path, log: Path) -> None:
+    def __init__(self, db: Path, log: Path, floor: Path | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen([_ossdash(), "serve", "--db", str(db), "--port", str(self.port)],
-                                        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        command = [_ossdash(), "serve", "--db", str(db), "--port", str(self.port)] if floor is None else [
+            sys.executable, "-m", "streamlit", "run", str(floor), "--server.port", str(self.port),
+            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+        self.process = subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                                        start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -176,6 +186,18 @@ def main() -> None:
         db = work / "demo.duckdb"
         print("building the demo database...", file=sys.stderr)
         build_demo(db)
+    floor_app = work / "floor.py"
+    floor_app.write_text(_FLOOR_APP, encoding="utf-8")
+    floor = Server(db, work / "floor.log", floor=floor_app)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": args.width, "height": 900})
+            visit(context, floor.url)
+            floor_times = [visit(context, floor.url) for _ in range(args.repeat)]
+            browser.close()
+    finally:
+        floor.stop()
     server = Server(db, work / "serve.log")
     rows = []
     switched: list[tuple[str, str, float, float]] = []
@@ -207,6 +229,9 @@ def main() -> None:
     print(f"| page | language | first visit (s) | warm: median (s) | connect | script run | drawing | "
           f"slowest of {args.repeat} (s) | under {BAR_SECONDS} s |")
     print("|---|---|---|---|---|---|---|---|---|")
+    low = {k: statistics.median(v[k] for v in floor_times) for k in floor_times[0]}
+    print(f"| a one-line Streamlit app (the floor) | - | - | {low['total']:.2f} | {low['connect']:.2f} | "
+          f"{low['run']:.2f} | {low['draw']:.2f} | {max(v['total'] for v in floor_times):.2f} | - |")
     for path, lang, first, med, slowest in rows:
         print(f"| `{path}` | {lang} | {first:.2f} | {med['total']:.2f} | {med['connect']:.2f} | {med['run']:.2f} | "
               f"{med['draw']:.2f} | {slowest:.2f} | {'yes' if med['total'] < BAR_SECONDS else '**no**'} |")
