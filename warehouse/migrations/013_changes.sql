@@ -178,5 +178,5 @@ CREATE OR REPLACE VIEW item_facts_live AS SELECT * FROM item_facts_of('repos');
 CREATE OR REPLACE VIEW activity_events_live AS SELECT * FROM activity_events_of('repos');
 
 -- Rows the incremental refreshes appended since the facts were last refilled whole in their sort
--- order; past a tenth of the table the next refresh refills (and so re-sorts) it whole.
+-- order; a refresh that would take them past a tenth of the facts refills (and re-sorts) them whole.
 ALTER TABLE metric_facts_state ADD COLUMN unsorted_rows BIGINT;
