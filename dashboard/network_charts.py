@@ -34,9 +34,11 @@ MAX_EDGES = MAX_CHART_POINTS // 2
 # Beyond this many lines a network is a hairball: the strongest links are drawn (all of them are
 # in the table below the chart), at least this many, more for larger networks.
 LEGIBLE_EDGES = 60
-EDGES_PER_ENTITY = 2.5
+EDGES_PER_ENTITY = 1.5
 # Names written on the chart at most; the others are in the tooltips (100 names overlap).
 LABELLED_NODES = 24
+CROWDED_LABELS = 12     # ... when more than CROWDED entities share the chart
+CROWDED = 40
 _EXTENT = 1.0           # the layout fills [-1, 1] in both directions
 _PARALLEL_GAP = 0.035   # distance between parallel edges of one pair of entities
 
@@ -48,6 +50,11 @@ def legible_edges(edges: pd.DataFrame, entities: int) -> pd.DataFrame:
     cap = min(MAX_EDGES, max(LEGIBLE_EDGES, math.ceil(EDGES_PER_ENTITY * entities)))
     ordered = edges.sort_values(["weight", "kind", "source", "target"], ascending=[False, True, True, True])
     return ordered.head(cap)
+
+
+def labelled_nodes(entities: int) -> int:
+    """How many entities are named on a network of ``entities``."""
+    return min(entities, CROWDED_LABELS if entities > CROWDED else LABELLED_NODES)
 
 
 def chart_height(entities: int) -> int:
@@ -105,11 +112,13 @@ def _force_layout(adj: np.ndarray, iterations: int, seed: int) -> np.ndarray:
         length = np.maximum(np.linalg.norm(move, axis=1), 1e-9)
         temperature = 0.1 * (1 - step / iterations) + 1e-3
         pos += move / length[:, None] * np.minimum(length, temperature)[:, None]
-    pos -= pos.mean(axis=0)
+    pos -= np.median(pos, axis=0)
     # Each axis filled on its own: the chart is wider than tall, and a layout stretched along
-    # one direction would otherwise leave the other half empty and its labels crowded.
-    extent = np.abs(pos).max(axis=0)
-    return pos / np.where(extent > 0, extent, 1.0)
+    # one direction would otherwise leave the other half empty and its labels crowded. The
+    # scale comes from the bulk of the nodes, not the farthest: a few loosely linked ones far
+    # out would otherwise squeeze a large network's core into a knot; those are pulled in.
+    extent = np.quantile(np.abs(pos), 0.9 if n > 20 else 1.0, axis=0)
+    return np.clip(pos / np.where(extent > 0, extent, 1.0), -1.0, 1.0)
 
 
 def unique_labels(ids: Sequence[str], names: dict[str, str]) -> dict[str, str]:
@@ -221,7 +230,9 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
     layers.append(
         alt.Chart(node_data).mark_circle(color="#1f3b57", opacity=0.9, stroke="white", strokeWidth=1.5).encode(
             x=x, y=y,
-            size=alt.Size("projects:Q", scale=alt.Scale(range=[60, 1400], zero=True),
+            # Smaller circles the more entities there are, so that they do not cover each other.
+            size=alt.Size("projects:Q", scale=alt.Scale(range=[30, max(250, int(1400 * min(1.0, 10 / max(1, len(nodes)))))],
+                                                        zero=True),
                           title=t("reuse.chart.projects"), legend=None),
             tooltip=node_tooltip,
         )
@@ -229,7 +240,8 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, t: Translator) -> al
     # Names below their circle, on a white halo that hides the lines passing under them; with
     # many entities only the most connected are named (the rest in their tooltips).
     named = node_data.assign(_links=node_data["entity_id"].map(_link_counts(edges)).fillna(0))
-    named = named.sort_values(["_links", "projects", "label"], ascending=[False, False, True]).head(LABELLED_NODES)
+    named = named.sort_values(["_links", "projects", "label"], ascending=[False, False, True]).head(
+        labelled_nodes(len(nodes)))
     label_y = alt.Y("label_y:Q", scale=alt.Scale(domain=span), axis=None)
     for halo in (True, False):
         layers.append(

@@ -104,8 +104,8 @@ if view == "network":
     if len(edges) > len(drawn):
         st.caption(t("reuse.capped", shown=t.number(len(drawn)), total=t.number(len(edges)),
                      weight=t.number(int(drawn["weight"].min()))))
-    if len(nodes) > network_charts.LABELLED_NODES:
-        st.caption(t("reuse.names_capped", shown=t.number(network_charts.LABELLED_NODES)))
+    if len(nodes) > network_charts.labelled_nodes(len(nodes)):
+        st.caption(t("reuse.names_capped", shown=t.number(network_charts.labelled_nodes(len(nodes)))))
 elif edges.empty:
     st.info(t("reuse.no_edges"), icon=":material/grid_on:")
 else:
