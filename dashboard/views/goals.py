@@ -146,6 +146,8 @@ else:
             chart_base.draw(st, goal_charts.goal_trend(history, goal.to_dict(), t))
 
     st.subheader(t("goals.table_heading"))
+    # The value at the deadline only where a deadline has passed (else the column would be all "–").
+    shown_columns = [c for c in GOAL_COLUMNS if c != "then_shown" or (progress["days_left"] <= 0).any()]
     table = pd.DataFrame({
         "metric": progress["metric"],
         "metric_label": progress["metric"].map(lambda m: t.label("goal_metric", m)),
@@ -174,10 +176,10 @@ else:
     st.dataframe(
         table,
         hide_index=True,
-        column_order=GOAL_COLUMNS,
-        column_config=columns.sized(order=GOAL_COLUMNS, flexible="metric_label", widths={
-            "status_label": 150, "target_shown": 75, "value_shown": 90, "trend_shown": 140, "projected_shown": 100,
-            "deadline_shown": 130, "then_shown": 100}, config={
+        column_order=shown_columns,
+        column_config=columns.sized(order=shown_columns, flexible="metric_label", widths={
+            "status_label": 140, "target_shown": 70, "value_shown": 90, "trend_shown": 120, "projected_shown": 95,
+            "deadline_shown": 125, "then_shown": 90}, config={
             "metric_label": st.column_config.TextColumn(t("goals.col.metric")),
             "target_shown": st.column_config.TextColumn(t("goals.col.target")),
             "value_shown": st.column_config.TextColumn(t("goals.col.value")),
