@@ -135,7 +135,7 @@ else:
             target_c.metric(t("goals.figure.target"), show_value(goal["target"], unit))
             value_c.metric(t("goals.figure.value"), show_value(goal["value"], unit))
             deadline_c.metric(t("goals.figure.deadline"), show_date(goal["deadline"]),
-                              help=t("goals.figure.days_past", days=t.number(-days_left)) if days_left < 0 else None)
+                              help=t("goals.figure.days_past", days=t.count("common.days_since", -days_left)) if days_left < 0 else None)
             shown = report.goal_from_progress(goal.to_dict())
             texts = report.goal_texts(t, shown)
             box = _BOX.get(goals.STATUS_TONE.get(status, "neutral"), st.info)
