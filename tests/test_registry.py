@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 from datetime import date
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -808,20 +806,11 @@ def test_edge_values_collect(tmp_path):
 
 
 def _ipv6_simulator(world):
-    """The simulator served on ::1. ForgeSimulator binds IPv4 only (its server's address family),
-    so its own HTTP server is swapped for an IPv6 one with the same request handler."""
-    class IPv6Server(ThreadingHTTPServer):
-        address_family = socket.AF_INET6
-
-    sim = ForgeSimulator(world)
-    handler = sim.httpd.RequestHandlerClass
-    sim.httpd.server_close()
+    """The simulator served on ::1, or a skip where this machine has no IPv6 loopback."""
     try:
-        sim.httpd = IPv6Server(("::1", 0), handler)
+        return ForgeSimulator(world, host="::1")
     except OSError as exc:
         pytest.skip(f"this machine cannot bind the IPv6 loopback ::1 ({exc})")
-    sim.httpd.daemon_threads = True
-    return sim
 
 
 def test_ipv6_loopback_url_collects(tmp_path):

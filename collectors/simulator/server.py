@@ -64,6 +64,15 @@ class Budget:
                 self.reset_at[key] = time.time() + reset_in
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
+def _root(server: ThreadingHTTPServer) -> str:
+    host, port = server.server_address[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class ForgeSimulator:
     """A running simulator: ``with ForgeSimulator(World()) as sim: sim.base_url``.
 
@@ -87,10 +96,11 @@ class ForgeSimulator:
         self.budgets = {"github": Budget(rate_limit), "gitlab": Budget(rate_limit), "opencode": Budget(rate_limit)}
         self.faults = _faults.Faults()
         self.servers: dict[str | None, ThreadingHTTPServer] = {}
+        server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
         try:
             for offset, forge in enumerate((None, "gitlab", "opencode")):
                 handler = type("Handler", (_Handler,), {"sim": self, "own_forge": forge})
-                self.servers[forge] = ThreadingHTTPServer((host, port + offset if port else 0), handler)
+                self.servers[forge] = server_class((host, port + offset if port else 0), handler)
                 self.servers[forge].daemon_threads = True
         except OSError:
             for server in self.servers.values():
@@ -101,8 +111,7 @@ class ForgeSimulator:
 
     @property
     def base_url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return _root(self.httpd)
 
     def url(self, forge: str) -> str:
         """The URL a registry account uses for a forge of this simulator."""
@@ -112,8 +121,7 @@ class ForgeSimulator:
         """The forge's own root, as a client that appends ``/api/v3`` or ``/api/v4`` to a host wants it."""
         if forge == "github":
             return self.base_url
-        host, port = self.servers[forge].server_address[:2]
-        return f"http://{host}:{port}"
+        return _root(self.servers[forge])
 
     def api_url(self, forge: str) -> str:
         """The forge's API root at its own address (``http://HOST:PORT/api/v3`` or ``.../api/v4``)."""
