@@ -81,16 +81,21 @@ class Pending:
         con = self.con
         new = 0
         rows: dict[str, tuple[loader.TableSpec, list]] = {}
+        # (table, the columns a replace names) -> the spec and the values of every replace
+        replaced: dict[tuple[str, tuple[str, ...]], tuple[loader.TableSpec, list[tuple]]] = {}
         cursors = []
         con.execute("BEGIN")
         try:
             for op in self.ops:
                 if op[0] == "replace":
-                    loader.delete(con, op[1], {"forge": self.forge, "host": self.host, **op[2]})
+                    where = {"forge": self.forge, "host": self.host, **op[2]}
+                    replaced.setdefault((op[1].table, tuple(where)), (op[1], []))[1].append(tuple(where.values()))
                 elif op[0] == "rows":
                     rows.setdefault(op[1].table, (op[1], []))[1].extend(op[2])
                 else:
                     cursors.append((op[1], op[2], op[3]))
+            for (_, columns), (spec, values) in replaced.items():
+                loader.delete_many(con, spec, columns, values)
             for spec, records in rows.values():
                 new += loader.load(con, records, spec, count_new=spec is loader.COMMITS)
             state.put_cursors(con, self.forge, self.host, cursors)

@@ -106,16 +106,23 @@ def upsert(con: duckdb.DuckDBPyConnection, spec: TableSpec, batch: pa.Table, cou
         # number of new keys; a count(*) is cheap where an anti-join is not.
         before = con.execute(f"SELECT count(*) FROM {spec.table}").fetchall()[0][0] if count_new else 0
         updates = ", ".join(f"{c} = excluded.{c}" for c in spec.columns if c not in spec.keys)
+        # The window that keeps the last of repeated keys costs a quarter of the statement:
+        # only a batch that repeats a key pays for it.
+        dedupe = (f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _ord DESC) = 1 "
+                  if _repeats_a_key(batch, spec.keys) else "")
         con.execute(
             f"INSERT INTO {spec.table} ({cols}) "
-            f"SELECT {cols} FROM {view} "
-            f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _ord DESC) = 1 "
+            f"SELECT {cols} FROM {view} {dedupe}"
             f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
         ).fetchall()  # DuckDB keeps an INSERT's result open until it is read
         new = con.execute(f"SELECT count(*) FROM {spec.table}").fetchall()[0][0] - before if count_new else 0
     finally:
         con.unregister(view)
     return int(new)
+
+
+def _repeats_a_key(batch: pa.Table, keys: Sequence[str]) -> bool:
+    return batch.select(list(keys)).group_by(list(keys)).aggregate([]).num_rows < batch.num_rows
 
 
 def load(con: duckdb.DuckDBPyConnection, records: Iterable, spec: TableSpec, count_new: bool = True) -> int:
@@ -127,8 +134,30 @@ def load(con: duckdb.DuckDBPyConnection, records: Iterable, spec: TableSpec, cou
 
 def delete(con: duckdb.DuckDBPyConnection, spec: TableSpec, where: dict[str, str]) -> None:
     """Delete the rows matching column = value for every item of ``where``."""
-    unknown = set(where) - set(spec.columns)
+    delete_many(con, spec, list(where), [tuple(where.values())])
+
+
+def delete_many(con: duckdb.DuckDBPyConnection, spec: TableSpec, columns: Sequence[str],
+                values: Sequence[tuple]) -> None:
+    """Delete the rows whose ``columns`` equal one of the tuples in ``values``, in one statement:
+    a DELETE costs a scan of the table's key columns, so one per repository would cost a scan each."""
+    unknown = set(columns) - set(spec.columns)
     if unknown:
         raise ValueError(f"{spec.table} has no column {sorted(unknown)}")
-    clause = " AND ".join(f"{column} = ?" for column in where)
-    con.execute(f"DELETE FROM {spec.table} WHERE {clause}", list(where.values()))
+    if not values:
+        return
+    # Columns with one value for all (forge and host, as a batch has them) become equalities;
+    # one other column a list to match (no view to register: that cost more than the DELETE).
+    same = [i for i in range(len(columns)) if len({v[i] for v in values}) == 1]
+    varying = [i for i in range(len(columns)) if i not in same]
+    clauses = [f"{columns[i]} = ?" for i in same]
+    params: list = [values[0][i] for i in same]
+    if len(varying) == 1:
+        clauses.append(f"list_contains(?, {columns[varying[0]]})")
+        params.append(sorted({v[varying[0]] for v in values}))
+    elif varying:
+        one = "(" + " AND ".join(f"{columns[i]} = ?" for i in varying) + ")"
+        tuples = sorted({tuple(v[i] for i in varying) for v in values})
+        clauses.append("(" + " OR ".join([one] * len(tuples)) + ")")
+        params += [x for t in tuples for x in t]
+    con.execute(f"DELETE FROM {spec.table} WHERE {' AND '.join(clauses)}", params).fetchall()
