@@ -511,7 +511,8 @@ class GitHubCollector:
         ]
         return RootFilesRecord.from_listing("github", self.account.host, repo.path, entries)
 
-    def publiccode(self, repo: RepoRecord, blob_sha: str | None) -> PubliccodeRecord:
+    def publiccode(self, repo: RepoRecord, blob_sha: str | None,
+                   root_files: tuple[str, ...] | None = None) -> PubliccodeRecord:
         what = f"publiccode.yml of {repo.path}"
         status, _, body = self._get(f"/repos/{repo.path}/contents/publiccode.yml", None, {}, what)
         self._raise_for(status, body, what)
@@ -522,7 +523,7 @@ class GitHubCollector:
         except (ValueError, TypeError):
             raise MalformedResponse(f"{self.account.label}: {what} is not valid base64") from None
         sha = body.get("sha") if isinstance(body.get("sha"), str) else None
-        return publiccode_record("github", self.account.host, repo.path, sha or blob_sha, data)
+        return publiccode_record("github", self.account.host, repo.path, sha or blob_sha, data, root_files)
 
     def members(self, etag: str | None) -> Conditional:
         owner = self.account.owner

@@ -348,7 +348,8 @@ class GitLabCollector:
             return None  # no tree yet
         return RootFilesRecord.from_listing(self.account.forge, self.account.host, repo.path, entries)
 
-    def publiccode(self, repo: RepoRecord, blob_sha: str | None) -> PubliccodeRecord:
+    def publiccode(self, repo: RepoRecord, blob_sha: str | None,
+                   root_files: tuple[str, ...] | None = None) -> PubliccodeRecord:
         what = f"publiccode.yml of {repo.path}"
         with self._calls(what):
             body = self.gl.http_get(f"/projects/{_enc(repo.path)}/repository/files/publiccode.yml", query_data={"ref": repo.default_branch})
@@ -359,7 +360,7 @@ class GitLabCollector:
         except (ValueError, TypeError):
             raise MalformedResponse(f"{self.account.label}: {what} is not valid base64") from None
         blob = body.get("blob_id") if isinstance(body.get("blob_id"), str) else None
-        return publiccode_record(self.account.forge, self.account.host, repo.path, blob or blob_sha, data)
+        return publiccode_record(self.account.forge, self.account.host, repo.path, blob or blob_sha, data, root_files)
 
     def members(self, etag: str | None) -> Conditional:
         what = "listing members"

@@ -373,9 +373,11 @@ def _collect_files(con, collector: ForgeCollector, repo: RepoRecord, pending: Pe
     if not root.has_publiccode:
         pending.replace(loader.PUBLICCODE, {"repo_path": repo.path}, [])
         return
-    stored_sha = state.publiccode_sha(con, repo.forge, repo.host, repo.path)
-    if stored_sha is None or stored_sha != root.publiccode_sha:
-        pending.add(loader.PUBLICCODE, [collector.publiccode(repo, root.publiccode_sha)])
+    stored_sha, stored_files = state.publiccode_state(con, repo.forge, repo.host, repo.path)
+    # The checks of the files a publiccode.yml names (logo, screenshots) read the root's listing:
+    # a changed listing checks the same file again.
+    if stored_sha is None or stored_sha != root.publiccode_sha or stored_files != root.files:
+        pending.add(loader.PUBLICCODE, [collector.publiccode(repo, root.publiccode_sha, root.files)])
 
 
 def _collect_items(con, collector: ForgeCollector, repo: RepoRecord, horizon, pending: Pending) -> None:

@@ -117,11 +117,16 @@ def stored_repos(con: duckdb.DuckDBPyConnection, forge: str, host: str, owner: s
     return out
 
 
-def publiccode_sha(con: duckdb.DuckDBPyConnection, forge: str, host: str, repo_path: str) -> str | None:
+def publiccode_state(con: duckdb.DuckDBPyConnection, forge: str, host: str,
+                     repo_path: str) -> tuple[str | None, tuple[str, ...] | None]:
+    """The stored publiccode.yml's blob sha and the root listing stored with it (None, None if none)."""
     row = con.execute(
-        "SELECT blob_sha FROM publiccode WHERE forge = ? AND host = ? AND repo_path = ?", [forge, host, repo_path]
+        "SELECT p.blob_sha, r.files FROM publiccode p LEFT JOIN root_files r USING (forge, host, repo_path) "
+        "WHERE p.forge = ? AND p.host = ? AND p.repo_path = ?", [forge, host, repo_path]
     ).fetchone()
-    return row[0] if row else None
+    if not row:
+        return None, None
+    return row[0], None if row[1] is None else tuple(row[1])
 
 
 def sync_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
