@@ -27,6 +27,14 @@ _HEADER_VALUE = re.compile(
     r"(?:(?:bearer|token|basic)\s+)?+(?!\[redacted\])[^\s\"',;(){}]+"
 )
 
+# Tokens in the forges' own formats, whatever variable (or none) they came from: a GitHub App's
+# installation token (ghs_) is fetched at run time and is in no variable to scrub by value.
+_FORGE_TOKEN = re.compile(
+    r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}"
+    r"|gl(?:pat|dt|rt|ptt|cbt|soat|ffct|imt|agent|oas)-[A-Za-z0-9_-]{16,})"
+)
+_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.DOTALL)
+
 
 def token_variables(accounts: Iterable[Account], defaults: bool = True) -> list[str]:
     """The environment variables the accounts read their tokens from (with every default one if ``defaults``)."""
@@ -48,8 +56,9 @@ def configured_tokens(accounts: Iterable[Account]) -> list[str]:
 
 
 def scrub(text: str, tokens: Iterable[str]) -> str:
-    """``text`` with every token, every piece of one longer than 8 characters, URL credentials and
-    Authorization/PRIVATE-TOKEN header values replaced by ``[redacted]``."""
+    """``text`` with every token, every piece of one longer than 8 characters, URL credentials,
+    Authorization/PRIVATE-TOKEN header values, anything in a GitHub or GitLab token's format and
+    any PEM private key replaced by ``[redacted]``."""
     if not text:
         return text
     covered: list[tuple[int, int]] = []
@@ -75,6 +84,7 @@ def scrub(text: str, tokens: Iterable[str]) -> str:
     if covered:
         text = _replace_spans(text, covered)
     text = _URL_CREDENTIALS.sub(lambda m: m.group(1) + REDACTED + "@", text)
+    text = _PRIVATE_KEY.sub(REDACTED, _FORGE_TOKEN.sub(REDACTED, text))
     return _HEADER_VALUE.sub(lambda m: m.group(1) + REDACTED, text)
 
 

@@ -108,6 +108,23 @@ def test_scrub_removes_credentials_in_urls_and_headers():
     assert scrub(cleaned, []) == cleaned  # scrubbing twice (collector, then warehouse) changes nothing more
 
 
+def test_scrub_removes_tokens_in_the_forges_formats_and_private_keys_held_in_no_variable():
+    # A GitHub App's installation token is fetched during the run; its private key signs the request.
+    installation = "ghs_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    pat = "glpat-" + "x7Yz_9aBcDeFgHiJkLmN"
+    fine_grained = "github_pat_" + "11ABCDEFG0123456789_abcdefghijklmnop"
+    key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7\n-----END RSA PRIVATE KEY-----"
+    text = f"echoed {installation}, {pat} and {fine_grained}; key {key} end"
+    cleaned = scrub(text, [])
+    for secret in (installation, pat, fine_grained, "MIIEpAIBAAKCAQEA7"):
+        assert secret not in cleaned
+    assert cleaned == f"echoed {REDACTED}, {REDACTED} and {REDACTED}; key {REDACTED} end"
+    # A cut-off key (a message clipped in its middle) goes to the end of the text.
+    assert scrub("key -----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN", []) == f"key {REDACTED}"
+    # Words that merely start like a prefix stay.
+    assert scrub("ghost_town glpat- gho_short", []) == "ghost_town glpat- gho_short"
+
+
 def test_scrub_leaves_ordinary_text_alone():
     text = "gitlab:stadt-x: project stadt-x/app: issue #12: field created_at: unreadable value '2013'"
     assert scrub(text, [GITHUB_CANARY, GITLAB_CANARY]) == text
