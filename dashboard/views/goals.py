@@ -83,12 +83,14 @@ def show_trend(goal: pd.Series) -> str:
 GOAL_COLUMNS = ["metric_label", "status_label", "target_shown", "value_shown", "trend_shown", "projected_shown",
                 "deadline_shown", "then_shown"]
 _BOX = {"good": st.success, "warning": st.warning, "bad": st.warning, "neutral": st.info}
+# No arrows: an off-track goal may be rising too slowly and an on-track one falling towards a
+# ceiling; an arrow would tell a council a direction the trend does not have.
 _ICON = {
     goals.ACHIEVED: ":material/verified:",
     goals.MET_AT_RISK: ":material/warning:",
-    goals.ON_TRACK: ":material/trending_up:",
+    goals.ON_TRACK: ":material/check_circle:",
     goals.AT_RISK: ":material/warning:",
-    goals.OFF_TRACK: ":material/trending_down:",
+    goals.OFF_TRACK: ":material/report:",
     goals.NOT_ENOUGH_HISTORY: ":material/hourglass_empty:",
     goals.MET_AT_DEADLINE: ":material/event_available:",
     goals.MISSED_AT_DEADLINE: ":material/event_busy:",
@@ -178,7 +180,7 @@ else:
         hide_index=True,
         column_order=shown_columns,
         column_config=columns.sized(order=shown_columns, flexible="metric_label", widths={
-            "status_label": 140, "target_shown": 70, "value_shown": 90, "trend_shown": 120, "projected_shown": 95,
+            "status_label": 140, "target_shown": 70, "value_shown": 90, "trend_shown": 120, "projected_shown": 110,
             "deadline_shown": 125, "then_shown": 90}, config={
             "metric_label": st.column_config.TextColumn(t("goals.col.metric")),
             "target_shown": st.column_config.TextColumn(t("goals.col.target")),
