@@ -9,7 +9,6 @@ interrupted (Ctrl-C), 143 terminated (SIGTERM).
 
 from __future__ import annotations
 
-import contextlib
 import re
 import sys
 import time
@@ -18,13 +17,18 @@ from pathlib import Path
 
 import click
 
-EXIT_OK = 0
-EXIT_PARTIAL = 1
-EXIT_BAD_INPUT = 2
-EXIT_BUSY = 3
-EXIT_STORAGE = 4
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143
+from dashboard.cli_support import (
+    EXIT_BAD_INPUT,
+    EXIT_BUSY,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_STORAGE,
+    EXIT_TERMINATED,
+    published,
+)
+from dashboard.cli_support import load_registry as _load_registry
+
 # A history horizon before this asks a forge for dates it cannot hold (and some reject the form).
 EARLIEST_SINCE = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -50,17 +54,6 @@ def _since(value: str | None) -> datetime | None:
     if not EARLIEST_SINCE <= moment <= datetime.now(UTC):
         raise click.BadParameter(f"{value!r} must lie between 1970-01-01 and today")
     return moment
-
-
-def _load_registry(path: str):
-    from collectors.registry import RegistryError, load_registry
-
-    try:
-        return load_registry(path)
-    except RegistryError as exc:
-        for problem in exc.problems:
-            click.echo(f"error: {problem}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -438,37 +431,6 @@ def report(entity_id: str, lang: str, fmt: str, db: str, output: str | None) -> 
         click.echo(f"error: cannot write {target}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     click.echo(f"wrote {target} ({goals})", err=True)
-
-
-@contextlib.contextmanager
-def published(db: str | Path, require_data: bool = True):
-    """``with published(db) as cur``: a read-only cursor on the published warehouse, or one
-    line saying what to run and exit 2 (no file, not a warehouse, nothing collected yet)."""
-    from warehouse.pages import run_log
-    from warehouse.reader import (
-        DatabaseMissing,
-        DatabaseUnreadable,
-        cursor,
-        open_readonly,
-    )
-
-    try:
-        con = open_readonly(db)
-    except DatabaseMissing:
-        click.echo(f"error: no warehouse at {db}; run `ossdash demo` or `ossdash collect` first "
-                   "(or name the file with --db or OSSDASH_DB).", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    except DatabaseUnreadable as exc:
-        click.echo(f"error: {str(exc).splitlines()[0]}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    try:
-        cur = cursor(con)
-        if require_data and not run_log.has_data(cur):
-            click.echo(f"error: {db} holds no data yet; run `ossdash demo` or `ossdash collect` first.", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-        yield cur
-    finally:
-        con.close()
 
 
 def _demo_facts(db_path: Path, tables: tuple[str, ...]) -> tuple[dict[str, int], str | None]:

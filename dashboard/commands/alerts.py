@@ -50,7 +50,7 @@ def command(config: str, db: str, timeout: float) -> None:
     sent next run); 2 bad input or no collected warehouse; 3 the database's lock is held;
     4 the warehouse could not be written; 130 interrupted.
     """
-    from dashboard.cli import _load_registry
+    from dashboard.cli_support import load_registry as _load_registry
 
     registry = _load_registry(config)
     sys.exit(run(registry, db, timeout))

@@ -39,7 +39,7 @@ def command(fmt: str, out: str, db: str, emails: str, include_emails: bool, lice
 
     Exit codes: 0 written; 2 no warehouse at --db, or bad input; 4 the folder cannot be written.
     """
-    from dashboard.cli import EXIT_STORAGE, published
+    from dashboard.cli_support import EXIT_STORAGE, published
     from warehouse.export import ExportError, export_package
 
     if include_emails:
