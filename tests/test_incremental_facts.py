@@ -99,6 +99,7 @@ def test_an_unchanged_run_writes_no_fact_row(forge, refreshes):
     with duckdb.connect(str(db), read_only=True) as con:
         state = con.execute("SELECT * FROM metric_facts_state").fetchall()
         persons = con.execute("SELECT rowid, * FROM persons ORDER BY rowid").fetchall()
+        reuse = con.execute("SELECT * FROM reuse_state").fetchall()
 
     assert pipeline.collect(registry, db).status == "ok"
 
@@ -109,6 +110,8 @@ def test_an_unchanged_run_writes_no_fact_row(forge, refreshes):
         # Not even the refresh's own record moved, and the persons were not rebuilt.
         assert con.execute("SELECT * FROM metric_facts_state").fetchall() == state
         assert con.execute("SELECT rowid, * FROM persons ORDER BY rowid").fetchall() == persons
+        # Reuse depends on the data alone: its tables were not rebuilt either.
+        assert con.execute("SELECT * FROM reuse_state").fetchall() == reuse and len(reuse) == 1
         assert con.execute("SELECT count(*) FROM changed_repos").fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM changed_scopes").fetchone()[0] == 0
 
@@ -123,8 +126,14 @@ def test_incremental_refreshes_equal_a_full_refill(forge, refreshes, monkeypatch
     with duckdb.connect(str(db), read_only=True) as con:
         all_repos = set(con.execute("SELECT forge, host, path FROM repos").fetchall())
 
+    def reuse_refreshed_at():
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute("SELECT refreshed_at FROM reuse_state").fetchall()
+
     def run(reg) -> set:
+        reuse_before = reuse_refreshed_at()
         assert pipeline.collect(reg, db).status == "ok"
+        assert reuse_refreshed_at() != reuse_before  # a noted change rebuilds reuse
         assert_facts_equal_a_full_refill(db, tmp_path)
         refresh = refreshes[-1]
         # Only the noted repositories were written, and not all of them were noted.

@@ -44,7 +44,7 @@ from warehouse.metrics import refresh_metric_facts, refresh_metric_results
 from warehouse.pages import activity_figures as _page_answers  # noqa: F401 - registers the answers a collection stores
 from warehouse.plans import RepoPlan, plan_repos, walk_marker
 from warehouse.publish import WorkingCopy, is_storage_failure, storage_error, work_path
-from warehouse.reuse import refresh_reuse
+from warehouse.reuse import refresh_reuse, reuse_fresh
 from warehouse.run_summary import AccountResult, Progress, RunSummary, Silent
 
 
@@ -228,8 +228,8 @@ def _take_warnings(collector: ForgeCollector) -> list[str]:
 
 def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
     """Derived data: comment kinds, identities, metric facts, per-repository results, reuse
-    across entities, goals and their dated snapshot. Identities and facts follow what the run
-    noted as changed (warehouse.changes); the notes are emptied with the rest committed."""
+    across entities, goals and their dated snapshot. Identities, facts and reuse follow what the
+    run noted as changed (warehouse.changes); the notes are emptied with the rest committed."""
     # One moment for everything derived: the published snapshot's metrics are as of it.
     as_of = datetime.now(UTC)
     con.execute("BEGIN")
@@ -246,7 +246,9 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
             rebuild_identities(con, registry)  # it adds the repositories of identities it moved
         refresh_metric_facts(con, incremental=True)
         refresh_metric_results(con, as_of)
-        refresh_reuse(con)
+        # Reuse depends on the data alone, not on the moment: unchanged data, unchanged rows.
+        if not changes.pending(con).nothing or not reuse_fresh(con):
+            refresh_reuse(con)
         sync_goals(con, registry)
         # A dated row of every entity's goal metrics, so progress has a history.
         write_snapshots(con, registry, today=as_of.date(), refresh=False)

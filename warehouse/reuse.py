@@ -410,7 +410,8 @@ def reuse_fresh(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the derived tables were refreshed since the source tables last changed size.
 
     A cheap check (row counts): it notices a collection that added rows without a refresh, not
-    an update in place, which is why refresh_reuse belongs in every collection.
+    an update in place; a collection refreshes whenever it noted a change (warehouse.changes) and
+    skips the refresh only when it noted none and this check holds.
     """
     state = con.execute(f"SELECT {', '.join(_STATE_COUNTED)} FROM reuse_state").fetchall()
     return len(state) == 1 and tuple(state[0]) == tuple(_counts(con, _STATE_COUNTS_SQL))
