@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.lock import CollectionLock, WarehouseError
+from warehouse.resources import Resources, collection_resources, release_arrow_memory
 from warehouse.schema import migrate
 
 # Errors of the file system that a person fixes (space, permissions), not a bug.
@@ -70,7 +71,9 @@ class WorkingCopy:
     """``with WorkingCopy(db) as con``: a migrated writable copy, published on success.
 
     Holds the database's collection lock from start to publish. With ``fresh``, the
-    published file is removed once the lock is held, so the run starts from nothing.
+    published file is removed once the lock is held, so the run starts from nothing. The
+    connection has the memory limit and threads of warehouse.resources, and Arrow allocates
+    from the system allocator from then on.
     """
 
     def __init__(self, published: str | Path, fresh: bool = False):
@@ -79,8 +82,12 @@ class WorkingCopy:
         self.fresh = fresh
         self.con: duckdb.DuckDBPyConnection | None = None
         self.lock: CollectionLock | None = None
+        self.resources: Resources | None = None
 
     def __enter__(self) -> duckdb.DuckDBPyConnection:
+        # A bad setting is refused before anything is locked, copied or removed.
+        self.resources = collection_resources()
+        release_arrow_memory()
         try:
             self.published.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -103,7 +110,7 @@ class WorkingCopy:
         try:
             if self.published.exists():
                 shutil.copyfile(self.published, self.work)
-            con = duckdb.connect(str(self.work))
+            con = duckdb.connect(str(self.work), config=self.resources.duckdb_config())
         except (OSError, duckdb.IOException) as exc:
             _remove(self.work)
             raise storage_error(self.published, f"make a working copy {self.work}", exc) from None
