@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.lock import CollectionLock, WarehouseError
-from warehouse.resources import Resources, collection_resources, release_arrow_memory
+from warehouse.resources import Resources, collection_resources
 from warehouse.schema import migrate
 
 # Errors of the file system that a person fixes (space, permissions), not a bug.
@@ -72,8 +72,7 @@ class WorkingCopy:
 
     Holds the database's collection lock from start to publish. With ``fresh``, the
     published file is removed once the lock is held, so the run starts from nothing. The
-    connection has the memory limit and threads of warehouse.resources, and Arrow allocates
-    from the system allocator from then on.
+    connection has the memory limit and threads of warehouse.resources.
     """
 
     def __init__(self, published: str | Path, fresh: bool = False):
@@ -87,7 +86,6 @@ class WorkingCopy:
     def __enter__(self) -> duckdb.DuckDBPyConnection:
         # A bad setting is refused before anything is locked, copied or removed.
         self.resources = collection_resources()
-        release_arrow_memory()
         try:
             self.published.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
