@@ -125,7 +125,8 @@ def collect(config: str, db: str, since: str | None, timeout: float, max_rate_wa
     options = CollectorOptions(timeout=timeout, max_rate_wait=max_rate_wait, account_deadline=account_deadline)
     _refuse_unusable_credentials(registry)
     if not dry_run:
-        _refuse_if_busy(db)  # before the estimate spends requests on a run that cannot start
+        _refuse_bad_resources()  # before the estimate spends requests on a run that cannot start
+        _refuse_if_busy(db)
     _show_budget(registry, db, horizon, options)
     if dry_run:
         sys.exit(EXIT_OK)
@@ -135,6 +136,17 @@ def collect(config: str, db: str, since: str | None, timeout: float, max_rate_wa
 
         alerts.run(registry, db)  # reports on standard error itself; the collection's outcome stands
     sys.exit(EXIT_OK if summary.status == "ok" else EXIT_PARTIAL)
+
+
+def _refuse_bad_resources() -> None:
+    """A bad OSSDASH_MEMORY_LIMIT or OSSDASH_THREADS is bad input: one line, exit 2."""
+    from warehouse.resources import ResourceSettingError, collection_resources
+
+    try:
+        collection_resources()
+    except ResourceSettingError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 def _refuse_unusable_credentials(registry) -> None:
@@ -215,6 +227,7 @@ def _run_collection(registry, db: str, since: datetime | None, options=None, fre
     from warehouse.pipeline import collect as run
 
     _refuse_unusable_credentials(registry)
+    _refuse_bad_resources()
     tokens = configured_tokens(registry.accounts)
     stopping.reset()
     previous = signal.signal(signal.SIGTERM, _on_sigterm)

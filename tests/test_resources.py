@@ -87,7 +87,8 @@ def test_the_collect_command_reports_a_bad_value_as_one_error_line(tmp_path):
         result = subprocess.run([sys.executable, "-m", "dashboard.cli", "collect", "--config", str(registry),
                                  "--db", str(db)], check=False, capture_output=True, text=True, env=env, timeout=120)
         assert result.returncode != 0 and "Traceback" not in result.stderr
-        # After the budget's estimate (a few requests), before the warehouse is touched.
+        # Bad input, refused before the budget's estimate spends requests and before the warehouse is touched.
+        assert result.returncode == 2 and "budget:" not in result.stderr, result.stderr
         assert result.stderr.strip().splitlines()[-1] == (
             f"error: {resources.THREADS_ENV}='many' is not a number of threads: give a whole number from 1 to "
             f"{resources.MAX_THREADS} (unset, a collection uses {resources.DEFAULT_THREADS})")
