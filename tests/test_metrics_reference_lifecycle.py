@@ -35,6 +35,10 @@ def warehouse(demo_db):
 
 @pytest.fixture(scope="module")
 def data(warehouse):
+    return events_of(warehouse)
+
+
+def events_of(warehouse):
     """The repositories, their items, and every dated event: (forge, host, path, at, event, human)."""
     repos = ref.repos(warehouse)
     comments = ref.comments(warehouse)
