@@ -22,9 +22,7 @@ from collectors.records import (
     CommitRecord,
     ItemRecord,
     PubliccodeRecord,
-    ReleaseRecord,
     RepoRecord,
-    RootFilesRecord,
 )
 from collectors.registry import Account
 
@@ -106,11 +104,18 @@ class Listing:
 
 @dataclass
 class Conditional:
-    """A listing asked for with a stored ETag: ``not_modified``, or its records (fetched lazily)."""
+    """A listing asked for with a stored ETag: ``not_modified``, or its records (fetched lazily).
+
+    ``etag`` is what to ask with next time: None when the answer gave none, or when it took more
+    than one page (a 304 on the first page says nothing of the others).
+    """
 
     not_modified: bool
     records: Iterator
     etag: str | None
+
+    def __iter__(self) -> Iterator:
+        return iter(self.records)
 
 
 NOT_MODIFIED_EMPTY: Iterator = iter(())
@@ -138,12 +143,14 @@ class ForgeCollector(Protocol):
 
     def comments(self, repo: RepoRecord, since: datetime | None, items: list[ItemRecord]) -> Iterator[CommentRecord]: ...
 
-    def releases(self, repo: RepoRecord) -> Iterator[ReleaseRecord]: ...
+    # Releases and the root listing are asked for with the ETag of their last answer: a 304 keeps
+    # the stored rows. The root listing's records are its one RootFilesRecord, none for an empty repository.
+    def releases(self, repo: RepoRecord, etag: str | None = None) -> Conditional: ...
 
     # Forks asked for with the stored ETag of their first page: unchanged forks cost a 304.
     def forks(self, repo: RepoRecord, etag: str | None) -> Conditional: ...
 
-    def root_files(self, repo: RepoRecord) -> RootFilesRecord | None: ...
+    def root_files(self, repo: RepoRecord, etag: str | None = None) -> Conditional: ...
 
     def publiccode(self, repo: RepoRecord, blob_sha: str | None,
                    root_files: tuple[str, ...] | None = None) -> PubliccodeRecord: ...

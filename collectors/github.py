@@ -462,22 +462,27 @@ class GitHubCollector:
 
     # -- releases, forks, files, members ------------------------------------
 
-    def releases(self, repo: RepoRecord) -> Iterator[ReleaseRecord]:
-        pages = self._pages(f"/repos/{repo.path}/releases", {"per_page": 100}, None, f"releases of {repo.path}")
-        for x in pages.records:
-            try:
-                f = self._fields(x, f"repository {repo.path}: release")
-                if f.flag("draft") or not x.get("tag_name"):
-                    continue  # drafts are not public
-                tag = f.key("tag_name")
-                f.at(tag)
-                yield ReleaseRecord(
-                    forge="github", host=self.account.host, repo_path=repo.path, tag=tag,
-                    name=f.text("name"), published_at=f.time("published_at") or f.time("created_at"),
-                    prerelease=f.flag("prerelease"),
-                )
-            except SkipRecord:
-                continue
+    def releases(self, repo: RepoRecord, etag: str | None = None) -> Conditional:
+        """Releases, asked for with the ETag of their last answer (a 304 when none was added or changed)."""
+        pages = self._pages(f"/repos/{repo.path}/releases", {"per_page": 100}, etag, f"releases of {repo.path}")
+        if pages.not_modified:
+            return pages
+        return Conditional(False, (r for x in pages.records if (r := self._release(repo, x)) is not None), pages.etag)
+
+    def _release(self, repo: RepoRecord, x: Any) -> ReleaseRecord | None:
+        try:
+            f = self._fields(x, f"repository {repo.path}: release")
+            if f.flag("draft") or not x.get("tag_name"):
+                return None  # drafts are not public
+            tag = f.key("tag_name")
+            f.at(tag)
+            return ReleaseRecord(
+                forge="github", host=self.account.host, repo_path=repo.path, tag=tag,
+                name=f.text("name"), published_at=f.time("published_at") or f.time("created_at"),
+                prerelease=f.flag("prerelease"),
+            )
+        except SkipRecord:
+            return None
 
     def forks(self, repo: RepoRecord, etag: str | None) -> Conditional:
         """Forks, asked for with the stored ETag of their first page (a 304 when none changed)."""
@@ -499,17 +504,24 @@ class GitHubCollector:
         except SkipRecord:
             return None
 
-    def root_files(self, repo: RepoRecord) -> RootFilesRecord | None:
+    def root_files(self, repo: RepoRecord, etag: str | None = None) -> Conditional:
+        """The root listing, asked for with the ETag of its last answer; no record for an empty repository.
+
+        The contents API is not paginated (up to 1,000 entries), so its ETag covers the whole root.
+        """
         what = f"root files of {repo.path}"
-        status, _, body = self._get(f"/repos/{repo.path}/contents/", None, {}, what)
+        status, headers, body = self._get(f"/repos/{repo.path}/contents/", None, {"If-None-Match": etag} if etag else {}, what)
+        if status == 304:
+            return Conditional(True, iter(()), etag)
         if status == 404:
-            return None  # an empty repository has no root
+            return Conditional(False, iter(()), None)  # an empty repository has no root
         self._raise_for(status, body, what)
         entries = [
             (str(x.get("name")), x.get("type"), x.get("sha"))
             for x in _json_list(body, what, self.account.label) if isinstance(x, dict)
         ]
-        return RootFilesRecord.from_listing("github", self.account.host, repo.path, entries)
+        record = RootFilesRecord.from_listing("github", self.account.host, repo.path, entries)
+        return Conditional(False, iter([record]), headers.get("etag"))
 
     def publiccode(self, repo: RepoRecord, blob_sha: str | None,
                    root_files: tuple[str, ...] | None = None) -> PubliccodeRecord:
@@ -548,12 +560,17 @@ class GitHubCollector:
     # -- plumbing ---------------------------------------------------------
 
     def _pages(self, url: str, params: dict, etag: str | None, what: str) -> Conditional:
-        """A paginated listing; the first page is asked for conditionally when an ETag is given."""
+        """A paginated listing; the first page is asked for conditionally when an ETag is given.
+
+        Its ETag is kept only when the listing fits on that page: a 304 on the first page says
+        nothing of the others (an old fork pushed to, an old release edited).
+        """
         status, headers, body = self._get(url, params, {"If-None-Match": etag} if etag else {}, what)
         if status == 304:
             return Conditional(True, iter(()), etag)
         self._raise_for(status, body, what)
-        return Conditional(False, self._continue(body, headers, what), headers.get("etag"))
+        whole = _next_link(headers.get("link")) is None
+        return Conditional(False, self._continue(body, headers, what), headers.get("etag") if whole else None)
 
     def _continue(self, body: Any, headers: dict, what: str) -> Iterator[Any]:
         while True:

@@ -299,25 +299,33 @@ class GitLabCollector:
 
     # -- releases, forks, files, members ------------------------------------
 
-    def releases(self, repo: RepoRecord) -> Iterator[ReleaseRecord]:
-        for x in self._list(f"/projects/{_enc(repo.path)}/releases", {"per_page": 100}, f"releases of {repo.path}"):
-            try:
-                f = self._fields(x, f"project {repo.path}: release")
-                if f.flag("upcoming_release") or not x.get("tag_name"):
-                    continue
-                tag = f.key("tag_name")
-                f.at(tag)
-                yield ReleaseRecord(
-                    forge=self.account.forge, host=self.account.host, repo_path=repo.path, tag=tag,
-                    name=f.text("name"), published_at=f.time("released_at") or f.time("created_at"),
-                    prerelease=False,  # GitLab has no pre-release flag
-                )
-            except SkipRecord:
-                continue
+    def releases(self, repo: RepoRecord, etag: str | None = None) -> Conditional:
+        """Releases, asked for with the ETag of their last answer (a 304 when none was added or changed)."""
+        answer = self._conditional(f"/projects/{_enc(repo.path)}/releases", {"per_page": 100}, etag,
+                                   f"releases of {repo.path}", whole=True)
+        if answer.not_modified:
+            return answer
+        return Conditional(False, (r for x in answer.records if (r := self._release(repo, x)) is not None), answer.etag)
+
+    def _release(self, repo: RepoRecord, x: Any) -> ReleaseRecord | None:
+        try:
+            f = self._fields(x, f"project {repo.path}: release")
+            if f.flag("upcoming_release") or not x.get("tag_name"):
+                return None
+            tag = f.key("tag_name")
+            f.at(tag)
+            return ReleaseRecord(
+                forge=self.account.forge, host=self.account.host, repo_path=repo.path, tag=tag,
+                name=f.text("name"), published_at=f.time("released_at") or f.time("created_at"),
+                prerelease=False,  # GitLab has no pre-release flag
+            )
+        except SkipRecord:
+            return None
 
     def forks(self, repo: RepoRecord, etag: str | None) -> Conditional:
         """Forks, asked for with the stored ETag of their first page (a 304 when none changed)."""
-        answer = self._conditional(f"/projects/{_enc(repo.path)}/forks", {"per_page": 100}, etag, f"forks of {repo.path}")
+        answer = self._conditional(f"/projects/{_enc(repo.path)}/forks", {"per_page": 100}, etag, f"forks of {repo.path}",
+                                   whole=True)
         if answer.not_modified:
             return answer
         return Conditional(False, (r for x in answer.records if (r := self._fork(repo, x)) is not None), answer.etag)
@@ -335,18 +343,28 @@ class GitLabCollector:
         except SkipRecord:
             return None
 
-    def root_files(self, repo: RepoRecord) -> RootFilesRecord | None:
+    def root_files(self, repo: RepoRecord, etag: str | None = None) -> Conditional:
+        """The root's tree on the default branch, asked for with the ETag of its last answer.
+
+        No record for a project without a default branch or tree. The tree is paginated: a root of
+        more than 100 entries is asked for whole every time (see _conditional).
+        """
         if not repo.default_branch:
-            return None
+            return Conditional(False, iter(()), None)
         query = {"ref": repo.default_branch, "per_page": 100}
         try:
+            answer = self._conditional(f"/projects/{_enc(repo.path)}/repository/tree", query, etag,
+                                       f"root of {repo.path}", whole=True)
+            if answer.not_modified:
+                return answer
             entries = [
                 (str(x.get("name")), "dir" if x.get("type") == "tree" else "file", x.get("id"))
-                for x in self._list(f"/projects/{_enc(repo.path)}/repository/tree", query, f"root of {repo.path}")
+                for x in answer.records if isinstance(x, dict)
             ]
         except AccountNotFound:
-            return None  # no tree yet
-        return RootFilesRecord.from_listing(self.account.forge, self.account.host, repo.path, entries)
+            return Conditional(False, iter(()), None)  # no tree yet
+        record = RootFilesRecord.from_listing(self.account.forge, self.account.host, repo.path, entries)
+        return Conditional(False, iter([record]), answer.etag)
 
     def publiccode(self, repo: RepoRecord, blob_sha: str | None,
                    root_files: tuple[str, ...] | None = None) -> PubliccodeRecord:
@@ -421,20 +439,26 @@ class GitLabCollector:
             raise MalformedResponse(f"{self.account.label}: {what}: expected a JSON list, got {type(rows).__name__}")
         return first, rows
 
-    def _conditional(self, path: str, query: dict, etag: str | None, what: str, listing: bool = False) -> Conditional:
-        """A paginated listing whose first page is asked for with ``etag``: 304, or every page's entries."""
+    def _conditional(self, path: str, query: dict, etag: str | None, what: str, listing: bool = False,
+                     whole: bool = False) -> Conditional:
+        """A paginated listing whose first page is asked for with ``etag``: 304, or every page's entries.
+
+        ``whole``: the ETag is kept only when the listing fits on its first page, since a 304 on that
+        page says nothing of the others (an old release edited). Without it the first page decides, as
+        for the group listing, newest activity first, where any change moves a project onto it.
+        """
         page = self._first_page(path, query, etag, what, listing)
         if page is None:
             return Conditional(True, iter(()), etag)
         first, rows = page
+        next_url = first.links.get("next", {}).get("url")
 
         def walk() -> Iterator[Any]:
             yield from rows
-            next_url = first.links.get("next", {}).get("url")
             if next_url:
                 yield from self._list(next_url, None, what)
 
-        return Conditional(False, walk(), first.headers.get("ETag"))
+        return Conditional(False, walk(), None if whole and next_url else first.headers.get("ETag"))
 
     def _cut(self, text: str) -> str:
         """Forge text fit for a message: without this account's token, at most 200 characters."""

@@ -350,8 +350,9 @@ def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pendi
         changes.note_repo(pending, repo)
     if plan.walk:
         result.new_commits += _walk_commits(con, collector, repo, horizon, pending)
-        pending.replace(loader.RELEASES, {"repo_path": repo.path}, list(collector.releases(repo)))
-        _collect_files(con, collector, repo, pending)
+        etags = state.stream_etags(con, repo.forge, repo.host, repo.path, ("releases", "root"))
+        _collect_releases(con, collector, repo, pending, etags.get("releases"))
+        _collect_files(con, collector, repo, pending, etags.get("root"))
     if plan.forks:
         answer = collector.forks(repo, plan.forks_etag)
         if not answer.not_modified:
@@ -365,8 +366,38 @@ def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pendi
         pending.cursor(repo.path, "walk", state.Cursor(marker=walk_marker(plan.repo)))
 
 
-def _collect_files(con, collector: ForgeCollector, repo: RepoRecord, pending: Pending) -> None:
-    root = collector.root_files(repo)
+def _keep_etag(con, collector: ForgeCollector, pending: Pending, repo: RepoRecord, stream: str,
+               asked_with: str | None, answer, warned: int) -> None:
+    """Store a stream's new ETag with its rows; a 304 keeps the stored rows and their ETag.
+
+    The old ETag is dropped at once: until the new one is committed with the new rows, neither
+    describes what is stored (the repository may yet fail or be rewound, taking its queued cursors
+    with it). An answer with unreadable values gets no ETag, so it is read again next run.
+    """
+    if answer.not_modified:
+        return
+    if asked_with is not None:
+        state.forget_etag(con, repo.forge, repo.host, repo.path, stream)
+    if answer.etag and len(_pending_warnings(collector)) == warned:
+        pending.cursor(repo.path, stream, state.Cursor(etag=answer.etag))
+
+
+def _collect_releases(con, collector: ForgeCollector, repo: RepoRecord, pending: Pending, etag: str | None) -> None:
+    warned = len(_pending_warnings(collector))
+    answer = collector.releases(repo, etag)
+    if not answer.not_modified:
+        pending.replace(loader.RELEASES, {"repo_path": repo.path}, list(answer.records))
+    _keep_etag(con, collector, pending, repo, "releases", etag, answer, warned)
+
+
+def _collect_files(con, collector: ForgeCollector, repo: RepoRecord, pending: Pending, etag: str | None) -> None:
+    warned = len(_pending_warnings(collector))
+    answer = collector.root_files(repo, etag)
+    if answer.not_modified:
+        # The root is as stored, and with it the blob id of its publiccode.yml: nothing to ask for.
+        return
+    root = next(iter(answer.records), None)
+    _keep_etag(con, collector, pending, repo, "root", etag, answer, warned)
     if root is None:
         pending.replace(loader.ROOT_FILES, {"repo_path": repo.path}, [])
         pending.replace(loader.PUBLICCODE, {"repo_path": repo.path}, [])

@@ -1,4 +1,9 @@
-"""Collection state: cursors and ETags per (scope, stream), and the run log."""
+"""Collection state: cursors and ETags per (scope, stream), and the run log.
+
+Scopes are an account's owner (streams ``repos``, ``members``) or a repository's path (``walk``,
+``commits``, ``items``, ``forks``, ``releases``, ``root``); ``releases`` and ``root`` hold only the
+ETag of their last answer.
+"""
 
 from __future__ import annotations
 
@@ -77,6 +82,32 @@ def put_cursors(
         schema=CURSORS.schema,
     )
     upsert(con, CURSORS, table, count_new=False)
+
+
+def stream_etags(con: duckdb.DuckDBPyConnection, forge: str, host: str, scope: str,
+                 streams: tuple[str, ...]) -> dict[str, str]:
+    """The stored ETags of a repository's (or account's) streams, by stream; streams without one are left out.
+
+    An ETag is stored in the same transaction as the rows of the answer it came with, so a 304
+    on it means the stored rows are that answer's.
+    """
+    rows = con.execute(
+        "SELECT stream, etag FROM cursors WHERE forge = ? AND host = ? AND scope = ? AND etag IS NOT NULL "
+        "AND list_contains(?, stream)",
+        [forge, host, scope, list(streams)],
+    ).fetchall()
+    return dict(rows)
+
+
+def forget_etag(con: duckdb.DuckDBPyConnection, forge: str, host: str, scope: str, stream: str) -> None:
+    """Drop a stream's stored ETag at once, so that its next request is unconditional.
+
+    Safe outside any batch: without an ETag nothing can be skipped, only asked again.
+    """
+    con.execute(
+        "UPDATE cursors SET etag = NULL, updated_at = now() WHERE forge = ? AND host = ? AND scope = ? AND stream = ?",
+        [forge, host, scope, stream],
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,188 @@
+"""Releases and root listings asked for with the ETag of their last answer, on the simulator.
+
+A repository pushed to without a new release or root file must cost no body for either (the
+simulator answers 304 as a real forge does); a new release, a new root file and a changed
+publiccode.yml must still be collected; a 304 keeps the stored rows; the ETags survive an
+interrupted run; and an ETag is stored only with the rows of its own answer.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from collectors.base import make_collector
+from collectors.simulator import activity
+from collectors.simulator.common import blob_sha
+from warehouse.pipeline import collect
+
+RELEASES = ("github GET /repos/{owner}/{repo}/releases", "gitlab GET /projects/:id/releases",
+            "opencode GET /projects/:id/releases")
+ROOTS = ("github GET /repos/{owner}/{repo}/contents/{path}", "gitlab GET /projects/:id/repository/tree",
+         "opencode GET /projects/:id/repository/tree")
+
+
+def asked(sim, endpoints) -> tuple[int, int]:
+    """(requests, 304 answers) on these endpoints since the counters were reset."""
+    return sum(sim.requests[e] for e in endpoints), sum(sim.not_modified[e] for e in endpoints)
+
+
+def stored(db_path, sql: str) -> list:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def snapshot(db_path) -> tuple[list, list, list]:
+    return (
+        stored(db_path, "SELECT * FROM releases ORDER BY ALL"),
+        stored(db_path, "SELECT * FROM root_files ORDER BY ALL"),
+        stored(db_path, "SELECT forge, repo_path, blob_sha, valid FROM publiccode ORDER BY ALL"),
+    )
+
+
+def walked_repos(world):
+    """Repositories a push reaches: not archived, with a history (mirrors share their original's)."""
+    seen, out = set(), []
+    for repo in world.repos:
+        if repo.archived or not repo.commits or id(repo.commits) in seen:
+            continue
+        seen.add(id(repo.commits))
+        out.append(repo)
+    return out
+
+
+def push_everywhere(world) -> None:
+    world.advance(1)
+    for repo in walked_repos(world):
+        world.add_commits(repo.forge, repo.path, 1)
+
+
+def test_pushes_without_new_releases_or_files_cost_no_bodies(sim, world, registry, db_path):
+    assert collect(registry, db_path).status == "ok"
+    first = snapshot(db_path)
+    etags = stored(db_path, "SELECT forge, stream, count(*) FROM cursors WHERE stream IN ('releases', 'root') "
+                            "AND etag IS NOT NULL GROUP BY ALL ORDER BY ALL")
+    assert {(f, s) for f, s, _ in etags} == {(f, s) for f in ("github", "gitlab", "opencode") for s in ("releases", "root")}
+
+    sim.reset_counters()
+    assert collect(registry, db_path).status == "ok"
+    assert asked(sim, RELEASES + ROOTS) == (0, 0), "an unchanged account walks nothing"
+
+    push_everywhere(world)
+    sim.reset_counters()
+    summary = collect(registry, db_path)
+    assert summary.status == "ok" and summary.new_commits >= len(walked_repos(world))
+    for endpoints in (RELEASES, ROOTS):
+        requests, not_modified = asked(sim, endpoints)
+        assert requests >= len(walked_repos(world)) * 2 // 3, (endpoints, requests)
+        assert not_modified == requests, f"{endpoints}: {requests - not_modified} answers with a body"
+    assert sim.requests["github GET /repos/{owner}/{repo}/contents/{path}"] > 0
+    assert sim.requests["gitlab GET /projects/:id/repository/tree"] > 0
+    assert not any("publiccode.yml" in key for key in sim.requests), "an unchanged root asks for no publiccode.yml"
+    # The collector's own count agrees with the simulator's, and a 304 lost no row.
+    assert summary.not_modified == sim.total_not_modified()
+    assert snapshot(db_path) == first
+
+
+def test_new_release_root_file_and_publiccode_after_a_day_are_collected(sim, world, registry, db_path):
+    assert collect(registry, db_path).status == "ok"
+    activity.add_day(world)
+    changed = {}
+    for forge in ("github", "gitlab"):
+        repo = next(r for r in walked_repos(world) if r.forge == forge and r.releases and "SECURITY.md" not in r.files)
+        world.add_release(forge, repo.path, "v99.0.0")
+        world.set_file(forge, repo.path, "SECURITY.md", "Report issues to security@example.org\n")
+        with_code = next(r for r in walked_repos(world) if r.forge == forge and "publiccode.yml" in r.files)
+        world.set_file(forge, with_code.path, "publiccode.yml", with_code.files["publiccode.yml"] + "# edited\n")
+        changed[forge] = (repo, with_code)
+
+    sim.reset_counters()
+    assert collect(registry, db_path).status == "ok"
+    releases = {(f, p, t) for f, p, t in stored(db_path, "SELECT forge, repo_path, tag FROM releases")}
+    files = {(f, p): (security, tuple(names)) for f, p, security, names in
+             stored(db_path, "SELECT forge, repo_path, has_security, files FROM root_files")}
+    blobs = {(f, p): sha for f, p, sha in stored(db_path, "SELECT forge, repo_path, blob_sha FROM publiccode")}
+    for forge, (repo, with_code) in changed.items():
+        assert (forge, repo.path, "v99.0.0") in releases
+        assert files[(forge, repo.path)][0] is True and "SECURITY.md" in files[(forge, repo.path)][1]
+        assert blobs[(forge, with_code.path)] == blob_sha(with_code.files["publiccode.yml"])
+    # Every repository's releases and root files are the world's, after a day of 304s and 200s.
+    for repo in world.repos:
+        if repo.commits and not repo.is_fork:
+            want = {r.tag for r in repo.releases}
+            assert {t for f, p, t in releases if (f, p) == (repo.forge, repo.path)} == want, repo.path
+            assert files[(repo.forge, repo.path)][1] == tuple(sorted(n for n in repo.files if n != "src")), repo.path
+
+
+def test_etags_of_finished_repositories_survive_an_interrupted_run(sim, world, registry, db_path):
+    class StopAtThirdWalk:
+        def __init__(self, account):
+            self.inner = make_collector(account)
+            self.walked = 0
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def commits(self, repo, since):
+            self.walked += 1
+            if self.inner.account.forge == "github" and self.walked == 3:
+                raise KeyboardInterrupt
+            yield from self.inner.commits(repo, since)
+
+    assert collect(registry, db_path, collector_factory=StopAtThirdWalk).status == "interrupted"
+    with_etag = {p for (p,) in stored(db_path, "SELECT scope FROM cursors WHERE forge = 'github' "
+                                               "AND stream = 'releases' AND etag IS NOT NULL")}
+    walked = {p for (p,) in stored(db_path, "SELECT scope FROM cursors WHERE forge = 'github' AND stream = 'walk'")}
+    assert len(with_etag) >= 2 and with_etag <= walked, "an ETag is published only with its repository's rows"
+
+    # The finished repositories are pushed to: their releases and root are asked for with those ETags.
+    world.advance(1)
+    for path in sorted(with_etag):
+        world.add_commits("github", path, 1)
+    sim.reset_counters()
+    assert collect(registry, db_path).status == "ok"
+    github = (RELEASES[0], ROOTS[0])
+    requests, not_modified = asked(sim, github)
+    assert not_modified >= 2 * len(with_etag), (requests, not_modified)
+    for path in with_etag:
+        want = {r.tag for r in world.repo("github", path).releases}
+        assert {t for (t,) in stored(db_path, f"SELECT tag FROM releases WHERE forge = 'github' AND repo_path = '{path}'")} == want
+
+
+def test_an_answer_with_unreadable_values_keeps_no_etag(sim, world, registry, db_path):
+    assert collect(registry, db_path).status == "ok"
+    repo = next(r for r in walked_repos(world) if r.forge == "github" and r.releases)
+    world.advance(1)
+    world.add_release("github", repo.path, "v98.0.0")
+    sim.faults.bad_field(field="published_at", value="2013-09-30T13: 46: 02Z", endpoint="/repos/{owner}/{repo}/releases",
+                         times=1)
+    summary = collect(registry, db_path)
+    assert summary.status == "ok" and summary.warning_count >= 1
+    etag = stored(db_path, f"SELECT etag FROM cursors WHERE forge = 'github' AND stream = 'releases' AND scope = '{repo.path}'")
+    assert etag in ([], [(None,)]), "the ETag of an answer read in part is not kept"
+
+    world.advance(1)
+    world.add_commits("github", repo.path, 1)
+    sim.reset_counters()
+    assert collect(registry, db_path).status == "ok"
+    assert asked(sim, RELEASES[:1]) == (1, 0), "asked again in full"
+    published = stored(db_path, f"SELECT published_at IS NOT NULL FROM releases WHERE forge = 'github' AND repo_path = '{repo.path}' "
+                                "AND tag = 'v98.0.0'")
+    assert published == [(True,)]
+
+
+def test_a_listing_of_more_than_one_page_keeps_no_etag(sim, world, registry):
+    for forge in ("github", "gitlab"):
+        account = next(a for a in registry.accounts if a.forge == forge and any(
+            r in walked_repos(world) for r in world.repos_of(forge, a.owner)))
+        repo = next(r for r in world.repos_of(forge, account.owner) if r in walked_repos(world))
+        collector = make_collector(account)
+        listed = next(r for r in collector.list_repos(None).repos if r.path == repo.path)
+        one_page = collector.releases(listed)
+        assert [r.tag for r in one_page] == [r.tag for r in repo.releases]
+        assert one_page.etag and collector.releases(listed, one_page.etag).not_modified
+        for n in range(101 - len(repo.releases)):
+            world.add_release(forge, repo.path, f"v0.0.{n}")
+        two_pages = collector.releases(listed, one_page.etag)
+        assert not two_pages.not_modified and [r.tag for r in two_pages] == [r.tag for r in repo.releases]
+        assert two_pages.etag is None, "a 304 on the first page would say nothing of the second"
+        collector.close()
