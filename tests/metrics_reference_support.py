@@ -158,6 +158,47 @@ def assert_same(got: pd.DataFrame, want: pd.DataFrame, what: str) -> None:
                                   check_exact=False, rtol=1e-9, atol=1e-9, obj=what)
 
 
-def linear_quantile(values: pd.Series, q: float) -> float:
-    """The q-quantile with linear interpolation between ranks; NaN without values."""
-    return float(values.quantile(q, interpolation="linear")) if len(values) else np.nan
+
+# Filtered scopes (docs/metrics.md, "filters"), by name: at the collection's moment some are
+# served from the stored answers (a filter that keeps or drops whole groups of the level) and the
+# others computed (forge or repository filters change a group's value), so both ways are compared.
+FILTERS = ("entity, forge github", "entity, country DE", "archetype, archetype local",
+           "ecosystem, forge gitlab", "repo, entity neustadt", "country, entity digitalagency",
+           "entity, one repository")
+
+
+def filtered_scope(name: str, repo_frame: pd.DataFrame) -> metrics.Scope:
+    if name == "entity, one repository":
+        # A repository of an entity with several, so that the filter changes the entity's value.
+        row = repo_frame[repo_frame["entity_id"] == "kommuneforbund"].sort_values(["forge", "host", "path"]).iloc[0]
+        return metrics.Scope("entity", repo=(row["forge"], row["host"], row["path"]))
+    level, rest = name.split(", ")
+    field, value = rest.split(" ")
+    field = {"entity": "entity_id"}.get(field, field)
+    return metrics.Scope(level, **{field: value})
+
+
+def in_scope(repo_frame: pd.DataFrame, scope: metrics.Scope) -> pd.DataFrame:
+    """The repositories the scope's filters keep (combined with AND)."""
+    keep = pd.Series(True, index=repo_frame.index)
+    for name in ("entity_id", "archetype", "country", "forge"):
+        value = getattr(scope, name)
+        if value is not None:
+            keep &= repo_frame[name] == value
+    if scope.repo is not None:
+        keep &= pd.Series(list(zip(repo_frame["forge"], repo_frame["host"], repo_frame["path"])),
+                          index=repo_frame.index).map(lambda key: key == scope.repo)
+    assert keep.any(), scope
+    return repo_frame[keep]
+
+
+def restrict(df: pd.DataFrame, repo_subset: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``df`` (forge, host, repo_path) that belong to ``repo_subset``."""
+    keys = set(zip(repo_subset["forge"], repo_subset["host"], repo_subset["path"]))
+    return df[[key in keys for key in zip(df["forge"], df["host"], df["repo_path"])]]
+
+
+def filtered_moments(con) -> list[tuple[int, object, object]]:
+    """The collection's moment (now=None) and one earlier moment."""
+    all_moments = moments(con)
+    return [all_moments[0], all_moments[2]]

@@ -208,3 +208,23 @@ def test_health_score_equals_the_reference(warehouse, tables, expected, level):
             got = metrics.health_score(warehouse, Scope(level), days=days, weights=weights, now=call_now)
             ref.assert_same(ref.engine_frame(got, level, list(want.columns)), want,
                             f"{level}, {days} days, weights={weights}, {earlier} days earlier, now={call_now}")
+
+
+@pytest.mark.parametrize("name", ref.FILTERS)
+def test_health_score_with_filters_equals_the_reference(warehouse, tables, expected, name):
+    repos = tables[0]
+    scope = ref.filtered_scope(name, repos)
+    level, keys = scope.level, ref.KEYS[scope.level]
+    kept = ref.in_scope(repos, scope)
+    w = metrics.stored_weights(warehouse)
+    for earlier, _, call_now, days in cases(warehouse)[::2]:  # the stored answer's and one live
+        inputs, scores = expected[earlier, days]
+        data = scores.join(inputs["stage"]).reset_index().merge(
+            kept[[*REPO, *keys]].loc[:, ~pd.Index([*REPO, *keys]).duplicated()], on=REPO)
+        if level != "repo":
+            data = data[~data["stage"].isin(["archived", "no_data"])]
+        want = ref.per_group(data.groupby(keys)[list(PARTS)].mean(), kept, level)
+        want.insert(0, "score", _combine(want, w))
+        got = metrics.health_score(warehouse, scope, days=days, now=call_now)
+        ref.assert_same(ref.engine_frame(got, level, list(want.columns)), want,
+                        f"{scope}, {days} days, {earlier} days earlier, now={call_now}")

@@ -156,3 +156,27 @@ def test_lifecycle_summary_equals_the_reference(warehouse, data, level):
             got = metrics.lifecycle_summary(warehouse, Scope(level), thresholds=thresholds, now=call_now)
             ref.assert_same(ref.engine_frame(got, level, list(want.columns)), want,
                             f"{level}, {earlier} days earlier, now={call_now}, thresholds={thresholds}")
+
+
+@pytest.mark.parametrize("name", ref.FILTERS)
+def test_lifecycle_with_filters_equals_the_reference(warehouse, data, name):
+    repos, items, events = data
+    scope = ref.filtered_scope(name, repos)
+    keys = ref.KEYS[scope.level]
+    kept = ref.in_scope(repos, scope)
+    t = metrics.stored_thresholds(warehouse)
+    for earlier, now, call_now in ref.filtered_moments(warehouse):
+        what = f"{scope}, {earlier} days earlier, now={call_now}"
+        stages = _lifecycle(repos, items, events, now, t)
+        mine = stages.reindex(pd.MultiIndex.from_frame(kept[REPO])).sort_index()
+        got = metrics.lifecycle(warehouse, scope, now=call_now).set_index(REPO)[list(mine.columns)].sort_index()
+        ref.assert_same(got, mine, f"lifecycle: {what}")
+        per = mine["stage"].rename("stage").reset_index()
+        if scope.level != "repo":
+            per = per.merge(kept[[*REPO, *keys]], on=REPO)
+        want = per.groupby([*keys, "stage"]).size().unstack(fill_value=0).reindex(columns=list(metrics.STAGES),
+                                                                                  fill_value=0)
+        want.insert(0, "repos", want.sum(axis=1))
+        got = metrics.lifecycle_summary(warehouse, scope, now=call_now)
+        ref.assert_same(ref.engine_frame(got, scope.level, list(want.columns)), ref.per_group(want, kept, scope.level),
+                        f"summary: {what}")

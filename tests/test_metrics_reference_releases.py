@@ -107,9 +107,7 @@ def test_technical_fork_list_equals_the_reference(warehouse, fork_list):
     assert want.index.is_unique and want["collected"].sum() > 0
 
 
-@pytest.mark.parametrize("level", ref.LEVELS)
-def test_technical_forks_equal_the_reference(warehouse, data, fork_list, level):
-    repos, _ = data
+def _technical_forks(repos, fork_list, level) -> pd.DataFrame:
     counts = fork_list.groupby(["forge", "host", "path"]).agg(
         listed=("fork_path", "size"),
         contributing=("fork_status", lambda s: (s == "contributing").sum()),
@@ -119,7 +117,28 @@ def test_technical_forks_equal_the_reference(warehouse, data, fork_list, level):
     per_repo["forks"] = per_repo[["forks_count", "listed"]].max(axis=1)
     want = per_repo.groupby(ref.KEYS[level])[["forks", "listed", "contributing", "non_contributing"]].sum()
     want["unknown"] = want["forks"] - want["contributing"] - want["non_contributing"]
-    want = ref.per_group(want, repos, level)
+    return ref.per_group(want, repos, level)
+
+
+@pytest.mark.parametrize("level", ref.LEVELS)
+def test_technical_forks_equal_the_reference(warehouse, data, fork_list, level):
+    repos, _ = data
+    want = _technical_forks(repos, fork_list, level)
     got = metrics.technical_forks(warehouse, Scope(level))
     ref.assert_same(ref.engine_frame(got, level, list(want.columns)), want, level)
     assert want["listed"].sum() > 0 and want["contributing"].sum() > 0
+
+
+@pytest.mark.parametrize("name", ref.FILTERS)
+def test_releases_and_forks_with_filters_equal_the_reference(warehouse, data, fork_list, name):
+    repos, releases = data
+    scope = ref.filtered_scope(name, repos)
+    kept = ref.in_scope(repos, scope)
+    for earlier, now, call_now in ref.filtered_moments(warehouse):
+        want = _release_frequency(ref.restrict(releases, kept), kept, scope.level, 365, now, False)
+        got = metrics.release_frequency(warehouse, scope, now=call_now)
+        ref.assert_same(ref.engine_frame(got, scope.level, list(want.columns)), want,
+                        f"{scope}, {earlier} days earlier, now={call_now}")
+    want = _technical_forks(kept, fork_list, scope.level)
+    got = metrics.technical_forks(warehouse, scope)
+    ref.assert_same(ref.engine_frame(got, scope.level, list(want.columns)), want, f"forks: {scope}")

@@ -192,3 +192,38 @@ def test_inactive_contributors_equal_the_reference(warehouse, data, level):
                             f"{level}, {days} days, {earlier} days earlier, now={call_now}")
             if level == "ecosystem" and days == 365:
                 assert want["inactive"].iloc[0] > 0 and want["active"].iloc[0] > 0
+
+
+@pytest.mark.parametrize("name", ref.FILTERS)
+def test_sustainability_with_filters_equals_the_reference(warehouse, data, name):
+    repos, people = data
+    scope = ref.filtered_scope(name, repos)
+    level, keys = scope.level, ref.KEYS[scope.level]
+    kept = ref.in_scope(repos, scope)
+    mine = ref.restrict(people, kept)
+    for earlier, now, call_now in ref.filtered_moments(warehouse):
+        what = f"{scope}, {earlier} days earlier, now={call_now}"
+        want = _absence(mine, kept, level, 365, now, 0.5)
+        got = ref.engine_frame(metrics.absence_factor(warehouse, scope, now=call_now), level, list(want.columns))
+        got["absence_factor"] = got["absence_factor"].astype("Float64")
+        ref.assert_same(got, want, f"absence: {what}")
+
+        window = _window(mine, 365, now)
+        f = _factor(window, keys, "organisation", 0.5)
+        want = ref.per_group(pd.DataFrame({"commits": f["commits"], "elephant_factor": f["factor"]}), kept, level)
+        want["commits"] = want["commits"].fillna(0)
+        want["elephant_factor"] = want["elephant_factor"].astype("Float64")
+        got = ref.engine_frame(metrics.elephant_factor(warehouse, scope, now=call_now), level, list(want.columns))
+        got["elephant_factor"] = got["elephant_factor"].astype("Float64")
+        ref.assert_same(got, want, f"elephant: {what}")
+        shares = window.groupby([*keys, "organisation"])["sha"].nunique().rename("commits").sort_index()
+        got = ref.engine_frame(metrics.organisation_shares(warehouse, scope, now=call_now), level, ["commits"],
+                               ("organisation",))
+        ref.assert_same(got, shares.to_frame(), f"shares: {what}")
+
+        last = mine[mine["committed_at"] <= now].groupby([*keys, "person_id"])["committed_at"].max().reset_index()
+        last["inactive"] = last["committed_at"] < now - pd.Timedelta(days=365)
+        want = ref.per_group(pd.DataFrame({"contributors": last.groupby(keys).size(),
+                                           "inactive": last.groupby(keys)["inactive"].sum()}), kept, level).fillna(0)
+        got = metrics.inactive_contributors(warehouse, scope, now=call_now)
+        ref.assert_same(ref.engine_frame(got, level, list(want.columns)), want, f"inactive: {what}")
