@@ -10,6 +10,7 @@ CSV downloads keep the real dates, under headers in the page's language (:func:`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,7 +22,7 @@ from dashboard.i18n import Translator
 
 # The width, in pixels, that a table's columns may take at 1440 px beside the sidebar (the row
 # selection box included) before the last ones are cut off; tables are laid out to fit it.
-PAGE_WIDTH = 895
+PAGE_WIDTH = 922
 
 # sprintf formats of a whole number with the language's thousands separator.
 _WHOLE = {"en": "%,d", "de": "%'.,d"}
@@ -52,6 +53,21 @@ def link(label: str, t: Translator, width: Any = None):
     return st.column_config.LinkColumn(label, display_text=t("common.open_link"), width=width)
 
 
+# sprintf formats of a share in percent (the values 0-100), as the language writes it ("6%", "6 %").
+_PERCENT = {"en": "%.0f%%", "de": "%.0f %%"}
+
+
+def share(t: Translator, label: str, help: str | None = None, width: Any = None):
+    """A share as a bar with its whole percent; fill the column with :func:`percents`."""
+    return st.column_config.ProgressColumn(label, min_value=0, max_value=100, help=help, width=width,
+                                           format=_PERCENT.get(t.lang, _PERCENT["en"]))
+
+
+def percents(values: pd.Series) -> pd.Series:
+    """Shares (0-1) as the percents a :func:`share` column shows."""
+    return values.astype("float64") * 100
+
+
 def day(label: str, help: str | None = None, width: Any = None):
     """A date shown as text (fill the column with :func:`days`)."""
     return st.column_config.TextColumn(label, help=help, width=width)
@@ -71,15 +87,83 @@ def flag(label: str, help: str | None = None, width: Any = None):
     return st.column_config.CheckboxColumn(label, help=help, width=width)
 
 
-def sized(config: dict[str, Any], order: list[str], widths: dict[str, int], flexible: str) -> dict[str, Any]:
-    """``config`` (a table's column_config) with the ``widths`` of the columns in ``order`` set,
-    the ``flexible`` one taking what is left of :data:`PAGE_WIDTH`, and the first column pinned."""
-    shown = {name: widths[name] for name in order if name in widths and name != flexible}
-    for name, width in shown.items():
+# Source Sans at 14 px, the tables' font, in pixels per character (measured on the screenshots):
+# a column is made as wide as its header and its longest value need, so that neither is cut.
+_NARROW, _WIDE = set("iljtfrI.,;:'!|()[] "), set("mwMW@")
+_PAD = 20  # a cell's padding; a header shows its help on hover, with no icon to make room for
+# Columns whose cells are drawn, not written: their width does not follow their values.
+_DRAWN = {"progress": 110, "area_chart": 105, "line_chart": 105, "bar_chart": 105, "checkbox": 0, "link": 62}
+
+
+def text_width(text: str) -> float:
+    """About how many pixels ``text`` takes in a table cell or header (without padding)."""
+    return sum(3.8 if c in _NARROW else 11.0 if c in _WIDE else 8.6 if c.isupper() else 6.9 for c in text)
+
+
+def _shown(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int | float):
+        return f"{value:,.0f}"
+    return str(value)
+
+
+def fitted(df: pd.DataFrame, config: dict[str, Any], order: list[str], flexible: str | None = None,
+           most: int = 300, least: int = 240) -> dict[str, Any]:
+    """``config`` with every column in ``order`` as wide as its header and its longest value need
+    (up to ``most`` pixels), within :data:`PAGE_WIDTH`: when they do not all fit, the values give
+    way before the headers do. ``flexible`` (the last column by default) takes what is left, at
+    least ``least`` pixels where its values need them (it is the one with the most to say); the
+    first column is pinned, so that it stays in view on a phone while the rest scrolls."""
+    flexible = flexible or order[-1]
+    header: dict[str, float] = {}
+    wanted: dict[str, float] = {}
+    for name in order:
+        column = config[name]
+        header[name] = text_width(str(column.get("label") or "")) + _PAD
+        kind = (column.get("type_config") or {}).get("type")
+        if kind in _DRAWN:
+            content = _DRAWN[kind]
+        else:
+            values = df[name].head(500) if name in df.columns else []
+            content = max((text_width(_shown(v)) for v in values), default=0) + _PAD
+        wanted[name] = max(header[name], min(float(most), content))
+    fixed = [n for n in order if n != flexible]
+    room = PAGE_WIDTH - min(wanted[flexible], max(header[flexible], float(least)))
+    total = sum(wanted[n] for n in fixed)
+    if total > room:
+        if sum(header[n] for n in fixed) >= room:  # even the headers do not fit: all give way alike
+            scale = room / sum(header[n] for n in fixed)
+            wanted.update({n: header[n] * scale for n in fixed})
+        else:
+            # The first column names the row: the others give way before it does.
+            first = order[0] if order[0] != flexible else None
+            others = [n for n in fixed if n != first]
+            keep = wanted[first] if first else 0.0
+            if first and keep + sum(header[n] for n in others) > room:
+                others, keep = fixed, 0.0
+            _cut_to_fit(wanted, header, others, room - keep)
+    widths = {n: int(wanted[n]) for n in fixed}
+    for name, width in widths.items():
         config[name] = {**config[name], "width": width}
-    config[flexible] = {**config[flexible], "width": rest(*shown.values())}
+    config[flexible] = {**config[flexible], "width": rest(*widths.values())}
     config[order[0]] = {**config[order[0]], "pinned": True}
     return config
+
+
+def _cut_to_fit(wanted: dict[str, float], header: dict[str, float], names: list[str], room: float) -> None:
+    """Cut the widest of ``names`` first, to one common width never below a header's, the widest
+    such width with which they fit in ``room``."""
+    low, high = 0.0, max(wanted[n] for n in names)
+    for _ in range(30):
+        ceiling = (low + high) / 2
+        if sum(max(header[n], min(wanted[n], ceiling)) for n in names) > room:
+            high = ceiling
+        else:
+            low = ceiling
+    wanted.update({n: max(header[n], min(wanted[n], low)) for n in names})
 
 
 def rest(*widths: int, least: int = 80) -> int:

@@ -162,8 +162,10 @@ def test_forks_and_their_owners(open_project, demo_db, hosts):
     names = {e.id: e.name for e in world.entities}
     expected = {f"{f.owner}/{f.name}": names.get(owner_of(world, repo.forge, f"{f.owner}/{f.name}"))
                 for f in repo.forks}
-    got = {p: (None if pd.isna(e) else e) for p, e in zip(forks["fork_path"], forks["owner_entity"])}
+    # A fork outside the registry reads "–", never Streamlit's "None".
+    got = {p: (None if e == "–" else e) for p, e in zip(forks["fork_path"], forks["owner_entity"])}
     assert got == expected
+    assert not forks["owner_entity"].isna().any()
     assert any(v for v in got.values())
 
 
@@ -189,6 +191,13 @@ def test_publiccode_summary_and_an_invalid_file(open_project, demo_db, hosts):
     assert summary["development_status"] == doc["developmentStatus"]
     assert summary["valid"] == "yes"
     assert not at.warning
+    # In German the standard's words are translated, the file's own word kept beside them.
+    german = open_project(repo=key_of(hosts, repo), lang="de")
+    german.run()
+    words = {"concept": "Konzept", "development": "in Entwicklung", "beta": "Beta", "stable": "stabil",
+             "obsolete": "veraltet"}
+    summary_de = frame(german, "field", "value", "key").set_index("key")["value"]
+    assert summary_de["development_status"] == f"{words[doc['developmentStatus']]} ({doc['developmentStatus']})"
 
     broken = next(r for r in described if r.files["publiccode.yml"].startswith("publiccodeYmlVersion: '0.4'\nname: [unclosed"))
     bad = open_project(repo=key_of(hosts, broken), lang="de")

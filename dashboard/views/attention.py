@@ -61,7 +61,8 @@ if rows.empty:
 # Counts per reason for everything in scope (the reason choice narrows what follows).
 counts = rows["reason"].value_counts()
 shown = [r for r in present if counts.get(r, 0)]
-per_row = 4
+# Four to a row at 1440 px leave a label about 190 px beside its help icon; a longer one would be cut.
+per_row = 4 if max((columns.text_width(t.label("reason", r)) for r in shown), default=0) < 190 else 3
 for start in range(0, len(shown), per_row):
     boxes = st.columns(per_row)
     for box, code in zip(boxes, shown[start:start + per_row]):
@@ -131,17 +132,19 @@ if asked:
             key="attention.unanswered",
             column_order=["path", "title", "days_whole", "kind_label", "item_number", "author_login", "opened_text",
                           "item_link"],
-            column_config={
-                "path": columns.text(t("attention.col.repository"), width=190, pinned=True),
-                "title": columns.text(t("attention.col.title"), width=columns.rest(190, 80, 110, 50, 90, 120, 60)),
-                "days_whole": columns.count(t, t("attention.col.waiting"), help=t("attention.col.waiting_help"),
-                                            width=80),
-                "kind_label": columns.text(t("attention.col.kind"), width=110),
-                "item_number": columns.count(t, t("attention.col.number"), width=50),
-                "author_login": columns.text(t("attention.col.author"), width=90),
-                "opened_text": columns.day(t("attention.col.opened"), width=120),
-                "item_link": columns.link(t("attention.col.item_link"), t, width=60),
-            },
+            column_config=columns.fitted(
+                items, order=["path", "title", "days_whole", "kind_label", "item_number", "author_login",
+                              "opened_text", "item_link"],
+                flexible="title", config={
+                "path": columns.text(t("attention.col.repository")),
+                "title": columns.text(t("attention.col.title")),
+                "days_whole": columns.count(t, t("attention.col.waiting"), help=t("attention.col.waiting_help")),
+                "kind_label": columns.text(t("attention.col.kind")),
+                "item_number": columns.count(t, t("attention.col.number")),
+                "author_login": columns.text(t("attention.col.author")),
+                "opened_text": columns.day(t("attention.col.opened")),
+                "item_link": columns.link(t("attention.col.item_link"), t),
+            }),
         )
         filters.follow_selection(chosen, items, PROJECT_PAGE, entity="entity_id", repo="repo_key")
         st.download_button(
@@ -217,15 +220,18 @@ else:
         selection_mode="single-row",
         key="attention.findings",
         column_order=["path", "reason_label", "detail_text", "days_shown", "since_shown", "entity_name", "repo_url"],
-        column_config={
-            "path": columns.text(t("attention.col.repository"), width=190, pinned=True),
-            "reason_label": columns.text(t("attention.col.reason"), width=140),
-            "detail_text": columns.text(t("attention.col.detail"), width=columns.rest(190, 140, 55, 120, 100, 60)),
-            "days_shown": columns.text(t("attention.col.days"), help=t("attention.col.days_help"), width=55),
-            "since_shown": columns.text(t("attention.col.since"), help=t("attention.col.since_help"), width=120),
-            "entity_name": columns.text(t("attention.col.entity"), width=100),
-            "repo_url": columns.link(t("attention.col.repo_link"), t, width=60),
-        },
+        column_config=columns.fitted(
+            table, order=["path", "reason_label", "detail_text", "days_shown", "since_shown", "entity_name",
+                        "repo_url"],
+            flexible="detail_text", config={
+            "path": columns.text(t("attention.col.repository")),
+            "reason_label": columns.text(t("attention.col.reason")),
+            "detail_text": columns.text(t("attention.col.detail")),
+            "days_shown": columns.text(t("attention.col.days"), help=t("attention.col.days_help")),
+            "since_shown": columns.text(t("attention.col.since"), help=t("attention.col.since_help")),
+            "entity_name": columns.text(t("attention.col.entity")),
+            "repo_url": columns.link(t("attention.col.repo_link"), t),
+        }),
     )
     filters.follow_selection(chosen, table, PROJECT_PAGE, entity="entity_id", repo="repo_key")
     export = table[["entity_id", "entity_name", "forge", "host", "path", "reason", "reason_label", "detail_text",

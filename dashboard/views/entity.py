@@ -82,15 +82,17 @@ else:
         shown,
         hide_index=True,
         column_order=["owner", "forge_label", "repos", "archived_repos", "last_push_text", "host", "web_url"],
-        column_config={
+        column_config=columns.fitted(
+            shown, order=["owner", "forge_label", "repos", "archived_repos", "last_push_text", "host", "web_url"],
+            flexible="host", config={
             "forge_label": columns.text(t("entity.col.forge")),
             "host": columns.text(t("entity.col.host")),
-            "owner": columns.text(t("entity.col.owner"), pinned=True),
+            "owner": columns.text(t("entity.col.owner")),
             "repos": columns.count(t, t("entity.col.repos")),
             "archived_repos": columns.count(t, t("entity.col.archived_repos")),
             "last_push_text": columns.day(t("entity.col.last_push")),
             "web_url": columns.link(t("entity.col.link"), t),
-        },
+        }),
     )
     st.download_button(
         t("common.download_csv"), columns.csv_bytes(t, accounts), file_name=f"ossdash-entity-{entity_id}-accounts.csv",
@@ -151,33 +153,29 @@ else:
     table["repo_key"] = [filters.repo_key(r.forge, r.host, r.path) for r in table.itertuples()]
     st.caption(t("entity.repos.caption", days=f.days) + " " + (
         t.count("entity.repos.folded", folded) + " " if folded else "") + t("entity.repos.select"))
-    # Widths fit the page at 1440 px; on a phone the repository stays put and its score is next.
+    # On a phone the repository stays put and its score is next.
     mirrored = bool(table["mirror_note"].str.len().gt(0).any())
-    widths = {"path": 200, "score": 100, "stage_label": 95, "commits": 70, "active_contributors": 70,
-              "licence_label": 100, "forge_label": 70, **({"mirror_note": 130} if mirrored else {})}
+    order = ["path", "score", "stage_label", "commits", "active_contributors", "licence_label", "forge_label",
+             *(["mirror_note"] if mirrored else []), "description"]
     chosen = st.dataframe(
         table,
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
         key="entity.repos",
-        column_order=[*widths, "description"],
-        column_config={
-            "path": columns.text(t("entity.col.repo"), width=widths["path"], pinned=True),
-            "score": columns.score(t("entity.col.score"), width=widths["score"]),
-            "stage_label": columns.text(t("entity.col.stage"), help=t("entity.col.stage_help"),
-                                        width=widths["stage_label"]),
-            "commits": columns.count(t, t("entity.col.commits"), help=t("entity.col.commits_help", days=f.days),
-                                     width=widths["commits"]),
+        column_order=order,
+        column_config=columns.fitted(table, order=order, flexible="description", least=160, config={
+            "path": columns.text(t("entity.col.repo")),
+            "score": columns.score(t("entity.col.score")),
+            "stage_label": columns.text(t("entity.col.stage"), help=t("entity.col.stage_help")),
+            "commits": columns.count(t, t("entity.col.commits"), help=t("entity.col.commits_help", days=f.days)),
             "active_contributors": columns.count(t, t("entity.col.contributors"),
-                                                 help=t("entity.col.contributors_help", days=f.days),
-                                                 width=widths["active_contributors"]),
-            "licence_label": columns.text(t("entity.col.licence"), help=t("entity.col.licence_help"),
-                                          width=widths["licence_label"]),
-            "forge_label": columns.text(t("entity.col.forge"), width=widths["forge_label"]),
-            "mirror_note": columns.text(t("entity.col.mirror"), help=t("entity.col.mirror_help"), width=130),
-            "description": columns.text(t("entity.col.description"), width=columns.rest(*widths.values())),
-        },
+                                                 help=t("entity.col.contributors_help", days=f.days)),
+            "licence_label": columns.text(t("entity.col.licence"), help=t("entity.col.licence_help")),
+            "forge_label": columns.text(t("entity.col.forge")),
+            "mirror_note": columns.text(t("entity.col.mirror"), help=t("entity.col.mirror_help")),
+            "description": columns.text(t("entity.col.description")),
+        }),
     )
     filters.follow_selection(chosen, table, "views/project.py", entity="entity_id", repo="repo_key")
     st.download_button(
@@ -262,13 +260,15 @@ else:
         selection_mode="single-row",
         key="entity.edges",
         column_order=["other", "direction", "kind_label", "weight", "evidence_text"],
-        column_config={
-            "direction": columns.text(t("entity.col.direction"), width=190),
-            "other": columns.text(t("entity.col.other"), width=170, pinned=True),
-            "kind_label": columns.text(t("entity.col.kind"), width=140),
-            "weight": columns.count(t, t("entity.col.weight"), help=t("entity.col.weight_help"), width=65),
-            "evidence_text": columns.text(t("entity.col.evidence"), width=columns.rest(190, 170, 140, 65)),
-        },
+        column_config=columns.fitted(
+            edges, order=["other", "direction", "kind_label", "weight", "evidence_text"],
+            flexible="evidence_text", config={
+            "direction": columns.text(t("entity.col.direction")),
+            "other": columns.text(t("entity.col.other")),
+            "kind_label": columns.text(t("entity.col.kind")),
+            "weight": columns.count(t, t("entity.col.weight"), help=t("entity.col.weight_help")),
+            "evidence_text": columns.text(t("entity.col.evidence")),
+        }),
     )
     filters.follow_selection(chosen, edges, "views/entity.py", entity="other_id")
     st.download_button(
@@ -309,14 +309,16 @@ else:
         shown,
         hide_index=True,
         column_order=["metric_label", "status_label", "value_text", "target_text", "deadline_text", "trend_text"],
-        column_config={
-            "metric_label": columns.text(t("entity.col.goal"), pinned=True),
+        column_config=columns.fitted(
+            shown, order=["metric_label", "status_label", "value_text", "target_text", "deadline_text", "trend_text"],
+            config={
+            "metric_label": columns.text(t("entity.col.goal")),
             "value_text": columns.text(t("entity.col.goal_value")),
             "target_text": columns.text(t("entity.col.goal_target")),
             "deadline_text": columns.text(t("entity.col.goal_deadline")),
             "trend_text": columns.text(t("entity.col.goal_trend"), help=t("entity.col.goal_trend_help")),
             "status_label": columns.text(t("entity.col.goal_status")),
-        },
+        }),
     )
     st.download_button(
         t("common.download_csv"),

@@ -179,9 +179,7 @@ else:
         table,
         hide_index=True,
         column_order=shown_columns,
-        column_config=columns.sized(order=shown_columns, flexible="metric_label", widths={
-            "status_label": 140, "target_shown": 70, "value_shown": 90, "trend_shown": 120, "projected_shown": 110,
-            "deadline_shown": 125, "then_shown": 90}, config={
+        column_config=columns.fitted(table, order=shown_columns, flexible="metric_label", config={
             "metric_label": st.column_config.TextColumn(t("goals.col.metric")),
             "target_shown": st.column_config.TextColumn(t("goals.col.target")),
             "value_shown": st.column_config.TextColumn(t("goals.col.value")),

@@ -92,32 +92,31 @@ ranking["activity"] = [v if isinstance(v, list) else [0] * months for v in ranki
 ranking["archetype_label"] = [t.label("archetype", a) for a in ranking["archetype"]]
 ranking = ranking.sort_values(["score", "name"], ascending=[False, True], na_position="last").reset_index(drop=True)
 ranking.insert(0, "rank", range(1, len(ranking) + 1))
-# Widths add up to the page's width at 1440 px; on a phone the entity stays put and the score
-# comes next, so the two read together while the rest scrolls.
+# On a phone the entity stays put and the score comes next, so the two read together while the
+# rest scrolls.
+RANKING_COLUMNS = ["name", "score", "activity", "archetype_label", "country", "repos", "active_repos", "commits",
+                   "active_contributors"]
 chosen = st.dataframe(
     ranking,
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
     key="overview.ranking",
-    column_order=["name", "score", "activity", "archetype_label", "country", "repos", "active_repos", "commits",
-                  "active_contributors"],
-    column_config={
-        "name": columns.text(t("overview.col.entity"), width=210, pinned=True),
-        "country": columns.text(t("overview.col.country"), width=60),
-        "archetype_label": columns.text(t("overview.col.archetype"), width=120),
-        "score": columns.score(t("overview.col.score"), help=t("overview.col.score_help"), width=110),
-        "repos": columns.count(t, t("overview.col.repos"), help=t("overview.col.repos_help"), width=95),
-        "active_repos": columns.count(t, t("overview.col.active_repos"), help=t("overview.col.active_repos_help"),
-                                      width=65),
-        "commits": columns.count(t, t("overview.col.commits"), help=t("overview.col.commits_help", days=f.days),
-                                 width=80),
+    column_order=RANKING_COLUMNS,
+    column_config=columns.fitted(ranking, order=RANKING_COLUMNS, flexible="name", config={
+        "name": columns.text(t("overview.col.entity")),
+        "country": columns.text(t("overview.col.country")),
+        "archetype_label": columns.text(t("overview.col.archetype")),
+        "score": columns.score(t("overview.col.score"), help=t("overview.col.score_help")),
+        "repos": columns.count(t, t("overview.col.repos"), help=t("overview.col.repos_help")),
+        "active_repos": columns.count(t, t("overview.col.active_repos"), help=t("overview.col.active_repos_help")),
+        "commits": columns.count(t, t("overview.col.commits"), help=t("overview.col.commits_help", days=f.days)),
         "active_contributors": columns.count(t, t("overview.col.contributors"),
-                                             help=t("overview.col.contributors_help", days=f.days), width=80),
+                                             help=t("overview.col.contributors_help", days=f.days)),
         "activity": st.column_config.AreaChartColumn(
-            t("overview.col.activity", months=months), y_min=0, width=105,
+            t("overview.col.activity", months=months), y_min=0,
             help=t("overview.col.activity_help", months=months)),
-    },
+    }),
 )
 filters.follow_selection(chosen, ranking, ENTITY_PAGE, entity="entity_id")
 st.download_button(
@@ -244,10 +243,8 @@ else:
         selection_mode="single-row",
         key="overview.peers",
         column_order=["name", "score", "peer_median_text", "difference_text", "archetype_label", "peers"],
-        column_config=columns.sized(order=["name", "score", "peer_median_text", "difference_text", "archetype_label",
-                                           "peers"], flexible="peers",
-                                    widths={"name": 210, "score": 110, "peer_median_text": 150,
-                                            "difference_text": 120, "archetype_label": 130}, config={
+        column_config=columns.fitted(bench, order=["name", "score", "peer_median_text", "difference_text",
+                                                   "archetype_label", "peers"], config={
             "name": columns.text(t("overview.col.entity")),
             "archetype_label": columns.text(t("overview.col.archetype")),
             "score": columns.score(t("overview.col.score")),

@@ -163,14 +163,15 @@ else:
         hide_index=True,
         # One column says what a part rests on: its inputs, or why it is missing (and not counted).
         column_order=["part_label", "score", "weight_text", "share_text", "reading"],
-        column_config={
-            "part_label": columns.text(t("project.col.part"), width=140, pinned=True),
-            "score": columns.score(t("project.col.score"), width=110),
-            "weight_text": columns.text(t("project.col.weight"), help=t("project.col.weight_help"), width=70),
-            "share_text": columns.text(t("project.col.share"), help=t("project.col.share_help"), width=135),
-            "reading": columns.text(t("project.col.inputs"), help=t("project.col.inputs_help"),
-                                    width=columns.rest(140, 110, 70, 135)),
-        },
+        column_config=columns.fitted(
+            breakdown, order=["part_label", "score", "weight_text", "share_text", "reading"],
+            flexible="reading", config={
+            "part_label": columns.text(t("project.col.part")),
+            "score": columns.score(t("project.col.score")),
+            "weight_text": columns.text(t("project.col.weight"), help=t("project.col.weight_help")),
+            "share_text": columns.text(t("project.col.share"), help=t("project.col.share_help")),
+            "reading": columns.text(t("project.col.inputs"), help=t("project.col.inputs_help")),
+        }),
     )
     st.download_button(
         t("common.download_csv"),
@@ -252,7 +253,7 @@ else:
 
     owned = [owning_entity(r) for r in forks.itertuples()]
     shown = forks.assign(
-        owner_entity=[names.get(e, e) if e else None for e in owned],
+        owner_entity=[names.get(e, e) if e else t.none() for e in owned],
         owner_entity_id=owned,
         status_label=[t(f"project.fork_status.{s}") if t.has(f"project.fork_status.{s}") else str(s)
                       for s in forks["fork_status"]],
@@ -263,14 +264,15 @@ else:
         hide_index=True,
         column_order=["fork_path", "fork_owner", "owner_entity", "created_text", "status_label",
                       "commits_not_in_parent"],
-        column_config={
+        column_config=columns.fitted(shown, order=["fork_path", "fork_owner", "owner_entity", "created_text", "status_label",
+                      "commits_not_in_parent"], config={
             "fork_path": columns.text(t("project.col.fork")),
             "fork_owner": columns.text(t("project.col.fork_owner")),
             "owner_entity": columns.text(t("project.col.owner_entity"), help=t("project.col.owner_entity_help")),
             "created_text": columns.day(t("project.col.created")),
             "status_label": columns.text(t("project.col.fork_status"), help=t("project.col.fork_status_help")),
             "commits_not_in_parent": columns.count(t, t("project.col.own_commits")),
-        },
+        }),
     )
     st.download_button(
         t("common.download_csv"), columns.csv_bytes(t, shown.drop(columns=["status_label", "created_text"])),
@@ -294,6 +296,14 @@ else:
     def plain(value: Any) -> str:
         return t.none() if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
+    def standard_word(namespace: str, value: Any) -> str:
+        """The standard's word in the page's language; in German with the file's own word after it."""
+        shown = plain(value)
+        if shown == t.none() or not t.has(f"{namespace}.{shown}"):
+            return shown
+        word = t.label(namespace, shown)
+        return word if word == shown else f"{word} ({shown})"
+
     until = p["maintenance_until"]
     until_text = t.none() if until is None or pd.isna(until) else t.date(pd.Timestamp(until).date())
     if isinstance(contract, str) and t.has(f"project.contract.{contract}"):
@@ -302,11 +312,11 @@ else:
         ("name", plain(p["name"])),
         ("description", plain(p["short_description"])),
         ("software_version", plain(p["software_version"])),
-        ("development_status", plain(p["development_status"])),
+        ("development_status", standard_word("pc_status", p["development_status"])),
         ("licence", licence_text(t, p["licence"]) if not pd.isna(p["licence"]) else t.none()),
         ("used_by", words(p["used_by"])),
         ("is_based_on", words(p["is_based_on"])),
-        ("maintenance_type", plain(p["maintenance_type"])),
+        ("maintenance_type", standard_word("pc_maintenance", p["maintenance_type"])),
         ("maintenance_until", until_text),
         ("contractors", words(p["contractors"])),
         ("publiccode_version", plain(p["publiccode_version"])),
@@ -367,14 +377,16 @@ else:
         copies_df,
         hide_index=True,
         column_order=["role_label", "forge_label", "host", "path", "entity", "link"],
-        column_config={
+        column_config=columns.fitted(
+            copies_df, order=["role_label", "forge_label", "host", "path", "entity", "link"],
+            flexible="path", config={
             "role_label": columns.text(t("project.col.role")),
             "forge_label": columns.text(t("project.col.forge")),
             "host": columns.text(t("project.col.host")),
             "path": columns.text(t("project.col.repo")),
             "entity": columns.text(t("project.col.entity")),
             "link": columns.link(t("project.col.link"), t),
-        },
+        }),
     )
     st.download_button(
         t("common.download_csv"), columns.csv_bytes(t, copies_df.drop(columns=["role_label", "forge_label"])),

@@ -132,14 +132,15 @@ else:
         selection_mode="single-row",
         key="reuse.edges",
         column_order=["source_label", "target_label", "kind_label", "weight", "evidence_text"],
-        column_config={
-            "source_label": columns.text(t("reuse.col.source"), help=t("reuse.col.source_help"), width=170,
-                                         pinned=True),
-            "target_label": columns.text(t("reuse.col.target"), help=t("reuse.col.target_help"), width=170),
-            "kind_label": columns.text(t("reuse.col.kind"), width=150),
-            "weight": columns.count(t, t("reuse.col.weight"), help=t("reuse.col.weight_help"), width=70),
-            "evidence_text": columns.text(t("reuse.col.evidence"), width=columns.rest(170, 170, 150, 70)),
-        },
+        column_config=columns.fitted(
+            edges, order=["source_label", "target_label", "kind_label", "weight", "evidence_text"],
+            flexible="evidence_text", config={
+            "source_label": columns.text(t("reuse.col.source"), help=t("reuse.col.source_help")),
+            "target_label": columns.text(t("reuse.col.target"), help=t("reuse.col.target_help")),
+            "kind_label": columns.text(t("reuse.col.kind")),
+            "weight": columns.count(t, t("reuse.col.weight"), help=t("reuse.col.weight_help")),
+            "evidence_text": columns.text(t("reuse.col.evidence")),
+        }),
     )
     filters.follow_selection(chosen, edges, "views/entity.py", entity="source")
     st.download_button(
@@ -166,12 +167,14 @@ else:
             pieces,
             hide_index=True,
             column_order=["source_label", "target_label", "kind_label", "sentence"],
-            column_config={
-                "kind_label": columns.text(t("reuse.col.kind"), width=150),
-                "source_label": columns.text(t("reuse.col.source"), width=170, pinned=True),
-                "target_label": columns.text(t("reuse.col.target"), width=170),
-                "sentence": columns.text(t("reuse.col.detail"), width=columns.rest(150, 170, 170)),
-            },
+            column_config=columns.fitted(
+                pieces, order=["source_label", "target_label", "kind_label", "sentence"],
+                flexible="sentence", config={
+                "kind_label": columns.text(t("reuse.col.kind")),
+                "source_label": columns.text(t("reuse.col.source")),
+                "target_label": columns.text(t("reuse.col.target")),
+                "sentence": columns.text(t("reuse.col.detail")),
+            }),
         )
         st.download_button(
             t("common.download_csv"),
@@ -198,22 +201,26 @@ chosen = st.dataframe(
     key="reuse.entities",
     column_order=["label", "projects", "projects_reused_by_others", "reusing_entities", "projects_reused_from_others",
                   "contributions_to_others", "contributors_to_others", "external_contributors"],
-    column_config={
-        "label": columns.text(t("reuse.col.entity"), width=190, pinned=True),
-        "projects": columns.count(t, t("reuse.col.projects"), help=t("reuse.col.projects_help"), width=80),
+    column_config=columns.fitted(
+        summary, order=["label", "projects", "projects_reused_by_others", "reusing_entities",
+                        "projects_reused_from_others", "contributions_to_others", "contributors_to_others",
+                        "external_contributors"],
+        flexible="label", config={
+        "label": columns.text(t("reuse.col.entity")),
+        "projects": columns.count(t, t("reuse.col.projects"), help=t("reuse.col.projects_help")),
         "projects_reused_by_others": columns.count(t, t("reuse.col.reused_by_others"),
-                                                   help=t("reuse.col.reused_by_others_help"), width=100),
+                                                   help=t("reuse.col.reused_by_others_help")),
         "reusing_entities": columns.count(t, t("reuse.col.reusing_entities"),
-                                          help=t("reuse.col.reusing_entities_help"), width=100),
+                                          help=t("reuse.col.reusing_entities_help")),
         "projects_reused_from_others": columns.count(t, t("reuse.col.reused_from_others"),
-                                                     help=t("reuse.col.reused_from_others_help"), width=100),
+                                                     help=t("reuse.col.reused_from_others_help")),
         "contributions_to_others": columns.count(t, t("reuse.col.contributions_to_others"),
-                                                 help=t("reuse.col.contributions_to_others_help"), width=100),
+                                                 help=t("reuse.col.contributions_to_others_help")),
         "contributors_to_others": columns.count(t, t("reuse.col.contributors_to_others"),
-                                                help=t("reuse.col.contributors_to_others_help"), width=100),
+                                                help=t("reuse.col.contributors_to_others_help")),
         "external_contributors": columns.count(t, t("reuse.col.external_contributors"),
-                                               help=t("reuse.col.external_contributors_help"), width=100),
-    },
+                                               help=t("reuse.col.external_contributors_help")),
+    }),
 )
 filters.follow_selection(chosen, summary, "views/entity.py", entity="entity_id")
 st.download_button(

@@ -17,20 +17,12 @@ scope = f.keywords()
 # The columns of each table a reader needs, sized to fit the page (the downloads have them all).
 RUN_COLUMNS = ["run_id", "started_text", "status_label", "duration", "requests", "not_modified_share", "new_commits",
                "accounts", "accounts_failed", "errors", "note"]
-RUN_WIDTHS = {"run_id": 50, "started_text": 150, "status_label": 120, "duration": 70, "requests": 75,
-              "not_modified_share": 105, "new_commits": 80, "accounts": 65, "accounts_failed": 70, "errors": 55}
 FRESH_COLUMNS = ["owner", "state", "entity_name", "forge_label", "last_success_shown", "age", "last_status_label",
                  "host"]
-FRESH_WIDTHS = {"owner": 140, "state": 75, "entity_name": 170, "forge_label": 80, "last_success_shown": 170,
-                "age": 65, "last_status_label": 105}
 ERROR_COLUMNS = ["owner", "run_id", "entity_name", "forge_label", "repo_shown", "category_label", "status_label",
                  "message"]
-ERROR_WIDTHS = {"owner": 120, "run_id": 50, "entity_name": 150, "forge_label": 75, "repo_shown": 150,
-                "category_label": 140, "status_label": 100}
 RATE_COLUMNS = ["owner", "run_id", "entity_name", "forge_label", "status_label", "repos_seen", "requests",
                 "not_modified_share", "budget_used_share"]
-RATE_WIDTHS = {"owner": 130, "run_id": 50, "forge_label": 80, "status_label": 110, "repos_seen": 80,
-               "requests": 80, "not_modified_share": 105, "budget_used_share": 105}
 
 st.title(t("nav.status"))
 st.caption(t("status.intro", days=t.number(f.days)))
@@ -97,12 +89,14 @@ else:
         started_text=runs["started_at"].map(_stamp),
         status_label=runs["status"].map(lambda s: t.label("status.run", s)),
         duration=runs["duration_s"].map(_duration),
+        note=runs["note"].map(lambda n: n if isinstance(n, str) and n else t.none()),
+        not_modified_share=columns.percents(runs["not_modified_share"]),
     )
     st.dataframe(
         shown,
         hide_index=True,
         column_order=RUN_COLUMNS,
-        column_config=columns.sized(order=RUN_COLUMNS, flexible="note", widths=RUN_WIDTHS, config={
+        column_config=columns.fitted(shown, order=RUN_COLUMNS, flexible="note", config={
             "run_id": columns.count(t, t("status.col.run")),
             "started_text": columns.text(t("status.col.started")),
             "status_label": st.column_config.TextColumn(t("status.col.status")),
@@ -118,12 +112,11 @@ else:
             "requests": columns.count(t, t("status.col.requests")),
             "not_modified": columns.count(t, t("status.col.not_modified"),
                                                           help=t("status.col.not_modified_help")),
-            "not_modified_share": st.column_config.ProgressColumn(
-                t("status.col.not_modified_share"), format="percent", min_value=0.0, max_value=1.0),
+            "not_modified_share": columns.share(t, t("status.col.not_modified_share")),
             "errors": columns.count(t, t("status.col.errors")),
             "warnings": columns.count(t, t("status.col.warnings"),
                                                       help=t("status.category_help.unreadable_value")),
-            "note": st.column_config.TextColumn(t("status.col.note"), width="large"),
+            "note": st.column_config.TextColumn(t("status.col.note")),
         }),
     )
     st.caption(t("status.runs_note"))
@@ -149,7 +142,7 @@ else:
         fresh,
         hide_index=True,
         column_order=FRESH_COLUMNS,
-        column_config=columns.sized(order=FRESH_COLUMNS, flexible="host", widths=FRESH_WIDTHS, config={
+        column_config=columns.fitted(fresh, order=FRESH_COLUMNS, flexible="host", config={
             "state": st.column_config.TextColumn(t("status.col.state"),
                                                  help=t("status.col.state_help", days=t.number(run_log.STALE_DAYS))),
             "entity_name": st.column_config.TextColumn(t("status.col.entity")),
@@ -193,7 +186,7 @@ else:
         shown,
         hide_index=True,
         column_order=ERROR_COLUMNS,
-        column_config=columns.sized(order=ERROR_COLUMNS, flexible="message", widths=ERROR_WIDTHS, config={
+        column_config=columns.fitted(shown, order=ERROR_COLUMNS, flexible="message", config={
             "run_id": columns.count(t, t("status.col.run")),
             "entity_name": st.column_config.TextColumn(t("status.col.entity")),
             "forge_label": st.column_config.TextColumn(t("status.col.forge")),
@@ -201,7 +194,7 @@ else:
             "repo_shown": st.column_config.TextColumn(t("status.col.repository"), help=t("status.col.repository_help")),
             "category_label": st.column_config.TextColumn(t("status.col.category")),
             "status_label": st.column_config.TextColumn(t("status.col.account_status")),
-            "message": st.column_config.TextColumn(t("status.col.message"), width="large",
+            "message": st.column_config.TextColumn(t("status.col.message"),
                                                    help=t("status.col.message_help")),
         }),
     )
@@ -219,12 +212,14 @@ else:
     shown = usage.assign(
         forge_label=usage["forge"].map(lambda g: t.label("forge", g)),
         status_label=usage["status"].map(lambda s: t.label("status.account", s)),
+        not_modified_share=columns.percents(usage["not_modified_share"]),
+        budget_used_share=columns.percents(usage["budget_used_share"]),
     )
     st.dataframe(
         shown,
         hide_index=True,
         column_order=RATE_COLUMNS,
-        column_config=columns.sized(order=RATE_COLUMNS, flexible="entity_name", widths=RATE_WIDTHS, config={
+        column_config=columns.fitted(shown, order=RATE_COLUMNS, flexible="entity_name", config={
             "run_id": columns.count(t, t("status.col.run")),
             "entity_name": st.column_config.TextColumn(t("status.col.entity")),
             "forge_label": st.column_config.TextColumn(t("status.col.forge")),
@@ -238,14 +233,11 @@ else:
             "requests": columns.count(t, t("status.col.requests")),
             "not_modified": columns.count(t, t("status.col.not_modified"),
                                                           help=t("status.col.not_modified_help")),
-            "not_modified_share": st.column_config.ProgressColumn(
-                t("status.col.not_modified_share"), format="percent", min_value=0.0, max_value=1.0),
+            "not_modified_share": columns.share(t, t("status.col.not_modified_share")),
             "rate_remaining": columns.count(t, t("status.col.rate_remaining"),
                                                             help=t("status.col.rate_remaining_help")),
             "rate_limit": columns.count(t, t("status.col.rate_limit")),
-            "budget_used_share": st.column_config.ProgressColumn(
-                t("status.col.budget_used"), format="percent", min_value=0.0, max_value=1.0,
-                help=t("status.col.budget_used_help")),
+            "budget_used_share": columns.share(t, t("status.col.budget_used"), help=t("status.col.budget_used_help")),
             "errors": columns.count(t, t("status.col.errors")),
         }),
     )
