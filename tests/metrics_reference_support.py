@@ -169,8 +169,9 @@ FILTERS = ("entity, forge github", "entity, country DE", "archetype, archetype l
 
 def filtered_scope(name: str, repo_frame: pd.DataFrame) -> metrics.Scope:
     if name == "entity, one repository":
-        # A repository of an entity with several, so that the filter changes the entity's value.
-        row = repo_frame[repo_frame["entity_id"] == "kommuneforbund"].sort_values(["forge", "host", "path"]).iloc[0]
+        # A busy repository of an entity with several, so that the filter changes the entity's value.
+        row = repo_frame[repo_frame["entity_id"] == "kommuneforbund"].sort_values(
+            ["pushed_at", "path"], ascending=False).iloc[0]
         return metrics.Scope("entity", repo=(row["forge"], row["host"], row["path"]))
     level, rest = name.split(", ")
     field, value = rest.split(" ")
