@@ -10,9 +10,10 @@ Streamlit session, as a reader opening a link), and times from navigation to the
 the script run has ended, nothing is drawn stale or as a skeleton, the page's heading and every chart
 are drawn. Each visit is split into: connecting (the websocket session), the script run, and drawing
 after it. Before that, in one open session, it times the switch to each page through the sidebar's
-navigation (the way a reader moves through the dashboard, warm), and first of all a one-line
-Streamlit app opened in new tabs the same way: the floor any page of any Streamlit app pays on the
-machine. Prints Markdown tables (medians and the slowest) to paste into benchmarks/RESULTS.md.
+navigation (the way a reader moves through the dashboard, warm), and first of all two small
+Streamlit apps opened in new tabs the same way: a one-line one (the floor any page of any Streamlit
+app pays on the machine) and one of a table, a chart and a sidebar choice (what a new tab pays to
+start the parts that draw them). Prints Markdown tables (medians and the slowest) to paste into benchmarks/RESULTS.md.
 Numbers, never asserted in unit tests: shared machines make timings flaky.
 """
 
@@ -82,9 +83,19 @@ def build_demo(path: Path) -> None:
     subprocess.run([_ossdash(), "demo", "--no-serve", "--db", str(path)], check=True, stdout=subprocess.DEVNULL)
 
 
-# The floor: a Streamlit app of one heading and one line, opened the same way, shows what a new
-# session costs on the machine before any page of the dashboard does anything.
-_FLOOR_APP = 'import streamlit as st\nst.title("Floor")\nst.write("One line.")\n'
+# The floors: a Streamlit app of one heading and one line, opened the same way, shows what a new
+# session costs on the machine before any page of the dashboard does anything; one of a table, a
+# chart and a sidebar widget what the browser pays, in every new tab, to start the parts that
+# draw them (the dashboard's pages are made of these).
+_FLOOR_APPS = {
+    "a one-line Streamlit app (the floor)": 'import streamlit as st\nst.title("Floor")\nst.write("One line.")\n',
+    "a Streamlit app of one table, one chart and a sidebar choice": (
+        "import altair as alt\nimport pandas as pd\nimport streamlit as st\n"
+        "st.sidebar.selectbox('Period', ['Last 12 months', 'Last 90 days'])\nst.title('Floor')\n"
+        "df = pd.DataFrame({'name': list('abcdefghij'), 'value': range(10)})\n"
+        "st.dataframe(df, hide_index=True)\n"
+        "st.altair_chart(alt.Chart(df).mark_bar().encode(x='value:Q', y='name:N'))\n"),
+}
 
 
 class Server:
@@ -186,18 +197,20 @@ def main() -> None:
         db = work / "demo.duckdb"
         print("building the demo database...", file=sys.stderr)
         build_demo(db)
-    floor_app = work / "floor.py"
-    floor_app.write_text(_FLOOR_APP, encoding="utf-8")
-    floor = Server(db, work / "floor.log", floor=floor_app)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": args.width, "height": 900})
-            visit(context, floor.url)
-            floor_times = [visit(context, floor.url) for _ in range(args.repeat)]
-            browser.close()
-    finally:
-        floor.stop()
+    floors: dict[str, list[dict[str, float]]] = {}
+    for i, (label, code) in enumerate(_FLOOR_APPS.items()):
+        floor_app = work / f"floor{i}.py"
+        floor_app.write_text(code, encoding="utf-8")
+        floor = Server(db, work / f"floor{i}.log", floor=floor_app)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                context = browser.new_context(viewport={"width": args.width, "height": 900})
+                visit(context, floor.url)
+                floors[label] = [visit(context, floor.url) for _ in range(args.repeat)]
+                browser.close()
+        finally:
+            floor.stop()
     server = Server(db, work / "serve.log")
     rows = []
     switched: list[tuple[str, str, float, float]] = []
@@ -209,7 +222,7 @@ def main() -> None:
                 for name, values in switches(context, server.url, lang, args.repeat).items():
                     switched.append((name, lang, statistics.median(values), max(values)))
                 for path in args.pages.split(","):
-                    url = f"{server.url}{path}?lang={lang}"
+                    url = f"{server.url}/{path.strip().lstrip('/')}?lang={lang}"  # "entity" or "/entity"
                     first = visit(context, url)
                     warm = [visit(context, url) for _ in range(args.repeat)]
                     med = {k: statistics.median(v[k] for v in warm) for k in warm[0]}
@@ -229,9 +242,10 @@ def main() -> None:
     print(f"| page | language | first visit (s) | warm: median (s) | connect | script run | drawing | "
           f"slowest of {args.repeat} (s) | under {BAR_SECONDS} s |")
     print("|---|---|---|---|---|---|---|---|---|")
-    low = {k: statistics.median(v[k] for v in floor_times) for k in floor_times[0]}
-    print(f"| a one-line Streamlit app (the floor) | - | - | {low['total']:.2f} | {low['connect']:.2f} | "
-          f"{low['run']:.2f} | {low['draw']:.2f} | {max(v['total'] for v in floor_times):.2f} | - |")
+    for label, floor_times in floors.items():
+        low = {k: statistics.median(v[k] for v in floor_times) for k in floor_times[0]}
+        print(f"| {label} | - | - | {low['total']:.2f} | {low['connect']:.2f} | "
+              f"{low['run']:.2f} | {low['draw']:.2f} | {max(v['total'] for v in floor_times):.2f} | - |")
     for path, lang, first, med, slowest in rows:
         print(f"| `{path}` | {lang} | {first:.2f} | {med['total']:.2f} | {med['connect']:.2f} | {med['run']:.2f} | "
               f"{med['draw']:.2f} | {slowest:.2f} | {'yes' if med['total'] < BAR_SECONDS else '**no**'} |")
