@@ -7,7 +7,9 @@ now`` and the baseline the 270 days before them, ``now - 360 days < t <= now - 9
 of this collection lies on a boundary, so the other choice of ends gives the same stages); an
 item's closing is dated by its resolution (merged: merged_at, closed: closed_at; an open item has
 none); a release is a person's event whether or not it is a pre-release; a repository whose
-creation lies after ``now`` has no creation date yet.
+creation lies after ``now`` has no creation date yet; archived is the forge's flag as collected,
+also at earlier moments (when a repository was archived is not collected); a repository only bots
+touched whose creation is unknown is idle since its last event (this collection has none).
 """
 
 from __future__ import annotations
