@@ -51,7 +51,8 @@ def _item_url(row) -> str | None:
     return f"{base}/-/{'merge_requests' if row.item_kind == 'change_request' else 'issues'}/{number}"
 
 
-def _attention(warehouse, tables, now, kept) -> pd.DataFrame:
+def _attention(warehouse, tables, now, kept, days: float = 365, no_response_days: float = 14,
+               expiring_days: int = 90) -> pd.DataFrame:
     repos, items, events, commits, contracts = tables
     now = pd.Timestamp(now)
     live = kept[~kept["archived"]].set_index(REPO)
@@ -61,14 +62,14 @@ def _attention(warehouse, tables, now, kept) -> pd.DataFrame:
     found.append(pd.DataFrame({"reason": st["stage"], "since": st["last_human_activity_at"]}, index=st.index))
 
     window = commits[~commits["is_bot"] & commits["person_id"].notna() & (commits["committed_at"] <= now)
-                     & (commits["committed_at"] >= now - pd.Timedelta(days=365))]
+                     & (commits["committed_at"] >= now - pd.Timedelta(days=days))]
     counts = window.groupby([*REPO, "person_id"])["sha"].nunique()
     single = counts.groupby(REPO).max() > counts.groupby(REPO).sum() / 2
     single = single[single].index.intersection(live.index)
     found.append(pd.DataFrame({"reason": "single_maintainer", "since": pd.NaT}, index=single))
 
     mine = items.set_index(REPO).loc[lambda d: d.index.isin(live.index)]
-    waiting = mine[~mine["author_is_bot"] & (mine["created_at"] <= now - pd.Timedelta(days=14))
+    waiting = mine[~mine["author_is_bot"] & (mine["created_at"] <= now - pd.Timedelta(days=no_response_days))
                    & ((mine["state"] == "open") | (mine["resolved_at"] > now)) & ~(mine["first_response_at"] <= now)]
     found.append(pd.DataFrame({"reason": "unanswered_" + waiting["kind"], "since": waiting["created_at"],
                                "item_kind": waiting["kind"], "item_number": waiting["number"]}, index=waiting.index))
@@ -76,7 +77,7 @@ def _attention(warehouse, tables, now, kept) -> pd.DataFrame:
     today = now.tz_convert("UTC").normalize()
     c = contracts.set_index(REPO).loc[lambda d: d.index.isin(live.index)].copy()
     c["until"] = pd.to_datetime(c["maintenance_until"].astype(str)).dt.tz_localize("UTC")
-    c = c[c["until"] <= today + pd.Timedelta(days=90)]
+    c = c[c["until"] <= today + pd.Timedelta(days=expiring_days)]
     found.append(pd.DataFrame({"reason": ["contract_expired" if u < today else "contract_expiring" for u in c["until"]],
                                "since": c["until"]}, index=c.index))
 
@@ -116,6 +117,16 @@ def test_attention_list_equals_the_reference_at_every_moment(warehouse, tables):
         reasons |= set(want["reason"])
     # Every reason but a contract about to end occurs at some moment.
     assert reasons >= set(metrics.ATTENTION_REASONS) - {"contract_expiring"}, reasons
+
+
+def test_attention_list_with_other_windows_equals_the_reference(warehouse, tables):
+    earlier, now, call_now = ref.moments(warehouse)[2]
+    for days, no_response_days, expiring_days in ((90, 30, 180), (730, 7, 30)):
+        want = _attention(warehouse, tables, now, tables[0], days, no_response_days, expiring_days)
+        got = metrics.attention_list(warehouse, Scope(), days=days, no_response_days=no_response_days,
+                                     expiring_days=expiring_days, now=call_now)
+        _compare(got, want, f"{days} days, {no_response_days} without response, {expiring_days} to expire, "
+                 f"{earlier} days earlier")
 
 
 @pytest.mark.parametrize("name", ["repo, entity neustadt", "entity, forge github", "entity, one repository"])
