@@ -1,0 +1,90 @@
+"""Dated snapshots of every entity's goal metrics: written after each collection, observed and
+reconstructed (:func:`write_snapshots`), and read back (:func:`goal_history`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from collectors.registry import Registry
+from warehouse import reuse
+from warehouse.goals.days import _today
+from warehouse.goals.transaction import _Tx
+from warehouse.goals.values import goal_values, reconstruct_history
+
+
+def write_snapshots(
+    con: duckdb.DuckDBPyConnection,
+    registry: Registry,
+    today: date | datetime | None = None,
+    reconstruct: bool = True,
+    months: int = 24,
+    refresh: bool = True,
+) -> int:
+    """Store today's goal metrics of every entity; return the number of observed rows written.
+
+    With ``refresh`` (the default), the derived reuse tables are rebuilt first
+    (:func:`warehouse.reuse.refresh_reuse`), so the values reflect the data as collected; call it
+    after identities have been rebuilt.
+
+    One row per (day, entity, metric): run twice the same day, the later values replace the
+    earlier ones, so the table holds one snapshot a day. With ``reconstruct``, the reconstructed
+    history (:func:`reconstruct_history`) is refreshed too: its rows are replaced, and kept only
+    for days before the entity's first observed snapshot of that metric.
+    """
+    day = _today(today, con)
+    if refresh:
+        reuse.refresh_reuse(con)
+    values = goal_values(con, registry, day)
+    values.insert(0, "snapshot_date", day)
+    values["source"] = "observed"
+    frames = [values]
+    if reconstruct:
+        frames.append(reconstruct_history(con, registry, months, day).assign(source="reconstructed"))
+    table = pa.Table.from_pandas(
+        pd.concat(frames, ignore_index=True)[["snapshot_date", "entity_id", "metric", "value", "source"]],
+        schema=pa.schema([("snapshot_date", pa.date32()), ("entity_id", pa.string()), ("metric", pa.string()),
+                          ("value", pa.float64()), ("source", pa.string())]),
+        preserve_index=False,
+    )
+    with _Tx(con):
+        con.register("_goal_rows", table)
+        try:
+            con.execute(
+                "INSERT INTO goal_snapshots (snapshot_date, entity_id, metric, value, source)"
+                " SELECT snapshot_date, entity_id, metric, value, source FROM _goal_rows WHERE source = 'observed'"
+                " ON CONFLICT (snapshot_date, entity_id, metric)"
+                " DO UPDATE SET value = excluded.value, source = excluded.source"
+            )
+            if reconstruct:
+                con.execute("DELETE FROM goal_snapshots WHERE source = 'reconstructed'")
+                con.execute(
+                    """
+                    INSERT INTO goal_snapshots (snapshot_date, entity_id, metric, value, source)
+                    SELECT g.snapshot_date, g.entity_id, g.metric, g.value, g.source
+                    FROM _goal_rows g
+                    WHERE g.source = 'reconstructed'
+                      AND g.snapshot_date < (SELECT min(s.snapshot_date) FROM goal_snapshots s
+                                             WHERE s.entity_id = g.entity_id AND s.metric = g.metric
+                                               AND s.source = 'observed')
+                    """
+                )
+        finally:
+            con.unregister("_goal_rows")
+    return len(values)
+
+
+def goal_history(
+    con: duckdb.DuckDBPyConnection, entity_id: str | None = None, metric: str | None = None
+) -> pd.DataFrame:
+    """Stored snapshots (observed and reconstructed): snapshot_date, entity_id, metric, value, source."""
+    return reuse._frame(
+        con,
+        "SELECT snapshot_date, entity_id, metric, value, source FROM goal_snapshots"
+        " WHERE ($entity IS NULL OR entity_id = $entity) AND ($metric IS NULL OR metric = $metric)"
+        " ORDER BY entity_id, metric, snapshot_date",
+        {"entity": entity_id, "metric": metric},
+    )
