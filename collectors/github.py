@@ -555,7 +555,9 @@ class GitHubCollector:
                     continue
                 yield MemberRecord("github", self.account.host, owner, login)
 
-        return Conditional(False, walk(), headers.get("etag"))
+        # As for any listing but the account's: an ETag only when the members fit on one page (see _pages).
+        whole = _next_link(headers.get("link")) is None
+        return Conditional(False, walk(), headers.get("etag") if whole else None)
 
     # -- plumbing ---------------------------------------------------------
 

@@ -383,7 +383,8 @@ class GitLabCollector:
     def members(self, etag: str | None) -> Conditional:
         what = "listing members"
         try:
-            answer = self._conditional(f"/groups/{_enc(self.account.owner)}/members", {"per_page": 100}, etag, what)
+            answer = self._conditional(f"/groups/{_enc(self.account.owner)}/members", {"per_page": 100}, etag, what,
+                                       whole=True)
         except AccessDenied:
             return Conditional(False, iter(()), None)  # members not public here: no affiliation by membership
         if answer.not_modified:
@@ -444,8 +445,9 @@ class GitLabCollector:
         """A paginated listing whose first page is asked for with ``etag``: 304, or every page's entries.
 
         ``whole``: the ETag is kept only when the listing fits on its first page, since a 304 on that
-        page says nothing of the others (an old release edited). Without it the first page decides, as
-        for the group listing, newest activity first, where any change moves a project onto it.
+        page says nothing of the others (an old release edited, a member added on page two). Without
+        it the first page decides: only the group listing, newest activity first, where any change
+        moves a project onto it.
         """
         page = self._first_page(path, query, etag, what, listing)
         if page is None:

@@ -186,3 +186,41 @@ def test_a_listing_of_more_than_one_page_keeps_no_etag(sim, world, registry):
         assert not two_pages.not_modified and [r.tag for r in two_pages] == [r.tag for r in repo.releases]
         assert two_pages.etag is None, "a 304 on the first page would say nothing of the second"
         collector.close()
+
+
+def test_the_simulator_answers_if_none_match_as_a_forge_does(sim, world):
+    """A 304 with no body and the same ETag; a changed listing a 200 with a new one."""
+    import requests
+
+    for forge, template in (("github", "{api}/repos/{path}/releases"), ("gitlab", "{api}/projects/{enc}/releases"),
+                            ("github", "{api}/repos/{path}/contents/"), ("gitlab", "{api}/projects/{enc}/repository/tree")):
+        repo = next(r for r in walked_repos(world) if r.forge == forge)
+        url = template.format(api=sim.api_url(forge), path=repo.path, enc=repo.path.replace("/", "%2F"))
+        first = requests.get(url, timeout=10)
+        etag = first.headers["ETag"]
+        assert first.status_code == 200 and first.content
+        again = requests.get(url, headers={"If-None-Match": etag}, timeout=10)
+        assert (again.status_code, again.content, again.headers.get("ETag")) == (304, b"", etag), url
+        if url.endswith("releases"):
+            world.add_release(forge, repo.path, "v97.0.0")
+        else:
+            world.set_file(forge, repo.path, "CHANGELOG.md", "a new root file\n")
+        changed = requests.get(url, headers={"If-None-Match": etag}, timeout=10)
+        assert changed.status_code == 200 and changed.headers["ETag"] != etag, url
+
+
+def test_members_of_more_than_one_page_keep_no_etag(sim, world, registry):
+    for forge in ("github", "gitlab"):
+        account = next(a for a in registry.accounts if a.forge == forge and world.account(forge, a.owner).kind != "user")
+        collector = make_collector(account)
+        one_page = collector.members(None)
+        logins = {m.login for m in one_page}
+        assert one_page.etag and collector.members(one_page.etag).not_modified
+        owner = world.account(forge, account.owner)
+        for n in range(101 - len(owner.members)):
+            person = world.add_person(f"member-{n:03d}", f"Member {n}", f"member{n}@example.org", owner.entity_id)
+            owner.members.append(person.login)
+        two_pages = collector.members(one_page.etag)
+        assert not two_pages.not_modified and {m.login for m in two_pages} == set(owner.members) > logins
+        assert two_pages.etag is None, "a member added on the second page would go unseen"
+        collector.close()
