@@ -133,12 +133,9 @@ def test_has_publiccode_follows_the_root_listing(warehouse, table):
     pd.testing.assert_series_equal(got.reindex(listed.index).astype(bool), listed.astype(bool), check_names=False)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "docs/metrics.md (Hygiene): has_publiccode comes from the root listing and is NULL when the listing "
-    "was not collected, like the other has_* columns; the repo_hygiene view (migration 004) computes "
-    "coalesce(rf.has_publiccode, false) OR <a parsed publiccode.yml exists>, so a repository whose root "
-    "listing was not collected reads 'no publiccode.yml' (False) instead of unknown"))
 def test_has_publiccode_is_unknown_without_a_root_listing(warehouse, table):
+    """docs/metrics.md (Hygiene): like the other has_* columns, NULL when the root listing was not
+    collected (migration 014; before it, such a repository read "no publiccode.yml")."""
     t = table.set_index(REPO)
     unlisted = t.index[~t["root_files_collected"]]
     assert len(unlisted) > 0
