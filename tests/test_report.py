@@ -1,4 +1,4 @@
-"""The council report (dashboard/report.py) and `ossdash report`.
+"""The council report (dashboard/report/) and `ossdash report`.
 
 The simulator's registry sets no goals, so most tests use a small hand-built warehouse whose
 figures are worked out below; one test adds goals to a copy of the collected demo warehouse.
@@ -512,7 +512,8 @@ def test_every_catalogue_text_is_really_translated():
 def test_report_keys_live_in_the_report_catalogue():
     keys = tomllib.loads((i18n.CATALOGUE_DIR / "report.toml").read_text(encoding="utf-8"))
     assert set(keys) == {"report"}
-    source = (i18n.CATALOGUE_DIR.parent / "report.py").read_text(encoding="utf-8")
+    package = i18n.CATALOGUE_DIR.parent / "report"
+    source = "".join(p.read_text(encoding="utf-8") for p in sorted(package.glob("*.py")))
     for key in re.findall(r't\("(report\.[a-z_]+)"', source):
         assert key[len("report."):] in keys["report"], key
 
