@@ -38,6 +38,7 @@ def _indexed(got: pd.DataFrame, level: str, extra: tuple[str, ...] = ()) -> pd.D
     return got[(got != 0).any(axis=1)].sort_index()
 
 
+@pytest.mark.matrix  # every family under every filter: with the long matrices
 @pytest.mark.parametrize("name", ref.FILTERS)
 def test_activity_with_filters_equals_the_reference(warehouse, data, name):
     repos, commits = data

@@ -129,6 +129,7 @@ def test_attention_list_with_other_windows_equals_the_reference(warehouse, table
                  f"{earlier} days earlier")
 
 
+@pytest.mark.matrix  # every family under every filter: with the long matrices
 @pytest.mark.parametrize("name", ["repo, entity neustadt", "entity, forge github", "entity, one repository"])
 def test_attention_list_with_filters_equals_the_reference(warehouse, tables, name):
     scope = ref.filtered_scope(name, tables[0])

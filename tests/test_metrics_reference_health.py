@@ -210,6 +210,7 @@ def test_health_score_equals_the_reference(warehouse, tables, expected, level):
                             f"{level}, {days} days, weights={weights}, {earlier} days earlier, now={call_now}")
 
 
+@pytest.mark.matrix  # every family under every filter: with the long matrices
 @pytest.mark.parametrize("name", ref.FILTERS)
 def test_health_score_with_filters_equals_the_reference(warehouse, tables, expected, name):
     repos = tables[0]

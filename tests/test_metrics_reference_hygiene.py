@@ -113,6 +113,7 @@ def test_hygiene_equals_the_reference_at_every_moment(warehouse, table):
     assert (table["licence_source"] == "publiccode").any() and not table["root_files_collected"].all()
 
 
+@pytest.mark.matrix  # every family under every filter: with the long matrices
 @pytest.mark.parametrize("name", ["repo, entity neustadt", "entity, forge github", "entity, one repository"])
 def test_hygiene_with_filters_equals_the_reference(warehouse, table, name):
     repos = ref.repos(warehouse)

@@ -160,6 +160,7 @@ def test_lifecycle_summary_equals_the_reference(warehouse, data, level):
                             f"{level}, {earlier} days earlier, now={call_now}, thresholds={thresholds}")
 
 
+@pytest.mark.matrix  # every family under every filter: with the long matrices
 @pytest.mark.parametrize("name", ref.FILTERS)
 def test_lifecycle_with_filters_equals_the_reference(warehouse, data, name):
     repos, items, events = data

@@ -129,6 +129,7 @@ def test_technical_forks_equal_the_reference(warehouse, data, fork_list, level):
     assert want["listed"].sum() > 0 and want["contributing"].sum() > 0
 
 
+@pytest.mark.matrix  # every family under every filter: with the long matrices
 @pytest.mark.parametrize("name", ref.FILTERS)
 def test_releases_and_forks_with_filters_equal_the_reference(warehouse, data, fork_list, name):
     repos, releases = data

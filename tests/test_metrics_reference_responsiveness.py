@@ -181,6 +181,7 @@ def test_issue_resolution_duration_equals_the_reference(warehouse, data, level):
                                    False)["p90_days"]).all()
 
 
+@pytest.mark.matrix  # every family under every filter: with the long matrices
 @pytest.mark.parametrize("name", ref.FILTERS)
 def test_responsiveness_with_filters_equals_the_reference(warehouse, data, name):
     repos, items = data

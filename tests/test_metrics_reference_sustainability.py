@@ -194,6 +194,7 @@ def test_inactive_contributors_equal_the_reference(warehouse, data, level):
                 assert want["inactive"].iloc[0] > 0 and want["active"].iloc[0] > 0
 
 
+@pytest.mark.matrix  # every family under every filter: with the long matrices
 @pytest.mark.parametrize("name", ref.FILTERS)
 def test_sustainability_with_filters_equals_the_reference(warehouse, data, name):
     repos, people = data
