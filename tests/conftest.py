@@ -51,3 +51,13 @@ def demo_db(tmp_path_factory):
         summary = collect(load_registry(registry_file), path)
     assert summary.status == "ok", summary
     return path, world
+
+
+@pytest.fixture(scope="module")
+def warehouse(demo_db):
+    """The demo warehouse opened read-only, as the dashboard opens it: one connection a module."""
+    from warehouse.reader import open_readonly
+
+    con = open_readonly(demo_db[0])
+    yield con
+    con.close()

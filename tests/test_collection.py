@@ -188,21 +188,10 @@ def test_a_leftover_working_copy_from_a_killed_run_is_discarded(sim, registry, d
 
 def test_interrupted_walk_resumes_without_loss_or_duplicates(sim, world, registry, db_path):
     """A run stopped in the middle of an account publishes what it committed; the next one completes it."""
-    from collectors.base import make_collector
+    from tests.collect_support import stopping_at_walk
 
-    class StopAfterTwoRepos:
-        def __init__(self, account):
-            self.inner = make_collector(account)
-            self.walked = 0
-
-        def __getattr__(self, name):
-            return getattr(self.inner, name)
-
-        def commits(self, repo, since):
-            self.walked += 1
-            if self.inner.account.owner == "stadt-neustadt" and self.walked == 3:
-                raise KeyboardInterrupt
-            yield from self.inner.commits(repo, since)
+    # Two repositories of the account are walked, the third is where it stops.
+    StopAfterTwoRepos = stopping_at_walk(3, lambda account: account.owner == "stadt-neustadt")
 
     stopped = collect(registry, db_path, collector_factory=StopAfterTwoRepos)
 

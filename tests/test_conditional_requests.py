@@ -13,6 +13,7 @@ import duckdb
 from collectors.base import make_collector
 from collectors.simulator import activity
 from collectors.simulator.common import blob_sha
+from tests.collect_support import stopping_at_walk
 from warehouse.pipeline import collect
 
 RELEASES = ("github GET /repos/{owner}/{repo}/releases", "gitlab GET /projects/:id/releases",
@@ -114,21 +115,8 @@ def test_new_release_root_file_and_publiccode_after_a_day_are_collected(sim, wor
 
 
 def test_etags_of_finished_repositories_survive_an_interrupted_run(sim, world, registry, db_path):
-    class StopAtThirdWalk:
-        def __init__(self, account):
-            self.inner = make_collector(account)
-            self.walked = 0
-
-        def __getattr__(self, name):
-            return getattr(self.inner, name)
-
-        def commits(self, repo, since):
-            self.walked += 1
-            if self.inner.account.forge == "github" and self.walked == 3:
-                raise KeyboardInterrupt
-            yield from self.inner.commits(repo, since)
-
-    assert collect(registry, db_path, collector_factory=StopAtThirdWalk).status == "interrupted"
+    stop_at_third_walk = stopping_at_walk(3, lambda account: account.forge == "github")
+    assert collect(registry, db_path, collector_factory=stop_at_third_walk).status == "interrupted"
     with_etag = {p for (p,) in stored(db_path, "SELECT scope FROM cursors WHERE forge = 'github' "
                                                "AND stream = 'releases' AND etag IS NOT NULL")}
     walked = {p for (p,) in stored(db_path, "SELECT scope FROM cursors WHERE forge = 'github' AND stream = 'walk'")}

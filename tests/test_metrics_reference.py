@@ -12,19 +12,11 @@ import pytest
 
 from warehouse import metrics
 from warehouse.metrics import Scope
-from warehouse.reader import open_readonly
 
 KEYS = {"repo": ["forge", "host", "path"], "entity": ["entity_id"], "archetype": ["archetype"],
         "country": ["country"], "ecosystem": []}
 WINDOWS = (30, 90, 365)
 EARLIER = (0, 45, 200)  # days before the collection's moment
-
-
-@pytest.fixture(scope="module")
-def warehouse(demo_db):
-    con = open_readonly(demo_db[0])
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

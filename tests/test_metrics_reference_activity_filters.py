@@ -12,16 +12,8 @@ import pytest
 from tests import metrics_reference_support as ref
 from tests.test_metrics_reference import _reference, _reference_months
 from warehouse import metrics
-from warehouse.reader import open_readonly
 
 COLUMNS = ["commits", "active_contributors", "new_contributors"]
-
-
-@pytest.fixture(scope="module")
-def warehouse(demo_db):
-    con = open_readonly(demo_db[0])
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

@@ -19,16 +19,8 @@ from tests import metrics_reference_support as ref
 from tests.test_metrics_reference_lifecycle import REPO, _lifecycle, events_of
 from warehouse import metrics
 from warehouse.metrics import Scope
-from warehouse.reader import open_readonly
 
 COLUMNS = ["entity_id", "forge", "host", "path", "reason", "item_kind", "item_number", "item_url", "since", "days"]
-
-
-@pytest.fixture(scope="module")
-def warehouse(demo_db):
-    con = open_readonly(demo_db[0])
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

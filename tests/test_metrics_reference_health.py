@@ -29,7 +29,6 @@ from tests import metrics_reference_support as ref
 from tests.test_metrics_reference_lifecycle import REPO, _lifecycle, events_of
 from warehouse import metrics
 from warehouse.metrics import HealthTargets, Scope
-from warehouse.reader import open_readonly
 
 SPDX = Path(metrics.__file__).resolve().parents[1] / "data" / "osi_licenses.json"
 PARTS = ("activity", "responsiveness", "sustainability", "community", "hygiene", "release_cadence")
@@ -40,13 +39,6 @@ WINDOWS = (365, 90, 365, 90)
 
 def cases(con):
     return [(*moment, days) for moment, days in zip(ref.moments(con), WINDOWS)]
-
-
-@pytest.fixture(scope="module")
-def warehouse(demo_db):
-    con = open_readonly(demo_db[0])
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

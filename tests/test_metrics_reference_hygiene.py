@@ -23,18 +23,10 @@ import pytest
 from tests import metrics_reference_support as ref
 from warehouse import metrics
 from warehouse.metrics import Scope
-from warehouse.reader import open_readonly
 
 REPO = ["forge", "host", "path"]
 SPDX = Path(metrics.__file__).resolve().parents[1] / "data" / "osi_licenses.json"
 FILES = ["has_readme", "has_license", "has_contributing", "has_code_of_conduct", "has_security", "has_publiccode"]
-
-
-@pytest.fixture(scope="module")
-def warehouse(demo_db):
-    con = open_readonly(demo_db[0])
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

@@ -21,18 +21,10 @@ import pytest
 from tests import metrics_reference_support as ref
 from warehouse import metrics
 from warehouse.metrics import LifecycleThresholds, Scope
-from warehouse.reader import open_readonly
 
 REPO = ["forge", "host", "path"]
 OTHER = LifecycleThresholds(recent_days=60, baseline_days=180, declining_ratio=0.8, inactive_days=120,
                             abandoned_days=240)
-
-
-@pytest.fixture(scope="module")
-def warehouse(demo_db):
-    con = open_readonly(demo_db[0])
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

@@ -17,14 +17,6 @@ import pytest
 from tests import metrics_reference_support as ref
 from warehouse import metrics
 from warehouse.metrics import Scope
-from warehouse.reader import open_readonly
-
-
-@pytest.fixture(scope="module")
-def warehouse(demo_db):
-    con = open_readonly(demo_db[0])
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

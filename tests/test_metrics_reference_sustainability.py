@@ -18,7 +18,6 @@ import pytest
 from tests import metrics_reference_support as ref
 from warehouse import metrics
 from warehouse.metrics import Scope
-from warehouse.reader import open_readonly
 
 # Mail domains that say nothing about an employer (docs/metrics.md, Elephant Factor: free-mail
 # providers and no-reply addresses). The list is the documented heuristic's data.
@@ -41,13 +40,6 @@ def personal(domain) -> bool:
         return True
     return ("." not in domain or "noreply" in domain or "no-reply" in domain or domain == "localhost"
             or domain.endswith((".local", ".localdomain")) or domain in FREE_MAIL)
-
-
-@pytest.fixture(scope="module")
-def warehouse(demo_db):
-    con = open_readonly(demo_db[0])
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")
