@@ -9,6 +9,7 @@ interrupted (Ctrl-C), 143 terminated (SIGTERM).
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -70,6 +71,10 @@ def main() -> None:
     could not be written, 5 (status) the warehouse failed its integrity check,
     130 interrupted, 143 terminated.
     """
+    # Arrow's default allocator (mimalloc) keeps the pages freed after each batch: 20-50 MB more
+    # at the peak of a collection (benchmarks/RESULTS.md, "Collection memory"). Arrow reads this
+    # when it is first imported, which no command has done yet; a setting of the caller's wins.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 
 @main.command()

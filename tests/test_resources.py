@@ -93,3 +93,27 @@ def test_the_collect_command_reports_a_bad_value_as_one_error_line(tmp_path):
             f"error: {resources.THREADS_ENV}='many' is not a number of threads: give a whole number from 1 to "
             f"{resources.MAX_THREADS} (unset, a collection uses {resources.DEFAULT_THREADS})")
         assert not db.exists()
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "system"), ("mimalloc", "mimalloc")])
+def test_ossdash_commands_give_arrow_the_system_allocator_unless_told_otherwise(tmp_path, given, expected):
+    """Arrow's mimalloc keeps freed pages; every ``ossdash`` command starts Arrow on the system
+    allocator instead, and a caller's own ARROW_DEFAULT_MEMORY_POOL is kept."""
+    with ForgeSimulator(World(seed=7)) as sim:
+        registry = tmp_path / "sim.toml"
+        registry.write_text(sim.registry_toml(), encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from dashboard.cli import main\n"
+        "assert 'pyarrow' not in sys.modules\n"
+        f"main(['validate', {str(registry)!r}], standalone_mode=False)\n"
+        "import pyarrow\n"
+        "print(pyarrow.default_memory_pool().backend_name)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if given:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = given
+    done = subprocess.run([sys.executable, "-c", code], check=False, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == expected

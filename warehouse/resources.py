@@ -7,10 +7,10 @@ with the warehouse instead of staying at a batch's worth. A limit makes it evict
 to a temporary folder next to the working copy when a query needs more); fewer threads mean fewer
 buffers held at once.
 
-Arrow's default allocator (mimalloc) keeps pages freed after each batch, 20-45 MB at 40-600
-repositories; ``ARROW_DEFAULT_MEMORY_POOL=system`` in a collector's environment avoids that. It has
-to be set before pyarrow is first imported (``pyarrow.set_memory_pool`` later does not reach the
-pool Arrow's C++ kernels use), so it belongs to the process's start, not here.
+Arrow's default allocator (mimalloc) keeps pages freed after each batch, 20-50 MB at 40-2,000
+repositories; ``ARROW_DEFAULT_MEMORY_POOL=system`` avoids that. It has to be set before pyarrow is
+first imported (``pyarrow.set_memory_pool`` later does not reach the pool Arrow's C++ kernels use),
+so it belongs to the process's start, not here: the ``ossdash`` command sets it.
 
 Both DuckDB settings can be set per run with OSSDASH_MEMORY_LIMIT (e.g. ``512MB``, ``2GB``) and
 OSSDASH_THREADS.
