@@ -398,8 +398,8 @@ class GitHubCollector:
         status, headers, body = self._get(f"/repos/{repo.path}/issues", probe, {"If-None-Match": etag} if etag else {}, what)
         if status == 304:
             return Conditional(True, iter(()), etag)
-        if status == 410:
-            return Conditional(False, iter(()), None)  # issues are switched off for this repository
+        if status == 410:  # issues are switched off: its pull requests are still there
+            return self._pull_requests(repo, since, etag)
         self._raise_for(status, body, what)
         new_etag = headers.get("etag")
         if not _json_list(body, what, self.account.label):
@@ -409,6 +409,52 @@ class GitHubCollector:
             params["since"] = _iso(since)
         pages = self._pages(f"/repos/{repo.path}/issues", params, None, what)
         return Conditional(False, (r for x in pages.records if (r := self._item(repo, x)) is not None), new_etag)
+
+    def _pull_requests(self, repo: RepoRecord, since: datetime | None, etag: str | None) -> Conditional:
+        """The pull requests of a repository whose issues are switched off, probed like the
+        issues. Their listing takes no ``since``: it is read newest update first, down to the
+        cursor (the caller stores all of them, and the cursor, at once)."""
+        what = f"pull requests of {repo.path}"
+        probe = {"state": "all", "sort": "updated", "direction": "desc", "per_page": 1}
+        status, headers, body = self._get(f"/repos/{repo.path}/pulls", probe, {"If-None-Match": etag} if etag else {}, what)
+        if status == 304:
+            return Conditional(True, iter(()), etag)
+        self._raise_for(status, body, what)
+        new_etag = headers.get("etag")
+        if not _json_list(body, what, self.account.label):
+            return Conditional(False, iter(()), new_etag)
+        params = {"state": "all", "sort": "updated", "direction": "desc", "per_page": 100}
+        pages = self._pages(f"/repos/{repo.path}/pulls", params, None, what)
+
+        def down_to_the_cursor() -> Iterator[ItemRecord]:
+            for x in pages.records:
+                record = self._pull(repo, x)
+                if record is None:
+                    continue
+                if since is not None and record.updated_at is not None and record.updated_at < since:
+                    return
+                yield record
+
+        return Conditional(False, down_to_the_cursor(), new_etag)
+
+    def _pull(self, repo: RepoRecord, x: Any) -> ItemRecord | None:
+        """An entry of the pull request listing (merged_at at its top; no comment count)."""
+        try:
+            f = self._fields(x, f"repository {repo.path}: pull request")
+            number = f.key("number", int)
+            f.at(f"#{number}")
+            merged_at = f.time("merged_at")
+            state = "merged" if merged_at else ("open" if f.text("state") == "open" else "closed")
+            return ItemRecord(
+                forge="github", host=self.account.host, repo_path=repo.path, number=number,
+                kind="change_request", title=f.text("title"), state=state,
+                author_login=f.text("login", f.obj("user")), created_at=f.time("created_at"),
+                updated_at=f.time("updated_at"), closed_at=f.time("closed_at"), merged_at=merged_at,
+                labels=tuple(sorted(str(label.get("name")) for label in f.seq("labels") if isinstance(label, dict))),
+                comments_count=0, draft=f.flag("draft"),
+            )
+        except SkipRecord:
+            return None
 
     def _item(self, repo: RepoRecord, x: Any) -> ItemRecord | None:
         try:
@@ -438,7 +484,9 @@ class GitHubCollector:
             params["since"] = _iso(since)
         kinds = {n.number: n.kind for n in items}
         for path, kind, link in (("issues/comments", "comment", "issue_url"), ("pulls/comments", "review_comment", "pull_request_url")):
-            pages = self._pages(f"/repos/{repo.path}/{path}", params, None, f"{kind}s of {repo.path}")
+            # With issues switched off, GitHub may answer the issue comments' listing 410: none then.
+            pages = self._pages(f"/repos/{repo.path}/{path}", params, None, f"{kind}s of {repo.path}",
+                                gone_is_empty=path == "issues/comments")
             for x in pages.records:
                 try:
                     f = self._fields(x, f"repository {repo.path}: {kind.replace('_', ' ')}")
@@ -561,15 +609,19 @@ class GitHubCollector:
 
     # -- plumbing ---------------------------------------------------------
 
-    def _pages(self, url: str, params: dict, etag: str | None, what: str) -> Conditional:
+    def _pages(self, url: str, params: dict, etag: str | None, what: str,
+               gone_is_empty: bool = False) -> Conditional:
         """A paginated listing; the first page is asked for conditionally when an ETag is given.
 
         Its ETag is kept only when the listing fits on that page: a 304 on the first page says
-        nothing of the others (an old fork pushed to, an old release edited).
+        nothing of the others (an old fork pushed to, an old release edited). With
+        ``gone_is_empty``, a 410 (a feature switched off) is an empty listing, not an error.
         """
         status, headers, body = self._get(url, params, {"If-None-Match": etag} if etag else {}, what)
         if status == 304:
             return Conditional(True, iter(()), etag)
+        if status == 410 and gone_is_empty:
+            return Conditional(False, iter(()), None)
         self._raise_for(status, body, what)
         whole = _next_link(headers.get("link")) is None
         return Conditional(False, self._continue(body, headers, what), headers.get("etag") if whole else None)

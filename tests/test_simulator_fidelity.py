@@ -137,6 +137,7 @@ def _github_addresses(sim) -> dict[str, str]:
         "/repos/{owner}/{repo}/issues/comments": f"{repo}/issues/comments",
         "/repos/{owner}/{repo}/issues/{issue_number}/reactions": f"{repo}/issues/{issue.number}/reactions",
         "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions": f"{repo}/issues/comments/{comment.id}/reactions",
+        "/repos/{owner}/{repo}/pulls": f"{repo}/pulls?state=all",
         "/repos/{owner}/{repo}/pulls/{pull_number}": f"{repo}/pulls/{pull.number}",
         "/repos/{owner}/{repo}/pulls/{pull_number}/reviews": f"{repo}/pulls/{pull.number}/reviews",
         "/repos/{owner}/{repo}/pulls/{pull_number}/commits": f"{repo}/pulls/{pull.number}/commits",

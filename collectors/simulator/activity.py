@@ -32,7 +32,8 @@ def add_day(world) -> dict[str, int]:
         world.add_commits(repo.forge, repo.path, n)
         added["commits"] += n
         if rng.random() < 0.4:
-            world.add_item(repo.forge, repo.path, rng.choice(("issue", "change_request")))
+            kind = rng.choice(("issue", "change_request"))
+            world.add_item(repo.forge, repo.path, kind if repo.has_issues else "change_request")
             added["items"] += 1
         open_items = [i for i in repo.items if i.state == "open"]
         if open_items and rng.random() < 0.5:

@@ -60,7 +60,12 @@ def _repo_route(ctx: Context, repo: SimRepo, rest: list[str], query: dict[str, s
     if rest == ["commits"]:
         return base + "/commits", _commits(ctx, repo, query)
     if rest == ["issues"]:
+        if not repo.has_issues:
+            raise server.ApiError(410, {"message": "Issues are disabled for this repo",
+                                        "documentation_url": "https://docs.github.com/v3/issues/"})
         return base + "/issues", _issues(ctx, repo, query)
+    if rest == ["pulls"]:
+        return base + "/pulls", _pulls(ctx, repo, query)
     if rest == ["issues", "comments"]:
         return base + "/issues/comments", _comments(ctx, repo, repo.items, query, "comment")
     if rest == ["pulls", "comments"]:
@@ -157,6 +162,26 @@ def _issues(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
     items = sorted(items, key=keys[sort], reverse=_direction(query, "desc"))
     page = server.paginate(items, query, 30)
     page.body = [bodies.issue(ctx, repo, i) for i in page.body]
+    return page
+
+
+def _pulls(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
+    """The pull request listing: ``state`` open (default), closed or all; ``sort`` created
+    (default), updated, popularity or long-running; descending by default only when sorted by
+    creation, as GitHub documents it."""
+    state = query.get("state", "open")
+    if state not in ("open", "closed", "all"):
+        raise server.ApiError(422, {"message": "Validation Failed"})
+    items = [i for i in repo.items if i.kind == "change_request"
+             and (state == "all" or (i.state == "open") == (state == "open"))]
+    sort = query.get("sort", "created")
+    keys = {"created": lambda i: (i.created_at, i.number), "updated": lambda i: (i.updated_at, i.number),
+            "popularity": lambda i: (len(i.comments), i.number), "long-running": lambda i: (i.created_at, i.number)}
+    if sort not in keys:
+        raise server.ApiError(422, {"message": "Validation Failed"})
+    items = sorted(items, key=keys[sort], reverse=_direction(query, "desc" if sort == "created" else "asc"))
+    page = server.paginate(items, query, 30)
+    page.body = [bodies.pull_simple(ctx, repo, i) for i in page.body]
     return page
 
 

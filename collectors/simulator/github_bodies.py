@@ -176,7 +176,7 @@ def repo(ctx: Context, r: SimRepo, full: bool = False, nested: bool = False) -> 
         "homepage": None, "language": r.language, "forks_count": r.forks_count, "forks": r.forks_count,
         "stargazers_count": r.stars, "watchers_count": r.stars, "watchers": r.stars, "size": 100 + len(r.commits),
         "default_branch": r.default_branch, "open_issues_count": open_items, "open_issues": open_items,
-        "is_template": False, "topics": list(r.topics), "has_issues": True, "has_projects": True, "has_wiki": False,
+        "is_template": False, "topics": list(r.topics), "has_issues": r.has_issues, "has_projects": True, "has_wiki": False,
         "has_pages": False, "has_downloads": True, "has_discussions": False, "archived": r.archived,
         "disabled": False, "visibility": "public", "pushed_at": server.iso(r.pushed_at),
         "created_at": server.iso(r.created_at), "updated_at": server.iso(r.updated_at),
@@ -296,6 +296,23 @@ def pull(ctx: Context, r: SimRepo, item: SimItem) -> dict:
         "maintainer_can_modify": False, "commits": len(commits), "additions": 3 * len(commits),
         "deletions": len(commits), "changed_files": len(commits),
     }
+
+
+# What a pull request's own page adds to the listing's entry ("pull-request-simple").
+_PULL_PAGE_ONLY = ("merged", "mergeable", "rebaseable", "mergeable_state", "merged_by", "comments",
+                   "review_comments", "maintainer_can_modify", "commits", "additions", "deletions", "changed_files")
+
+
+def pull_simple(ctx: Context, r: SimRepo, item: SimItem) -> dict:
+    """A pull request as the repository's pull request listing gives it."""
+    body = pull(ctx, r, item)
+    for key in _PULL_PAGE_ONLY:
+        del body[key]
+    # The listing's head and base carry the repository as its own page shows it.
+    whole = {**repo(ctx, r, full=True, nested=True), "template_repository": None}
+    body["head"] = {**body["head"], "repo": whole}
+    body["base"] = {**body["base"], "repo": whole}
+    return body
 
 
 def comment(ctx: Context, r: SimRepo, item: SimItem, c: SimComment) -> dict:

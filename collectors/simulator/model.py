@@ -146,6 +146,9 @@ class SimRepo:
     forks: list[SimFork] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # root files: name -> content
     mirror_of: str | None = None  # "forge:path" of the repository this one mirrors
+    # Issues switched off (GitHub's has_issues): its issue listing answers 410, its pull requests
+    # are still there; such a repository holds change requests only.
+    has_issues: bool = True
 
     @property
     def path(self) -> str:

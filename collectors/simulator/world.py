@@ -244,6 +244,8 @@ class World:
     def add_item(self, forge: str, path: str, kind: str = "issue", author_login: str | None = None) -> int:
         """Open an issue or change request now; return its number."""
         repo = self.repo(forge, path)
+        if kind == "issue" and not repo.has_issues:
+            raise ValueError(f"{forge}:{path} has its issues switched off")
         if forge == "github":
             number = max((i.number for i in repo.items), default=0) + 1
         else:
