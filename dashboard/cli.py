@@ -135,11 +135,34 @@ def collect(config: str, db: str, since: str | None, timeout: float, max_rate_wa
     _show_budget(registry, db, horizon, options)
     if dry_run:
         sys.exit(EXIT_OK)
-    summary = _run_collection(registry, db, horizon, options)
-    if with_alerts:
+    summary = _run_collection(registry, db, horizon, options, late_signals=True)
+    if with_alerts and not _signals.get("late"):
+        import signal
+
         from dashboard.commands import alerts
 
-        alerts.run(registry, db)  # reports on standard error itself; the collection's outcome stands
+        # Delivery may wait on a channel: Ctrl-C stops it as usual, after which the run stands.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            alerts.run(registry, db)  # reports on standard error itself; the collection's outcome stands
+        except KeyboardInterrupt:
+            _signals["late"] = signal.SIGTERM if _signals["terminated"] else signal.SIGINT
+        finally:
+            signal.signal(signal.SIGINT, _note_late_signal)
+            signal.signal(signal.SIGTERM, _note_late_signal)
+    import signal
+
+    # Published and logged: from here the process only exits, and a signal can no longer change
+    # the run. Python gives a signal its default action back while it shuts down, which would
+    # kill the exit half-way, so from now on signals are ignored.
+    late = _signals.get("late")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if late:
+        click.echo(f"interrupted after run {summary.run_id} was published: the run itself is complete "
+                   f"({summary.status}).", err=True)
+        sys.exit(EXIT_TERMINATED if late == signal.SIGTERM else EXIT_INTERRUPTED)
     sys.exit(EXIT_OK if summary.status == "ok" else EXIT_PARTIAL)
 
 
@@ -222,7 +245,17 @@ def _on_sigint(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _run_collection(registry, db: str, since: datetime | None, options=None, fresh: bool = False):
+def _note_late_signal(signum, frame) -> None:
+    """After the run is published: a Ctrl-C or SIGTERM is remembered, not raised, so that it can
+    no longer land in the middle of printing the summary or of the process's exit (a traceback,
+    or death by the signal); ``collect`` then exits 130 or 143."""
+    import signal
+
+    _signals["late"] = signal.SIGTERM if signum == signal.SIGTERM else signal.SIGINT
+
+
+def _run_collection(registry, db: str, since: datetime | None, options=None, fresh: bool = False,
+                    late_signals: bool = False):
     import signal
 
     from collectors.secrets import configured_tokens, scrub
@@ -256,8 +289,9 @@ def _run_collection(registry, db: str, since: datetime | None, options=None, fre
                    "the last published snapshot is unchanged. Please report this with the command you ran.", err=True)
         sys.exit(EXIT_PARTIAL)
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        signal.signal(signal.SIGINT, previous_int)
+        late = _note_late_signal if late_signals else None
+        signal.signal(signal.SIGTERM, late or previous)
+        signal.signal(signal.SIGINT, late or previous_int)
     took = time.monotonic() - started
     warnings = f", {summary.warning_count} values unreadable" if summary.warning_count else ""
     click.echo(

@@ -343,5 +343,10 @@ def test_ctrl_c_while_rebuilding_is_an_interrupted_run(scenarios, tmp_path):
         logged = read_run_log(db)[0][runs_before:]
         outcomes.append((delay, code, logged[0]["status"], logged[0]["note"]))
         assert not differences(read_warehouse(db, sim.base_url), case.reference)
-    wrong = [o for o in outcomes if o[1] != 130 or o[2] != "interrupted"]
+    # Logged 'interrupted' with exit 130 when it landed in the run. A signal that lands once the run
+    # is published (a fast machine finishes the rebuild within the longest delay) leaves it logged
+    # as what it was, complete: exit 130 before the exit began, 0 after; never death by the signal.
+    wrong = [o for o in outcomes if not ((o[1] == 130 and o[2] == "interrupted")
+                                         or (o[1] in (0, 130) and o[2] == "ok"))]
     assert not wrong, f"Ctrl-C while rebuilding: {wrong}"
+    assert sum(o[2] == "interrupted" for o in outcomes) >= 3, outcomes
