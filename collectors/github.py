@@ -428,7 +428,7 @@ class GitHubCollector:
 
         def down_to_the_cursor() -> Iterator[ItemRecord]:
             for x in pages.records:
-                record = self._pull(repo, x)
+                record = self._item(repo, x, from_pulls=True)
                 if record is None:
                     continue
                 if since is not None and record.updated_at is not None and record.updated_at < since:
@@ -437,32 +437,15 @@ class GitHubCollector:
 
         return Conditional(False, down_to_the_cursor(), new_etag)
 
-    def _pull(self, repo: RepoRecord, x: Any) -> ItemRecord | None:
-        """An entry of the pull request listing (merged_at at its top; no comment count)."""
+    def _item(self, repo: RepoRecord, x: Any, from_pulls: bool = False) -> ItemRecord | None:
+        """An entry of the issue listing, or (``from_pulls``) of the pull request listing, which
+        has merged_at at its top and no comment count."""
         try:
-            f = self._fields(x, f"repository {repo.path}: pull request")
+            f = self._fields(x, f"repository {repo.path}: {'pull request' if from_pulls else 'issue'}")
             number = f.key("number", int)
             f.at(f"#{number}")
-            merged_at = f.time("merged_at")
-            state = "merged" if merged_at else ("open" if f.text("state") == "open" else "closed")
-            return ItemRecord(
-                forge="github", host=self.account.host, repo_path=repo.path, number=number,
-                kind="change_request", title=f.text("title"), state=state,
-                author_login=f.text("login", f.obj("user")), created_at=f.time("created_at"),
-                updated_at=f.time("updated_at"), closed_at=f.time("closed_at"), merged_at=merged_at,
-                labels=tuple(sorted(str(label.get("name")) for label in f.seq("labels") if isinstance(label, dict))),
-                comments_count=0, draft=f.flag("draft"),
-            )
-        except SkipRecord:
-            return None
-
-    def _item(self, repo: RepoRecord, x: Any) -> ItemRecord | None:
-        try:
-            f = self._fields(x, f"repository {repo.path}: issue")
-            number = f.key("number", int)
-            f.at(f"#{number}")
-            pull = f.obj("pull_request")
-            merged_at = f.time("merged_at", pull) if pull else None
+            pull = True if from_pulls else f.obj("pull_request")
+            merged_at = f.time("merged_at") if from_pulls else (f.time("merged_at", pull) if pull else None)
             state = f.text("state")
             state = "merged" if merged_at else ("open" if state == "open" else "closed")
             return ItemRecord(
@@ -472,7 +455,7 @@ class GitHubCollector:
                 updated_at=f.time("updated_at"), closed_at=f.time("closed_at"),
                 merged_at=merged_at,
                 labels=tuple(sorted(str(label.get("name")) for label in f.seq("labels") if isinstance(label, dict))),
-                comments_count=f.int("comments") or 0, draft=f.flag("draft"),
+                comments_count=0 if from_pulls else (f.int("comments") or 0), draft=f.flag("draft"),
             )
         except SkipRecord:
             return None
