@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlsplit
 
+from collectors.badge_settings import BadgeSettings, parse_badges
+
 FORGES = ("github", "gitlab", "opencode")
 ARCHETYPES = ("national", "institution", "local", "association", "academic", "civil_society")
 
@@ -71,7 +73,7 @@ LOWER_IS_BETTER = ("median_first_response_hours", "median_issue_age_days", "inac
 
 # Optional [settings.*] tables. Defaults repeat warehouse.metrics' LifecycleThresholds and
 # DEFAULT_WEIGHTS (a test keeps them in step): the registry only says what differs.
-SETTINGS_SECTIONS = ("lifecycle", "health_weights")
+SETTINGS_SECTIONS = ("lifecycle", "health_weights", "badges")  # badges: collectors/badge_settings.py
 DEFAULT_TOKEN_ENV = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN", "opencode": "OPENCODE_TOKEN"}
 
 # Alerts ([[entity.alerts]], docs/alerts.md): where each entity's alerts go, which rules, which language.
@@ -297,6 +299,7 @@ class Registry:
     bots: tuple[str, ...] = ()
     lifecycle: LifecycleSettings = LifecycleSettings()
     health_weights: HealthWeights = HealthWeights()
+    badges: BadgeSettings = BadgeSettings()  # noqa: RUF009 (frozen: one value shared is safe)
 
     @property
     def accounts(self) -> list[Account]:
@@ -428,9 +431,10 @@ class _Validator:
             if alias is not None:
                 aliases.append(alias)
         lifecycle, weights = self.settings(data.get("settings", {}))
+        badges = parse_badges(self, data.get("settings", {}))
         if self.problems:
             raise RegistryError(self.path, self.problems)
-        return Registry(self.path, tuple(entities), tuple(aliases), since, bots, lifecycle, weights)
+        return Registry(self.path, tuple(entities), tuple(aliases), since, bots, lifecycle, weights, badges)
 
     # --- settings --------------------------------------------------------------------------------
 

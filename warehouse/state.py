@@ -189,6 +189,8 @@ def _sync_settings(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         ("lifecycle", key, float(value)) for key, value in registry.lifecycle.as_dict().items()
     ] + [
         ("health_weights", key, float(value)) for key, value in registry.health_weights.as_dict().items()
+    ] + [
+        ("badges", key, float(value)) for key, value in registry.badges.as_dict().items()
     ]
     con.execute("DELETE FROM settings")
     for row in rows:
