@@ -292,6 +292,9 @@ def test_scope_filters(con):
     assert list(one["path"]) == ["city-group/gold"] and one.loc[0, "maintained_level"] == "gold"
     assert badges(con, Scope(entity_id="other1"), now=NOW).empty
     assert list(badges(con, Scope(forge="gitlab"), now=NOW)["path"]) == ["city-group/gold"]
+    # An entity without repositories has no row, and the columns stay.
+    empty = badge_summary(con, Scope("entity", entity_id="other1"), now=NOW)
+    assert empty.empty and {"repos", "maintained_gold", "security_unknown", "reuse_level_1"} <= set(empty.columns)
 
 
 def test_summary_per_entity(con):
