@@ -37,6 +37,8 @@ from collectors.contract import (
     publiccode_record,
 )
 from collectors.errors import (
+    AccessDenied,
+    AccountNotFound,
     CollectorError,
     MalformedResponse,
     RateLimitExhausted,
@@ -64,6 +66,7 @@ from collectors.records import (
     RootFilesRecord,
 )
 from collectors.registry import Account
+from collectors.reviews import ReviewRecord, github_reviews
 from collectors.secrets import scrub
 
 
@@ -460,8 +463,10 @@ class GitHubCollector:
         except SkipRecord:
             return None
 
-    def comments(self, repo: RepoRecord, since: datetime | None, items: list[ItemRecord]) -> Iterator[CommentRecord]:
-        """Repository-level comment listings: one walk for all issues, one for all review comments."""
+    def comments(self, repo: RepoRecord, since: datetime | None,
+                 items: list[ItemRecord]) -> Iterator[CommentRecord | ReviewRecord]:
+        """Repository-level comment listings: one walk for all issues, one for all review comments;
+        then the reviews of the pull requests among ``items`` (those new or updated), one listing each."""
         params = {"sort": "updated", "direction": "asc", "per_page": 100}
         if since is not None:
             params["since"] = _iso(since)
@@ -490,6 +495,21 @@ class GitHubCollector:
                     )
                 except SkipRecord:
                     continue
+        yield from self._reviews(repo, items)
+
+    def _reviews(self, repo: RepoRecord, items: list[ItemRecord]) -> Iterator[ReviewRecord]:
+        """Each pull request's reviews, whole. A 404 or 403 (a token without access to them) leaves
+        them unknown: nothing is yielded for it, and what is stored stays."""
+        for item in items:
+            if item.kind != "change_request":
+                continue
+            what = f"reviews of {repo.path}#{item.number}"
+            try:
+                pages = self._pages(f"/repos/{repo.path}/pulls/{item.number}/reviews", {"per_page": 100}, None, what)
+                entries = list(pages.records)
+            except (AccountNotFound, AccessDenied):
+                continue
+            yield from github_reviews(self.account.host, repo.path, item.number, entries, self._fields)
 
     # -- releases, forks, files, members ------------------------------------
 

@@ -58,6 +58,7 @@ from collectors.records import (
     RootFilesRecord,
 )
 from collectors.registry import Account
+from collectors.reviews import ReviewRecord, gitlab_approvals
 from collectors.secrets import scrub
 
 
@@ -273,8 +274,10 @@ class GitLabCollector:
         except SkipRecord:
             return None
 
-    def comments(self, repo: RepoRecord, since: datetime | None, items: list[ItemRecord]) -> Iterator[CommentRecord]:
-        """GitLab has no project-wide notes listing: ask per item, only for items with notes that changed."""
+    def comments(self, repo: RepoRecord, since: datetime | None,
+                 items: list[ItemRecord]) -> Iterator[CommentRecord | ReviewRecord]:
+        """GitLab has no project-wide notes listing: ask per item, only for items with notes that changed;
+        then the approvals of the merge requests among ``items`` (those new or updated), one request each."""
         for item in items:
             if item.comments_count == 0:
                 continue
@@ -296,6 +299,21 @@ class GitLabCollector:
                     )
                 except SkipRecord:
                     continue
+        yield from self._approvals(repo, items)
+
+    def _approvals(self, repo: RepoRecord, items: list[ItemRecord]) -> Iterator[ReviewRecord]:
+        """Each merge request's approvals. A 404 or 403 (an instance or token that does not show
+        them) leaves them unknown: nothing is yielded for it, and what is stored stays."""
+        for item in items:
+            if item.kind != "change_request":
+                continue
+            what = f"approvals of {repo.path}!{item.number}"
+            try:
+                with self._calls(what):
+                    body = self.gl.http_get(f"/projects/{_enc(repo.path)}/merge_requests/{item.number}/approvals")
+            except (AccountNotFound, AccessDenied):
+                continue
+            yield from gitlab_approvals(self.account.forge, self.account.host, repo.path, item.number, body, self._fields)
 
     # -- releases, forks, files, members ------------------------------------
 

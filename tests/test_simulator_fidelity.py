@@ -193,6 +193,7 @@ def _gitlab_addresses(sim, forge: str) -> dict[str, str]:
                 and any(i.kind == "change_request" and i.state == "merged" and i.comments for i in r.items))
     issue = next(i for i in repo.items if i.kind == "issue" and i.comments)
     merged = next(i for i in repo.items if i.kind == "change_request" and i.state == "merged" and i.comments)
+    approved = next(i for i in repo.items if i.kind == "change_request" and i.reviews)
     api, base = sim.api_url(forge), f"{sim.api_url(forge)}/projects/{repo.id}"
     from collectors.simulator.gitlab_bodies import version_id
 
@@ -206,6 +207,7 @@ def _gitlab_addresses(sim, forge: str) -> dict[str, str]:
         "/projects/:id/merge_requests": f"{base}/merge_requests?state=merged",
         "/projects/:id/merge_requests?view=simple": f"{base}/merge_requests?state=all&view=simple",
         "/projects/:id/merge_requests/:iid": f"{base}/merge_requests/{merged.number}",
+        "/projects/:id/merge_requests/:iid/approvals": f"{base}/merge_requests/{approved.number}/approvals",
         "/projects/:id/merge_requests/:iid/versions": f"{base}/merge_requests/{merged.number}/versions",
         "/projects/:id/merge_requests/:iid/versions/:id":
             f"{base}/merge_requests/{merged.number}/versions/{version_id(repo, merged)}",
@@ -252,6 +254,8 @@ def _moments(world):
                     yield f"{r.forge}:{r.path}#{i.number} {name}", getattr(i, name)
             for c in i.comments:
                 yield f"{r.forge}:{r.path}#{i.number} comment {c.id}", c.created_at
+            for v in i.reviews:
+                yield f"{r.forge}:{r.path}#{i.number} review {v.id}", v.submitted_at
         for rel in r.releases:
             yield f"{r.forge}:{r.path} release {rel.tag}", rel.published_at
         for f in r.forks:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from collectors.reviews import ReviewRecord
 from warehouse import loader, state
 
 BATCH_ROWS = 5000
@@ -25,9 +26,21 @@ class Pending:
         self.rows = 0
 
     def add(self, spec: loader.TableSpec, records: list) -> None:
+        reviews = [r for r in records if isinstance(r, ReviewRecord)]
+        if reviews:  # they come with the comments of the change requests they belong to
+            records = [r for r in records if not isinstance(r, ReviewRecord)]
+            self._reviews(reviews)
         if records:
             self.ops.append(("rows", spec, records))
             self.rows += len(records)
+
+    def _reviews(self, reviews: list[ReviewRecord]) -> None:
+        """A change request's reviews are read whole: they replace what is stored for it (a revoked
+        GitLab approval, a review dismissed, the NONE record of one without reviews until then)."""
+        for repo_path, number in dict.fromkeys((r.repo_path, r.number) for r in reviews):
+            self.ops.append(("replace", loader.REVIEWS, {"repo_path": repo_path, "number": number}))
+        self.ops.append(("rows", loader.REVIEWS, reviews))
+        self.rows += len(reviews)
 
     def replace(self, spec: loader.TableSpec, where: dict, records: list) -> None:
         """Rows that replace everything stored under ``where`` (a listing that can shrink)."""

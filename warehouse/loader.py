@@ -26,6 +26,7 @@ from collectors.records import (
     RepoRecord,
     RootFilesRecord,
 )
+from collectors.reviews import ReviewRecord
 
 _TS = pa.timestamp("us", tz="UTC")
 
@@ -71,11 +72,12 @@ FORKS = spec_for(ForkRecord, "forks", ("forge", "host", "repo_path", "fork_path"
 ROOT_FILES = spec_for(RootFilesRecord, "root_files", ("forge", "host", "repo_path"))
 PUBLICCODE = spec_for(PubliccodeRecord, "publiccode", ("forge", "host", "repo_path"))
 MEMBERS = spec_for(MemberRecord, "members", ("forge", "host", "account_owner", "login"))
+REVIEWS = spec_for(ReviewRecord, "reviews", ("forge", "host", "repo_path", "number", "reviewer_login", "state"))
 
 SPECS = {
     RepoRecord: REPOS, CommitRecord: COMMITS, ItemRecord: ITEMS, CommentRecord: COMMENTS,
     ReleaseRecord: RELEASES, ForkRecord: FORKS, RootFilesRecord: ROOT_FILES,
-    PubliccodeRecord: PUBLICCODE, MemberRecord: MEMBERS,
+    PubliccodeRecord: PUBLICCODE, MemberRecord: MEMBERS, ReviewRecord: REVIEWS,
 }
 
 
@@ -153,8 +155,9 @@ def delete_many(con: duckdb.DuckDBPyConnection, spec: TableSpec, columns: Sequen
         clauses.append(f"list_contains(?, {columns[varying[0]]})")
         params.append(sorted({v[varying[0]] for v in values}))
     elif varying:
-        one = "(" + " AND ".join(f"{columns[i]} = ?" for i in varying) + ")"
-        tuples = sorted({tuple(v[i] for i in varying) for v in values})
-        clauses.append("(" + " OR ".join([one] * len(tuples)) + ")")
-        params += [x for t in tuples for x in t]
+        # Several columns (a change request's reviews: repository and number): one joined key
+        # each, matched by a semi-join; an OR of thousands of tuples took DuckDB half a minute.
+        joined = " || chr(31) || ".join(f"CAST({columns[i]} AS VARCHAR)" for i in varying)
+        clauses.append(f"({joined}) IN (SELECT unnest(CAST(? AS VARCHAR[])))")
+        params.append(sorted({"\x1f".join(str(v[i]) for i in varying) for v in values}))
     con.execute(f"DELETE FROM {spec.table} WHERE {' AND '.join(clauses)}", params).fetchall()

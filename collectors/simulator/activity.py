@@ -2,7 +2,7 @@
 
 Used by ``POST /_sim/day``, the reliability probes and the benchmarks: the clock
 moves a day on, then living repositories get commits, new issues and change
-requests, comments, closes and merges and now and then a release, each busier
+requests, comments, closes and merges (most merges approved) and now and then a release, each busier
 stage more often. Deterministic: the same world on the same day gets the same work.
 """
 
@@ -19,6 +19,8 @@ def add_day(world) -> dict[str, int]:
     """Advance ``world`` one day and add that day's work; return how much of each kind was added."""
     world.advance(1)
     rng = random.Random(f"{world.seed}/{world.now.isoformat()}")
+    # Reviews from a stream of their own, so the rest of the day's work is what it was without them.
+    review_rng = random.Random(f"{world.seed}/{world.now.isoformat()}/reviews")
     added: Counter[str] = Counter()
     shared = set()
     for repo in sorted(world.repos, key=lambda r: (r.forge, r.path)):
@@ -44,6 +46,12 @@ def add_day(world) -> dict[str, int]:
             item = rng.choice(open_items)
             world.close_item(repo.forge, repo.path, item.kind, item.number, merged=item.kind == "change_request")
             added["closed"] += 1
+            reviewers = [p for p in world.people if not p.bot and p.login != item.author.login
+                         and world.account(repo.forge, repo.account).entity_id in p.entities]
+            if item.kind == "change_request" and reviewers and review_rng.random() < 0.6:
+                # Approved as it is merged: the review moves nothing the merge did not move.
+                world.add_review(repo.forge, repo.path, item.number, "APPROVED", review_rng.choice(reviewers).login)
+                added["reviews"] += 1
         if rng.random() < 0.05:
             world.add_release(repo.forge, repo.path, f"v{world.now:%Y.%m.%d}")
             added["releases"] += 1

@@ -11,7 +11,7 @@ import base64
 from collectors.simulator import common as server
 from collectors.simulator import github_bodies as bodies
 from collectors.simulator.github_bodies import Context
-from collectors.simulator.model import SimAccount, SimItem, SimRepo
+from collectors.simulator.model import SimAccount, SimItem, SimRepo, github_reviews
 
 __all__ = ["Context", "route"]
 
@@ -110,9 +110,8 @@ def _item_route(ctx: Context, repo: SimRepo, rest: list[str], query: dict[str, s
     if tail == ["comments"]:
         return endpoint, _comments(ctx, repo, [item], query, "review_comment")
     if tail == ["reviews"]:
-        reviewed = sorted((c for c in item.comments if c.kind == "review_comment"), key=lambda c: (c.created_at, c.id))
-        page = server.paginate(reviewed, query, 30)
-        page.body = [bodies.review(ctx, repo, item, c) for c in page.body]
+        page = server.paginate(github_reviews(item), query, 30)
+        page.body = [bodies.review(ctx, repo, item, *row) for row in page.body]
         return endpoint, page
     if tail == ["commits"]:
         page = server.paginate(bodies.pull_commits(repo, item), query, 30)

@@ -19,6 +19,7 @@ from collectors.simulator.model import (
     SimItem,
     SimPerson,
     SimRepo,
+    review_comment_review_id,
 )
 
 
@@ -345,19 +346,17 @@ def comment(ctx: Context, r: SimRepo, item: SimItem, c: SimComment) -> dict:
 
 
 def review_id(c: SimComment) -> int:
-    # Every review comment belongs to a review; the simulated reviews hold one comment each.
-    return 500_000_000 + c.id
+    return review_comment_review_id(c.id)
 
 
-def review(ctx: Context, r: SimRepo, item: SimItem, c: SimComment) -> dict:
-    rid = review_id(c)
+def review(ctx: Context, r: SimRepo, item: SimItem, rid: int, who: SimPerson, state: str, submitted_at) -> dict:
     html = f"{ctx.web}/{r.path}/pull/{item.number}#pullrequestreview-{rid}"
     pull_url = f"{ctx.api}/repos/{r.path}/pulls/{item.number}"
     return {
-        "id": rid, "node_id": f"PRR_{rid}", "user": person(ctx, c.author), "body": "", "state": "COMMENTED",
-        "html_url": html, "pull_request_url": pull_url, "author_association": association(ctx, r, c.author),
+        "id": rid, "node_id": f"PRR_{rid}", "user": person(ctx, who), "body": "", "state": state,
+        "html_url": html, "pull_request_url": pull_url, "author_association": association(ctx, r, who),
         "_links": {"html": {"href": html}, "pull_request": {"href": pull_url}},
-        "submitted_at": server.iso(c.created_at), "commit_id": pull_commits(r, item)[-1].sha,
+        "submitted_at": server.iso(submitted_at), "commit_id": pull_commits(r, item)[-1].sha,
     }
 
 

@@ -99,7 +99,8 @@ def _items(ctx: Context, repo: SimRepo, kind: str, query: dict[str, str]) -> ser
 
 
 def _item_route(ctx: Context, repo: SimRepo, rest: list[str], query: dict[str, str]):
-    """``/issues/:iid`` and ``/merge_requests/:iid``, with their notes, award emoji and (merge requests) versions."""
+    """``/issues/:iid`` and ``/merge_requests/:iid``, with their notes, award emoji and (merge requests) versions
+    and approvals."""
     section, ident, tail = rest[0], rest[1], rest[2:]
     kind = "issue" if section == "issues" else "change_request"
     endpoint = f"/projects/:id/{section}/:iid" + "".join("/" + (":id" if t.isdigit() else t) for t in tail)
@@ -118,6 +119,8 @@ def _item_route(ctx: Context, repo: SimRepo, rest: list[str], query: dict[str, s
         if not any(str(c.id) == tail[1] for c in item.comments):
             raise _not_found(endpoint, "Note Not Found")
         return endpoint, server.paginate([], query, 20)
+    if kind == "change_request" and tail == ["approvals"]:
+        return endpoint, server.Page(bodies.approvals(ctx, repo, item))
     if kind == "change_request" and tail == ["versions"]:
         page = server.paginate([item], query, 20)
         page.body = [bodies.version(ctx, repo, i) for i in page.body]

@@ -3,8 +3,9 @@
 GitLab's API documentation (doc/api/issues.md, merge_requests.md, notes.md,
 emoji_reactions.md, users.md, projects.md) is the pattern: every key its examples
 show for the free tier is served, with values from the world or derived from it
-deterministically. Fields of the paid tiers (weight, epic, approvals) are left out,
-as a free instance leaves them out.
+deterministically. Fields of the paid tiers (weight, epic, approval rules) are left out,
+as a free instance leaves them out; a merge request's approvals are answered as a free
+instance answers them (lib/api/entities/merge_request_approvals.rb and approvals.rb).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collectors.simulator.model import (
     SimItem,
     SimPerson,
     SimRepo,
+    gitlab_approvals,
 )
 
 
@@ -181,6 +183,15 @@ def note(ctx: Context, r: SimRepo, item: SimItem, c: SimComment) -> dict:
         "system": c.system, "noteable_id": item_id(r, item), "noteable_type": "Issue" if item.kind == "issue" else "MergeRequest",
         "project_id": r.id, "resolvable": False, "confidential": False, "internal": False, "imported": False,
         "imported_from": "none", "noteable_iid": item.number, "commands_changes": {},
+    }
+
+
+def approvals(ctx: Context, r: SimRepo, item: SimItem) -> dict:
+    """A merge request's approvals as a free GitLab answers them to a token that cannot approve."""
+    approved = gitlab_approvals(item)
+    return {
+        "user_has_approved": False, "user_can_approve": False, "approved": bool(approved),
+        "approved_by": [{"user": user(ctx, a.author), "approved_at": gl_time(a.submitted_at)} for a in approved],
     }
 
 

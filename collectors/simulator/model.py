@@ -78,6 +78,16 @@ class SimComment:
 
 
 @dataclass
+class SimReview:
+    """A submitted review of a change request (GitHub), or an approval (GitLab: state APPROVED)."""
+
+    id: int
+    author: SimPerson
+    submitted_at: datetime
+    state: str = "APPROVED"  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED
+
+
+@dataclass
 class SimItem:
     number: int
     kind: str  # issue | change_request
@@ -91,11 +101,12 @@ class SimItem:
     comments: list[SimComment] = field(default_factory=list)
     draft: bool = False
     touched_at: datetime | None = None
+    reviews: list[SimReview] = field(default_factory=list)  # change requests only, oldest first
 
     @property
     def updated_at(self) -> datetime:
         moments = [self.created_at, self.closed_at, self.merged_at, self.touched_at]
-        moments += [c.created_at for c in self.comments]
+        moments += [c.created_at for c in self.comments] + [r.submitted_at for r in self.reviews]
         return max(m for m in moments if m is not None)
 
 
@@ -162,3 +173,23 @@ class SimRepo:
 
     def item(self, kind: str, number: int) -> SimItem:
         return next(i for i in self.items if i.kind == kind and i.number == number)
+
+
+def review_comment_review_id(comment_id: int) -> int:
+    # Every review comment belongs to a review; the simulated ones hold one comment each.
+    return 500_000_000 + comment_id
+
+
+def github_reviews(item: SimItem) -> list[tuple[int, SimPerson, str, datetime]]:
+    """What GitHub lists as a pull request's reviews, oldest first: (id, reviewer, state, submitted_at).
+    Each review comment's own review (COMMENTED), and the reviews of ``item.reviews``."""
+    rows = [(review_comment_review_id(c.id), c.author, "COMMENTED", c.created_at)
+            for c in item.comments if c.kind == "review_comment"]
+    rows += [(r.id, r.author, r.state, r.submitted_at) for r in item.reviews]
+    return sorted(rows, key=lambda row: (row[3], row[0]))
+
+
+def gitlab_approvals(item: SimItem) -> list[SimReview]:
+    """What GitLab lists as a merge request's approvals: one per approver, in approval order."""
+    return [r for r in item.reviews if r.state == "APPROVED"]
+

@@ -1,4 +1,4 @@
-"""Issues, change requests, comments, releases, forks, root files, publiccode.yml and members.
+"""Issues, change requests, comments, reviews, releases, forks, root files, publiccode.yml and members.
 
 Generated after the repositories and commits, from a random stream of their
 own, so adding a kind of activity here never reshuffles the commits the
@@ -18,6 +18,7 @@ from collectors.simulator.model import (
     SimItem,
     SimRelease,
     SimRepo,
+    SimReview,
 )
 
 # The world being generated (collectors.simulator.world.World, which imports this module).
@@ -43,6 +44,10 @@ def populate(world: World) -> None:
     _mirror(world)
     _members(world, rng)
     _hostile(world)
+    # Reviews from a stream of their own: the items, comments and files above stay as they were.
+    review_rng = random.Random(world.seed * 7919 + 2)
+    for repo in originals:
+        _reviews(world, review_rng, repo)
     for repo in world.repos:
         repo.forks_count = len(repo.forks)
         repo.updated_at = max(m for m in [repo.updated_at, repo.pushed_at, *(f.created_at for f in repo.forks)] if m)
@@ -115,6 +120,32 @@ def _items(world: World, rng: random.Random, repo: SimRepo) -> None:
                 item.state = "merged"
                 item.merged_at = closed
         repo.items.append(item)
+
+
+_REVIEW_STATES = ("APPROVED", "COMMENTED", "CHANGES_REQUESTED", "DISMISSED")
+_REVIEW_WEIGHTS = (0.45, 0.25, 0.2, 0.1)
+
+
+def _reviews(world: World, rng: random.Random, repo: SimRepo) -> None:
+    """Reviews (GitHub) or approvals (GitLab) of about two thirds of the change requests, now and
+    then by their own author. Each lies between the change request's creation and its last
+    activity, so no item's updated_at (nor a project's last_activity_at) moves."""
+    insiders, outsiders, _ = _people_for(world, repo)
+    for item in repo.items:
+        if item.kind != "change_request" or rng.random() < 0.35:
+            continue
+        last = item.updated_at
+        span = (last - item.created_at).total_seconds()
+        for moment in sorted(item.created_at + timedelta(seconds=rng.uniform(0, span)) for _ in range(rng.randint(1, 3))):
+            who = item.author if rng.random() < 0.15 else rng.choice(insiders or outsiders)
+            if repo.forge == "github":
+                # An author cannot approve their own pull request; they can comment on it.
+                state = "COMMENTED" if who is item.author else rng.choices(_REVIEW_STATES, _REVIEW_WEIGHTS)[0]
+            elif any(r.author.login == who.login for r in item.reviews):
+                continue  # one approval a person
+            else:
+                state = "APPROVED"  # a GitLab may let authors approve their own merge requests
+            item.reviews.append(SimReview(world.next_review_id(), who, moment.replace(microsecond=0), state))
 
 
 def _releases(rng: random.Random, repo: SimRepo) -> None:

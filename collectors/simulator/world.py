@@ -28,6 +28,9 @@ from collectors.simulator.model import (
     SimPerson,
     SimRelease,
     SimRepo,
+    SimReview,
+    github_reviews,
+    gitlab_approvals,
 )
 
 _ENTITIES = [
@@ -92,6 +95,7 @@ class World:
         self._next_id = 1000
         self._activity_serial = 0
         self._comment_serial = 10_000_000
+        self._review_serial = 700_000_000  # apart from the reviews of review comments (500_000_000 + comment id)
         self._make_people()
         self._person_ids = {p.login: 5000 + i for i, p in enumerate(self.people)}
         for i, (eid, forge, path, kind, subgroups) in enumerate(_ACCOUNTS):
@@ -261,6 +265,23 @@ class World:
         repo.item(kind, number).comments.append(comment)
         return comment.id
 
+    def add_review(self, forge: str, path: str, number: int, state: str = "APPROVED",
+                   author_login: str | None = None) -> int:
+        """Review a change request now (GitLab: approve it); return the review's id. Its
+        updated_at moves, as a review moves a pull request's."""
+        repo = self.repo(forge, path)
+        if forge != "github" and state != "APPROVED":
+            raise ValueError("a GitLab merge request is approved, not reviewed in another state")
+        review = SimReview(self.next_review_id(), self._people(author_login, repo), self.now, state)
+        repo.item("change_request", number).reviews.append(review)
+        return review.id
+
+    def revoke_approval(self, forge: str, path: str, number: int, author_login: str) -> None:
+        """Someone takes their approval of a merge request back now: it leaves the approvals."""
+        item = self.repo(forge, path).item("change_request", number)
+        item.reviews = [r for r in item.reviews if not (r.author.login == author_login and r.state == "APPROVED")]
+        item.touched_at = self.now
+
     def add_person(self, login: str, name: str, email: str, entity_id: str) -> SimPerson:
         """Someone new working for an entity, with any login and name a forge might send
         (tests plant hostile text this way); give them work with ``author_login=login``."""
@@ -330,6 +351,10 @@ class World:
         self._comment_serial += 1
         return self._comment_serial
 
+    def next_review_id(self) -> int:
+        self._review_serial += 1
+        return self._review_serial
+
     def account(self, forge: str, path: str) -> SimAccount | None:
         for a in self.accounts:
             if a.forge == forge and a.path.lower() == path.lower():
@@ -369,7 +394,23 @@ class World:
                 "commits": len(r.commits),
             }
             commits[key] = {c.sha for c in r.commits}
-        return {"repos": repos, "commits": commits}
+        return {"repos": repos, "commits": commits, "reviews": self.reviews_truth()}
+
+    def reviews_truth(self) -> dict[tuple[str, str, int], dict[tuple[str, str], datetime]]:
+        """Every change request's reviews as its forge serves them: (reviewer, state) -> the first
+        such review's moment (GitHub: review comments' own reviews included; GitLab: approvals)."""
+        out: dict[tuple[str, str, int], dict[tuple[str, str], datetime]] = {}
+        for r in self.repos:
+            for item in r.items:
+                if item.kind != "change_request":
+                    continue
+                rows = ([(who.login, state, moment) for _, who, state, moment in github_reviews(item)] if r.forge == "github"
+                        else [(a.author.login, a.state, a.submitted_at) for a in gitlab_approvals(item)])
+                seen: dict[tuple[str, str], datetime] = {}
+                for login, state, moment in rows:
+                    seen[(login, state)] = min(moment, seen.get((login, state), moment))
+                out[(r.forge, r.path, item.number)] = seen
+        return out
 
     # Council goals for the demo, by archetype: (metric, target). Deadlines fall at the end of
     # next year, so every demo shows goals still open (and those of DEMO_PAST_GOALS one passed).
