@@ -562,7 +562,7 @@ def _string_params(fn) -> dict[str, str]:
 
 
 def _required(fn) -> dict:
-    """Values for required parameters that are not text (read_answer's ``now``)."""
+    """Values for required parameters that are not text (a required ``now``)."""
     out = {}
     for name, param in list(inspect.signature(fn).parameters.items())[1:]:
         if param.default is inspect.Parameter.empty and name == "now":
@@ -577,8 +577,6 @@ def _baseline(fn, con):
         param = inspect.signature(fn).parameters[name]
         if param.default is inspect.Parameter.empty:
             args[name] = {"str": "", "seq": ("", "", ""), "filters": {}}[kind]
-    if fn is metrics.read_answer:
-        args.update(name="health_score", level="repo")
     return args
 
 
@@ -654,7 +652,7 @@ def _inject(con, strings: tuple[str, ...]) -> dict:
                 continue
             optional = "None" in str(inspect.signature(fn).return_annotation)
             if result is None and optional:
-                continue  # "no such answer", e.g. read_answer for a name that was never stored
+                continue  # "no such row", e.g. an entity that does not exist
             if _shape(result) != _shape(baseline):
                 problems.append(f"{label}({name}={bad!r}): shape {_shape(result)} != {_shape(baseline)}")
             elif name in FILTERS and not _empty(result):
@@ -674,7 +672,7 @@ def test_every_query_function_is_enumerated():
     names = {label for label, _ in query_functions()}
     # A sample the dashboard relies on; the enumeration itself guarantees the rest.
     assert {"activity_figures.entity_repos", "directory.find_repo", "metrics.health_score", "reuse.entity_edges",
-            "goals.goal_progress", "run_log.run_errors", "metrics.read_answer"} <= names
+            "goals.goal_progress", "run_log.run_errors"} <= names
     # Those that take no text at all have nothing to inject into; they are few and read no filter.
     untexted = {label for label, fn in query_functions() if not _string_params(fn)}
     assert len(untexted) < len(names) / 3, untexted

@@ -23,9 +23,6 @@ NOT_COMPARED_COLUMNS = {
     ("attention_findings", "days"),
     ("repo_lifecycle", "idle_days"),
 }
-# Stored answers are compressed frames computed "as of" the collection's moment (seconds apart);
-# the per-repository tables they are built from are compared in full.
-AS_OF_TABLES = {"metric_frames"}
 
 
 def warehouse_rows(path) -> dict[str, list]:
@@ -34,7 +31,7 @@ def warehouse_rows(path) -> dict[str, list]:
             "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
         out = {}
         for table in tables:
-            if table in NOT_COMPARED_TABLES | AS_OF_TABLES:
+            if table in NOT_COMPARED_TABLES:
                 continue
             columns = [c for (c,) in con.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",

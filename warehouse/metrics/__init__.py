@@ -75,10 +75,6 @@ from warehouse.metrics.responsiveness import (
 from warehouse.metrics.results import (
     as_of,
     metric_results_fresh,
-    read_answer,
-    register_answer,
-    stored_answer_names,
-    stored_answers,
 )
 from warehouse.metrics.scope import LEVELS, Scope
 from warehouse.metrics.settings import (
@@ -139,13 +135,9 @@ __all__ = [
     "metric_facts_fresh",
     "metric_results_fresh",
     "organisation_shares",
-    "read_answer",
     "refresh_metric_facts",
     "refresh_metric_results",
-    "register_answer",
     "release_frequency",
-    "stored_answer_names",
-    "stored_answers",
     "stored_thresholds",
     "stored_weights",
     "technical_fork_list",

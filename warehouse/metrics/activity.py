@@ -12,14 +12,11 @@ import pandas as pd
 
 from warehouse.metrics.frames import frame, int_columns
 from warehouse.metrics.moments import month_start, window
-from warehouse.metrics.results import moment, stored_answers
+from warehouse.metrics.results import moment
 from warehouse.metrics.scope import Scope, scoped
 from warehouse.metrics.settings import WINDOW_DAYS
 
 
-# Not stored per repository: 12 rows for each of them would be the largest answer of all, and one
-# repository's months are read quickly from the facts sorted by repository.
-@stored_answers("entity", "archetype", "country", "ecosystem")
 def activity_per_month(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("entity"),
@@ -86,7 +83,6 @@ def activity_per_month(
     return int_columns(df, ["commits", "active_contributors", "new_contributors"])
 
 
-@stored_answers("repo", per_repository=True)
 def last_activity(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope(),
@@ -130,8 +126,6 @@ def last_activity(
     return frame(con, sql, {**sc.params, "now": moment(con, now)})
 
 
-# Stored for the goal metrics (commits, active contributors), which ask per entity.
-@stored_answers("entity")
 def activity_totals(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("entity"),

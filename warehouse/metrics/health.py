@@ -19,8 +19,8 @@ import pyarrow as pa
 
 from warehouse.metrics.frames import arrow_types
 from warehouse.metrics.repo_health import health_inputs
-from warehouse.metrics.results import read_results, resolve, stored_answers
-from warehouse.metrics.scope import LEVELS, Scope, groups_with_repos, scoped
+from warehouse.metrics.results import read_results, resolve
+from warehouse.metrics.scope import Scope, groups_with_repos, scoped
 from warehouse.metrics.settings import (
     DEFAULT_WEIGHTS,
     HEALTH_PARTS,
@@ -197,7 +197,6 @@ def _combine(scores: pd.DataFrame, w: Mapping[str, float]) -> tuple[np.ndarray, 
     return score, used.sum(axis=1), missing
 
 
-@stored_answers(*LEVELS)
 def health_score(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("repo"),

@@ -1,4 +1,4 @@
-"""After a collection: compute the per-repository results and the stored answers, and store them.
+"""After a collection: compute the per-repository results and store them.
 
 See :mod:`warehouse.metrics.results` for what is stored and when it is read back.
 """
@@ -18,7 +18,7 @@ from warehouse.metrics.moments import as_utc
 from warehouse.metrics.repo_health import live_health_inputs
 from warehouse.metrics.repo_hygiene import hygiene
 from warehouse.metrics.repo_lifecycle import lifecycle
-from warehouse.metrics.results import RESULT_COUNTED, RESULT_COUNTS_SQL, store_answers
+from warehouse.metrics.results import RESULT_COUNTED, RESULT_COUNTS_SQL
 from warehouse.metrics.scope import Scope
 from warehouse.metrics.settings import (
     CONTRACT_EXPIRING_DAYS,
@@ -47,9 +47,7 @@ def refresh_metric_results(con: duckdb.DuckDBPyConnection, now: datetime | None 
 
     Lifecycle (``repo_lifecycle``), health score inputs and part scores (``repo_health_inputs``,
     ``repo_health_parts``) and the attention list (``attention_findings``) of every repository,
-    and the answers registered for storing at every level (``metric_frames``: the metric
-    functions', and those of the page queries imported), with the default window and targets and
-    the stored settings (``stored_thresholds``). Call after every collection, once
+    with the default window and targets and the stored settings (``stored_thresholds``). Call after every collection, once
     ``refresh_metric_facts`` has run, in the writer's connection (the caller's transaction if one
     is open, else one of its own). Until the source tables change, the query functions asked for
     these parameters read the tables, and ``now=None`` means this ``now`` (``as_of``). Returns
@@ -62,8 +60,7 @@ def refresh_metric_results(con: duckdb.DuckDBPyConnection, now: datetime | None 
     try:
         # Without a state row every function below computes live.
         con.execute("DELETE FROM metric_results_state")
-        for table in ("repo_lifecycle", "repo_health_inputs", "repo_health_parts", "attention_findings",
-                      "metric_frames"):
+        for table in ("repo_lifecycle", "repo_health_inputs", "repo_health_parts", "attention_findings"):
             con.execute(f"DELETE FROM {table}")
         t = stored_thresholds(con)
         everything = Scope()
@@ -92,9 +89,6 @@ def refresh_metric_results(con: duckdb.DuckDBPyConnection, now: datetime | None 
             f"INSERT INTO metric_results_state ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
             values,
         )
-        # With the state in place, the answers below build on the tables above (the health score
-        # from the stored part scores, ...); an answer not stored yet is computed.
-        rows["metric_frames"] = store_answers(con, end)
         if own:
             con.execute("COMMIT")
     except BaseException:

@@ -12,12 +12,11 @@ import pandas as pd
 
 from warehouse.metrics.frames import frame, int_columns
 from warehouse.metrics.moments import window
-from warehouse.metrics.results import moment, stored_answers
-from warehouse.metrics.scope import LEVELS, Scope, scoped
+from warehouse.metrics.results import moment
+from warehouse.metrics.scope import Scope, scoped
 from warehouse.metrics.settings import WINDOW_DAYS
 
 
-@stored_answers(*LEVELS)
 def release_frequency(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("repo"),
@@ -64,7 +63,6 @@ def release_frequency(
     return int_columns(df, ["releases"])
 
 
-@stored_answers(*LEVELS)
 def technical_forks(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("repo"),
@@ -111,7 +109,6 @@ def technical_forks(
     return int_columns(df, ["forks", "listed", "contributing", "non_contributing", "unknown"])
 
 
-@stored_answers("repo", per_repository=True)
 def technical_fork_list(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope(),

@@ -9,12 +9,11 @@ import duckdb
 import pandas as pd
 
 from warehouse.metrics.frames import frame
-from warehouse.metrics.results import moment, stored_answers
+from warehouse.metrics.results import moment
 from warehouse.metrics.scope import Scope, scoped
 from warehouse.metrics.settings import CONTRACT_EXPIRING_DAYS
 
 
-@stored_answers("repo", per_repository=True)
 def hygiene(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope(),

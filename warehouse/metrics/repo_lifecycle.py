@@ -12,8 +12,8 @@ import duckdb
 import pandas as pd
 
 from warehouse.metrics.frames import frame, int_columns
-from warehouse.metrics.results import read_results, resolve, stored_answers
-from warehouse.metrics.scope import LEVELS, Scope, groups_with_repos, scoped
+from warehouse.metrics.results import read_results, resolve
+from warehouse.metrics.scope import Scope, groups_with_repos, scoped
 from warehouse.metrics.settings import LifecycleThresholds
 
 STAGES = ("active", "declining", "inactive", "abandoned", "archived", "no_data")
@@ -121,7 +121,6 @@ def live_lifecycle(con: duckdb.DuckDBPyConnection, t: LifecycleThresholds, end: 
     return int_columns(df, ["recent_events", "baseline_events", "unanswered_open_items"])
 
 
-@stored_answers(*LEVELS)
 def lifecycle_summary(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("entity"),

@@ -14,14 +14,13 @@ import pandas as pd
 
 from warehouse.metrics.frames import frame, int_columns
 from warehouse.metrics.moments import window
-from warehouse.metrics.results import moment, stored_answers
-from warehouse.metrics.scope import LEVELS, Scope, scoped
+from warehouse.metrics.results import moment
+from warehouse.metrics.scope import Scope, scoped
 from warehouse.metrics.settings import WINDOW_DAYS
 
 KINDS = ("issue", "change_request")
 
 
-@stored_answers(*LEVELS)
 def time_to_first_response(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("repo"),
@@ -67,7 +66,6 @@ def time_to_first_response(
     return int_columns(df, ["items", "responded", "unanswered"])
 
 
-@stored_answers(*LEVELS)
 def change_request_ratios(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("repo"),
@@ -107,7 +105,6 @@ def change_request_ratios(
     return int_columns(df, ["opened", "closed", "merged", "closed_unmerged"])
 
 
-@stored_answers(*LEVELS)
 def issue_age(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("repo"),
@@ -146,7 +143,6 @@ def issue_age(
     return int_columns(df, ["open_issues"])
 
 
-@stored_answers(*LEVELS)
 def issue_resolution_duration(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("repo"),

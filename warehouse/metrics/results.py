@@ -1,34 +1,26 @@
-"""The results a collection stores, and the stored answers served from them.
+"""The per-repository results a collection stores, and the moment the metrics are as of.
 
 After every collection, :func:`warehouse.metrics.refresh.refresh_metric_results` stores at the
-collection's moment, with the default parameters, the per-repository results (lifecycle, health
-inputs and parts, attention findings: tables ``repo_*`` and ``attention_findings``) and the
-answers of the functions marked :func:`stored_answers` or given to :func:`register_answer` (Arrow
-frames in ``metric_frames``). While the warehouse is as that collection left it
-(:func:`metric_results_fresh`), a call asking exactly that is answered from them (same frames,
-fast), and ``now=None`` means the collection's moment (:func:`as_of`).
-
-This module holds the whole stored-answers cache: everything that reads or writes
-``metric_frames`` is here.
+collection's moment, with the default window and the registry's settings, the per-repository
+results (lifecycle, health inputs and parts, attention findings: tables ``repo_*`` and
+``attention_findings``). While the warehouse is as that collection left it
+(:func:`metric_results_fresh`), a call asking for those parameters reads them, and ``now=None``
+means the collection's moment (:func:`as_of`). Every other answer, at any level, is a query over
+the fact tables (:mod:`warehouse.metrics.facts`); nothing else is stored.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from warehouse.metrics.frames import counts, counts_sql, frame
 from warehouse.metrics.moments import as_utc
-from warehouse.metrics.scope import FILTER_NAMES, FILTER_SQL, Scope
+from warehouse.metrics.scope import FILTER_SQL, Scope
 from warehouse.metrics.settings import (
     THRESHOLD_FIELDS,
     HealthTargets,
@@ -144,140 +136,3 @@ def read_results(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[s
             ORDER BY {order}
         """
     return frame(con, sql, params)
-
-
-# --------------------------------------------------------------------------- stored answers
-
-# Filters that keep or drop whole groups of a level: a stored answer for every group, filtered,
-# equals the answer computed for the filter. (A forge filter, say, changes an entity's value.)
-_WHOLE_GROUPS = {
-    "repo": set(FILTER_NAMES),
-    "entity": {"entity_id", "archetype", "country"},
-    "archetype": {"archetype"},
-    "country": {"country"},
-    "ecosystem": set(),
-    "all": set(),
-}
-# function name -> (its levels, compute(con, level, now) -> the answer to store); filled by
-# @stored_answers and register_answer.
-_STORED: dict[str, tuple[tuple[str, ...], Callable[[duckdb.DuckDBPyConnection, str, datetime], pd.DataFrame]]] = {}
-
-
-def register_answer(name: str, levels: Sequence[str], compute) -> None:
-    """Store ``compute(con, level, now)`` as the answer of ``name`` at each level after every
-    collection (see ``refresh_metric_results``); read it back with :func:`read_answer`."""
-    _STORED[name] = (tuple(levels), compute)
-
-
-def stored_answer_names() -> list[str]:
-    """The names of the answers stored after a collection, as registered so far."""
-    return sorted(_STORED)
-
-
-def stored_answers(*levels: str, per_repository: bool = False):
-    """Decorator: answer from ``metric_frames`` when the call asks for what was stored.
-
-    That is: the results are fresh (:func:`stored_results`), ``now`` is None or their moment,
-    every other parameter has its default, the scope's level is one of ``levels`` (a function
-    without a scope, or ``per_repository``, has the one level given) and its filters only keep
-    or drop whole groups of it. Otherwise the function runs.
-    """
-
-    def wrap(fn):
-        sig = inspect.signature(fn)
-        fixed = {n: p.default for n, p in sig.parameters.items() if n not in ("con", "scope", "now")}
-        has_scope, has_now = "scope" in sig.parameters, "now" in sig.parameters
-
-        @functools.wraps(fn)
-        def call(*args, **kwargs):
-            bound = sig.bind(*args, **kwargs)
-            bound.apply_defaults()
-            given = bound.arguments
-            scope = given.get("scope", Scope())
-            if not isinstance(scope, Scope):
-                raise TypeError(f"scope must be a Scope, not {type(scope).__name__}")
-            level = scope.level if has_scope and not per_repository else levels[0]
-            if (level in levels
-                    and all(_same(given[k], default) for k, default in fixed.items())
-                    and all(v is None or k in _WHOLE_GROUPS[level] for k, v in scope.filters().items())):
-                df = read_answer(given["con"], fn.__name__, level, given.get("now"), scope)
-                if df is not None:
-                    return df
-            return fn(*args, **kwargs)
-
-        def compute(con, level, now):
-            return fn(con, **({"scope": Scope(level)} if has_scope else {}), **({"now": now} if has_now else {}))
-
-        register_answer(fn.__name__, levels, compute)
-        return call
-
-    return wrap
-
-
-def _same(value: Any, default: Any) -> bool:
-    if isinstance(default, bool) or isinstance(value, bool):
-        return value is default
-    if isinstance(default, (int, float)) and isinstance(value, (int, float)):
-        return float(value) == float(default)
-    return value == default
-
-
-def read_answer(con: duckdb.DuckDBPyConnection, name: str, level: str, now: datetime | None,
-                scope: Scope = Scope()) -> pd.DataFrame | None:
-    """The stored answer of ``name`` at ``level``, with the filters of ``scope``, if it answers
-    a call at ``now`` (None: as of the collection); else None."""
-    results = stored_results(con)
-    if results is None or (now is not None and as_utc(now) != results.computed_at):
-        return None
-    found = con.execute("SELECT frame FROM metric_frames WHERE function = ? AND level = ?", [name, level]).fetchall()
-    if not found:
-        return None
-    table = pa.ipc.open_stream(pa.py_buffer(found[0][0])).read_all()
-    mask = None
-    conditions = []
-    if scope.entity_id is not None:
-        conditions.append(pc.equal(table["entity_id"], scope.entity_id))
-    for attr in ("archetype", "country"):
-        value = getattr(scope, attr)
-        if value is None:
-            continue
-        if attr in table.column_names:
-            conditions.append(pc.equal(table[attr], value))
-        else:
-            ids = [r[0] for r in con.execute(f"SELECT entity_id FROM entities WHERE {attr} = ?", [value]).fetchall()]
-            conditions.append(pc.is_in(table["entity_id"], value_set=pa.array(ids, pa.string())))
-    if scope.forge is not None:
-        conditions.append(pc.equal(table["forge"], scope.forge))
-    if scope.repo is not None:
-        forge, host, path = scope.repo
-        conditions += [pc.equal(table["forge"], forge), pc.equal(table["host"], host), pc.equal(table["path"], path)]
-    for condition in conditions:
-        mask = condition if mask is None else pc.and_(mask, condition)
-    if mask is not None:
-        table = table.filter(pc.fill_null(mask, False))
-    return table.to_pandas()
-
-
-_IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
-
-
-def store_answers(con: duckdb.DuckDBPyConnection, end: datetime) -> int:
-    """Compute and store every registered answer at ``end``; return how many were stored.
-
-    The page queries (``warehouse.pages``) register theirs when their modules are imported;
-    the collection imports them before it stores.
-    """
-    stored = 0
-    for name, (levels, compute) in _STORED.items():
-        for level in levels:
-            df = compute(con, level, end)
-            table = pa.Table.from_pandas(df, preserve_index=False)
-            sink = pa.BufferOutputStream()
-            # Compressed: DuckDB reads the whole column of frames to find one (about 8 MB at the
-            # design scale instead of 80), and zstd undoes a frame faster than it is read.
-            with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer:
-                writer.write_table(table)
-            con.execute("INSERT INTO metric_frames (function, level, frame) VALUES (?, ?, ?)",
-                        [name, level, sink.getvalue().to_pybytes()])
-            stored += 1
-    return stored

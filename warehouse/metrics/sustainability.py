@@ -13,12 +13,11 @@ import pandas as pd
 
 from warehouse.metrics.frames import frame, int_columns
 from warehouse.metrics.moments import window
-from warehouse.metrics.results import moment, stored_answers
-from warehouse.metrics.scope import LEVELS, Scope, scoped
+from warehouse.metrics.results import moment
+from warehouse.metrics.scope import Scope, scoped
 from warehouse.metrics.settings import INACTIVE_CONTRIBUTOR_DAYS, WINDOW_DAYS
 
 
-@stored_answers(*LEVELS)
 def absence_factor(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("repo"),
@@ -99,7 +98,6 @@ ORGANISATION_JOINS = """
 """
 
 
-@stored_answers(*LEVELS)
 def elephant_factor(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("repo"),
@@ -178,7 +176,6 @@ def organisation_shares(
     return frame(con, sql, {**sc.params, **window(moment(con, now), days)})
 
 
-@stored_answers(*LEVELS)
 def inactive_contributors(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("repo"),

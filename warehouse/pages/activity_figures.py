@@ -2,8 +2,7 @@
 each entity in the last 90 days, of any group in a period, and per month.
 
 Without ``now``, the figures are as of the last collection (``warehouse.metrics.as_of``) while the
-warehouse is as it left it, else as of the current time; at that moment, with the default months,
-the answers are read from those the collection stored (``warehouse.metrics.register_answer``).
+warehouse is as it left it, else as of the current time.
 Window bounds are computed in Python, in UTC, so results do not depend on the session time zone.
 
 Definitions of the 90-day figures (``entity_overview``, ``entity_repos``):
@@ -53,7 +52,6 @@ def _window(end: datetime) -> dict[str, datetime]:
     return {"since": end - timedelta(days=ACTIVITY_DAYS), "now": end}
 
 
-@metrics.stored_answers("all")
 def entity_overview(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> pd.DataFrame:
     """One row per entity, entities without repositories included with zeros.
 
@@ -109,16 +107,8 @@ def entity_repos(
     Columns: forge, host, path, name, description, html_url, archived, license, stars,
     commits_90d, active_contributors_90d, last_activity.
     """
-    stored = metrics.read_answer(con, "entity_repos", "entities", now, Scope(entity_id=entity_id))
-    if stored is not None:
-        return stored.drop(columns="entity_id")
-    return _entity_repos(con, entity_id, moment(con, now)).drop(columns="entity_id")
-
-
-def _entity_repos(con: duckdb.DuckDBPyConnection, entity_id: str | None, end: datetime) -> pd.DataFrame:
-    """entity_repos with an entity_id column first; entity_id None: every entity's, one after the other."""
     sql = f"""
-        WITH mine AS (SELECT * FROM repos WHERE $entity_id IS NULL OR entity_id = $entity_id),
+        WITH mine AS (SELECT * FROM repos WHERE entity_id = $entity_id),
         -- Read the entity's commits once; both aggregates below work on this small set.
         mine_commits AS MATERIALIZED (
             SELECT c.forge, c.host, c.repo_path, c.committed_at,
@@ -139,7 +129,7 @@ def _entity_repos(con: duckdb.DuckDBPyConnection, entity_id: str | None, end: da
             WHERE {_IN_WINDOW} AND NOT {_IS_BOT}
             GROUP BY ALL
         )
-        SELECT r.entity_id, r.forge, r.host, r.path, r.name, r.description, r.html_url, r.archived,
+        SELECT r.forge, r.host, r.path, r.name, r.description, r.html_url, r.archived,
                r.license_spdx AS license, r.stars,
                coalesce(a.commits_90d, 0)::BIGINT AS commits_90d,
                coalesce(p.active_contributors_90d, 0)::BIGINT AS active_contributors_90d,
@@ -149,12 +139,9 @@ def _entity_repos(con: duckdb.DuckDBPyConnection, entity_id: str | None, end: da
           ON a.forge = r.forge AND a.host = r.host AND a.repo_path = r.path
         LEFT JOIN people AS p
           ON p.forge = r.forge AND p.host = r.host AND p.repo_path = r.path
-        ORDER BY r.entity_id, commits_90d DESC, last_activity DESC NULLS LAST, r.forge, r.host, r.path
+        ORDER BY commits_90d DESC, last_activity DESC NULLS LAST, r.forge, r.host, r.path
     """
-    return frame(con, sql, {**_window(end), "entity_id": entity_id})
-
-
-metrics.register_answer("entity_repos", ["entities"], lambda con, level, end: _entity_repos(con, None, end))
+    return frame(con, sql, {**_window(moment(con, now)), "entity_id": entity_id})
 
 
 def commits_per_month(
@@ -170,26 +157,14 @@ def commits_per_month(
     line never skips a quiet month. Only entities with commits in the range are shown; for all
     entities, the busiest ones are kept so that the result stays under ``MAX_CHART_POINTS`` rows.
     """
-    if months == 36:
-        # One entity: its rows of the answer for every entity; all: the answer as shown.
-        stored = (metrics.read_answer(con, "commits_per_month", "all", now) if entity_id is None else
-                  metrics.read_answer(con, "commits_per_month", "entities", now, Scope(entity_id=entity_id)))
-        if stored is not None:
-            return stored
-    return _commits_per_month(con, entity_id, months, moment(con, now))
-
-
-def _commits_per_month(
-    con: duckdb.DuckDBPyConnection, entity_id: str | None, months: int, end: datetime, limit: bool = True
-) -> pd.DataFrame:
-    """commits_per_month at ``end``; without ``limit``, every entity with commits, however many."""
+    end = moment(con, now)
     months = max(1, min(int(months), MAX_MONTHS))
     params: dict[str, Any] = {
         "start": month_start(end, months - 1),
         "now": end,
         "first_month": month_start(end, months - 1).replace(tzinfo=None),
         "last_month": month_start(end).replace(tzinfo=None),
-        "max_entities": MAX_CHART_POINTS // months if limit else None,
+        "max_entities": MAX_CHART_POINTS // months,
         "entity_id": entity_id,
     }
     sql = """
@@ -220,13 +195,6 @@ def _commits_per_month(
         ORDER BY e.name, s.entity_id, m.month
     """
     return frame(con, sql, params)
-
-
-def _stored_commits_per_month(con: duckdb.DuckDBPyConnection, level: str, end: datetime) -> pd.DataFrame:
-    return _commits_per_month(con, None, 36, end, limit=level == "all")
-
-
-metrics.register_answer("commits_per_month", ["all", "entities"], _stored_commits_per_month)
 
 
 def _fact_commits(con: duckdb.DuckDBPyConnection) -> str:
