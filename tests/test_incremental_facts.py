@@ -171,3 +171,38 @@ def test_incremental_refreshes_equal_a_full_refill(forge, refreshes, monkeypatch
     assert after[("github", person.login)] != before[("github", person.login)]
     moved = {login for key, login in before if after.get((key, login)) != before[(key, login)]}
     assert moved == {person.login}
+
+
+def test_a_sha_in_a_second_repository_is_shared_both_ways(forge, tmp_path, monkeypatch):
+    # Above the repository level a commit counts once by SHA; the facts say which SHAs are in
+    # more than one repository. A repository refreshed alone must set (and clear) that flag on
+    # the other repository's copy too, as a whole refill would.
+    _, _, db = forge
+    copy = tmp_path / "shared.duckdb"
+
+    def no_refill(con):
+        raise AssertionError("one repository changed: refreshed alone, not refilled")
+
+    monkeypatch.setattr(facts, "_refill", no_refill)
+    shutil.copyfile(db, copy)
+    with duckdb.connect(str(copy)) as con:
+        sha, source = con.execute(
+            "SELECT sha, repo_path FROM commit_facts WHERE NOT shared ORDER BY sha LIMIT 1").fetchone()
+        forge_name, host, other = con.execute(
+            "SELECT forge, host, path FROM repos WHERE path <> ? ORDER BY path LIMIT 1", [source]).fetchone()
+        con.execute(
+            "INSERT INTO commits SELECT forge, host, ? AS repo_path, sha, author_name, author_email, author_login,"
+            " authored_at, committer_name, committer_email, committer_login, committed_at, message"
+            " FROM commits WHERE sha = ? AND repo_path = ?", [other, sha, source])
+
+        def refresh_other() -> dict[str, bool]:
+            con.execute("INSERT INTO changed_repos VALUES (?, ?, ?, 'rows')", [forge_name, host, other])
+            refresh_metric_facts(con, incremental=True)
+            con.execute("DELETE FROM changed_repos")
+            return dict(con.execute("SELECT repo_path, shared FROM commit_facts WHERE sha = ?", [sha]).fetchall())
+
+        assert refresh_other() == {source: True, other: True}
+        con.execute("DELETE FROM commits WHERE sha = ? AND repo_path = ?", [sha, other])
+        assert refresh_other() == {source: False}
+    monkeypatch.undo()
+    assert_facts_equal_a_full_refill(copy, tmp_path)

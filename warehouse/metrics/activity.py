@@ -10,6 +10,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from warehouse.metrics.facts import commit_count
 from warehouse.metrics.frames import frame, int_columns
 from warehouse.metrics.moments import month_start, window
 from warehouse.metrics.results import moment
@@ -46,12 +47,12 @@ def activity_per_month(
     sql = f"""
         WITH {sc.ctes()},
         facts AS (
-            SELECT {sc.key_list('s')}, f.sha, f.month, f.person_id, f.is_bot, f.committed_at
-            FROM {sc.commits} AS f JOIN scope AS s ON {sc.on('f')}
+            SELECT {sc.key_list('s')}, f.sha, f.shared, f.month, f.person_id, f.is_bot, f.committed_at
+            FROM {sc.commits} AS f {sc.facts_join('f')}
             WHERE f.committed_at <= $now
         ),
         counts AS (
-            SELECT {keys}, month, count(DISTINCT sha) AS commits,
+            SELECT {keys}, month, {commit_count()} AS commits,
                    count(DISTINCT person_id) FILTER (WHERE NOT is_bot) AS active_contributors
             FROM facts WHERE committed_at >= $start
             GROUP BY {keys}, month
@@ -108,7 +109,7 @@ def last_activity(
                    max(a.event_at) FILTER (WHERE a.event = 'release') AS last_release_at,
                    max(a.event_at) FILTER (WHERE a.is_bot = false) AS last_human_activity_at,
                    max(a.event_at) AS last_event_at
-            FROM {sc.events} AS a JOIN scope AS s ON {sc.on('a')}
+            FROM {sc.events} AS a {sc.facts_join('a')}
             WHERE a.event_at <= $now
             GROUP BY {sc.key_list('s')}
         )
@@ -144,12 +145,12 @@ def activity_totals(
     sql = f"""
         WITH {sc.ctes()},
         facts AS (
-            SELECT {sc.key_list('s')}, f.sha, f.person_id, f.is_bot, f.committed_at
-            FROM {sc.commits} AS f JOIN scope AS s ON {sc.on('f')}
+            SELECT {sc.key_list('s')}, f.sha, f.shared, f.person_id, f.is_bot, f.committed_at
+            FROM {sc.commits} AS f {sc.facts_join('f')}
             WHERE f.committed_at <= $now
         ),
         counts AS (
-            SELECT {keys}, count(DISTINCT sha) AS commits,
+            SELECT {keys}, {commit_count()} AS commits,
                    count(DISTINCT person_id) FILTER (WHERE NOT is_bot) AS active_contributors
             FROM facts WHERE committed_at >= $since
             GROUP BY {keys}

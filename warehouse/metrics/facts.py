@@ -33,6 +33,7 @@ UNSORTED_SHARE = 0.1
 # Refill whole when the changed repositories are at least this share of all: one pass is cheaper.
 CHANGED_SHARE = 0.5
 _SCOPE = "_fact_scope"
+_SHAS = "_fact_shas"
 
 
 class FactSources(NamedTuple):
@@ -121,10 +122,19 @@ def refresh_metric_facts(con: duckdb.DuckDBPyConnection, incremental: bool = Fal
     return rows
 
 
+def _rows_of(table: str, macro: str, scope: str, whole: bool) -> str:
+    """The SELECT of a fact table's rows over the repositories of ``scope``."""
+    if table != "commit_facts":
+        return f"SELECT * FROM {macro}('{scope}')"
+    # Over every repository the window tells which SHAs are shared; over a few, _mark_shared does.
+    shared = "count(*) OVER (PARTITION BY sha) > 1" if whole else "false"
+    return f"SELECT *, {shared} AS shared FROM {macro}('{scope}')"
+
+
 def _refill(con: duckdb.DuckDBPyConnection) -> None:
     for table, macro, order in _FACT_SETS:
         con.execute(f"DELETE FROM {table}")
-        con.execute(f"INSERT INTO {table} SELECT * FROM {macro}('repos') ORDER BY {order}")
+        con.execute(f"INSERT INTO {table} {_rows_of(table, macro, 'repos', True)} ORDER BY {order}")
 
 
 def _refresh_repos(con: duckdb.DuckDBPyConnection) -> int:
@@ -134,6 +144,9 @@ def _refresh_repos(con: duckdb.DuckDBPyConnection) -> int:
         "SELECT r.forge, r.host, r.path, r.entity_id FROM repos r "
         "JOIN changed_repos c ON c.forge = r.forge AND c.host = r.host AND c.repo_path = r.path"
     )
+    # The SHAs of the changed repositories, before and after: only theirs can change sharing.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_SHAS} AS SELECT DISTINCT f.sha FROM commit_facts AS f "
+                "JOIN changed_repos c ON f.forge = c.forge AND f.host = c.host AND f.repo_path = c.repo_path")
     written = 0
     try:
         for table, macro, order in _FACT_SETS:
@@ -142,11 +155,25 @@ def _refresh_repos(con: duckdb.DuckDBPyConnection) -> int:
                 f"WHERE {table}.forge = c.forge AND {table}.host = c.host AND {table}.repo_path = c.repo_path"
             )
             written += con.execute(
-                f"INSERT INTO {table} SELECT * FROM {macro}('{_SCOPE}') ORDER BY {order}"
+                f"INSERT INTO {table} {_rows_of(table, macro, _SCOPE, False)} ORDER BY {order}"
             ).fetchall()[0][0]
+        _mark_shared(con)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_SCOPE}")
+        con.execute(f"DROP TABLE IF EXISTS {_SHAS}")
     return written
+
+
+def _mark_shared(con: duckdb.DuckDBPyConnection) -> None:
+    """Set ``shared`` of every commit whose SHA a changed repository had or has."""
+    con.execute(f"INSERT INTO {_SHAS} SELECT DISTINCT f.sha FROM commit_facts AS f "
+                "JOIN changed_repos c ON f.forge = c.forge AND f.host = c.host AND f.repo_path = c.repo_path")
+    con.execute(f"""
+        UPDATE commit_facts SET shared = n.copies > 1
+        FROM (SELECT f.sha, count(*) AS copies FROM commit_facts AS f
+              WHERE f.sha IN (SELECT sha FROM {_SHAS}) GROUP BY f.sha) AS n
+        WHERE commit_facts.sha = n.sha AND commit_facts.shared <> (n.copies > 1)
+    """)
 
 
 def _noted_rows(con: duckdb.DuckDBPyConnection) -> int:
@@ -168,6 +195,19 @@ def _write_state(con: duckdb.DuckDBPyConnection, now_counts: tuple[int, ...], un
         f" VALUES (now(), {', '.join('?' for _ in _COUNTED)}, ?, ?)",
         [*now_counts, schema_version(con), unsorted],
     )
+
+
+def commit_count(condition: str = "true", alias: str = "") -> str:
+    """SQL: the commits (distinct SHAs) of the rows meeting ``condition``, over rows that carry
+    ``sha`` and ``shared`` (named ``alias.sha`` with an alias).
+
+    A SHA in one repository only is one row, so only the shared ones are counted by SHA. The
+    CASE, not a FILTER: DuckDB groups a DISTINCT aggregate by every value before filtering, and
+    the CASE leaves it one NULL per group for the rows left out.
+    """
+    p = f"{alias}." if alias else ""
+    return (f"(count(*) FILTER (WHERE ({condition}) AND NOT {p}shared)"
+            f" + count(DISTINCT CASE WHEN ({condition}) AND {p}shared THEN {p}sha END))")
 
 
 def metric_facts_fresh(con: duckdb.DuckDBPyConnection) -> bool:

@@ -46,7 +46,7 @@ def time_to_first_response(
             SELECT {sc.key_list('s')}, {"'all'" if combined else 'i.kind'} AS kind,
                    CASE WHEN i.first_response_at <= $now
                         THEN seconds_between(i.created_at, i.first_response_at) / 3600.0 END AS hours
-            FROM {sc.items} AS i JOIN scope AS s ON {sc.on('i')}
+            FROM {sc.items} AS i {sc.facts_join('i')}
             WHERE i.created_at >= $since AND i.created_at <= $now AND ($bot_items OR NOT i.author_is_bot)
         ),
         stats AS (
@@ -90,7 +90,7 @@ def change_request_ratios(
                    count(*) FILTER (WHERE i.resolved_at >= $since AND i.resolved_at <= $now) AS closed,
                    count(*) FILTER (WHERE i.state = 'merged'
                                       AND i.resolved_at >= $since AND i.resolved_at <= $now) AS merged
-            FROM {sc.items} AS i JOIN scope AS s ON {sc.on('i')}
+            FROM {sc.items} AS i {sc.facts_join('i')}
             WHERE i.kind = 'change_request' AND ($bot_items OR NOT i.author_is_bot)
             GROUP BY {sc.key_list('s')}
         )
@@ -124,7 +124,7 @@ def issue_age(
         WITH {sc.ctes()},
         ages AS (
             SELECT {sc.key_list('s')}, seconds_between(i.created_at, $now::TIMESTAMPTZ) / 86400.0 AS age_days
-            FROM {sc.items} AS i JOIN scope AS s ON {sc.on('i')}
+            FROM {sc.items} AS i {sc.facts_join('i')}
             WHERE i.kind = 'issue' AND i.created_at <= $now
               AND (i.state = 'open' OR i.resolved_at > $now)
               AND ($bot_items OR NOT i.author_is_bot)
@@ -165,7 +165,7 @@ def issue_resolution_duration(
         WITH {sc.ctes()},
         durations AS (
             SELECT {sc.key_list('s')}, seconds_between(i.created_at, i.resolved_at) / 86400.0 AS days
-            FROM {sc.items} AS i JOIN scope AS s ON {sc.on('i')}
+            FROM {sc.items} AS i {sc.facts_join('i')}
             WHERE i.kind = $kind AND i.resolved_at >= $since AND i.resolved_at <= $now
               AND ($bot_items OR NOT i.author_is_bot)
         ),

@@ -154,7 +154,39 @@ class ScopeSql:
             SELECT DISTINCT {group_cols}
             FROM repos AS r JOIN entities AS e ON e.entity_id = r.entity_id
             WHERE {FILTER_SQL}
+        ){self._entity_scope()}"""
+
+    def _entity_scope(self) -> str:
+        """Above the repository level, ``entity_scope``: the entities in scope with their group
+        keys, which a fact set joins on its entity alone (see :meth:`facts_join`)."""
+        if self.level == "repo":
+            return ""
+        keys = ", ".join(f"{sql.replace('r.entity_id', 'e.entity_id')} AS {name}"
+                         for name, sql in LEVEL_KEYS[self.level])
+        return f""",
+        entity_scope AS MATERIALIZED (
+            SELECT e.entity_id AS s_entity, {keys}
+            FROM entities AS e
+            WHERE ($entity_id IS NULL OR e.entity_id = $entity_id)
+              AND ($archetype IS NULL OR e.archetype = $archetype)
+              AND ($country IS NULL OR e.country = $country)
         )"""
+
+    def facts_join(self, alias: str) -> str:
+        """``JOIN`` of a fact set (entity_id, forge, host, repo_path) to the scope, as ``s``.
+
+        Above the repository level on the fact's entity (one short key against a few entities)
+        with the forge and repository filters on the fact itself: the same rows as joining every
+        repository in scope on its three key columns, at a fraction of the cost over millions.
+        """
+        if self.level == "repo":
+            return f"JOIN scope AS s ON {self.on(alias)}"
+        return (
+            f"JOIN entity_scope AS s ON {alias}.entity_id = s.s_entity"
+            f" AND ($forge IS NULL OR {alias}.forge = $forge)"
+            f" AND ($repo_path IS NULL OR ({alias}.forge = $repo_forge AND {alias}.host = $repo_host"
+            f" AND {alias}.repo_path = $repo_path))"
+        )
 
     def on(self, alias: str, entity: bool = True) -> str:
         """Join condition of a fact set (entity_id, forge, host, repo_path) to ``scope s``.

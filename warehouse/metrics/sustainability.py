@@ -11,6 +11,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from warehouse.metrics.facts import commit_count
 from warehouse.metrics.frames import frame, int_columns
 from warehouse.metrics.moments import window
 from warehouse.metrics.results import moment
@@ -38,8 +39,8 @@ def absence_factor(
     sql = f"""
         WITH {sc.ctes()},
         per_person AS (
-            SELECT {sc.key_list('s')}, f.person_id, count(DISTINCT f.sha) AS commits
-            FROM {sc.commits} AS f JOIN scope AS s ON {sc.on('f')}
+            SELECT {sc.key_list('s')}, f.person_id, {commit_count(alias='f')} AS commits
+            FROM {sc.commits} AS f {sc.facts_join('f')}
             WHERE f.committed_at >= $since AND f.committed_at <= $now
               AND NOT f.is_bot AND f.person_id IS NOT NULL
             GROUP BY {sc.key_list('s')}, f.person_id
@@ -119,10 +120,10 @@ def elephant_factor(
     sql = f"""
         WITH {sc.ctes()},
         per_person AS (
-            SELECT {keys}, organisation, count(DISTINCT sha) AS commits
+            SELECT {keys}, organisation, {commit_count()} AS commits
             FROM (
-                SELECT {sc.key_list('s')}, f.sha, {ORGANISATION_SQL} AS organisation
-                FROM {sc.commits} AS f JOIN scope AS s ON {sc.on('f')}
+                SELECT {sc.key_list('s')}, f.sha, f.shared, {ORGANISATION_SQL} AS organisation
+                FROM {sc.commits} AS f {sc.facts_join('f')}
                 {ORGANISATION_JOINS}
                 WHERE f.committed_at >= $since AND f.committed_at <= $now
                   AND NOT f.is_bot AND f.person_id IS NOT NULL
@@ -158,10 +159,10 @@ def organisation_shares(
     sql = f"""
         WITH {sc.ctes()},
         per_org AS (
-            SELECT {keys}, organisation, count(DISTINCT sha) AS commits
+            SELECT {keys}, organisation, {commit_count()} AS commits
             FROM (
-                SELECT {sc.key_list('s')}, f.sha, {ORGANISATION_SQL} AS organisation
-                FROM {sc.commits} AS f JOIN scope AS s ON {sc.on('f')}
+                SELECT {sc.key_list('s')}, f.sha, f.shared, {ORGANISATION_SQL} AS organisation
+                FROM {sc.commits} AS f {sc.facts_join('f')}
                 {ORGANISATION_JOINS}
                 WHERE f.committed_at >= $since AND f.committed_at <= $now
                   AND NOT f.is_bot AND f.person_id IS NOT NULL
@@ -195,7 +196,7 @@ def inactive_contributors(
         WITH {sc.ctes()},
         per_person AS (
             SELECT {sc.key_list('s')}, f.person_id, max(f.committed_at) AS last_at
-            FROM {sc.commits} AS f JOIN scope AS s ON {sc.on('f')}
+            FROM {sc.commits} AS f {sc.facts_join('f')}
             WHERE f.committed_at <= $now AND NOT f.is_bot AND f.person_id IS NOT NULL
             GROUP BY {sc.key_list('s')}, f.person_id
         ),

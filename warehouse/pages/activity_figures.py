@@ -28,10 +28,11 @@ import pandas as pd
 
 from warehouse import metrics
 from warehouse.metrics import Scope
+from warehouse.metrics.facts import commit_count
 from warehouse.metrics.frames import frame
 from warehouse.metrics.moments import month_start
 from warehouse.metrics.results import moment
-from warehouse.metrics.scope import FILTER_SQL, LEVEL_KEYS
+from warehouse.metrics.scope import scoped
 
 ACTIVITY_DAYS = 90
 # A chart past a few thousand marks is slow to draw and unreadable; Vega-Lite also embeds every
@@ -197,11 +198,6 @@ def commits_per_month(
     return frame(con, sql, params)
 
 
-def _fact_commits(con: duckdb.DuckDBPyConnection) -> str:
-    """Commit facts: the materialised table when fresh, else the live view."""
-    return "commit_facts" if metrics.metric_facts_fresh(con) else "commit_facts_live"
-
-
 def period_activity(
     con: duckdb.DuckDBPyConnection,
     scope: Scope = Scope("ecosystem"),
@@ -219,46 +215,30 @@ def period_activity(
     in the window, as resolved by the identity rebuild), last_commit_at (latest commit up to
     ``now``, whenever).
     """
-    keys = LEVEL_KEYS[scope.level]
-    names = [name for name, _ in keys]
-    select_keys = ", ".join(f"{sql} AS {name}" for name, sql in keys)
-    key_list = ", ".join(names)
-    join = " AND ".join(f"c.{k} = g.{k}" for k in names)
-    commits = _fact_commits(con)
+    sc = scoped(con, scope)
+    keys = sc.key_list()
     end = moment(con, now)
     sql = f"""
-        WITH scope AS MATERIALIZED (
-            SELECT r.forge AS s_forge, r.host AS s_host, r.path AS s_path, {select_keys}
-            FROM repos AS r JOIN entities AS e ON e.entity_id = r.entity_id
-            WHERE {FILTER_SQL}
-        ),
-        groups AS (SELECT {key_list}, count(*) AS repos FROM scope GROUP BY {key_list}),
+        WITH {sc.ctes()},
+        repo_counts AS (SELECT {keys}, count(*) AS repos FROM scope GROUP BY {keys}),
         facts AS (
-            SELECT s.{', s.'.join(names)}, f.sha, f.person_id, f.is_bot, f.committed_at
-            FROM {commits} AS f
-            JOIN scope AS s ON f.forge = s.s_forge AND f.host = s.s_host AND f.repo_path = s.s_path
+            SELECT {sc.key_list('s')}, f.sha, f.shared, f.person_id, f.is_bot, f.committed_at
+            FROM {sc.commits} AS f {sc.facts_join('f')}
             WHERE f.committed_at <= $now
-              AND ($entity_id IS NULL OR f.entity_id = $entity_id)
-              AND ($forge IS NULL OR f.forge = $forge)
         ),
         counts AS (
-            SELECT {key_list},
-                   count(DISTINCT sha) FILTER (WHERE committed_at >= $since) AS commits,
-                   count(DISTINCT person_id) FILTER (WHERE committed_at >= $since AND NOT is_bot)
+            SELECT {keys},
+                   {commit_count('committed_at >= $since')} AS commits,
+                   count(DISTINCT CASE WHEN committed_at >= $since AND NOT is_bot THEN person_id END)
                        AS active_contributors,
                    max(committed_at) AS last_commit_at
-            FROM facts GROUP BY {key_list}
+            FROM facts GROUP BY {keys}
         )
-        SELECT g.{', g.'.join(names)}, g.repos::BIGINT AS repos,
+        SELECT {sc.key_list('g')}, g.repos::BIGINT AS repos,
                coalesce(c.commits, 0)::BIGINT AS commits,
                coalesce(c.active_contributors, 0)::BIGINT AS active_contributors,
                c.last_commit_at
-        FROM groups AS g LEFT JOIN counts AS c ON {join}
-        ORDER BY g.{', g.'.join(names)}
+        FROM repo_counts AS g LEFT JOIN counts AS c ON {sc.join('c', 'g')}
+        ORDER BY {sc.order()}
     """
-    params = {
-        **scope.params(),
-        "now": end,
-        "since": end - timedelta(days=float(days)),
-    }
-    return frame(con, sql, params)
+    return frame(con, sql, {**sc.params, "now": end, "since": end - timedelta(days=float(days))})
