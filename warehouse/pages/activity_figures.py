@@ -8,14 +8,14 @@ Window bounds are computed in Python, in UTC, so results do not depend on the se
 Definitions of the 90-day figures (``entity_overview``, ``entity_repos``):
 
 - Window: the ``ACTIVITY_DAYS`` days up to ``now``: ``now - 90 days <= committed_at <= now``.
-- Contributor identity: ``lower(author_email)`` when present, else ``author_login``. Commits
-  with neither are counted as commits but not as a contributor.
-- Bots (excluded from contributor counts, not from commit counts): login or name ending in
-  ``[bot]``, or an e-mail containing ``[bot]`` (GitHub app commits use
-  ``123+name[bot]@users.noreply.github.com``).
-- Last activity: the latest of any commit's ``committed_at`` and the repositories' ``pushed_at``.
+- Commits: every collected commit of the entity's repositories (a commit in two of them counts
+  twice here; ``period_activity`` counts it once).
+- Contributors: persons as the metrics resolve them (the identity rebuild: one person across
+  e-mail addresses, logins and aliases), bots left out; a commit without a known author counts
+  as a commit, not as a contributor.
+- Last activity: the latest commit and push (the forge's ``pushed_at``) up to ``now``.
 
-``period_activity`` counts people as the metrics do (persons resolved by the identity rebuild).
+All read the materialised commit facts (``warehouse.metrics.facts``), as the metrics do.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import pandas as pd
 
 from warehouse import metrics
 from warehouse.metrics import Scope
-from warehouse.metrics.facts import commit_count
+from warehouse.metrics.facts import commit_count, sources
 from warehouse.metrics.frames import frame
 from warehouse.metrics.moments import month_start
 from warehouse.metrics.results import moment
@@ -40,13 +40,7 @@ ACTIVITY_DAYS = 90
 MAX_CHART_POINTS = 5000
 MAX_MONTHS = 120
 
-_IDENTITY = "coalesce(lower(nullif(c.author_email, '')), nullif(c.author_login, ''))"
-_IS_BOT = (
-    "(ends_with(lower(coalesce(c.author_login, '')), '[bot]')"
-    " OR ends_with(lower(coalesce(c.author_name, '')), '[bot]')"
-    " OR contains(lower(coalesce(c.author_email, '')), '[bot]'))"
-)
-_IN_WINDOW = "c.committed_at >= $since AND c.committed_at <= $now"
+_IN_WINDOW = "f.committed_at >= $since AND f.committed_at <= $now"
 
 
 def _window(end: datetime) -> dict[str, datetime]:
@@ -60,41 +54,28 @@ def entity_overview(con: duckdb.DuckDBPyConnection, now: datetime | None = None)
     last_activity (UTC, NaT when nothing is known).
     """
     sql = f"""
-        WITH repo_commits AS (
-            -- The all-time maximum needs every commit: this scan is kept free of string work.
-            SELECT c.forge, c.host, c.repo_path,
+        WITH per_entity AS (
+            SELECT f.entity_id,
                    count(*) FILTER (WHERE {_IN_WINDOW}) AS commits_90d,
-                   max(c.committed_at) AS last_commit_at
-            FROM commits AS c
-            GROUP BY ALL
+                   count(DISTINCT CASE WHEN {_IN_WINDOW} AND NOT f.is_bot THEN f.person_id END)
+                       AS active_contributors_90d,
+                   max(f.committed_at) FILTER (WHERE f.committed_at <= $now) AS last_commit_at
+            FROM {sources(con).commits} AS f
+            GROUP BY f.entity_id
         ),
-        per_repo AS (
-            SELECT r.entity_id, r.pushed_at, a.commits_90d, a.last_commit_at
-            FROM repos AS r
-            LEFT JOIN repo_commits AS a
-              ON a.forge = r.forge AND a.host = r.host AND a.repo_path = r.path
-        ),
-        per_entity AS (
-            SELECT entity_id, count(*) AS repos, sum(coalesce(commits_90d, 0)) AS commits_90d,
-                   greatest(max(last_commit_at), max(pushed_at)) AS last_activity
-            FROM per_repo GROUP BY entity_id
-        ),
-        -- Distinct people per entity cannot be summed from per-repo counts.
-        people AS (
-            SELECT r.entity_id, count(DISTINCT {_IDENTITY}) AS active_contributors_90d
-            FROM commits AS c
-            JOIN repos AS r ON r.forge = c.forge AND r.host = c.host AND r.path = c.repo_path
-            WHERE {_IN_WINDOW} AND NOT {_IS_BOT}
-            GROUP BY r.entity_id
+        repo_counts AS (
+            SELECT entity_id, count(*) AS repos,
+                   max(pushed_at) FILTER (WHERE pushed_at <= $now) AS last_push_at
+            FROM repos GROUP BY entity_id
         )
         SELECT e.entity_id, e.name, e.country, e.archetype,
-               coalesce(p.repos, 0)::BIGINT AS repos,
+               coalesce(r.repos, 0)::BIGINT AS repos,
                coalesce(p.commits_90d, 0)::BIGINT AS commits_90d,
-               coalesce(pp.active_contributors_90d, 0)::BIGINT AS active_contributors_90d,
-               p.last_activity
+               coalesce(p.active_contributors_90d, 0)::BIGINT AS active_contributors_90d,
+               greatest(p.last_commit_at, r.last_push_at) AS last_activity
         FROM entities AS e
         LEFT JOIN per_entity AS p USING (entity_id)
-        LEFT JOIN people AS pp USING (entity_id)
+        LEFT JOIN repo_counts AS r USING (entity_id)
         ORDER BY e.name, e.entity_id
     """
     return frame(con, sql, _window(moment(con, now)))
@@ -110,36 +91,24 @@ def entity_repos(
     """
     sql = f"""
         WITH mine AS (SELECT * FROM repos WHERE entity_id = $entity_id),
-        -- Read the entity's commits once; both aggregates below work on this small set.
-        mine_commits AS MATERIALIZED (
-            SELECT c.forge, c.host, c.repo_path, c.committed_at,
-                   c.author_name, c.author_email, c.author_login
-            FROM commits AS c
-            JOIN mine AS r ON r.forge = c.forge AND r.host = c.host AND r.path = c.repo_path
-        ),
         activity AS (
-            SELECT c.forge, c.host, c.repo_path,
+            SELECT f.forge, f.host, f.repo_path,
                    count(*) FILTER (WHERE {_IN_WINDOW}) AS commits_90d,
-                   max(c.committed_at) AS last_commit_at
-            FROM mine_commits AS c GROUP BY ALL
-        ),
-        people AS (
-            SELECT c.forge, c.host, c.repo_path,
-                   count(DISTINCT {_IDENTITY}) AS active_contributors_90d
-            FROM mine_commits AS c
-            WHERE {_IN_WINDOW} AND NOT {_IS_BOT}
+                   count(DISTINCT CASE WHEN {_IN_WINDOW} AND NOT f.is_bot THEN f.person_id END)
+                       AS active_contributors_90d,
+                   max(f.committed_at) FILTER (WHERE f.committed_at <= $now) AS last_commit_at
+            FROM {sources(con).commits} AS f
+            WHERE f.entity_id = $entity_id
             GROUP BY ALL
         )
         SELECT r.forge, r.host, r.path, r.name, r.description, r.html_url, r.archived,
                r.license_spdx AS license, r.stars,
                coalesce(a.commits_90d, 0)::BIGINT AS commits_90d,
-               coalesce(p.active_contributors_90d, 0)::BIGINT AS active_contributors_90d,
-               greatest(a.last_commit_at, r.pushed_at) AS last_activity
+               coalesce(a.active_contributors_90d, 0)::BIGINT AS active_contributors_90d,
+               greatest(a.last_commit_at, CASE WHEN r.pushed_at <= $now THEN r.pushed_at END) AS last_activity
         FROM mine AS r
         LEFT JOIN activity AS a
           ON a.forge = r.forge AND a.host = r.host AND a.repo_path = r.path
-        LEFT JOIN people AS p
-          ON p.forge = r.forge AND p.host = r.host AND p.repo_path = r.path
         ORDER BY commits_90d DESC, last_activity DESC NULLS LAST, r.forge, r.host, r.path
     """
     return frame(con, sql, {**_window(moment(con, now)), "entity_id": entity_id})
@@ -168,15 +137,12 @@ def commits_per_month(
         "max_entities": MAX_CHART_POINTS // months,
         "entity_id": entity_id,
     }
-    sql = """
+    sql = f"""
         WITH counts AS (
-            SELECT r.entity_id,
-                   date_trunc('month', c.committed_at AT TIME ZONE 'UTC') AS month,
-                   count(*) AS commits
-            FROM commits AS c
-            JOIN repos AS r ON r.forge = c.forge AND r.host = c.host AND r.path = c.repo_path
-            WHERE c.committed_at >= $start AND c.committed_at <= $now
-              AND ($entity_id IS NULL OR r.entity_id = $entity_id)
+            SELECT f.entity_id, f.month, count(*) AS commits
+            FROM {sources(con).commits} AS f
+            WHERE f.committed_at >= $start AND f.committed_at <= $now
+              AND ($entity_id IS NULL OR f.entity_id = $entity_id)
             GROUP BY ALL
         ),
         shown AS (
