@@ -222,6 +222,7 @@ class GitHubCollector:
         self.stats.patience = Patience(account, self.options)
         self.stats.session = _session()
         self.warnings: list[str] = []
+        self._reviews_refused = False  # a 401 on reviews: not asked for again in this run
         token = account.token()
         self._tokens = [token] if token else []
         # A token set for the account wins; without one, the GitHub App installation if configured.
@@ -498,17 +499,24 @@ class GitHubCollector:
         yield from self._reviews(repo, items)
 
     def _reviews(self, repo: RepoRecord, items: list[ItemRecord]) -> Iterator[ReviewRecord]:
-        """Each pull request's reviews, whole. A 404 or 403 (a token without access to them) leaves
-        them unknown: nothing is yielded for it, and what is stored stays."""
+        """Each pull request's reviews, whole. A 404 leaves that pull request's unknown (nothing is
+        yielded, what is stored stays); a 403 the rest of the repository's, a 401 the rest of the
+        account's: they are not asked for again in this run."""
+        refused = False
         for item in items:
-            if item.kind != "change_request":
+            if item.kind != "change_request" or refused or self._reviews_refused:
                 continue
             what = f"reviews of {repo.path}#{item.number}"
-            try:
-                pages = self._pages(f"/repos/{repo.path}/pulls/{item.number}/reviews", {"per_page": 100}, None, what)
-                entries = list(pages.records)
-            except (AccountNotFound, AccessDenied):
-                continue
+            status, headers, body = self._get(f"/repos/{repo.path}/pulls/{item.number}/reviews", {"per_page": 100}, {}, what)
+            if status in (401, 403, 404):
+                try:
+                    self._raise_for(status, body, what)  # a rate limit stays one
+                except (AccountNotFound, AccessDenied):
+                    refused = status == 403
+                    self._reviews_refused = status == 401
+                    continue
+            self._raise_for(status, body, what)
+            entries = list(self._continue(body, headers, what))
             yield from github_reviews(self.account.host, repo.path, item.number, entries, self._fields)
 
     # -- releases, forks, files, members ------------------------------------

@@ -112,6 +112,7 @@ class GitLabCollector:
         self.stats = RequestStats()
         self.stats.patience = Patience(account, self.options)
         self.warnings: list[str] = []
+        self._approvals_refused = False  # a 401 on approvals: not asked for again in this run
         token = account.token()
         self._tokens = [token] if token else []
         self._last = threading.local()
@@ -302,17 +303,25 @@ class GitLabCollector:
         yield from self._approvals(repo, items)
 
     def _approvals(self, repo: RepoRecord, items: list[ItemRecord]) -> Iterator[ReviewRecord]:
-        """Each merge request's approvals. A 404 or 403 (an instance or token that does not show
-        them) leaves them unknown: nothing is yielded for it, and what is stored stays."""
+        """Each merge request's approvals. A 404 leaves that merge request's unknown (nothing is
+        yielded, what is stored stays); a 403 the rest of the project's, a 401 (the API asks for a
+        token, which a registry may not give) the rest of the account's: not asked for again in this run."""
+        refused = False
         for item in items:
-            if item.kind != "change_request":
+            if item.kind != "change_request" or refused or self._approvals_refused:
                 continue
             what = f"approvals of {repo.path}!{item.number}"
-            try:
-                with self._calls(what):
+            with self._calls(what):
+                try:
                     body = self.gl.http_get(f"/projects/{_enc(repo.path)}/merge_requests/{item.number}/approvals")
-            except (AccountNotFound, AccessDenied):
-                continue
+                except GitlabAuthenticationError:
+                    self._approvals_refused = True
+                    continue
+                except GitlabHttpError as exc:
+                    if exc.response_code not in (403, 404):
+                        raise
+                    refused = exc.response_code == 403
+                    continue
             yield from gitlab_approvals(self.account.forge, self.account.host, repo.path, item.number, body, self._fields)
 
     # -- releases, forks, files, members ------------------------------------

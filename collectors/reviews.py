@@ -6,7 +6,7 @@ one request a change request, and always answered whole: the records of one chan
 replace what is stored for it. A change request read with no review gets one record with the
 state ``NONE`` (and no reviewer), so that "no review" and "never read" stay apart: a change
 request without any row in ``reviews`` has reviews unknown (not asked for yet, or the forge
-refused: a 404 or 403 on the reviews of one change request is no failure of the run).
+refused: a 401, 403 or 404 on reviews is no failure of the run).
 
 What counts as reviewed (docs/collection.md): at least one review in one of REVIEWED_STATES by
 someone other than the change request's author. On GitHub those are the submitted reviews; a

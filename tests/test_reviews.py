@@ -140,7 +140,10 @@ def test_reviews_the_forge_refuses_are_unknown_and_the_run_stays_ok(sim, world, 
     sim.faults.reflect(status=403, forge="gitlab", endpoint=ENDPOINTS["gitlab"][0].split(" ", 2)[2])
     summary = collect(small, db_path)
     assert summary.status == "ok" and summary.error_count == 0, summary
-    assert sim.faults.fired["vanished"] >= 2 and sim.faults.fired["reflect"] >= 2
+    # A 404 is one pull request's; a 403 the rest of its project's: asked for once a project.
+    assert sim.faults.fired["vanished"] == sum(i.kind == "change_request" for i in hidden.items)
+    projects = {k[1] for k in change_requests(db_path) if k[0] == "gitlab"}
+    assert sim.faults.fired["reflect"] == asked(sim, "gitlab") == len(projects) >= 2
     got = stored(db_path)
     crs = change_requests(db_path)
     refused = {k for k in crs if k[:2] == ("github", hidden.path) or k[0] == "gitlab"}
@@ -149,3 +152,23 @@ def test_reviews_the_forge_refuses_are_unknown_and_the_run_stays_ok(sim, world, 
     assert got == truth(world, crs - refused)
     items = rows(db_path, "SELECT count(*) FROM items WHERE forge = 'github' AND repo_path = ?", (hidden.path,))
     assert items[0][0] == len(hidden.items), "the change requests themselves are collected"
+
+
+def test_a_401_on_reviews_asks_no_more_of_the_account_in_the_run(sim, world, small):
+    """GitLab asks for a token to show approvals; a registry may give none: one refusal, not one a
+    merge request, and no failure."""
+    from collectors.base import make_collector
+    from collectors.records import CommentRecord
+
+    for forge in ("github", "gitlab"):
+        sim.faults.reflect(status=401, forge=forge, endpoint=ENDPOINTS[forge][0].split(" ", 2)[2])
+        collector = make_collector(next(a for a in small.accounts if a.forge == forge))
+        sim.reset_counters()
+        walked = 0
+        for repo in collector.list_repos(None).repos:
+            items = list(collector.items(repo, None, None).records)
+            walked += sum(i.kind == "change_request" for i in items)
+            assert all(isinstance(x, CommentRecord) for x in collector.comments(repo, None, items))
+        assert walked >= 2 and asked(sim, forge) == 1, forge
+        collector.close()
+        sim.faults.clear()
