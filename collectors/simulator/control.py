@@ -23,6 +23,9 @@ def get(handler, rest: list[str]) -> None:
         body = {
             "repos": {f"{f}:{p}": v for (f, p), v in truth["repos"].items()},
             "commits": {f"{f}:{p}": len(v) for (f, p), v in truth["commits"].items()},
+            # Each change request's reviews as its forge serves them: reviewer, state, first moment.
+            "reviews": {f"{f}:{p}#{n}": sorted([login, state, moment.isoformat()] for (login, state), moment in v.items())
+                        for (f, p, n), v in truth["reviews"].items()},
         }
         return handler._send(200, body, {})
     if rest == ["faults"]:
