@@ -14,6 +14,7 @@ from collectors.base import make_collector
 from collectors.simulator import activity
 from collectors.simulator.common import blob_sha
 from tests.collect_support import stopping_at_walk
+from warehouse import changes
 from warehouse.pipeline import collect
 
 RELEASES = ("github GET /repos/{owner}/{repo}/releases", "gitlab GET /projects/:id/releases",
@@ -212,3 +213,31 @@ def test_members_of_more_than_one_page_keep_no_etag(sim, world, registry):
         assert not two_pages.not_modified and {m.login for m in two_pages} == set(owner.members) > logins
         assert two_pages.etag is None, "a member added on the second page would go unseen"
         collector.close()
+
+
+def test_forks_of_more_than_one_page_unchanged_are_no_change(sim, world, registry, db_path, monkeypatch):
+    # A fork listing of several pages is asked for unconditionally (a 304 on its first page would
+    # say nothing of the others); the same forks again must not count as a change of the
+    # repository, or an unchanged run would redo the warehouse work for it.
+    repo = next(r for r in walked_repos(world) if r.forge == "gitlab" and not r.is_fork)
+    world.advance(1)
+    for n in range(101 - len(repo.forks)):
+        world.add_fork("gitlab", repo.path, f"forker-{n}")
+    assert collect(registry, db_path).status == "ok"
+    forks = stored(db_path, f"SELECT count(*) FROM forks WHERE repo_path = '{repo.path}'")
+    assert forks == [(len(repo.forks),)] and len(repo.forks) > 100
+
+    noted = []
+    real = changes.note_repo
+
+    def spy(pending, record):
+        noted.append(record.path)
+        real(pending, record)
+
+    monkeypatch.setattr(changes, "note_repo", spy)
+    assert collect(registry, db_path).status == "ok"
+    assert noted == []
+    world.add_fork("gitlab", repo.path, "one-more")
+    assert collect(registry, db_path).status == "ok"
+    assert set(noted) == {repo.path}
+    assert stored(db_path, f"SELECT count(*) FROM forks WHERE repo_path = '{repo.path}'") == [(len(repo.forks),)]

@@ -355,8 +355,11 @@ def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pendi
         _collect_files(con, collector, repo, pending, etags.get("root"))
     if plan.forks:
         answer = collector.forks(repo, plan.forks_etag)
-        if not answer.not_modified:
-            pending.replace(loader.FORKS, {"repo_path": repo.path}, list(answer.records))
+        forks = list(answer.records) if not answer.not_modified else []
+        # A listing of several pages is asked for unconditionally: only different forks are a change.
+        if not answer.not_modified and {(f.fork_path, f.fork_owner, f.created_at, f.pushed_at) for f in forks} != (
+                state.stored_forks(con, repo.forge, repo.host, repo.path)):
+            pending.replace(loader.FORKS, {"repo_path": repo.path}, forks)
             changes.note_repo(pending, repo)
         pending.cursor(repo.path, "forks", state.Cursor(marker=str(repo.forks_count), etag=answer.etag))
     if plan.items:

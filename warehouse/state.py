@@ -160,6 +160,14 @@ def publiccode_state(con: duckdb.DuckDBPyConnection, forge: str, host: str,
     return row[0], None if row[1] is None else tuple(row[1])
 
 
+def stored_forks(con: duckdb.DuckDBPyConnection, forge: str, host: str,
+                 repo_path: str) -> set[tuple[str, str, datetime | None, datetime | None]]:
+    """The stored forks of a repository: (fork_path, fork_owner, created_at, pushed_at) each."""
+    return set(con.execute(
+        "SELECT fork_path, fork_owner, created_at, pushed_at FROM forks "
+        "WHERE forge = ? AND host = ? AND repo_path = ?", [forge, host, repo_path]).fetchall())
+
+
 def sync_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
     """Mirror the registry's entities and accounts; the warehouse is what the dashboard reads."""
     con.execute("BEGIN")
