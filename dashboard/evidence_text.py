@@ -62,7 +62,9 @@ def sentences(t: Translator, evidence: pd.DataFrame, names: dict[str, str]) -> l
 
 def link_summaries(t: Translator, evidence: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """Per link (source, target, kind): its first sentences (people by commits, most first) and how
-    many more there are. Columns: source, target, kind, evidence_text."""
+    many more there are. ``evidence``: every row of each link, or its first ones with the column
+    ``pieces`` (``link_evidence(..., per_link=SHOWN_PER_LINK)``). Columns: source, target, kind,
+    evidence_text."""
     if evidence.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ("source", "target", "kind", "evidence_text")})
     ranked = evidence.assign(_weight=pd.to_numeric(evidence["commits"], errors="coerce").fillna(0)).sort_values(
@@ -70,7 +72,7 @@ def link_summaries(t: Translator, evidence: pd.DataFrame, names: dict[str, str])
     rows = []
     for (source, target, kind), group in ranked.groupby(["source", "target", "kind"], sort=False):
         shown = sentences(t, group.head(SHOWN_PER_LINK), names)
-        more = len(group) - len(shown)
+        more = (int(group["pieces"].iloc[0]) if "pieces" in group else len(group)) - len(shown)
         text = "; ".join(shown) + (t.count("reuse.evidence.more", more) if more > 0 else "")
         rows.append((source, target, kind, text))
     return pd.DataFrame(rows, columns=["source", "target", "kind", "evidence_text"])

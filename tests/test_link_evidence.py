@@ -4,8 +4,11 @@ reuse.entity_edges, each with as many distinct forks, mirrors, projects or peopl
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 
+from dashboard import evidence_text
+from dashboard.i18n import Translator
 from warehouse import reuse
 from warehouse.link_evidence import COLUMNS, link_evidence
 
@@ -53,3 +56,36 @@ def test_each_kind_alone_gives_its_own_evidence(con, kind):
 
 def test_no_kind_no_evidence(con):
     assert link_evidence(con, []).empty
+
+
+def test_one_entity_and_the_first_pieces_of_each_link_are_the_whole_evidence_cut(con):
+    # What the pages show (a link's first pieces, one entity's links) is cut in SQL, not from
+    # every row in pandas: it must be exactly that cut of the whole.
+    everything = link_evidence(con)
+    keys = ["kind", "source", "target"]
+    for entity in sorted(set(everything["source"]) | set(everything["target"]))[:4]:
+        mine = everything[(everything["source"] == entity) | (everything["target"] == entity)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(_plain(link_evidence(con, entity_id=entity)), _plain(mine))
+    firsts = link_evidence(con, per_link=2)
+    weight = pd.to_numeric(everything["commits"], errors="coerce").fillna(0)
+    expected = (everything.assign(_w=weight).sort_values(keys + ["_w"], ascending=[True, True, True, False],
+                                                          kind="stable")
+                .groupby(keys, sort=False).head(2).drop(columns="_w"))
+    sizes = everything.groupby(keys).size().rename("pieces").reset_index()
+    expected = expected.merge(sizes, on=keys, how="left")
+    order = ["kind", "source", "target", "project_path", "path", "person", "text"]
+    got = firsts.sort_values(order, na_position="last", kind="stable").reset_index(drop=True)
+    want = expected.sort_values(order, na_position="last", kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(_plain(got), _plain(want))
+    assert (firsts.groupby(keys).size() <= 2).all() and firsts["pieces"].max() > 2
+    # ... and a summary of the links says the same from either.
+    t = Translator("en")
+    names = {e: e for e in set(everything["source"]) | set(everything["target"])}
+    shown = link_evidence(con, per_link=evidence_text.SHOWN_PER_LINK)
+    pd.testing.assert_frame_equal(evidence_text.link_summaries(t, shown, names),
+                                  evidence_text.link_summaries(t, everything, names))
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Values as Python objects, every missing one None (NaN and None differ by where a row came from)."""
+    return df.astype(object).where(df.notna(), None)

@@ -48,7 +48,8 @@ _SQL = {
 _PROJECTS_SQL = "SELECT project_id, forge, path FROM projects"
 
 
-def link_evidence(con: duckdb.DuckDBPyConnection, kinds: Sequence[str] | None = None) -> pd.DataFrame:
+def link_evidence(con: duckdb.DuckDBPyConnection, kinds: Sequence[str] | None = None, *,
+                  entity_id: str | None = None, per_link: int | None = None) -> pd.DataFrame:
     """Every piece of evidence of the links of ``kinds`` (default all), one row each.
 
     Columns: kind, source, target (entity ids, as in ``reuse.entity_edges``), project_forge and
@@ -57,22 +58,58 @@ def link_evidence(con: duckdb.DuckDBPyConnection, kinds: Sequence[str] | None = 
     person and commits (contribution: commits to the project; shared_contributor: commits to the
     source's projects, other_commits to the target's), text and method (the publiccode.yml entry
     and how it was matched to the entity). Rows are deduplicated and sorted.
+
+    ``entity_id``: only the links with that entity on either side. ``per_link``: only the first
+    rows of each link (kind, source, target) by commits, most first, with a column ``pieces``
+    (the link's rows in all): what a summary of the links shows, without reading every person
+    pair of a large ecosystem (hundreds of thousands of rows) into pandas.
     """
     wanted = [k for k in reuse.EDGE_KINDS if kinds is None or k in set(kinds)]
     frames = []
     sql = [_SQL[k] for k in wanted if k in _SQL]
     if sql:
-        frames.append(con.sql(" UNION ALL ".join(sql)).to_df().assign(text=None, method=None))
+        union = " UNION ".join(sql)  # UNION: deduplicated, as below
+        where = "WHERE $entity_id IS NULL OR source = $entity_id OR target = $entity_id"
+        if per_link is None:
+            query, params = f"SELECT * FROM ({union}) {where}", {"entity_id": entity_id}
+        else:
+            query = f"""
+                SELECT * EXCLUDE (_rank) FROM (
+                    SELECT *, row_number() OVER (PARTITION BY kind, source, target ORDER BY {_BY_WEIGHT}) AS _rank,
+                           count(*) OVER (PARTITION BY kind, source, target) AS pieces
+                    FROM ({union}) {where}
+                ) WHERE _rank <= $per_link"""
+            params = {"entity_id": entity_id, "per_link": int(per_link)}
+        frames.append(con.sql(query, params=params).to_df().assign(text=None, method=None))
     if {"used_by", "is_based_on"} & set(wanted):
-        frames.append(_publiccode(con, wanted))
+        mentioned = _publiccode(con, wanted)
+        if entity_id is not None:
+            mentioned = mentioned[(mentioned["source"] == entity_id) | (mentioned["target"] == entity_id)]
+        if per_link is not None:
+            mentioned = _first_of_each_link(mentioned.drop_duplicates(), per_link)
+        frames.append(mentioned)
+    columns = list(COLUMNS) + ([] if per_link is None else ["pieces"])
     frames = [f for f in frames if len(f)]
     if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
-    df = pd.concat(frames, ignore_index=True)[list(COLUMNS)].drop_duplicates()
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    df = pd.concat(frames, ignore_index=True)[columns].drop_duplicates()
     order = {k: i for i, k in enumerate(reuse.EDGE_KINDS)}
     df = df.assign(_order=df["kind"].map(order)).sort_values(
         ["_order", "source", "target", "project_path", "path", "person", "text"], na_position="last", kind="stable")
-    return df.drop(columns="_order").reset_index(drop=True).astype({"commits": "Int64", "other_commits": "Int64"})
+    df = df.drop(columns="_order").reset_index(drop=True).astype({"commits": "Int64", "other_commits": "Int64"})
+    return df if per_link is None else df.astype({"pieces": "int64"})
+
+
+# The order of a link's rows in its summary: most commits first, then as the rows are sorted.
+_BY_WEIGHT = ("coalesce(commits, 0) DESC, project_path NULLS LAST, path NULLS LAST, person NULLS LAST")
+
+
+def _first_of_each_link(df: pd.DataFrame, per_link: int) -> pd.DataFrame:
+    ranked = df.assign(_w=pd.to_numeric(df["commits"], errors="coerce").fillna(0)).sort_values(
+        ["kind", "source", "target", "_w", "project_path", "path", "person", "text"],
+        ascending=[True, True, True, False, True, True, True, True], na_position="last", kind="stable")
+    ranked["pieces"] = ranked.groupby(["kind", "source", "target"])["kind"].transform("size")
+    return ranked.groupby(["kind", "source", "target"], sort=False).head(per_link).drop(columns="_w")
 
 
 def _publiccode(con: duckdb.DuckDBPyConnection, kinds: Sequence[str]) -> pd.DataFrame:

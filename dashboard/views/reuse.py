@@ -70,9 +70,10 @@ edges = edges[edges["source"].isin(scope_ids) & edges["target"].isin(scope_ids)]
 edges["source_label"] = edges["source"].map(labels)
 edges["target_label"] = edges["target"].map(labels)
 edges["kind_label"] = edges["kind"].map(lambda k: t.label("edge", k))
-evidence = data.query(link_evidence.link_evidence, kinds)
-evidence = evidence[evidence["source"].isin(scope_ids) & evidence["target"].isin(scope_ids)]
-edges = edges.merge(evidence_text.link_summaries(t, evidence, labels), on=["source", "target", "kind"], how="left")
+# A link's summary needs its first pieces of evidence; every piece is read only when asked for below.
+firsts = data.query(link_evidence.link_evidence, kinds, per_link=evidence_text.SHOWN_PER_LINK)
+firsts = firsts[firsts["source"].isin(scope_ids) & firsts["target"].isin(scope_ids)]
+edges = edges.merge(evidence_text.link_summaries(t, firsts, labels), on=["source", "target", "kind"], how="left")
 
 pairs = edges[["source", "target"]].apply(lambda r: tuple(sorted(r)), axis=1) if len(edges) else pd.Series(dtype=object)
 figures = st.columns(4)
@@ -156,6 +157,8 @@ else:
 
     # Every piece of evidence, on demand: one row each, in words.
     if st.toggle(t("reuse.evidence_heading"), key="reuse.evidence"):
+        evidence = data.query(link_evidence.link_evidence, kinds)
+        evidence = evidence[evidence["source"].isin(scope_ids) & evidence["target"].isin(scope_ids)]
         pieces = evidence.assign(
             source_label=evidence["source"].map(labels),
             target_label=evidence["target"].map(labels),
