@@ -83,18 +83,16 @@ def _evidence(con: duckdb.DuckDBPyConnection, scope: Scope, t: BadgeThresholds, 
     }
     sql = f"""
         WITH {sc.ctes()},
-        commits AS (
-            SELECT {sc.key_list('s')}, count(DISTINCT f.sha) AS commits_6m
+        authors AS (
+            -- One pass over the window's commits for both the count and the bus factor.
+            SELECT {sc.key_list('s')}, f.person_id, f.is_bot, count(DISTINCT f.sha) AS commits
             FROM {sc.commits} AS f JOIN scope AS s ON {sc.on('f')}
             WHERE f.committed_at > $since AND f.committed_at <= $now
-            GROUP BY {sc.key_list('s')}
+            GROUP BY {sc.key_list('s')}, f.person_id, f.is_bot
         ),
+        commits AS (SELECT {keys}, sum(commits) AS commits_6m FROM authors GROUP BY {keys}),
         per_person AS (
-            SELECT {sc.key_list('s')}, f.person_id, count(DISTINCT f.sha) AS commits
-            FROM {sc.commits} AS f JOIN scope AS s ON {sc.on('f')}
-            WHERE f.committed_at > $since AND f.committed_at <= $now
-              AND NOT f.is_bot AND f.person_id IS NOT NULL
-            GROUP BY {sc.key_list('s')}, f.person_id
+            SELECT {keys}, person_id, commits FROM authors WHERE NOT is_bot AND person_id IS NOT NULL
         ),
         factor AS ({factor_sql(keys, 'person_id')}),
         issues AS (
