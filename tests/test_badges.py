@@ -351,3 +351,51 @@ def test_the_live_views_give_the_same_answer(db_file, table, tmp_path):
     assert sources(w) == LIVE
     pd.testing.assert_frame_equal(badges(w, now=NOW).set_index("path"), table)
     w.close()
+
+
+# Merged change requests and their reviews: forge, path, number, author, merged days ago, reviews
+# (reviewer, state, association; None: the reviews were never read).
+CHANGE_REQUESTS = [
+    (GH, "city/bronze", 11, "bob", 10, [("ann", "APPROVED", "MEMBER")]),
+    (GH, "city/bronze", 12, "bob", 20, [("ann", "CHANGES_REQUESTED", "OWNER"), ("ann", "APPROVED", "OWNER")]),
+    (GH, "city/bronze", 13, "bob", 30, [("ann", "COMMENTED", "COLLABORATOR")]),
+    (GH, "city/bronze", 14, "bob", 40, [("", "NONE", None)]),            # read: no review
+    (GH, "city/bronze", 15, "bob", 300, []),                              # merged before the window
+    (GH, "city/silver", 11, "ann", 10, [("bob", "APPROVED", "MEMBER")]),
+    (GH, "city/silver", 12, "ann", 10, [("ann", "APPROVED", "OWNER")]),    # the author's own
+    (GH, "city/silver", 13, "ann", 10, [("carl", "COMMENTED", "CONTRIBUTOR")]),  # not a maintainer
+    (GH, "city/silver", 14, "ann", 10, [("bob", "DISMISSED", "MEMBER")]),  # withdrawn
+    (GH, "city/silver", 15, "ann", 10, None),
+    (GL, "city-group/gold", 11, "bob", 10, [("ann", "APPROVED", None)]),  # a GitLab approval
+    (GL, "city-group/gold", 12, "bob", 10, None),
+]
+
+
+def test_code_review_from_the_collected_reviews(db_file, tmp_path):
+    path = tmp_path / "reviews.duckdb"
+    path.write_bytes(db_file.read_bytes())
+    with duckdb.connect(str(path)) as con:
+        for forge, repo, number, author, days, reviews in CHANGE_REQUESTS:
+            con.execute(
+                "INSERT INTO items (forge, host, repo_path, number, kind, state, author_login, created_at, closed_at,"
+                " merged_at) VALUES (?, ?, ?, ?, 'change_request', 'merged', ?, ?, ?, ?)",
+                [*forge, repo, number, author, ago(days + 1), ago(days), ago(days)])
+            for reviewer, state, association in reviews or []:
+                con.execute("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [*forge, repo, number, reviewer, state, ago(days + 0.5), association])
+        refresh_metric_facts(con)
+        got = badges(con, now=NOW).set_index("path")
+    bronze, silver, gold, none = (got.loc[p] for p in ("city/bronze", "city/silver", "city-group/gold", "city/none"))
+    # 3 of 4 read and reviewed by a maintainer: 75%, the threshold.
+    assert (bronze["merged_6m"], bronze["reviews_known"], bronze["reviewed_6m"]) == (4, 4, 3)
+    assert bronze["reviewed_share"] == pytest.approx(0.75) and bronze["code_review_outcome"] == "met"
+    # 1 of 5 by a maintainer; even if the unread one was reviewed, 2 of 5 stay under 75%.
+    assert (silver["merged_6m"], silver["reviews_known"], silver["reviewed_6m"]) == (5, 4, 1)
+    assert silver["code_review_outcome"] == "not_met"
+    # One approval, one change request unread: 50% or 100%, nothing decides it.
+    assert (gold["merged_6m"], gold["reviewed_6m"], gold["code_review_outcome"]) == (2, 1, "unknown")
+    # Nothing merged in the window: no process to judge.
+    assert none["merged_6m"] == 0 and pd.isna(none["reviewed_share"]) and none["code_review_outcome"] == "unknown"
+    # Security level 2 still waits for the signed tags, whatever the reviews say.
+    assert got["security_level_2"].isin(["unknown", "not_met"]).all()
+    assert silver["security_level_2"] == "not_met"

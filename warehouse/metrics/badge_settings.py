@@ -55,7 +55,7 @@ CRITERIA: dict[str, tuple[str, ...]] = {
     "branch_protection": (),
     "security_file": ("has_security",),
     "signed_tags": ("signed_tags_share",),
-    "code_review": ("reviewed_share",),
+    "code_review": ("reviewed_share", "merged_6m", "reviewed_6m"),
     "using_organisations": ("using_orgs", "used_by_orgs", "fork_orgs"),
 }
 

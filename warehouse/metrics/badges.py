@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from warehouse.metrics.badge_settings import (
@@ -33,7 +34,7 @@ BADGE_COLUMNS = (
     "branch_protection_outcome",
     "has_security", "security_file_outcome",
     "signed_tags_share", "signed_tags_outcome",
-    "reviewed_share", "code_review_outcome",
+    "merged_6m", "reviews_known", "reviewed_6m", "reviewed_share", "code_review_outcome",
     "using_orgs", "used_by_orgs", "fork_orgs", "using_organisations_outcome",
     "maintained_bronze", "maintained_silver", "maintained_gold", "maintained_level",
     "security_level_1", "security_level_2", "security_level",
@@ -62,7 +63,9 @@ def badges(
     waiting counted with its age at ``now``); releases_6m; bus_factor (the Contributor Absence
     Factor over the window: :func:`~warehouse.metrics.sustainability.absence_factor`, 0 without
     a commit by a known person); has_security (SECURITY file in the root listing; NULL when the
-    listing was not collected); signed_tags_share, reviewed_share (NULL: not collected);
+    listing was not collected); signed_tags_share (NULL: tags not collected); merged_6m, reviews_known,
+    reviewed_6m, reviewed_share (change requests merged in the window, their reviews read, reviewed by
+    a maintainer; reviewed / read);
     using_orgs (distinct organisations in publiccode.yml ``usedBy`` and registry entities other
     than the owner with a fork), used_by_orgs, fork_orgs.
     """
@@ -106,6 +109,26 @@ def _evidence(con: duckdb.DuckDBPyConnection, scope: Scope, t: BadgeThresholds, 
               AND i.created_at > $issue_since AND i.created_at <= $now
             GROUP BY {sc.key_list('s')}
         ),
+        cr_reviews AS (
+            -- The window's merged change requests: reviewed by a maintainer, known, or not read.
+            SELECT {sc.key_list('s')}, i.number, count(rv.state) > 0 AS known,
+                   coalesce(bool_or(rv.state IN {_REVIEWED} AND rv.reviewer_login <> ''
+                                    AND lower(rv.reviewer_login) IS DISTINCT FROM lower(i.author_login)
+                                    AND (rv.association IN {_MAINTAINERS}
+                                         OR (rv.association IS NULL AND rv.state = 'APPROVED'))), false)
+                       AS by_maintainer
+            FROM {sc.items} AS i JOIN scope AS s ON {sc.on('i')}
+            LEFT JOIN reviews AS rv ON rv.forge = i.forge AND rv.host = i.host AND rv.repo_path = i.repo_path
+                                   AND rv.number = i.number
+            WHERE i.kind = 'change_request' AND i.state = 'merged'
+              AND i.resolved_at > $since AND i.resolved_at <= $now
+            GROUP BY {sc.key_list('s')}, i.number
+        ),
+        reviewed AS (
+            SELECT {keys}, count(*) AS merged_6m, count(*) FILTER (WHERE known) AS reviews_known,
+                   count(*) FILTER (WHERE by_maintainer) AS reviewed_6m
+            FROM cr_reviews GROUP BY {keys}
+        ),
         items_seen AS (
             SELECT DISTINCT {sc.key_list('s')} FROM {sc.items} AS i JOIN scope AS s ON {sc.on('i')}
         ),
@@ -145,7 +168,10 @@ def _evidence(con: duckdb.DuckDBPyConnection, scope: Scope, t: BadgeThresholds, 
                coalesce(rl.releases_6m, 0) AS releases_6m,
                coalesce(f.factor, 0) AS bus_factor,
                rf.has_security,
-               NULL::DOUBLE AS signed_tags_share, NULL::DOUBLE AS reviewed_share,
+               NULL::DOUBLE AS signed_tags_share,
+               coalesce(rv.merged_6m, 0) AS merged_6m, coalesce(rv.reviews_known, 0) AS reviews_known,
+               coalesce(rv.reviewed_6m, 0) AS reviewed_6m,
+               rv.reviewed_6m / nullif(rv.reviews_known, 0) AS reviewed_share,
                coalesce(u.using_orgs, 0) AS using_orgs, coalesce(u.used_by_orgs, 0) AS used_by_orgs,
                coalesce(u.fork_orgs, 0) AS fork_orgs,
                (rf.repo_path IS NOT NULL OR pc.repo_path IS NOT NULL) AS publiccode_known,
@@ -159,6 +185,7 @@ def _evidence(con: duckdb.DuckDBPyConnection, scope: Scope, t: BadgeThresholds, 
         LEFT JOIN issues AS i ON {sc.join('i', 'g')}
         LEFT JOIN items_seen AS seen ON {sc.join('seen', 'g')}
         LEFT JOIN rel AS rl ON {sc.join('rl', 'g')}
+        LEFT JOIN reviewed AS rv ON {sc.join('rv', 'g')}
         LEFT JOIN reuse AS u ON {sc.join('u', 'g')}
         LEFT JOIN root_files AS rf ON rf.forge = g.forge AND rf.host = g.host AND rf.repo_path = g.path
         LEFT JOIN publiccode AS pc ON pc.forge = g.forge AND pc.host = g.host AND pc.repo_path = g.path
@@ -169,14 +196,34 @@ def _evidence(con: duckdb.DuckDBPyConnection, scope: Scope, t: BadgeThresholds, 
         ORDER BY {sc.order()}
     """
     df = frame(con, sql, params)
-    return int_columns(df, ["commits_6m", "issues_3m", "releases_6m", "bus_factor", "using_orgs",
-                            "used_by_orgs", "fork_orgs"])
+    return int_columns(df, ["commits_6m", "issues_3m", "releases_6m", "bus_factor", "merged_6m", "reviews_known",
+                            "reviewed_6m", "using_orgs", "used_by_orgs", "fork_orgs"])
+
+
+# What counts as a review (collectors.reviews.REVIEWED_STATES; docs/collection.md) and who is a
+# maintainer: GitHub's author_association of the reviewer; a GitLab approval (only members with
+# the Developer role or above may approve by default).
+_REVIEWED = "('APPROVED', 'CHANGES_REQUESTED', 'COMMENTED')"
+_MAINTAINERS = "('OWNER', 'MEMBER', 'COLLABORATOR')"
 
 
 def _outcome(met: pd.Series, unknown: pd.Series | None = None) -> pd.Series:
     """'unknown' where ``unknown``, else 'met' or 'not_met'."""
     out = met.astype(bool).map({True: "met", False: "not_met"}).astype(object)
     return out if unknown is None else out.where(~unknown.astype(bool), "unknown")
+
+
+def _code_review(df: pd.DataFrame, t: BadgeThresholds) -> pd.Series:
+    """Met when the share reviewed holds even if every change request whose reviews were not read
+    was unreviewed; not met when it fails even if all of those were reviewed; else unknown (also
+    without a merged change request in the window: nothing to judge the process by)."""
+    total = df["merged_6m"].astype("float64")
+    reviewed = df["reviewed_6m"].astype("float64")
+    unread = total - df["reviews_known"].astype("float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        met = (total > 0) & (reviewed / total >= t.min_reviewed_share)
+        failed = (total > 0) & ((reviewed + unread) / total < t.min_reviewed_share)
+    return _outcome(met, ~(met | failed))
 
 
 def _decide(df: pd.DataFrame, t: BadgeThresholds) -> pd.DataFrame:
@@ -192,7 +239,7 @@ def _decide(df: pd.DataFrame, t: BadgeThresholds) -> pd.DataFrame:
     has_security = df["has_security"].astype("boolean")
     df["security_file_outcome"] = _outcome(has_security.fillna(False).astype(bool), has_security.isna())
     df["signed_tags_outcome"] = _outcome(every, every)  # needs the tag objects
-    df["code_review_outcome"] = _outcome(every, every)  # decided once reviews are collected
+    df["code_review_outcome"] = _code_review(df, t)
     enough = df["using_orgs"] >= t.min_using_organisations
     df["using_organisations_outcome"] = _outcome(enough, ~enough & ~(df["publiccode_known"] & df["forks_known"]))
     for badge, levels in BADGE_LEVELS.items():
