@@ -11,14 +11,16 @@ One module per family:
 - :mod:`~warehouse.metrics.scope`: the :class:`Scope` value, the levels and their SQL;
 - :mod:`~warehouse.metrics.settings`: windows, lifecycle thresholds, health weights and targets;
 - :mod:`~warehouse.metrics.facts`: the materialised fact sets and their freshness;
-- :mod:`~warehouse.metrics.results` and :mod:`~warehouse.metrics.refresh`: the results and
-  answers a collection stores, and when they are read back;
+- :mod:`~warehouse.metrics.results` and :mod:`~warehouse.metrics.refresh`: the per-repository
+  results a collection stores, and when they are read back (nothing else is stored);
 - :mod:`~warehouse.metrics.activity`, :mod:`~warehouse.metrics.responsiveness`,
   :mod:`~warehouse.metrics.sustainability`, :mod:`~warehouse.metrics.releases_forks`: the CHAOSS
   metrics;
 - :mod:`~warehouse.metrics.repo_hygiene`, :mod:`~warehouse.metrics.repo_lifecycle`,
   :mod:`~warehouse.metrics.repo_health` (the health score's inputs), :mod:`~warehouse.metrics.health`
   (its parts and score), :mod:`~warehouse.metrics.attention` (the attention list);
+- :mod:`~warehouse.metrics.badges` and :mod:`~warehouse.metrics.badge_settings`: openCoDE's
+  badges (docs/badges.md);
 - :mod:`~warehouse.metrics.frames` and :mod:`~warehouse.metrics.moments`: shared helpers.
 
 Parameters shared by the functions:
@@ -44,6 +46,8 @@ from warehouse.metrics.attention import (
     ATTENTION_REASONS,
     attention_list,
 )
+from warehouse.metrics.badge_settings import BadgeThresholds, stored_badge_thresholds
+from warehouse.metrics.badges import badge_summary, badges
 from warehouse.metrics.facts import metric_facts_fresh, refresh_metric_facts
 from warehouse.metrics.health import (
     MISSING_REASONS,
@@ -112,6 +116,7 @@ __all__ = [
     "PART_COLUMNS",
     "STAGES",
     "WINDOW_DAYS",
+    "BadgeThresholds",
     "HealthTargets",
     "LifecycleThresholds",
     "Scope",
@@ -120,6 +125,8 @@ __all__ = [
     "activity_totals",
     "as_of",
     "attention_list",
+    "badge_summary",
+    "badges",
     "change_request_ratios",
     "elephant_factor",
     "health_inputs",
@@ -138,6 +145,7 @@ __all__ = [
     "refresh_metric_facts",
     "refresh_metric_results",
     "release_frequency",
+    "stored_badge_thresholds",
     "stored_thresholds",
     "stored_weights",
     "technical_fork_list",
