@@ -159,9 +159,8 @@ def assert_same(got: pd.DataFrame, want: pd.DataFrame, what: str) -> None:
 
 
 
-# Filtered scopes (docs/metrics.md, "filters"), by name: at the collection's moment some are
-# served from the stored answers (a filter that keeps or drops whole groups of the level) and the
-# others computed (forge or repository filters change a group's value), so both ways are compared.
+# Filtered scopes (docs/metrics.md, "filters"), by name: some keep or drop whole groups of the
+# level, others (forge or repository filters) change a group's value; both kinds are compared.
 FILTERS = ("entity, forge github", "entity, country DE", "archetype, archetype local",
            "ecosystem, forge gitlab", "repo, entity neustadt", "country, entity digitalagency",
            "entity, one repository")

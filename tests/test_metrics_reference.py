@@ -1,7 +1,7 @@
 """The activity metrics at every level, for several windows and moments, against a straightforward
 reference: the collected commits, their authors' persons and bot flags and the repositories'
-entities, counted in pandas. It holds whatever the engine computes them from (stored answers,
-materialised facts, rollups) and keeps a change of the engine honest."""
+entities, counted in pandas. It holds whatever the engine computes them from (materialised
+facts, stored per-repository results, rollups) and keeps a change of the engine honest."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The activity metrics (tests/test_metrics_reference.py) under filters: totals and months at the
-levels where the stored answers serve a filter and where it is computed, at the collection's moment
+"""The activity metrics (tests/test_metrics_reference.py) under filters: totals and months at every
+level, under filters that keep whole groups and filters that change them, at the collection's moment
 and an earlier one, against the same pandas reference over the filtered repositories' commits.
 A forge or repository filter changes a group's value: a mirror's commits elsewhere no longer count.
 """

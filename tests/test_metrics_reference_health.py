@@ -32,7 +32,7 @@ from warehouse.metrics import HealthTargets, Scope
 
 SPDX = Path(metrics.__file__).resolve().parents[1] / "data" / "osi_licenses.json"
 PARTS = ("activity", "responsiveness", "sustainability", "community", "hygiene", "release_cadence")
-# (moment, window) pairs: the stored answer (now=None, the default window) and live ones, each
+# (moment, window) pairs: the stored results (now=None, the default window) and live ones, each
 # moment once and each window twice; a live health score costs about half a second.
 WINDOWS = (365, 90, 365, 90)
 
@@ -210,7 +210,7 @@ def test_health_score_with_filters_equals_the_reference(warehouse, tables, expec
     level, keys = scope.level, ref.KEYS[scope.level]
     kept = ref.in_scope(repos, scope)
     w = metrics.stored_weights(warehouse)
-    for earlier, _, call_now, days in cases(warehouse)[::2]:  # the stored answer's and one live
+    for earlier, _, call_now, days in cases(warehouse)[::2]:  # the stored results' and one live
         inputs, scores = expected[earlier, days]
         data = scores.join(inputs["stage"]).reset_index().merge(
             kept[[*REPO, *keys]].loc[:, ~pd.Index([*REPO, *keys]).duplicated()], on=REPO)
