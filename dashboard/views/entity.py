@@ -239,8 +239,8 @@ if edges.empty:
     st.info(t("entity.reuse.empty"), icon=":material/info:")
 else:
     all_names = dict(zip(everyone["entity_id"], everyone["name"]))
-    evidence = data.query(link_evidence.link_evidence)
-    evidence = evidence[(evidence["source"] == entity_id) | (evidence["target"] == entity_id)]
+    # One entity's links, each with its first pieces of evidence: read in SQL, not every link's.
+    evidence = data.query(link_evidence.link_evidence, entity_id=entity_id, per_link=evidence_text.SHOWN_PER_LINK)
     said = evidence_text.link_summaries(t, evidence, all_names)
     edges = edges.merge(said, on=["source", "target", "kind"], how="left")
     mine = edges["source"] == entity_id
