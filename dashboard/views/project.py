@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import chart_base, charts, columns, data, filters
+from dashboard import badge_view, chart_base, charts, columns, data, filters
 from dashboard.i18n import Translator
 from dashboard.text import licence_text, md_escape, web_url
 from warehouse import metrics, reuse
@@ -279,6 +279,10 @@ else:
         file_name="ossdash-project-forks.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="project.download.forks",
     )
+
+# ------------------------------------------------------------------ openCoDE badges
+
+badge_view.show(st, t, repo)
 
 # ------------------------------------------------------------------ publiccode.yml
 
