@@ -91,3 +91,29 @@ def show(st: Any, t: Translator, repo: tuple[str, str, str]) -> None:
     st.dataframe(table, hide_index=True, column_order=order, column_config=columns.fitted(
         table, order=order, flexible="evidence",
         config={name: columns.text(t(f"badges.col.{name}")) for name in order}))
+
+
+def level_counts(t: Translator, summary: Any) -> pd.DataFrame:
+    """One row per badge and level (not reached, unknown, then its levels): repositories and share."""
+    rows = []
+    total = int(summary["repos"])
+    for badge, levels in BADGE_LEVELS.items():
+        for value in ("none", "unknown", *(level for level, _ in levels)):
+            n = int(summary[f"{badge}_{value}"])
+            rows.append({"badge": t(f"badges.badge.{badge}"), "level": t(f"badges.level.{value}"),
+                         "repos": t.number(n), "share": t.percent(n / total) if total else t.none()})
+    return pd.DataFrame(rows)
+
+
+def show_counts(st: Any, t: Translator, entity_id: str) -> None:
+    """The entity page's section: its repositories per badge level."""
+    found = data.query(metrics.badge_summary, metrics.Scope("entity", entity_id=entity_id))
+    if found.empty or int(found.iloc[0]["repos"]) == 0:
+        return
+    summary = found.iloc[0]
+    st.subheader(t("badges.entity_heading"))
+    st.caption(t("badges.entity_intro", repos=t.number(summary["repos"])))
+    table = level_counts(t, summary)
+    order = ["badge", "level", "repos", "share"]
+    st.dataframe(table, hide_index=True, column_order=order, column_config=columns.fitted(
+        table, order=order, config={name: columns.text(t(f"badges.col.{name}")) for name in order}))

@@ -54,3 +54,28 @@ def test_the_project_page_shows_the_badges_the_warehouse_computes(demo_db, monke
     for criterion in ("branch_protection", "signed_tags"):
         assert table.loc[table["criterion"] == t(f"badges.criterion.{criterion}"), "outcome"].tolist() == [unknown]
     assert table["evidence"].str.len().min() > 0 and table["rule"].str.len().min() > 0
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_entity_page_counts_its_repositories_per_badge_level(demo_db, monkeypatch, warehouse, lang):
+    t = Translator(lang)
+    summary = metrics.badge_summary(warehouse).set_index("entity_id")
+    entity = summary["repos"].idxmax()
+    monkeypatch.setenv("OSSDASH_DB", str(demo_db[0]))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.query_params["entity"] = entity
+    at.switch_page("views/entity.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert t("badges.entity_heading") in [s.value for s in at.subheader]
+    table = next(d.value for d in at.dataframe if list(d.value.columns) == ["badge", "level", "repos", "share"])
+    shown = {(b, lv): n for b, lv, n in zip(table["badge"], table["level"], table["repos"])}
+    row = summary.loc[entity]
+    for badge, levels in BADGE_LEVELS.items():
+        counted = 0
+        for value in ("none", "unknown", *(level for level, _ in levels)):
+            n = int(row[f"{badge}_{value}"])
+            assert shown[t(f"badges.badge.{badge}"), t(f"badges.level.{value}")] == t.number(n)
+            counted += n
+        assert counted == row["repos"]  # every repository once, at its highest level

@@ -7,7 +7,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import chart_base, charts, columns, data, evidence_text, filters
+from dashboard import (
+    badge_view,
+    chart_base,
+    charts,
+    columns,
+    data,
+    evidence_text,
+    filters,
+)
 from dashboard.report import change_text
 from dashboard.text import licence_text, md_escape, web_url
 from warehouse import goals, link_evidence, metrics, reuse
@@ -184,6 +192,10 @@ else:
         file_name=f"ossdash-entity-{entity_id}-repositories.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="entity.download.repos",
     )
+
+# ------------------------------------------------------------------ openCoDE badges
+
+badge_view.show_counts(st, t, entity_id)
 
 # ------------------------------------------------------------------ activity over time
 
