@@ -61,10 +61,12 @@ HEALTH_GOAL_METRICS = (
     "commits",
     "active_contributors",
 )
+# openCoDE's badges as goal metrics (warehouse/goals/badge_metrics.py), repeated for the same reason.
+BADGE_GOAL_METRICS = ("maintained_silver_share",)
 # Goal metrics that are shares (targets 0..1).
 SHARE_METRICS = (
     "osi_licence_share", "publiccode_share", "active_share", "acceptance_ratio",
-    "inactive_contributor_share", "hygiene_share",
+    "inactive_contributor_share", "hygiene_share", "maintained_silver_share",
 )
 # Goal metrics on a 0-100 scale (targets 0..100); every other one takes any target >= 0.
 SCORE_METRICS = ("health_score",)
@@ -824,7 +826,7 @@ class _Validator:
         target = raw.get("target")
         deadline = raw.get("deadline")
         ok = True
-        names = GOAL_METRICS + HEALTH_GOAL_METRICS
+        names = GOAL_METRICS + HEALTH_GOAL_METRICS + BADGE_GOAL_METRICS
         if not isinstance(metric, str) or metric not in names:
             close = difflib.get_close_matches(metric, names, n=1) if isinstance(metric, str) and len(metric) <= 100 else []
             hint = f"did you mean {close[0]!r}? " if close else ""

@@ -399,3 +399,15 @@ def test_code_review_from_the_collected_reviews(db_file, tmp_path):
     # Security level 2 still waits for the signed tags, whatever the reviews say.
     assert got["security_level_2"].isin(["unknown", "not_met"]).all()
     assert silver["security_level_2"] == "not_met"
+
+
+def test_the_goal_metric_counts_silver_or_better(db_file):
+    # city: Silver (city/silver) and Gold (city-group/gold) of its 7 repositories; the others have none.
+    from warehouse import goals
+
+    with duckdb.connect(str(db_file), read_only=True) as con:
+        registry = parse_registry(REGISTRY)
+        values = goals.goal_values(con, registry, NOW.date(), metrics=["maintained_silver_share"])
+    got = dict(zip(values["entity_id"], values["value"]))
+    assert got["city"] == pytest.approx(2 / 7)
+    assert got["other1"] is None or pd.isna(got["other1"])  # no repository: no data, never 0

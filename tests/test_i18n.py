@@ -105,9 +105,13 @@ def test_malformed_toml_names_the_file(catalogue_dir):
 
 
 def test_every_goal_metric_the_registry_accepts_has_a_name_in_both_languages():
-    from collectors.registry import GOAL_METRICS, HEALTH_GOAL_METRICS
+    from collectors.registry import (
+        BADGE_GOAL_METRICS,
+        GOAL_METRICS,
+        HEALTH_GOAL_METRICS,
+    )
 
-    for metric in GOAL_METRICS + HEALTH_GOAL_METRICS:
+    for metric in GOAL_METRICS + HEALTH_GOAL_METRICS + BADGE_GOAL_METRICS:
         assert f"goal_metric.{metric}" in i18n.catalogue(), metric
 
 

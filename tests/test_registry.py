@@ -12,6 +12,7 @@ import pytest
 from collectors.base import CollectorOptions
 from collectors.registry import (
     ARCHETYPES,
+    BADGE_GOAL_METRICS,
     FORGES,
     GOAL_METRICS,
     HEALTH_GOAL_METRICS,
@@ -417,7 +418,7 @@ def test_goal_metric_names_are_the_warehouses():
     # The names the registry accepts are the metrics the warehouse computes (warehouse.goals).
     from warehouse import goals
 
-    assert set(GOAL_METRICS + HEALTH_GOAL_METRICS) == set(goals.METRICS)
+    assert set(GOAL_METRICS + HEALTH_GOAL_METRICS + BADGE_GOAL_METRICS) == set(goals.METRICS)
     assert {m for m in goals.METRICS if goals.METRICS[m].unit == "share"} == set(SHARE_METRICS)
     assert {m for m in goals.METRICS if goals.METRICS[m].unit == "score"} == set(SCORE_METRICS)
     assert {m for m in goals.METRICS if goals.METRICS[m].lower_is_better} == set(LOWER_IS_BETTER)

@@ -34,8 +34,8 @@ One module per concern, each importing only those above it in this list:
   :func:`register_metric`, a metric's unit and direction;
 - :mod:`~warehouse.goals.trend`: the trend (:func:`fit_trend`) and a projection's range;
 - :mod:`~warehouse.goals.status`: the statuses, their tone and :func:`goal_status`;
-- :mod:`~warehouse.goals.builtin_metrics` and :mod:`~warehouse.goals.health_metrics`: the goal
-  metrics, registered when the package is imported;
+- :mod:`~warehouse.goals.builtin_metrics`, :mod:`~warehouse.goals.health_metrics` and
+  :mod:`~warehouse.goals.badge_metrics`: the goal metrics, registered when the package is imported;
 - :mod:`~warehouse.goals.values`: the values a goal measures, now (:func:`goal_values`) and
   reconstructed from history (:func:`reconstruct_history`);
 - :mod:`~warehouse.goals.definitions`: the registry's goals, report names and logos mirrored
@@ -46,7 +46,9 @@ One module per concern, each importing only those above it in this list:
   (:func:`health_history`, :func:`peer_standing`).
 """
 
-# builtin_metrics comes first: METRICS lists the six built-in metrics before the health metrics.
+# badge_metrics imports builtin_metrics first: METRICS lists the six built-in metrics, then the
+# badge and the health metrics.
+from warehouse.goals import badge_metrics  # noqa: F401 - registers the badge goal metrics
 from warehouse.goals.builtin_metrics import ACTIVE_DAYS
 from warehouse.goals.definitions import (
     entities_with_goals,
