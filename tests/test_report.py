@@ -43,9 +43,10 @@ from click.testing import CliRunner
 from collectors.registry import parse_registry
 from dashboard import cli, i18n, report
 from dashboard.i18n import Translator
-from warehouse import goals, reuse
+from warehouse import goals, metrics, reuse
 from warehouse.identities import rebuild_identities
 from warehouse.metrics import Scope
+from warehouse.metrics.badge_settings import BADGE_LEVELS
 from warehouse.reader import cursor, open_readonly
 from warehouse.schema import migrate
 from warehouse.state import sync_registry
@@ -485,6 +486,8 @@ SAME_ON_PURPOSE = {
     "{n} s", "{n} min",
     # German uses these words too ("Issue" as the loanword the German pages use throughout).
     "Person", "Original", "Definition", "Issue #{number}",
+    # openCoDE's badge levels and the loanword the German catalogue uses for them.
+    "Bronze", "Gold", "Badge",
 }
 
 
@@ -647,6 +650,17 @@ def test_report_on_the_collected_demo_warehouse(demo_with_goals):
     repos = sum(1 for r in world.repos if (r.forge, r.account) in accounts)
     assert f"<th scope=\"row\">Repositorien (einschließlich Forks)</th><td>{t.number(repos)}</td>" in page
     assert world.entities[0].name in page or report._e(world.entities[0].name) in page
+    # The maturity section: the entity's repositories per openCoDE badge level, as the warehouse counts them.
+    con = open_readonly(path)
+    try:
+        summary = metrics.badge_summary(cursor(con), metrics.Scope("entity", entity_id=entity)).iloc[0]
+    finally:
+        con.close()
+    assert t("report.maturity_heading") in page and t("report.maturity_heading") in text
+    for badge, levels in BADGE_LEVELS.items():
+        for value in ("none", "unknown", *(level for level, _ in levels)):
+            said = t("report.maturity_level", level=t(f"badges.level.{value}"), n=t.number(summary[f"{badge}_{value}"]))
+            assert said in page and said in text, said
 
 
 # --------------------------------------------------------------------------- CLI
@@ -783,7 +797,7 @@ def test_health_score_history_and_place_among_peers(demo_with_goals):
     if len(scored) > 1:
         assert f"ranks {rank} of {len(scored)} with a score" in page
         names = dict(zip((e.id for e in world.entities), (e.name for e in world.entities)))
-        listed = re.findall(r"<li(?: class=\"me\")?>([^<]+): [\d.,]+</li>", page.split('<ol class="peers">')[1])
+        listed = re.findall(r"<li(?: class=\"me\")?>([^<]+): [\d.,]+</li>", page.split('<ol class="peers">')[1].split("</ol>")[0])
         assert [report._e(names[e]) for _, e in scored] == listed
     assert t("report.health_heading") in text and t("report.health_note").split(";")[0] in text
 

@@ -17,6 +17,7 @@ from dashboard.report.text import (
     goal_texts,
     headline_facts,
     health_sentence,
+    maturity_lines,
     peer_lines,
     rules_texts,
     source_text,
@@ -244,6 +245,11 @@ def render_html(report: Report) -> str:
     if facts:
         parts.append(f"<h3>{_e(t('report.headline_heading'))}</h3>")
         parts.append(_table(facts, "headline"))
+    maturity = maturity_lines(t, report)
+    if maturity:
+        parts.append(f'<h3 id="maturity">{_e(t("report.maturity_heading"))}</h3>')
+        parts.append(f"<p>{_e(t('report.maturity_intro', repos=t.number(report.maturity_repos)))}</p>")
+        parts.append('<ul class="maturity">' + "".join(f"<li>{_e(line)}</li>" for line in maturity) + "</ul>")
     parts.append("</section>")
     for goal in report.goals:
         texts = goal_texts(t, goal)

@@ -26,6 +26,7 @@ import pandas as pd
 from dashboard.i18n import Translator
 from warehouse import goals as goals_mod
 from warehouse import metrics, reuse
+from warehouse.metrics.badge_settings import BADGE_LEVELS
 from warehouse.pages import directory, run_log
 
 # Statuses in the order a council reads them; a status the warehouse adds later comes after.
@@ -104,6 +105,9 @@ class Report:
     # The health score over time (observed, reconstructed, now) and the archetype's peers.
     health: tuple[Point, ...] = ()
     peers: tuple[Peer, ...] = ()
+    # openCoDE's badges of its repositories: (badge, level, repositories) and how many in all.
+    maturity: tuple[tuple[str, str, int], ...] = ()
+    maturity_repos: int = 0
 
     @property
     def heading_name(self) -> str:
@@ -239,6 +243,7 @@ def build_report(con, entity_id: str, lang: str = "en", today: date | datetime |
     shown = goals_mod.entity_report(con, entity_id)
     health = goals_mod.health_history(con, entity_id, today=as_of)
     peers = goals_mod.peer_standing(con, entity_id, today=as_of)
+    maturity, maturity_repos = _maturity(con, entity_id)
     return Report(
         entity_id=entity_id,
         name=str(info["name"]),
@@ -257,7 +262,22 @@ def build_report(con, entity_id: str, lang: str = "en", today: date | datetime |
                      zip(health["day"], health["score"], health["source"])),
         peers=tuple(Peer(str(r["name"]), _float(r["score"]), None if _none(r["rank"]) is None else int(r["rank"]),
                          bool(r["is_entity"])) for r in peers.to_dict("records")),
+        maturity=maturity,
+        maturity_repos=maturity_repos,
     )
+
+
+def _maturity(con, entity_id: str) -> tuple[tuple[tuple[str, str, int], ...], int]:
+    """The entity's repositories per level of each openCoDE badge, highest level first."""
+    found = metrics.badge_summary(con, metrics.Scope("entity", entity_id=entity_id))
+    if found.empty:
+        return (), 0
+    row = found.iloc[0]
+    counts = []
+    for badge, levels in BADGE_LEVELS.items():
+        for value in (*reversed([level for level, _ in levels]), "unknown", "none"):
+            counts.append((badge, value, int(row[f"{badge}_{value}"])))
+    return tuple(counts), int(row["repos"])
 
 
 def _float(value: Any) -> float | None:

@@ -18,6 +18,7 @@ from dashboard.report.text import (
     goal_texts,
     headline_facts,
     health_sentence,
+    maturity_lines,
     peer_lines,
     rules_texts,
     source_text,
@@ -179,6 +180,13 @@ def render_pdf(report: Report) -> bytes:
         pdf.ln(2)
         para(t("report.headline_heading"), size=10.5, style="B")
         rows(facts, label_w=70)
+    maturity = maturity_lines(t, report)
+    if maturity:
+        pdf.ln(2)
+        para(t("report.maturity_heading"), size=10.5, style="B")
+        para(t("report.maturity_intro", repos=t.number(report.maturity_repos)), size=9.5, height=4.6)
+        for line in maturity:
+            bullet(line)
 
     for goal in report.goals:
         texts = goal_texts(t, goal)

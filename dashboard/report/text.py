@@ -260,6 +260,16 @@ def health_sentence(t: Translator, report: Report) -> str:
     return text
 
 
+def maturity_lines(t: Translator, report: Report) -> list[str]:
+    """One sentence per openCoDE badge: how many of the repositories reach each level."""
+    lines = []
+    for badge in dict.fromkeys(b for b, _, _ in report.maturity):
+        parts = [t("report.maturity_level", level=t(f"badges.level.{value}"), n=t.number(n))
+                 for b, value, n in report.maturity if b == badge]
+        lines.append(t("report.maturity_line", badge=t(f"badges.badge.{badge}"), levels="; ".join(parts)))
+    return lines
+
+
 def peer_lines(t: Translator, report: Report) -> list[tuple[str, str, bool]]:
     """(rank and name, score, is the entity) of each peer with a score, best first."""
     return [(f"{t.number(p.rank)}. {p.name}", t.number(p.score), p.is_entity)
