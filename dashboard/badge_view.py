@@ -105,8 +105,24 @@ def level_counts(t: Translator, summary: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def criterion_counts(t: Translator, per_repo: pd.DataFrame) -> pd.DataFrame:
+    """One row per criterion of every level of every badge: how many repositories meet it, fail
+    it, or leave it undecided (unknown stays apart, never counted as failed)."""
+    rows = []
+    for badge, levels in BADGE_LEVELS.items():
+        for level, criteria in levels:
+            for criterion in criteria:
+                outcomes = per_repo[f"{criterion}_outcome"].value_counts()
+                rows.append({
+                    "badge": t(f"badges.badge.{badge}"), "level": t(f"badges.level.{level}"),
+                    "criterion": t(f"badges.criterion.{criterion}"),
+                    **{value: t.number(int(outcomes.get(value, 0))) for value in ("met", "not_met", "unknown")},
+                })
+    return pd.DataFrame(rows)
+
+
 def show_counts(st: Any, t: Translator, entity_id: str) -> None:
-    """The entity page's section: its repositories per badge level."""
+    """The entity page's section: its repositories per badge level, then per criterion."""
     found = data.query(metrics.badge_summary, metrics.Scope("entity", entity_id=entity_id))
     if found.empty or int(found.iloc[0]["repos"]) == 0:
         return
@@ -117,3 +133,13 @@ def show_counts(st: Any, t: Translator, entity_id: str) -> None:
     order = ["badge", "level", "repos", "share"]
     st.dataframe(table, hide_index=True, column_order=order, column_config=columns.fitted(
         table, order=order, config={name: columns.text(t(f"badges.col.{name}")) for name in order}))
+    per_repo = data.query(metrics.badges, metrics.Scope("entity", entity_id=entity_id))
+    if per_repo.empty:
+        return
+    st.caption(t("badges.criteria_intro"))
+    table = criterion_counts(t, per_repo)
+    order = ["badge", "level", "criterion", "met", "not_met", "unknown"]
+    labels = {name: t(f"badges.col.{name}") for name in order[:3]}
+    labels.update({name: t(f"badges.outcome.{name}") for name in order[3:]})
+    st.dataframe(table, hide_index=True, column_order=order, column_config=columns.fitted(
+        table, order=order, config={name: columns.text(label) for name, label in labels.items()}))

@@ -79,3 +79,14 @@ def test_the_entity_page_counts_its_repositories_per_badge_level(demo_db, monkey
             assert shown[t(f"badges.badge.{badge}"), t(f"badges.level.{value}")] == t.number(n)
             counted += n
         assert counted == row["repos"]  # every repository once, at its highest level
+    per_repo = metrics.badges(warehouse, metrics.Scope("entity", entity_id=entity))
+    criteria = next(d.value for d in at.dataframe
+                    if list(d.value.columns) == ["badge", "level", "criterion", "met", "not_met", "unknown"])
+    for criterion in ("commits", "security_file", "signed_tags"):
+        shown_row = criteria[criteria["criterion"] == t(f"badges.criterion.{criterion}")].iloc[0]
+        outcomes = per_repo[f"{criterion}_outcome"].value_counts()
+        for value in ("met", "not_met", "unknown"):
+            assert shown_row[value] == t.number(int(outcomes.get(value, 0)))
+    # signed tags cannot be read from the forges yet: every repository's outcome is unknown, none failed
+    signed = criteria[criteria["criterion"] == t("badges.criterion.signed_tags")].iloc[0]
+    assert signed["unknown"] == t.number(len(per_repo)) and signed["not_met"] == t.number(0)
