@@ -265,8 +265,9 @@ def test_german_entity_page(open_entity):
     at.run()
     assert_clean(at)
     assert at.title[0].value == "Organisation"
-    assert [s.value for s in at.subheader][:5] == [
-        "Konten auf den Plattformen", "Repositorien", "Aktivität und Beitragende im Zeitverlauf",
+    assert [s.value for s in at.subheader][:6] == [
+        "Konten auf den Plattformen", "Repositorien", "openCoDE-Badges der Repositorien",
+        "Aktivität und Beitragende im Zeitverlauf",
         "Nachnutzung durch andere und Beiträge zu anderen", "Ziele",
     ]
     repos = frame(at, "path", "stage_label")
