@@ -579,8 +579,20 @@ class GitHubCollector:
             (str(x.get("name")), x.get("type"), x.get("sha"))
             for x in _json_list(body, what, self.account.label) if isinstance(x, dict)
         ]
-        record = RootFilesRecord.from_listing("github", self.account.host, repo.path, entries)
+        workflows = self._workflows(repo) if (".github", "dir") in {(n, k) for n, k, _ in entries} else None
+        record = RootFilesRecord.from_listing("github", self.account.host, repo.path, entries, workflows)
         return Conditional(False, iter([record]), headers.get("etag"))
+
+    def _workflows(self, repo: RepoRecord) -> tuple[str, ...]:
+        """The file names in .github/workflows (GitHub Actions), none without that folder. Asked for
+        only with a changed root, whose ETag changes with any change below it (docs/public-code.md)."""
+        what = f"workflows of {repo.path}"
+        status, _, body = self._get(f"/repos/{repo.path}/contents/.github/workflows", None, {}, what)
+        if status == 404:
+            return ()
+        self._raise_for(status, body, what)
+        return tuple(str(x.get("name")) for x in _json_list(body, what, self.account.label)
+                     if isinstance(x, dict) and x.get("type") == "file")
 
     def publiccode(self, repo: RepoRecord, blob_sha: str | None,
                    root_files: tuple[str, ...] | None = None) -> PubliccodeRecord:

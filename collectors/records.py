@@ -134,11 +134,15 @@ class RootFilesRecord:
     has_publiccode: bool
     publiccode_sha: str | None
     files: tuple[str, ...] = ()
+    dirs: tuple[str, ...] = ()
+    workflows: tuple[str, ...] | None = None  # the names in .github/workflows, where it was read
 
     @classmethod
-    def from_listing(cls, forge: str, host: str, repo_path: str, entries: list[tuple[str, str, str | None]]) -> RootFilesRecord:
+    def from_listing(cls, forge: str, host: str, repo_path: str, entries: list[tuple[str, str, str | None]],
+                     workflows: tuple[str, ...] | None = None) -> RootFilesRecord:
         """entries: (name, type "file"/"dir", blob sha) from one listing of the repository root."""
         files = [name for name, kind, _ in entries if kind == "file"]
+        dirs = sorted(name for name, kind, _ in entries if kind == "dir")
         stems = {name.lower().rsplit(".", 1)[0] if name.lower().endswith((".md", ".txt", ".rst", ".adoc")) else name.lower() for name in files}
 
         def has(kind: str) -> bool:
@@ -150,6 +154,7 @@ class RootFilesRecord:
             has_readme=has("readme"), has_license=has("license"), has_contributing=has("contributing"),
             has_code_of_conduct=has("code_of_conduct"), has_security=has("security"),
             has_publiccode=bool(publiccode), publiccode_sha=publiccode[0] if publiccode else None, files=tuple(sorted(files)),
+            dirs=tuple(dirs), workflows=None if workflows is None else tuple(sorted(workflows)),
         )
 
 

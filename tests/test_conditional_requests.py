@@ -100,8 +100,8 @@ def test_new_release_root_file_and_publiccode_after_a_day_are_collected(sim, wor
     sim.reset_counters()
     assert collect(registry, db_path).status == "ok"
     releases = {(f, p, t) for f, p, t in stored(db_path, "SELECT forge, repo_path, tag FROM releases")}
-    files = {(f, p): (security, tuple(names)) for f, p, security, names in
-             stored(db_path, "SELECT forge, repo_path, has_security, files FROM root_files")}
+    files = {(f, p): (security, tuple(names), tuple(dirs), flows) for f, p, security, names, dirs, flows in
+             stored(db_path, "SELECT forge, repo_path, has_security, files, dirs, workflows FROM root_files")}
     blobs = {(f, p): sha for f, p, sha in stored(db_path, "SELECT forge, repo_path, blob_sha FROM publiccode")}
     for forge, (repo, with_code) in changed.items():
         assert (forge, repo.path, "v99.0.0") in releases
@@ -112,7 +112,13 @@ def test_new_release_root_file_and_publiccode_after_a_day_are_collected(sim, wor
         if repo.commits and not repo.is_fork:
             want = {r.tag for r in repo.releases}
             assert {t for f, p, t in releases if (f, p) == (repo.forge, repo.path)} == want, repo.path
-            assert files[(repo.forge, repo.path)][1] == tuple(sorted(n for n in repo.files if n != "src")), repo.path
+            root = repo.folder("")
+            _, names, dirs, flows = files[(repo.forge, repo.path)]
+            assert names == tuple(n for n, content in root if content is not None), repo.path
+            assert dirs == tuple(n for n, content in root if content is None), repo.path
+            listed = repo.forge == "github" and ".github" in dirs
+            want_flows = [n for n, _ in repo.folder(".github/workflows") or []] if listed else None
+            assert flows == want_flows, repo.path
 
 
 def test_etags_of_finished_repositories_survive_an_interrupted_run(sim, world, registry, db_path):

@@ -82,7 +82,8 @@ STORED_TABLES: tuple[StoredTable, ...] = (
     StoredTable("releases", "Releases and tags published as releases.", free_text=("name",)),
     StoredTable("forks", "Forks of each repository."),
     StoredTable("root_files", "Which of README, LICENSE, CONTRIBUTING, CODE_OF_CONDUCT, SECURITY and "
-                "publiccode.yml each repository has at its root."),
+                "publiccode.yml each repository has at its root; the root's file and folder names, and "
+                "on GitHub the names in .github/workflows."),
     StoredTable("publiccode", "publiccode.yml files as parsed, invalid ones with their errors.",
                 free_text=("contacts", "raw", "contractors", "main_copyright_owner")),
     StoredTable("members", "Public members of organisations and groups."),

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collectors.simulator.model import SimRepo
 
 
 class ApiError(Exception):
@@ -68,3 +72,10 @@ def stable_id(*parts: str) -> int:
 def blob_sha(content: str) -> str:
     """Git's blob id of a file's content."""
     return hashlib.sha1(f"blob {len(content.encode())}\0{content}".encode()).hexdigest()
+
+
+def folder_sha(repo: SimRepo, path: str) -> str:
+    """A stand-in for a folder's tree id: it changes whenever anything below the folder changes."""
+    below = "".join(f"{name}\0{content}" for name, content in sorted(repo.files.items())
+                    if name.startswith(f"{path}/"))
+    return blob_sha(path + below)

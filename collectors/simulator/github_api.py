@@ -11,7 +11,13 @@ import base64
 from collectors.simulator import common as server
 from collectors.simulator import github_bodies as bodies
 from collectors.simulator.github_bodies import Context
-from collectors.simulator.model import SimAccount, SimItem, SimRepo, github_reviews
+from collectors.simulator.model import (
+    FOLDER_MARKERS,
+    SimAccount,
+    SimItem,
+    SimRepo,
+    github_reviews,
+)
 
 __all__ = ["Context", "route"]
 
@@ -84,8 +90,8 @@ def _repo_route(ctx: Context, repo: SimRepo, rest: list[str], query: dict[str, s
         return base + "/releases", page
     if rest == ["forks"]:
         return base + "/forks", _forks(ctx, repo, query)
-    if rest[:1] == ["contents"] and len(rest) <= 2:
-        return base + "/contents/{path}", _contents(ctx, repo, rest[1] if len(rest) == 2 else "")
+    if rest[:1] == ["contents"]:
+        return base + "/contents/{path}", _contents(ctx, repo, "/".join(x for x in rest[1:] if x))
     raise _not_found(base + "/" + "/".join(rest))
 
 
@@ -231,29 +237,32 @@ def _forks(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
 
 
 def _contents(ctx: Context, repo: SimRepo, path: str):
-    blob_sha = server.blob_sha
     if not repo.commits:
         raise _not_found("/repos/{owner}/{repo}/contents/{path}")
 
-    def entry(name: str, content: str) -> dict:
-        is_dir = name == "src"
-        url = f"{ctx.api}/repos/{repo.path}/contents/{name}"
-        sha = blob_sha(name if is_dir else content)
+    def entry(name: str, content: str | None) -> dict:
+        is_dir = content is None
+        full = f"{path}/{name}" if path else name
+        url = f"{ctx.api}/repos/{repo.path}/contents/{full}"
+        sha = server.folder_sha(repo, full) if is_dir else server.blob_sha(content)
         git_url = f"{ctx.api}/repos/{repo.path}/git/{'trees' if is_dir else 'blobs'}/{sha}"
-        html_url = f"{ctx.web}/{repo.path}/{'tree' if is_dir else 'blob'}/{repo.default_branch}/{name}"
+        html_url = f"{ctx.web}/{repo.path}/{'tree' if is_dir else 'blob'}/{repo.default_branch}/{full}"
         return {
             "type": "dir" if is_dir else "file", "size": 0 if is_dir else len(content.encode()), "name": name,
-            "path": name, "sha": sha, "url": url, "git_url": git_url, "html_url": html_url,
-            "download_url": None if is_dir else f"{ctx.web}/{repo.path}/raw/{repo.default_branch}/{name}",
+            "path": full, "sha": sha, "url": url, "git_url": git_url, "html_url": html_url,
+            "download_url": None if is_dir else f"{ctx.web}/{repo.path}/raw/{repo.default_branch}/{full}",
             "_links": {"self": url, "git": git_url, "html": html_url},
         }
 
-    if path == "":
-        return server.Page([entry(name, content) for name, content in sorted(repo.files.items())])
-    if path not in repo.files or path == "src":
+    listing = repo.folder(path)
+    if listing is not None:
+        return server.Page([entry(name, content) for name, content in listing])
+    if path not in repo.files or path in FOLDER_MARKERS:
         raise _not_found("/repos/{owner}/{repo}/contents/{path}")
     content = repo.files[path]
-    return server.Page({**entry(path, content), "encoding": "base64",
+    folder, _, name = path.rpartition("/")
+    path = folder
+    return server.Page({**entry(name, content), "encoding": "base64",
                         "content": base64.b64encode(content.encode()).decode()})
 
 

@@ -11,7 +11,7 @@ import base64
 from collectors.simulator import common as server
 from collectors.simulator import gitlab_bodies as bodies
 from collectors.simulator.gitlab_bodies import Context
-from collectors.simulator.model import SimAccount, SimItem, SimRepo
+from collectors.simulator.model import FOLDER_MARKERS, SimAccount, SimItem, SimRepo
 
 __all__ = ["Context", "route"]
 
@@ -177,19 +177,19 @@ def _tree(ctx: Context, repo: SimRepo, query: dict[str, str]) -> server.Page:
         raise _not_found("/projects/:id/repository/tree", "Tree Not Found")
     entries = [
         {
-            "id": server.blob_sha(name if name == "src" else content),
+            "id": server.folder_sha(repo, name) if content is None else server.blob_sha(content),
             "name": name,
-            "type": "tree" if name == "src" else "blob",
+            "type": "tree" if content is None else "blob",
             "path": name,
-            "mode": "040000" if name == "src" else "100644",
+            "mode": "040000" if content is None else "100644",
         }
-        for name, content in sorted(repo.files.items())
+        for name, content in repo.folder("")
     ]
     return server.paginate(entries, query, 20)
 
 
 def _file(ctx: Context, repo: SimRepo, file_path: str, query: dict[str, str]) -> server.Page:
-    if file_path not in repo.files or file_path == "src":
+    if file_path not in repo.files or file_path in FOLDER_MARKERS:
         raise _not_found("/projects/:id/repository/files/:file_path", "File Not Found")
     content = repo.files[file_path]
     return server.Page({

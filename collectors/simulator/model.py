@@ -130,6 +130,9 @@ class SimFork:
         return f"{self.owner}/{self.name}"
 
 
+FOLDER_MARKERS = frozenset({"src"})  # root names that stand for a folder without files of their own
+
+
 @dataclass
 class SimRepo:
     forge: str
@@ -155,7 +158,9 @@ class SimRepo:
     items: list[SimItem] = field(default_factory=list)
     releases: list[SimRelease] = field(default_factory=list)  # newest first
     forks: list[SimFork] = field(default_factory=list)
-    files: dict[str, str] = field(default_factory=dict)  # root files: name -> content
+    # Files by path from the root ("README.md", ".github/workflows/ci.yml") -> content; a name
+    # with the content "" and no file below it, like "src", stands for a folder of source code.
+    files: dict[str, str] = field(default_factory=dict)
     mirror_of: str | None = None  # "forge:path" of the repository this one mirrors
     # Issues switched off (GitHub's has_issues): its issue listing answers 410, its pull requests
     # are still there; such a repository holds change requests only.
@@ -170,6 +175,20 @@ class SimRepo:
         """GitLab's last_activity_at: moves with pushes and with issue, merge request and note activity."""
         moments = [self.pushed_at or self.created_at] + [i.updated_at for i in self.items]
         return max(moments)
+
+    def folder(self, path: str) -> list[tuple[str, str | None]] | None:
+        """The entries directly in the folder ``path`` ('' for the root) as (name, content), content
+        None for a folder, sorted by name; None when there is no such folder."""
+        prefix = f"{path}/" if path else ""
+        entries: dict[str, str | None] = {}
+        for name, content in self.files.items():
+            if not name.startswith(prefix):
+                continue
+            head, below, _ = name[len(prefix):].partition("/")
+            entries[head] = None if below or name in FOLDER_MARKERS else content
+        if path and not entries:
+            return None
+        return sorted(entries.items())
 
     def item(self, kind: str, number: int) -> SimItem:
         return next(i for i in self.items if i.kind == kind and i.number == number)

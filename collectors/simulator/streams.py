@@ -8,6 +8,7 @@ earlier tests were written against.
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import timedelta
 from typing import Any
 
@@ -180,7 +181,29 @@ def _root_files(world: World, rng: random.Random, repo: SimRepo) -> None:
     files["src"] = ""  # a directory, so the listing holds more than the files we look for
     if not repo.archived and rng.random() < 0.4:
         files["publiccode.yml"] = publiccode_text(world, rng, repo)
+    files.update(_folders_and_practice_files(repo))
     repo.files = files
+
+
+def _folders_and_practice_files(repo: SimRepo) -> dict[str, str]:
+    """CI configuration, governance, changelog and the folders they may sit in. Drawn from the
+    path's checksum, not the world's random stream, so that every other draw stays as it was."""
+    h = zlib.crc32(repo.path.encode())
+    files = {}
+    if repo.forge == "github":
+        if h % 10 < 6:
+            files[".github/workflows/ci.yml"] = "on: [push, pull_request]\n"
+        elif h % 10 < 8:
+            files[".github/ISSUE_TEMPLATE/bug.md"] = "Describe the bug\n"  # a .github without workflows
+    elif h % 10 < 6:
+        files[".gitlab-ci.yml"] = "test:\n  script: make test\n"
+    if (h >> 4) % 4 == 0:
+        files["GOVERNANCE.md"] = "Who decides\n"
+    if (h >> 6) % 3 == 0:
+        files["CHANGELOG.md"] = "# Changes\n"
+    if (h >> 8) % 4 == 0:
+        files["docs/index.md"] = "Documentation\n"
+    return files
 
 
 def publiccode_text(world: World, rng: random.Random, repo: SimRepo) -> str:
