@@ -337,6 +337,7 @@ class GitHubCollector:
                 created_at=f.time("created_at"),
                 pushed_at=f.time("pushed_at"),
                 updated_at=f.time("updated_at"),
+                issues_enabled=f.flag("has_issues") if "has_issues" in f.record else None,
             )
         except SkipRecord:
             return None

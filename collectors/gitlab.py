@@ -202,6 +202,7 @@ class GitLabCollector:
                 # GitLab has no pushed_at; last_activity_at moves with pushes and more.
                 pushed_at=activity,
                 updated_at=f.time("updated_at") or activity,
+                issues_enabled=_issues_enabled(f.record),
             )
         except SkipRecord:
             return None
@@ -543,3 +544,13 @@ _GITLAB_LICENSE_KEYS = {
 
 def _spdx_from_gitlab(key: str) -> str:
     return _GITLAB_LICENSE_KEYS.get(key.lower(), key)
+
+
+def _issues_enabled(project: dict) -> bool | None:
+    """Anyone can open an issue: issues_access_level 'enabled' ('private' keeps them to members);
+    older GitLabs send only issues_enabled; None when neither is there."""
+    level = project.get("issues_access_level")
+    if isinstance(level, str):
+        return level == "enabled"
+    flag = project.get("issues_enabled")
+    return flag if isinstance(flag, bool) else None

@@ -35,6 +35,9 @@ class RepoRecord:
     created_at: datetime | None = None
     pushed_at: datetime | None = None
     updated_at: datetime | None = None
+    # Whether anyone can open an issue: GitHub's has_issues, GitLab's issues_access_level
+    # 'enabled' (issues kept to members or switched off: False); None when the forge did not say.
+    issues_enabled: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,11 @@ def test_pull_requests_of_a_repository_without_issues_are_collected(world, tmp_p
         assert first.error_count == 0 and first.warning_count == 0
         assert _items(db_path, repo.path) == _expected(repo)
         assert sim.requests[ISSUES] > 0 and sim.requests[PULLS] > 0
+        # The listing says so too: the Standard for Public Code's issue tracker check reads it.
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            trackers = dict(con.execute("SELECT path, issues_enabled FROM repos WHERE forge = 'github'").fetchall())
+        assert trackers.pop(repo.path) is False
+        assert set(trackers.values()) == {True}
 
         # Nothing changed: the pull requests' probe answers 304, and nothing is lost.
         sim.reset_counters()

@@ -308,6 +308,8 @@ def project_json(ctx: Context, repo: SimRepo, with_license: bool = False) -> dic
         },
         "archived": repo.archived,
         "visibility": "public",
+        "issues_enabled": repo.has_issues,
+        "issues_access_level": "enabled" if repo.has_issues else "disabled",
         "empty_repo": not repo.commits,
         "open_issues_count": 0,
         "repository_language": repo.language,

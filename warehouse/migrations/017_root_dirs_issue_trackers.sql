@@ -8,3 +8,6 @@ ALTER TABLE root_files ADD COLUMN dirs VARCHAR[];
 -- read (no such folder, another forge, or listed before).
 ALTER TABLE root_files ADD COLUMN workflows VARCHAR[];
 UPDATE cursors SET etag = NULL WHERE stream = 'root';
+-- Whether anyone can open an issue (collectors.records.RepoRecord.issues_enabled); NULL until the
+-- next listing says.
+ALTER TABLE repos ADD COLUMN issues_enabled BOOLEAN;
