@@ -21,6 +21,8 @@ One module per family:
   (its parts and score), :mod:`~warehouse.metrics.attention` (the attention list);
 - :mod:`~warehouse.metrics.badges` and :mod:`~warehouse.metrics.badge_settings`: openCoDE's
   badges (docs/badges.md);
+- :mod:`~warehouse.metrics.public_code` and :mod:`~warehouse.metrics.public_code_criteria`: the
+  Standard for Public Code's machine-checkable part (docs/public-code.md);
 - :mod:`~warehouse.metrics.frames` and :mod:`~warehouse.metrics.moments`: shared helpers.
 
 Parameters shared by the functions:
@@ -48,6 +50,7 @@ from warehouse.metrics.attention import (
 )
 from warehouse.metrics.badge_settings import BadgeThresholds, stored_badge_thresholds
 from warehouse.metrics.badges import badge_summary, badges
+from warehouse.metrics.public_code import public_code, public_code_summary
 from warehouse.metrics.facts import metric_facts_fresh, refresh_metric_facts
 from warehouse.metrics.health import (
     MISSING_REASONS,
@@ -127,6 +130,8 @@ __all__ = [
     "attention_list",
     "badge_summary",
     "badges",
+    "public_code",
+    "public_code_summary",
     "change_request_ratios",
     "elephant_factor",
     "health_inputs",

@@ -35,7 +35,7 @@ BADGE_COLUMNS = (
     "has_security", "security_file_outcome",
     "signed_tags_share", "signed_tags_outcome",
     "merged_6m", "reviews_known", "reviewed_6m", "reviewed_share", "code_review_outcome",
-    "using_orgs", "used_by_orgs", "fork_orgs", "using_organisations_outcome",
+    "using_orgs", "used_by_orgs", "fork_orgs", "publiccode_known", "forks_known", "using_organisations_outcome",
     "maintained_bronze", "maintained_silver", "maintained_gold", "maintained_level",
     "security_level_1", "security_level_2", "security_level",
     "reuse_level_1", "reuse_level",
@@ -67,7 +67,9 @@ def badges(
     reviewed_6m, reviewed_share (change requests merged in the window, their reviews read, reviewed by
     a maintainer; reviewed / read);
     using_orgs (distinct organisations in publiccode.yml ``usedBy`` and registry entities other
-    than the owner with a fork), used_by_orgs, fork_orgs.
+    than the owner with a fork), used_by_orgs, fork_orgs; publiccode_known, forks_known (whether a
+    usedBy list or a fork could have been missed: the root listing or publiccode.yml was read, the
+    forks were listed or there are none).
     """
     t = badge_thresholds_in_use(con, thresholds)
     df = _evidence(con, scope, t, moment(con, now))
