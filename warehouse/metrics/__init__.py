@@ -50,7 +50,6 @@ from warehouse.metrics.attention import (
 )
 from warehouse.metrics.badge_settings import BadgeThresholds, stored_badge_thresholds
 from warehouse.metrics.badges import badge_summary, badges
-from warehouse.metrics.public_code import public_code, public_code_summary
 from warehouse.metrics.facts import metric_facts_fresh, refresh_metric_facts
 from warehouse.metrics.health import (
     MISSING_REASONS,
@@ -58,6 +57,7 @@ from warehouse.metrics.health import (
     health_parts,
     health_score,
 )
+from warehouse.metrics.public_code import public_code, public_code_summary
 from warehouse.metrics.refresh import refresh_metric_results
 from warehouse.metrics.releases_forks import (
     release_frequency,
@@ -130,8 +130,6 @@ __all__ = [
     "attention_list",
     "badge_summary",
     "badges",
-    "public_code",
-    "public_code_summary",
     "change_request_ratios",
     "elephant_factor",
     "health_inputs",
@@ -147,6 +145,8 @@ __all__ = [
     "metric_facts_fresh",
     "metric_results_fresh",
     "organisation_shares",
+    "public_code",
+    "public_code_summary",
     "refresh_metric_facts",
     "refresh_metric_results",
     "release_frequency",
