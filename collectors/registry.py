@@ -63,11 +63,26 @@ HEALTH_GOAL_METRICS = (
 )
 # openCoDE's badges as goal metrics (warehouse/goals/badge_metrics.py), repeated for the same reason.
 BADGE_GOAL_METRICS = ("maintained_silver_share",)
+# The Standard for Public Code's checked criteria as goal metrics, one share per criterion
+# (warehouse/goals/public_code_metrics.py, from warehouse.metrics.public_code_criteria's
+# CHECKED_CRITERIA), repeated for the same reason.
+PUBLIC_CODE_GOAL_METRICS = (
+    "public_code_code_in_the_open_share",
+    "public_code_reusable_share",
+    "public_code_welcome_contributors_share",
+    "public_code_contributing_easy_share",
+    "public_code_version_control_share",
+    "public_code_require_review_share",
+    "public_code_continuous_integration_share",
+    "public_code_open_licence_share",
+    "public_code_findable_share",
+    "public_code_codebase_maturity_share",
+)
 # Goal metrics that are shares (targets 0..1).
 SHARE_METRICS = (
     "osi_licence_share", "publiccode_share", "active_share", "acceptance_ratio",
     "inactive_contributor_share", "hygiene_share", "maintained_silver_share",
-)
+) + PUBLIC_CODE_GOAL_METRICS
 # Goal metrics on a 0-100 scale (targets 0..100); every other one takes any target >= 0.
 SCORE_METRICS = ("health_score",)
 # Goal metrics where less is better: such a goal is reached when the value falls to the target.
@@ -826,7 +841,7 @@ class _Validator:
         target = raw.get("target")
         deadline = raw.get("deadline")
         ok = True
-        names = GOAL_METRICS + HEALTH_GOAL_METRICS + BADGE_GOAL_METRICS
+        names = GOAL_METRICS + HEALTH_GOAL_METRICS + BADGE_GOAL_METRICS + PUBLIC_CODE_GOAL_METRICS
         if not isinstance(metric, str) or metric not in names:
             close = difflib.get_close_matches(metric, names, n=1) if isinstance(metric, str) and len(metric) <= 100 else []
             hint = f"did you mean {close[0]!r}? " if close else ""

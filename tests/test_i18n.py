@@ -109,9 +109,10 @@ def test_every_goal_metric_the_registry_accepts_has_a_name_in_both_languages():
         BADGE_GOAL_METRICS,
         GOAL_METRICS,
         HEALTH_GOAL_METRICS,
+        PUBLIC_CODE_GOAL_METRICS,
     )
 
-    for metric in GOAL_METRICS + HEALTH_GOAL_METRICS + BADGE_GOAL_METRICS:
+    for metric in GOAL_METRICS + HEALTH_GOAL_METRICS + BADGE_GOAL_METRICS + PUBLIC_CODE_GOAL_METRICS:
         assert f"goal_metric.{metric}" in i18n.catalogue(), metric
 
 

@@ -18,6 +18,7 @@ from collectors.registry import (
     HEALTH_GOAL_METRICS,
     LOWER_IS_BETTER,
     MAX_FILE_BYTES,
+    PUBLIC_CODE_GOAL_METRICS,
     SCORE_METRICS,
     SHARE_METRICS,
     Account,
@@ -418,10 +419,27 @@ def test_goal_metric_names_are_the_warehouses():
     # The names the registry accepts are the metrics the warehouse computes (warehouse.goals).
     from warehouse import goals
 
-    assert set(GOAL_METRICS + HEALTH_GOAL_METRICS + BADGE_GOAL_METRICS) == set(goals.METRICS)
+    assert set(GOAL_METRICS + HEALTH_GOAL_METRICS + BADGE_GOAL_METRICS + PUBLIC_CODE_GOAL_METRICS) == set(goals.METRICS)
     assert {m for m in goals.METRICS if goals.METRICS[m].unit == "share"} == set(SHARE_METRICS)
     assert {m for m in goals.METRICS if goals.METRICS[m].unit == "score"} == set(SCORE_METRICS)
     assert {m for m in goals.METRICS if goals.METRICS[m].lower_is_better} == set(LOWER_IS_BETTER)
+
+
+def test_public_code_goal_metric_names_are_one_per_checked_criterion():
+    # collectors/registry.py lists the names literally; the warehouse derives them from its criteria.
+    from warehouse.goals.public_code_metrics import (
+        PUBLIC_CODE_GOAL_METRICS as WAREHOUSE_NAMES,
+    )
+    from warehouse.metrics.public_code_criteria import CHECKED_CRITERIA
+
+    assert PUBLIC_CODE_GOAL_METRICS == tuple(f"public_code_{c}_share" for c in CHECKED_CRITERIA)
+    assert PUBLIC_CODE_GOAL_METRICS == tuple(WAREHOUSE_NAMES)
+    assert set(PUBLIC_CODE_GOAL_METRICS) <= set(SHARE_METRICS)
+    text = GOOD.replace('metric = "osi_licence_share"', 'metric = "public_code_findable_share"')
+    assert parse_registry(text).entity("alpha").goals[0].metric == "public_code_findable_share"
+    msg = one_error(GOOD.replace('metric = "osi_licence_share"\n  target = 0.9',
+                                 'metric = "public_code_findable_share"\n  target = 80'))
+    assert "public_code_findable_share is a share" in msg, msg
 
 
 def test_health_goal_metrics_accepted():

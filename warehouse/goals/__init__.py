@@ -18,8 +18,11 @@ The health metrics of ``warehouse.metrics`` are goal metrics too, one value per 
 score, absence and elephant factor, median time to first response, change request closure and
 acceptance ratio, median issue age, releases per year, inactive contributor share, hygiene checks
 share, commits, active contributors: see ``HEALTH_GOAL_METRICS`` in
-:mod:`~warehouse.goals.health_metrics`); some are "lower is better". Other metrics can be added by
-name with :func:`register_metric`. Shares of zero projects are ``None`` (no data), never 0.
+:mod:`~warehouse.goals.health_metrics`); some are "lower is better". So are openCoDE's
+``maintained_silver_share`` and, per checked criterion of the Standard for Public Code, the share of
+the entity's repositories meeting it (``public_code_<criterion>_share``, unknown counting as not
+met: :mod:`~warehouse.goals.public_code_metrics`). Other metrics can be added by name with
+:func:`register_metric`. Shares of zero projects are ``None`` (no data), never 0.
 
 Write side (the pipeline, after each collection): :func:`sync_goals`, :func:`write_snapshots`
 (which refreshes the derived reuse tables first). Read side (the dashboard, read-only): :func:`goal_values`,
@@ -34,8 +37,9 @@ One module per concern, each importing only those above it in this list:
   :func:`register_metric`, a metric's unit and direction;
 - :mod:`~warehouse.goals.trend`: the trend (:func:`fit_trend`) and a projection's range;
 - :mod:`~warehouse.goals.status`: the statuses, their tone and :func:`goal_status`;
-- :mod:`~warehouse.goals.builtin_metrics`, :mod:`~warehouse.goals.health_metrics` and
-  :mod:`~warehouse.goals.badge_metrics`: the goal metrics, registered when the package is imported;
+- :mod:`~warehouse.goals.builtin_metrics`, :mod:`~warehouse.goals.health_metrics`,
+  :mod:`~warehouse.goals.badge_metrics` and :mod:`~warehouse.goals.public_code_metrics`: the goal
+  metrics, registered when the package is imported;
 - :mod:`~warehouse.goals.values`: the values a goal measures, now (:func:`goal_values`) and
   reconstructed from history (:func:`reconstruct_history`);
 - :mod:`~warehouse.goals.definitions`: the registry's goals, report names and logos mirrored
@@ -47,8 +51,11 @@ One module per concern, each importing only those above it in this list:
 """
 
 # badge_metrics imports builtin_metrics first: METRICS lists the six built-in metrics, then the
-# badge and the health metrics.
-from warehouse.goals import badge_metrics  # noqa: F401 - registers the badge goal metrics
+# badge, the Standard for Public Code's and the health metrics.
+from warehouse.goals import (  # noqa: F401 - importing them registers their goal metrics
+    badge_metrics,
+    public_code_metrics,
+)
 from warehouse.goals.builtin_metrics import ACTIVE_DAYS
 from warehouse.goals.definitions import (
     entities_with_goals,
