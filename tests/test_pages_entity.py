@@ -265,8 +265,9 @@ def test_german_entity_page(open_entity):
     at.run()
     assert_clean(at)
     assert at.title[0].value == "Organisation"
-    assert [s.value for s in at.subheader][:6] == [
+    assert [s.value for s in at.subheader][:7] == [
         "Konten auf den Plattformen", "Repositorien", "openCoDE-Badges der Repositorien",
+        "Standard for Public Code in den Repositorien",
         "Aktivität und Beitragende im Zeitverlauf",
         "Nachnutzung durch andere und Beiträge zu anderen", "Ziele",
     ]

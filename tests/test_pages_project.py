@@ -269,9 +269,10 @@ def test_german_project_page(open_project, demo_db, hosts):
     at.run()
     assert_clean(at)
     assert at.title[0].value == "Projekt"
-    assert [s.value for s in at.subheader][:7] == [
+    assert [s.value for s in at.subheader][:8] == [
         "Gesundheit nach Teilbereichen", "Commits, Beitragende, Antworten und offene Issues im Zeitverlauf",
-        "Veröffentlichungen", "Forks und wem sie gehören", "openCoDE-Badges", "publiccode.yml",
+        "Veröffentlichungen", "Forks und wem sie gehören", "openCoDE-Badges", "Standard for Public Code",
+        "publiccode.yml",
         "Dasselbe Projekt auf anderen Plattformen",
     ]
     assert list(frame(at, "part_label", "inputs_text")["part_label"]) == PARTS_DE

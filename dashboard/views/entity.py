@@ -15,6 +15,7 @@ from dashboard import (
     data,
     evidence_text,
     filters,
+    public_code_view,
 )
 from dashboard.report import change_text
 from dashboard.text import licence_text, md_escape, web_url
@@ -193,9 +194,10 @@ else:
         icon=":material/download:", on_click="ignore", key="entity.download.repos",
     )
 
-# ------------------------------------------------------------------ openCoDE badges
+# ------------------------------------------------------------------ openCoDE badges, Standard for Public Code
 
 badge_view.show_counts(st, t, entity_id)
+public_code_view.show_counts(st, t, entity_id)
 
 # ------------------------------------------------------------------ activity over time
 

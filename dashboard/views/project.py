@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import badge_view, chart_base, charts, columns, data, filters
+from dashboard import chart_base, charts, columns, data, filters, public_code_view
 from dashboard.i18n import Translator
 from dashboard.text import licence_text, md_escape, web_url
 from warehouse import metrics, reuse
@@ -280,9 +280,9 @@ else:
         icon=":material/download:", on_click="ignore", key="project.download.forks",
     )
 
-# ------------------------------------------------------------------ openCoDE badges
+# ------------------------------------------------------------------ openCoDE badges, Standard for Public Code
 
-badge_view.show(st, t, repo)
+public_code_view.show_with_badges(st, t, repo)
 
 # ------------------------------------------------------------------ publiccode.yml
 
