@@ -488,6 +488,8 @@ SAME_ON_PURPOSE = {
     "Person", "Original", "Definition", "Issue #{number}",
     # openCoDE's badge levels and the loanword the German catalogue uses for them.
     "Bronze", "Gold", "Badge",
+    # The Standard's own name, which its German readers use as it is, and "CI" as German uses it.
+    "Standard for Public Code", "CI: {name}",
 }
 
 
@@ -661,6 +663,57 @@ def test_report_on_the_collected_demo_warehouse(demo_with_goals):
         for value in ("none", "unknown", *(level for level, _ in levels)):
             said = t("report.maturity_level", level=t(f"badges.level.{value}"), n=t.number(summary[f"{badge}_{value}"]))
             assert said in page and said in text, said
+
+
+def _in_order(lines: list[str], wanted: list[str]) -> bool:
+    """Whether ``wanted`` are consecutive entries of ``lines`` (spaces made single)."""
+    lines = [spaced(line).strip() for line in lines]
+    return any(lines[i:i + len(wanted)] == wanted for i in range(len(lines)))
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_standard_for_public_code_in_the_maturity_section(demo_with_goals, lang):
+    # Per checked criterion, the entity's repositories meeting it, not meeting it, and unknown, as
+    # public_code_summary counts them: in the page's table and in the PDF's table rows alike.
+    from warehouse.metrics.public_code_criteria import (
+        CHECKED_CRITERIA,
+        UNCHECKED_CRITERIA,
+    )
+
+    path, _world, entity = demo_with_goals
+    con = open_readonly(path)
+    try:
+        cur = cursor(con)
+        summary = metrics.public_code_summary(cur, metrics.Scope("entity", entity_id=entity)).iloc[0]
+        page = report.html_report(cur, entity, lang)
+        lines = pdf_lines(report.pdf_report(cur, entity, lang))
+    finally:
+        con.close()
+    t = Translator(lang)
+    text = spaced(" ".join(lines))
+    section = page.split('<h4 id="public-code">')[1].split("</section>")[0]
+    assert t("report.public_code_heading") in section and t("report.public_code_heading") in text
+    intro = t("report.public_code_intro", n=t.number(len(CHECKED_CRITERIA)), repos=t.number(summary["repos"]))
+    assert report._e(intro) in section and spaced(intro) in text
+    header = [t("report.public_code_col_criterion"), t("public_code.outcome.met").capitalize(),
+              t("public_code.outcome.not_met").capitalize(), t("public_code.outcome.unknown").capitalize()]
+    assert _in_order(lines, header)
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="num">([^<]+)</td><td class="num">([^<]+)</td>'
+                      r'<td class="num">([^<]+)</td></tr>', section)
+    assert len(rows) == len(CHECKED_CRITERIA)
+    for criterion, row in zip(CHECKED_CRITERIA, rows):
+        counts = [summary[f"{criterion}_{o}"] for o in ("met", "not_met", "unknown")]
+        assert sum(counts) == summary["repos"], criterion  # unknown apart, every repository once
+        want = [t(f"public_code.criterion.{criterion}"), *(t.number(n) for n in counts)]
+        assert list(row) == [report._e(want[0]), *want[1:]], criterion
+        assert _in_order(lines, want), want
+    # The criteria without a check are named as needing a person, never counted.
+    for criterion in UNCHECKED_CRITERIA:
+        name = t(f"public_code.criterion.{criterion}")
+        assert report._e(name) in section and name in text and name not in [r[0] for r in rows]
+    note = t("report.public_code_note", n=t.number(len(UNCHECKED_CRITERIA)),
+             criteria=", ".join(t(f"public_code.criterion.{c}") for c in UNCHECKED_CRITERIA))
+    assert report._e(note) in section and spaced(note) in text
 
 
 # --------------------------------------------------------------------------- CLI

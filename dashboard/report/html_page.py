@@ -19,6 +19,9 @@ from dashboard.report.text import (
     health_sentence,
     maturity_lines,
     peer_lines,
+    public_code_header,
+    public_code_rows,
+    public_code_texts,
     rules_texts,
     source_text,
     subtitle_text,
@@ -46,7 +49,8 @@ ol.peers li.me { font-weight: bold; }
 img.logo { max-height: 4rem; max-width: 14rem; display: block; margin: .4rem 0; }
 th, td { text-align: left; padding: .2rem .8rem .2rem 0; vertical-align: top; border-bottom: 1px solid #eee; }
 th { font-weight: 600; color: var(--muted); }
-td.num { text-align: right; }
+td.num, th.num { text-align: right; }
+table.public-code td.num, table.public-code th.num { padding-left: 1.2rem; }
 .goal { break-inside: avoid; page-break-inside: avoid; }
 .words { font-size: 1.05rem; margin: .2rem 0; }
 .status { padding: .4rem .6rem; border-left: .35rem solid var(--line); background: #f6f6f6; }
@@ -250,6 +254,17 @@ def render_html(report: Report) -> str:
         parts.append(f'<h3 id="maturity">{_e(t("report.maturity_heading"))}</h3>')
         parts.append(f"<p>{_e(t('report.maturity_intro', repos=t.number(report.maturity_repos)))}</p>")
         parts.append('<ul class="maturity">' + "".join(f"<li>{_e(line)}</li>" for line in maturity) + "</ul>")
+    if report.public_code:
+        intro, note = public_code_texts(t, report)
+        parts.append(f'<h4 id="public-code">{_e(t("report.public_code_heading"))}</h4>')
+        parts.append(f"<p>{_e(intro)}</p>")
+        criterion, *outcomes = public_code_header(t)
+        head = f'<th scope="col">{_e(criterion)}</th>' + "".join(f'<th scope="col" class="num">{_e(o)}</th>'
+                                                                 for o in outcomes)
+        body = "".join(f'<tr><th scope="row">{_e(name)}</th>' + "".join(f'<td class="num">{_e(n)}</td>' for n in counts)
+                       + "</tr>" for name, *counts in public_code_rows(t, report))
+        parts.append(f'<table class="public-code"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+        parts.append(f'<p class="note">{_e(note)}</p>')
     parts.append("</section>")
     for goal in report.goals:
         texts = goal_texts(t, goal)

@@ -7,7 +7,9 @@
 - ``warehouse.goals.goal_progress`` (one row per goal: value, trend, projection, status) and
   ``warehouse.goals.goal_history`` (the dated snapshots behind the chart);
 - ``warehouse.metrics.lifecycle_summary`` and ``warehouse.reuse.entity_reuse_summary`` for a
-  few headline figures.
+  few headline figures;
+- ``warehouse.metrics.badge_summary`` and ``warehouse.metrics.public_code_summary`` for the maturity
+  section (openCoDE's badges, the Standard for Public Code's checked criteria).
 
 :func:`goal_from_progress` reads one goal the way the goals page reads it too.
 """
@@ -27,6 +29,7 @@ from dashboard.i18n import Translator
 from warehouse import goals as goals_mod
 from warehouse import metrics, reuse
 from warehouse.metrics.badge_settings import BADGE_LEVELS
+from warehouse.metrics.public_code_criteria import CHECKED_CRITERIA
 from warehouse.pages import directory, run_log
 
 # Statuses in the order a council reads them; a status the warehouse adds later comes after.
@@ -108,6 +111,9 @@ class Report:
     # openCoDE's badges of its repositories: (badge, level, repositories) and how many in all.
     maturity: tuple[tuple[str, str, int], ...] = ()
     maturity_repos: int = 0
+    # The Standard for Public Code's checked criteria: (criterion, met, not met, unknown) repositories.
+    public_code: tuple[tuple[str, int, int, int], ...] = ()
+    public_code_repos: int = 0
 
     @property
     def heading_name(self) -> str:
@@ -244,6 +250,7 @@ def build_report(con, entity_id: str, lang: str = "en", today: date | datetime |
     health = goals_mod.health_history(con, entity_id, today=as_of)
     peers = goals_mod.peer_standing(con, entity_id, today=as_of)
     maturity, maturity_repos = _maturity(con, entity_id)
+    public_code, public_code_repos = _public_code(con, entity_id)
     return Report(
         entity_id=entity_id,
         name=str(info["name"]),
@@ -264,6 +271,8 @@ def build_report(con, entity_id: str, lang: str = "en", today: date | datetime |
                          bool(r["is_entity"])) for r in peers.to_dict("records")),
         maturity=maturity,
         maturity_repos=maturity_repos,
+        public_code=public_code,
+        public_code_repos=public_code_repos,
     )
 
 
@@ -278,6 +287,17 @@ def _maturity(con, entity_id: str) -> tuple[tuple[tuple[str, str, int], ...], in
         for value in (*reversed([level for level, _ in levels]), "unknown", "none"):
             counts.append((badge, value, int(row[f"{badge}_{value}"])))
     return tuple(counts), int(row["repos"])
+
+
+def _public_code(con, entity_id: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
+    """The entity's repositories meeting, not meeting, leaving unknown each checked criterion of
+    the Standard for Public Code, in the Standard's order."""
+    found = metrics.public_code_summary(con, metrics.Scope("entity", entity_id=entity_id))
+    if found.empty:
+        return (), 0
+    row = found.iloc[0]
+    return tuple((c, int(row[f"{c}_met"]), int(row[f"{c}_not_met"]), int(row[f"{c}_unknown"]))
+                 for c in CHECKED_CRITERIA), int(row["repos"])
 
 
 def _float(value: Any) -> float | None:

@@ -20,6 +20,9 @@ from dashboard.report.text import (
     health_sentence,
     maturity_lines,
     peer_lines,
+    public_code_header,
+    public_code_rows,
+    public_code_texts,
     rules_texts,
     source_text,
     subtitle_text,
@@ -99,8 +102,9 @@ def render_pdf(report: Report) -> bytes:
             pdf.cell(width - 7, height, line, new_x="LMARGIN", new_y="NEXT")
 
     def table(header: Sequence[str], body: Sequence[Sequence[str]], widths: Sequence[float],
-              tones: Sequence[str] = ()) -> None:
-        """A table with a bold header row; cells wrap, a row never splits across pages."""
+              tones: Sequence[str] = (), aligns: Sequence[str] = ()) -> None:
+        """A table with a bold header row; cells wrap, a row never splits across pages; ``aligns``:
+        a column's alignment (L, R), left when not given."""
         h = 4.4
 
         def row(cells: Sequence[str], style: str, tone: str | None) -> None:
@@ -115,9 +119,10 @@ def render_pdf(report: Report) -> bytes:
                 colour = tone if (k == 1 and tone) else ("muted" if style == "B" else "ink")
                 pdf.set_text_color(*_RGB[colour])
                 pdf.set_font("helvetica", style="B" if (style == "B" or (k == 1 and tone)) else "", size=8.8)
+                align = aligns[k] if k < len(aligns) else "L"
                 for i, line in enumerate(lines):
                     pdf.set_xy(x, y + 0.8 + i * h)
-                    pdf.cell(w, h, line)
+                    pdf.cell(w - (2 if align == "R" else 0), h, line, align=align)
                 x += w
             pdf.set_draw_color(*_RGB["line"])
             pdf.set_line_width(0.2)
@@ -187,6 +192,24 @@ def render_pdf(report: Report) -> bytes:
         para(t("report.maturity_intro", repos=t.number(report.maturity_repos)), size=9.5, height=4.6)
         for line in maturity:
             bullet(line)
+    if report.public_code:
+        intro, note = public_code_texts(t, report)
+        widths = (99, 25, 25, 25)
+        table_rows = public_code_rows(t, report)
+        # Heading, sentences and table on one page: the rows' heights as table() draws them.
+        pdf.set_font("helvetica", size=8.8)
+        cells = sum(4.4 * max(len(wrap(pdf, c, w)) for c, w in zip(r, widths)) + 1.6
+                    for r in [public_code_header(t), *table_rows])
+        pdf.set_font("helvetica", size=9.5)
+        if pdf.will_page_break(9 + 4.6 * (len(wrap(pdf, intro, width)) + len(wrap(pdf, note, width))) + cells):
+            pdf.add_page()
+        pdf.ln(2)
+        para(t("report.public_code_heading"), size=10, style="B")
+        para(intro, size=9.5, height=4.6)
+        pdf.ln(1)
+        table(public_code_header(t), table_rows, widths, aligns=("L", "R", "R", "R"))
+        pdf.ln(1)
+        para(note, size=9.5, height=4.6)
 
     for goal in report.goals:
         texts = goal_texts(t, goal)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dashboard.i18n import Translator
 from dashboard.report.model import STATUS_ORDER, Goal, Report
 from warehouse import goals as goals_mod
+from warehouse.metrics.public_code_criteria import UNCHECKED_CRITERIA
 
 # Units whose values read better with their word ("24.0 hours"); others are plain numbers.
 UNIT_WORDS = {"hours": "report.unit_hours", "days": "report.unit_days", "per_year": "report.unit_per_year"}
@@ -268,6 +269,26 @@ def maturity_lines(t: Translator, report: Report) -> list[str]:
                  for b, value, n in report.maturity if b == badge]
         lines.append(t("report.maturity_line", badge=t(f"badges.badge.{badge}"), levels="; ".join(parts)))
     return lines
+
+
+def public_code_header(t: Translator) -> list[str]:
+    """The columns of the Standard for Public Code's table: criterion, met, not met, unknown."""
+    return [t("report.public_code_col_criterion"),
+            *(_capital(t(f"public_code.outcome.{o}")) for o in ("met", "not_met", "unknown"))]
+
+
+def public_code_rows(t: Translator, report: Report) -> list[tuple[str, str, str, str]]:
+    """Per checked criterion: its name, and how many repositories meet it, do not, leave it unknown."""
+    return [(t(f"public_code.criterion.{c}"), t.number(met), t.number(failed), t.number(unknown))
+            for c, met, failed, unknown in report.public_code]
+
+
+def public_code_texts(t: Translator, report: Report) -> tuple[str, str]:
+    """The sentence before the table and the one after it (the criteria that need a person)."""
+    intro = t("report.public_code_intro", n=t.number(len(report.public_code)),
+              repos=t.number(report.public_code_repos))
+    others = ", ".join(t(f"public_code.criterion.{c}") for c in UNCHECKED_CRITERIA)
+    return intro, t("report.public_code_note", n=t.number(len(UNCHECKED_CRITERIA)), criteria=others)
 
 
 def peer_lines(t: Translator, report: Report) -> list[tuple[str, str, bool]]:
