@@ -29,6 +29,7 @@ P = "public_code.page"
 _FILES = {"contribution_guidelines": "CONTRIBUTING", "governance": "GOVERNANCE", "security_reporting": "SECURITY"}
 # An evidence text longer than this is cut (a forge's description can be long).
 _QUOTE = 70
+ROW = 66  # pixels: a table row of up to three lines (Streamlit wraps text in rows over 64 px)
 
 
 def _missing(value: Any) -> bool:
@@ -245,8 +246,9 @@ def show(st: Any, t: Translator, repo: tuple[str, str, str]) -> None:
     window = data.query(metrics.stored_badge_thresholds).window_days
     table = check_rows(t, r, window)
     order = ["criterion", "check", "keyword", "outcome", "evidence"]
-    st.dataframe(table, hide_index=True, column_order=order, column_config=columns.fitted(
-        table, order=order, flexible="evidence", most=220,
+    # Every check in view, the texts wrapped rather than cut.
+    st.dataframe(table, hide_index=True, column_order=order, row_height=ROW, height=ROW * len(table) + 38,
+                 column_config=columns.fitted(table, order=order, flexible="evidence", most=200,
         config={name: columns.text(t(f"{P}.col.{name}")) for name in order}))
     _unchecked(st, t)
 
