@@ -113,7 +113,7 @@ def _ci(t: Translator, outcome: str, r: Any) -> str:
 def _licence(t: Translator, r: Any) -> str:
     status, name = r["licence_status"], r["licence"]
     if status == "none" or _missing(status):
-        return t(f"{P}.evidence.no_licence")
+        return t(f"{P}.evidence.no_licence_named" if _flag(r["has_license"]) else f"{P}.evidence.no_licence")
     if _missing(name) or str(name).upper() == "NOASSERTION":  # GitHub: a licence file it cannot name
         return t(f"{P}.evidence.licence_unidentified")
     name = str(name)

@@ -7,6 +7,7 @@ repositories per criterion as ``metrics.public_code_summary`` does; in English a
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ from warehouse.metrics.public_code_criteria import (
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 CHECK_COLUMNS = ["criterion", "check", "keyword", "outcome", "evidence"]
 COUNT_COLUMNS = ["criterion", "met", "not_met", "unknown"]
-RAW = ("None", "nan", "NaN", "<NA>", "True", "False", "public_code.")
+# Raw values that must never reach a reader, as whole words ("genannt" holds "nan"), and catalogue keys.
+RAW = re.compile(r"\b(None|nan|NaN|NaT|True|False)\b|<NA>|public_code\.")
 
 
 def page(path: Path, monkeypatch, lang: str, view: str, **params: str) -> AppTest:
@@ -76,7 +78,7 @@ def test_the_project_page_shows_every_check_the_warehouse_decides(demo_db, monke
     assert list(rows["outcome"]) == [t(f"public_code.outcome.{expected[f'check_{k.id}']}") for k in CHECKS]
     assert list(rows["keyword"]) == [t(f"public_code.page.keyword.{k.keyword}") for k in CHECKS]
     assert rows["evidence"].str.len().min() > 0
-    assert not [e for e in rows["evidence"] if any(raw in e for raw in RAW)]
+    assert not [e for e in rows["evidence"] if RAW.search(e)]
     # The evidence is the warehouse's: the review counts behind the review checks.
     by_check = dict(zip([k.id for k in CHECKS], rows["evidence"]))
     assert expected["merged_6m"] > 0
@@ -132,3 +134,21 @@ def test_the_entity_page_counts_its_repositories_per_criterion(demo_db, monkeypa
     assert [labels[c]["label"] for c in COUNT_COLUMNS] == [
         t("public_code.page.col.criterion"), *(t(f"public_code.outcome.{o}") for o in ("met", "not_met", "unknown"))]
     assert t("public_code.page.entity_intro", repos=t.number(row["repos"])) in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_every_repository_s_evidence_reads_as_words(warehouse, lang):
+    # Every repository of the world, every branch of the evidence it reaches: a sentence, no raw value.
+    from dashboard.public_code_view import check_rows
+
+    t = Translator(lang)
+    found = metrics.public_code(warehouse)
+    window = metrics.stored_badge_thresholds(warehouse).window_days
+    sentences = set()
+    for _, r in found.iterrows():
+        rows = check_rows(t, r, window)
+        assert list(rows["outcome"]) == [t(f"public_code.outcome.{r[f'check_{k.id}']}") for k in CHECKS]
+        sentences.update(rows["evidence"])
+    assert all(s.strip() for s in sentences)
+    assert not [s for s in sentences if RAW.search(s)]
+    assert len(sentences) > len(CHECKS) * 2, "the world should reach many kinds of evidence"
