@@ -136,7 +136,7 @@ def build(con, since: str | None = None):
         )
     con.execute(
         f"INSERT INTO root_files VALUES ({GH}, 'stadtdortmund/r1', true, true, false, false, false, true, 'x',"
-        " ['README.md', 'LICENSE', 'publiccode.yml'])"
+        " ['README.md', 'LICENSE', 'publiccode.yml'], [], NULL)"
     )
     con.execute(f"INSERT INTO forks (forge, host, repo_path, fork_path, fork_owner) VALUES ({GH}, 'stadtdortmund/r1', 'it-at-m/r1', 'it-at-m')")
     rebuild_identities(con, registry)
@@ -568,7 +568,7 @@ def build_kiel(con, since: str | None = None):
         )
     con.execute(
         f"INSERT INTO root_files VALUES ({GH}, 'kiel/app', true, true, true, false, false, false, NULL,"
-        " ['README.md', 'LICENSE', 'CONTRIBUTING.md'])"
+        " ['README.md', 'LICENSE', 'CONTRIBUTING.md'], [], NULL)"
     )
     rebuild_identities(con, registry)
     metrics.refresh_metric_facts(con)

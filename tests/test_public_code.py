@@ -66,7 +66,7 @@ REPOS = [
     ("city/unknown", GH, "  ", "CC0-1.0", None, 3),
     ("city/folders", GH, "Maps", "MIT", True, 0),
     ("city/old", GH, "Forms", "MIT", True, 0),
-    ("city-group/gitlab", GL, "Waste collection", "AGPL-3.0-only", True, 0),
+    ("city-group/gitlab", GL, "Waste collection", None, True, 0),  # a licence file the forge did not name
 ]
 # path, forge, has_license, has_contributing, has_security, files, dirs, workflows
 ROOTS = [
@@ -239,6 +239,8 @@ def test_a_gitlab_project_with_its_ci_file_and_an_approval_of_unknown_time(table
     assert got["reviewed"] == "met" and got["prompt_review"] == "unknown"  # GitLab sent no approved_at
     assert got["active_reviewers"] == "met"  # an approval is a maintainer's
     assert got["governance"] == "unknown"  # not at the root, but .gitlab may hold it
+    # No licence named, but a LICENSE file at the root: it may hold any licence.
+    assert got["licence_file"] == "met" and got["osi_licence"] == "unknown"
 
 
 def test_a_criterion_is_met_only_when_every_check_is(table):

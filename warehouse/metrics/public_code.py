@@ -247,12 +247,13 @@ def _decide(df: pd.DataFrame) -> pd.DataFrame:
     unsure = _maybe_elsewhere(df, MAYBE_CI_FOLDERS) | github_unread
     df["check_automated_tests"] = _outcome(listed & has_ci, listed & ~has_ci & ~unsure)
     df["check_active_reviewers"] = _outcome(df["maintainer_reviewed_6m"] > 0, df["committers_6m"] == 0)
-    # Without the FSF's list, a licence that is not OSI-approved may still be Free/Libre (CC0-1.0).
-    status = df["licence_status"]
-    df["check_osi_licence"] = _outcome(status == "osi_approved", status == "none")
     reuse_folder = pd.Series(["LICENSES" in _names(d) for d in df["dirs"]], index=df.index)
-    df["check_licence_file"] = _outcome(listed & (df["has_license"].fillna(False).astype(bool) | reuse_folder),
-                                        listed & ~df["has_license"].fillna(False).astype(bool) & ~reuse_folder)
+    licence_file = listed & (df["has_license"].fillna(False).astype(bool) | reuse_folder)
+    df["check_licence_file"] = _outcome(licence_file, listed & ~licence_file)
+    # Without the FSF's list, a licence that is not OSI-approved may still be Free/Libre (CC0-1.0);
+    # a licence file the forge did not name (GitLab names none in its listing) may hold any licence.
+    status = df["licence_status"]
+    df["check_osi_licence"] = _outcome(status == "osi_approved", (status == "none") & listed & ~licence_file)
     df["check_short_description"] = _outcome(df["description"].notna(), df["description"].isna())
     has_code = df["has_publiccode"].astype("boolean")
     valid = df["publiccode_valid"].astype("boolean").fillna(False).astype(bool)
