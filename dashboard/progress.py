@@ -15,11 +15,14 @@ class TerminalProgress:
         self.live = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.index = 0
         self.total = 0
+        self.indexes: dict[str, int] = {}
         self.started = time.monotonic()
         self._last_draw = 0.0
 
     def _line(self, account: Account, text: str) -> str:
-        return f"[{self.index}/{self.total}] {account.entity_id} {account.label}: {text}"
+        # Accounts of different hosts are collected side by side: each line carries its own number.
+        index = self.indexes.get(account.label, self.index)
+        return f"[{index}/{self.total}] {account.entity_id} {account.label}: {text}"
 
     def _draw(self, line: str, final: bool = False) -> None:
         if self.live:
@@ -36,6 +39,7 @@ class TerminalProgress:
 
     def account_started(self, index: int, total: int, account: Account) -> None:
         self.index, self.total = index, total
+        self.indexes[account.label] = index
         self._draw(self._line(account, "listing repositories"))
 
     def repos_listed(self, account: Account, total: int, not_modified: bool) -> None:

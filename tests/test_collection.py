@@ -7,6 +7,8 @@ from datetime import timedelta
 import duckdb
 
 from collectors.registry import parse_registry
+from warehouse.budget import token_variable
+from warehouse.lanes import lanes
 from warehouse.pipeline import collect
 from warehouse.publish import work_path
 
@@ -202,11 +204,16 @@ def test_interrupted_walk_resumes_without_loss_or_duplicates(sim, world, registr
         accounts = {(f, o): s for f, o, s in con.execute("SELECT forge, owner, status FROM run_accounts").fetchall()}
     assert run[0][:2] == ("interrupted", True) and "interrupted" in run[0][2]
     owners = [(a.forge, a.owner) for a in registry.accounts]
-    stop = [o for _, o in owners].index("stadt-neustadt")
-    assert accounts[owners[stop]] == "interrupted"
+    assert accounts[next(o for o in owners if o[1] == "stadt-neustadt")] == "interrupted"
     assert set(accounts) == set(owners), "every account of the registry has a row"
-    assert all(accounts[o] == "not_reached" for o in owners[stop + 1:])
-    assert all(accounts[o] in ("ok", "not_modified") for o in owners[:stop])
+    # Its host's accounts are collected one after another: those before it finished, those after
+    # were not reached. Other hosts' lanes ran alongside and stopped at their next repository.
+    lane = next(g for g in lanes(registry.accounts, lambda a: (a.host, token_variable(a)))
+                if any(a.owner == "stadt-neustadt" for _, a in g))
+    stop = next(i for i, (_, a) in enumerate(lane) if a.owner == "stadt-neustadt")
+    assert all(accounts[(a.forge, a.owner)] == "not_reached" for _, a in lane[stop + 1:])
+    assert all(accounts[(a.forge, a.owner)] in ("ok", "not_modified") for _, a in lane[:stop])
+    assert set(accounts.values()) <= {"ok", "not_modified", "interrupted", "not_reached"}
     partial = _db_commits(db_path)
     assert 0 < sum(len(s) for s in partial.values()) < sum(len(s) for s in world.truth()["commits"].values())
 

@@ -206,7 +206,9 @@ def kill_then_rerun(scenario: Scenario, point: tuple[str, float], tmp_path: Path
     killed = _kill_at(run, sim, point, scenario.requests, requests_before)
 
     published = _published_state(scenario, db, before)
-    if killed["killed"] and point[0] != "publishing":
+    # On a quick machine a run can be past its last step before a delayed kill lands: once it has
+    # said it is publishing, either snapshot may be there (the rename is atomic).
+    if killed["killed"] and point[0] != "publishing" and PUBLISHING not in run.stderr():
         assert published == ("old" if before else "none"), f"killed at {point}, yet a new snapshot was published"
 
     sim.reset_budgets()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+
 import duckdb
 
 from collectors.reviews import ReviewRecord
 from warehouse import loader, state
 
 BATCH_ROWS = 5000
+# One write transaction at a time: accounts collected side by side (warehouse.lanes) each have
+# their own cursor, and two of them noting the same change (changed_scopes) must not conflict.
+WRITES = threading.RLock()
 
 
 class Pending:
@@ -91,6 +96,10 @@ class Pending:
         """
         if not self.ops:
             return 0
+        with WRITES:
+            return self._flush()
+
+    def _flush(self) -> int:
         con = self.con
         new = 0
         rows: dict[str, tuple[loader.TableSpec, list]] = {}

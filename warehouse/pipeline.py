@@ -30,9 +30,11 @@ from collectors.records import RepoRecord
 from collectors.registry import Account, Registry
 from collectors.secrets import configured_tokens, scrub
 from warehouse import changes, loader, state, stopping
-from warehouse.batches import Pending, rollback
+from warehouse.batches import WRITES, Pending, rollback
+from warehouse.budget import token_variable
 from warehouse.goals import sync_goals, write_snapshots
 from warehouse.identities import rebuild_identities
+from warehouse.lanes import Serialised, lanes, run_lanes
 from warehouse.lock import (
     CollectionBusy,
     RunMarker,
@@ -148,24 +150,39 @@ class _Run:
         (result.warnings if warning else result.errors).append(scrub(message, self.tokens))
 
     def accounts(self, accounts: list[Account]) -> None:
-        for index, account in enumerate(accounts, start=1):
-            stopping.check()
-            self.progress.account_started(index, len(accounts), account)
-            result = AccountResult(account.forge, account.host, account.owner, account.entity_id)
-            self.summary.accounts.append(result)
-            if account.host in self.unreachable:
-                result.status = "skipped"
-                self.note(result, f"{account.label}: skipped: {self.unreachable[account.host]}")
-                self._record(account, result)
-                continue
-            self.account(account, result)
+        """Every account, those of one host and token in registry order, hosts side by side
+        (warehouse.lanes); the run log lists them in registry order."""
+        groups = lanes(accounts, lambda a: (a.host, token_variable(a)))
+        if len(groups) == 1:
+            for index, account in groups[0]:
+                stopping.check()
+                self._one(index, len(accounts), account, self.con)
+            return
+        self.progress = Serialised(self.progress)
+        order = {(a.forge, a.host, a.owner): i for i, a in enumerate(accounts)}
+        try:
+            run_lanes(self.con, groups, lambda index, account, con: self._one(index, len(accounts), account, con))
+        finally:
+            self.summary.accounts.sort(key=lambda r: order.get((r.forge, r.host, r.owner), len(order)))
 
-    def account(self, account: Account, result: AccountResult) -> None:
+    def _one(self, index: int, total: int, account: Account, con) -> None:
+        self.progress.account_started(index + 1, total, account)
+        result = AccountResult(account.forge, account.host, account.owner, account.entity_id)
+        self.summary.accounts.append(result)
+        if account.host in self.unreachable:
+            result.status = "skipped"
+            self.note(result, f"{account.label}: skipped: {self.unreachable[account.host]}")
+            self._record(account, result, con)
+            return
+        self.account(account, result, con)
+
+    def account(self, account: Account, result: AccountResult, con=None) -> None:
+        con = con or self.con
         collector = None
         try:
             collector = self.factory(account, self.options) if self.options else self.factory(account)
             with counting(collector.stats):
-                _collect_account(self.con, collector, account, self.horizon, result, self.progress, self)
+                _collect_account(con, collector, account, self.horizon, result, self.progress, self)
         except HostUnreachable as exc:
             result.status = "failed"
             self.note(result, str(exc))
@@ -190,14 +207,15 @@ class _Run:
                 collector.close()
                 _take_stats(result, collector)
                 self.drain(collector, result)
-            self._record(account, result)
+            self._record(account, result, con)
 
     def drain(self, collector: ForgeCollector, result: AccountResult) -> None:
         for message in _take_warnings(collector):
             self.note(result, message, warning=True)
 
-    def _record(self, account: Account, result: AccountResult) -> None:
-        state.record_account(self.con, self.summary.run_id, result)
+    def _record(self, account: Account, result: AccountResult, con=None) -> None:
+        with WRITES:
+            state.record_account(con or self.con, self.summary.run_id, result)
         self.progress.account_finished(account, result)
 
     def not_reached(self, accounts: list[Account]) -> None:

@@ -22,6 +22,12 @@ def requested() -> int:
     return _requests["count"]
 
 
+def withdraw() -> None:
+    """Take back one stop that the run asked for itself (warehouse.lanes passes a lane's stop on
+    to the other lanes this way): once the run has stopped, it is no request from outside."""
+    _requests["count"] = max(0, _requests["count"] - 1)
+
+
 def reset() -> None:
     _requests["count"] = 0
 
