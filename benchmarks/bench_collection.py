@@ -56,7 +56,7 @@ def minimum_requests(world: World) -> int:
                 total += pages(sum(1 for i in r.items if i.kind == "change_request"))
                 total += sum(pages(len(i.comments)) for i in r.items if any(not c.system for c in i.comments))
             total += pages(len(r.releases)) + pages(len(r.forks))
-            total += sum(1 for i in r.items if i.kind == "change_request")  # its reviews (approvals), whole
+            total += sum(1 for i in r.items if i.kind == "change_request" and i.state == "merged")  # reviews, whole
             total += 1 if (r.commits or github) else 0  # root listing
             root = r.folder("") if r.commits else []
             total += 1 if github and (".github", None) in root else 0  # .github/workflows

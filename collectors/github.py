@@ -468,7 +468,7 @@ class GitHubCollector:
     def comments(self, repo: RepoRecord, since: datetime | None,
                  items: list[ItemRecord]) -> Iterator[CommentRecord | ReviewRecord]:
         """Repository-level comment listings: one walk for all issues, one for all review comments;
-        then the reviews of the pull requests among ``items`` (those new or updated), one listing each."""
+        then the reviews of the merged pull requests among ``items`` (those new or updated), one listing each."""
         params = {"sort": "updated", "direction": "asc", "per_page": 100}
         if since is not None:
             params["since"] = _iso(since)
@@ -505,8 +505,8 @@ class GitHubCollector:
         account's: they are not asked for again in this run."""
         refused = False
         for item in items:
-            if item.kind != "change_request" or refused or self._reviews_refused:
-                continue
+            if item.kind != "change_request" or item.state != "merged" or refused or self._reviews_refused:
+                continue  # only what was accepted is judged by its reviews (collectors.reviews)
             what = f"reviews of {repo.path}#{item.number}"
             status, headers, body = self._get(f"/repos/{repo.path}/pulls/{item.number}/reviews", {"per_page": 100}, {}, what)
             if status in (401, 403, 404):

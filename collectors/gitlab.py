@@ -279,7 +279,7 @@ class GitLabCollector:
     def comments(self, repo: RepoRecord, since: datetime | None,
                  items: list[ItemRecord]) -> Iterator[CommentRecord | ReviewRecord]:
         """GitLab has no project-wide notes listing: ask per item, only for items with notes that changed;
-        then the approvals of the merge requests among ``items`` (those new or updated), one request each."""
+        then the approvals of the merged merge requests among ``items`` (those new or updated), one request each."""
         for item in items:
             if item.comments_count == 0:
                 continue
@@ -309,8 +309,8 @@ class GitLabCollector:
         token, which a registry may not give) the rest of the account's: not asked for again in this run."""
         refused = False
         for item in items:
-            if item.kind != "change_request" or refused or self._approvals_refused:
-                continue
+            if item.kind != "change_request" or item.state != "merged" or refused or self._approvals_refused:
+                continue  # only what was accepted is judged by its approvals (collectors.reviews)
             what = f"approvals of {repo.path}!{item.number}"
             with self._calls(what):
                 try:

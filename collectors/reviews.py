@@ -1,6 +1,8 @@
 """Reviews of change requests: the record, what counts as reviewed, and how each forge's answer reads.
 
-A change request's reviews are asked for only when the run sees it new or updated (GitHub
+A merged change request's reviews are asked for only when the run sees it new or updated: the
+metrics judge what was accepted (openCoDE's code review, the Standard for Public Code's "require
+review"), and a change request that is merged later is updated then (GitHub
 ``GET /repos/{o}/{r}/pulls/{n}/reviews``, GitLab ``GET /projects/:id/merge_requests/:iid/approvals``),
 one request a change request, and always answered whole: the records of one change request
 replace what is stored for it. A change request read with no review gets one record with the

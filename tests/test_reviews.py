@@ -49,8 +49,10 @@ def stored(db_path) -> dict[Key, dict[tuple[str, str], datetime | None]]:
     return out
 
 
-def change_requests(db_path) -> set[Key]:
-    return set(rows(db_path, "SELECT forge, repo_path, number FROM items WHERE kind = 'change_request'"))
+def change_requests(db_path, merged: bool = True) -> set[Key]:
+    """The collected change requests: the merged ones (whose reviews are read) by default."""
+    only = " AND state = 'merged'" if merged else ""
+    return set(rows(db_path, f"SELECT forge, repo_path, number FROM items WHERE kind = 'change_request'{only}"))
 
 
 def truth(world, keys) -> dict[Key, dict]:
@@ -78,12 +80,21 @@ def reviewed_in_world(world, keys) -> dict[Key, bool]:
 
 
 def test_reviews_equal_the_ground_truth_and_an_unchanged_rerun_asks_for_none(sim, world, small, db_path):
+    # A merged pull request whose only review is its author's own comment.
+    path = next(r.path for a in small.accounts if a.forge == "github" for r in world.repos_of("github", a.owner)
+                if not r.archived)
+    number = world.add_item("github", path, "change_request")
+    author = world.repo("github", path).item("change_request", number).author.login
+    world.add_review("github", path, number, "COMMENTED", author)
+    world.close_item("github", path, "change_request", number, merged=True)
     summary = collect(small, db_path)
     assert summary.status == "ok" and summary.warning_count == 0, summary
     crs = change_requests(db_path)
     ours = {(r.forge, r.path) for a in small.accounts for r in world.repos_of(a.forge, a.owner)}
-    assert crs == {k for k in world.reviews_truth() if k[:2] in ours}, "every change request collected"
-    assert {k[0] for k in crs} == {"github", "gitlab"}
+    everything = change_requests(db_path, merged=False)
+    assert everything == {k for k in world.reviews_truth() if k[:2] in ours}, "every change request collected"
+    assert {k[0] for k in crs} == {"github", "gitlab"} and crs < everything
+    # Only the merged ones' reviews are read: open and closed ones are judged by nothing.
     assert stored(db_path) == truth(world, crs)
     assert any(v for v in stored(db_path).values()) and any(not v for v in stored(db_path).values())
     # One request a change request (none has more than a page of reviews), for GitLab too.
@@ -110,9 +121,11 @@ def test_a_change_request_updated_in_a_new_day_gets_its_reviews_asked_for_again(
     pull = next(i for i in github.items if i.kind == "change_request" and i.state == "open")
     reviewer = next(p for p in world.people if not p.bot and p.login != pull.author.login)
     world.add_review("github", github.path, pull.number, "CHANGES_REQUESTED", reviewer.login)
+    world.close_item("github", github.path, "change_request", pull.number, merged=True)  # reviewed, then merged
     gitlab = next(r for a in small.accounts if a.forge == "gitlab" for r in world.repos_of("gitlab", a.owner)
-                  if not r.archived and any(i.kind == "change_request" and i.reviews for i in r.items))
-    approved = next(i for i in gitlab.items if i.kind == "change_request" and i.reviews)
+                  if not r.archived and any(i.kind == "change_request" and i.reviews and i.state == "merged"
+                                            for i in r.items))
+    approved = next(i for i in gitlab.items if i.kind == "change_request" and i.reviews and i.state == "merged")
     revoked = approved.reviews[0].author.login
     world.revoke_approval("gitlab", gitlab.path, approved.number, revoked)
     # What a run asks for again: the change requests updated since each repository's cursor.
@@ -120,7 +133,8 @@ def test_a_change_request_updated_in_a_new_day_gets_its_reviews_asked_for_again(
     for repo in (github, gitlab):
         ((cursor,),) = rows(db_path, "SELECT cursor_at FROM cursors WHERE forge = ? AND scope = ? AND stream = 'items'",
                             (repo.forge, repo.path))
-        again[repo.forge] = sum(1 for i in repo.items if i.kind == "change_request" and i.updated_at >= cursor)
+        again[repo.forge] = sum(1 for i in repo.items if i.kind == "change_request" and i.state == "merged"
+                                and i.updated_at >= cursor)
 
     sim.reset_counters()
     assert collect(small, db_path).status == "ok"
@@ -135,15 +149,16 @@ def test_a_change_request_updated_in_a_new_day_gets_its_reviews_asked_for_again(
 def test_reviews_the_forge_refuses_are_unknown_and_the_run_stays_ok(sim, world, small, db_path):
     # One GitHub repository's reviews answer 404; every approval on the GitLab answers 403.
     hidden = next(r for a in small.accounts if a.forge == "github" for r in world.repos_of("github", a.owner)
-                  if sum(i.kind == "change_request" for i in r.items) >= 2)
+                  if sum(i.kind == "change_request" and i.state == "merged" for i in r.items) >= 2)
     sim.faults.vanished(hidden.path, forge="github", endpoint=ENDPOINTS["github"][0].split(" ", 2)[2])
     sim.faults.reflect(status=403, forge="gitlab", endpoint=ENDPOINTS["gitlab"][0].split(" ", 2)[2])
     summary = collect(small, db_path)
     assert summary.status == "ok" and summary.error_count == 0, summary
     # A 404 is one pull request's; a 403 the rest of its project's: asked for once a project.
-    assert sim.faults.fired["vanished"] == sum(i.kind == "change_request" for i in hidden.items)
-    projects = {k[1] for k in change_requests(db_path) if k[0] == "gitlab"}
-    assert sim.faults.fired["reflect"] == asked(sim, "gitlab") == len(projects) >= 2
+    assert sim.faults.fired["vanished"] == sum(i.kind == "change_request" and i.state == "merged" for i in hidden.items)
+    merged = [k for k in change_requests(db_path) if k[0] == "gitlab"]
+    projects = {k[1] for k in merged}
+    assert sim.faults.fired["reflect"] == asked(sim, "gitlab") == len(projects) >= 1 and len(merged) > len(projects)
     got = stored(db_path)
     crs = change_requests(db_path)
     refused = {k for k in crs if k[:2] == ("github", hidden.path) or k[0] == "gitlab"}
@@ -167,7 +182,7 @@ def test_a_401_on_reviews_asks_no_more_of_the_account_in_the_run(sim, world, sma
         walked = 0
         for repo in collector.list_repos(None).repos:
             items = list(collector.items(repo, None, None).records)
-            walked += sum(i.kind == "change_request" for i in items)
+            walked += sum(i.kind == "change_request" and i.state == "merged" for i in items)
             assert all(isinstance(x, CommentRecord) for x in collector.comments(repo, None, items))
         assert walked >= 2 and asked(sim, forge) == 1, forge
         collector.close()
