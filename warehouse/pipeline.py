@@ -26,11 +26,11 @@ from collectors.base import (
     counting,
     make_collector,
 )
-from collectors.records import RepoRecord
 from collectors.registry import Account, Registry
 from collectors.secrets import configured_tokens, scrub
-from warehouse import changes, loader, state, stopping
-from warehouse.batches import WRITES, Pending, rollback
+from warehouse import changes, state, stopping
+from warehouse.account_walk import collect_account
+from warehouse.batches import WRITES, rollback
 from warehouse.budget import token_variable
 from warehouse.goals import sync_goals, write_snapshots
 from warehouse.identities import rebuild_identities
@@ -44,7 +44,6 @@ from warehouse.lock import (
 )
 from warehouse.metrics import refresh_metric_facts, refresh_metric_results
 from warehouse.pages import activity_figures as _page_answers  # noqa: F401 - registers the answers a collection stores
-from warehouse.plans import RepoPlan, plan_repos, walk_marker
 from warehouse.publish import WorkingCopy, is_storage_failure, storage_error, work_path
 from warehouse.reuse import refresh_reuse, reuse_fresh
 from warehouse.run_summary import AccountResult, Progress, RunSummary, Silent
@@ -182,7 +181,7 @@ class _Run:
         try:
             collector = self.factory(account, self.options) if self.options else self.factory(account)
             with counting(collector.stats):
-                _collect_account(con, collector, account, self.horizon, result, self.progress, self)
+                collect_account(con, collector, account, self.horizon, result, self.progress, self)
         except HostUnreachable as exc:
             result.status = "failed"
             self.note(result, str(exc))
@@ -229,10 +228,6 @@ class _Run:
                                  "the next run collects it")
             self.summary.accounts.append(result)
             state.record_account(self.con, self.summary.run_id, result)
-
-
-def _pending_warnings(collector: ForgeCollector) -> list[str]:
-    return getattr(collector, "warnings", None) or []
 
 
 def _take_warnings(collector: ForgeCollector) -> list[str]:
@@ -283,187 +278,3 @@ def _take_stats(result: AccountResult, collector: ForgeCollector) -> None:
     result.not_modified = stats.not_modified
     result.rate_remaining = stats.rate_remaining
     result.rate_limit = stats.rate_limit
-
-
-def _collect_account(
-    con: duckdb.DuckDBPyConnection,
-    collector: ForgeCollector,
-    account: Account,
-    horizon: datetime | None,
-    result: AccountResult,
-    progress: Progress,
-    run: _Run,
-) -> None:
-    forge, host = account.forge, account.host
-    listing_cursor = state.get_cursor(con, forge, host, account.owner, "repos")
-    listing = collector.list_repos(
-        listing_cursor.etag if listing_cursor else None,
-        listing_cursor.marker if listing_cursor else None,
-    )
-    # Values this run could not read are asked for again next run, never moved past: a
-    # listing, stream or repository that produced a warning keeps its old ETag and cursors.
-    listing_unreadable = bool(_pending_warnings(collector))
-    pending = Pending(con, forge, host)
-    if listing.owner_kind != "users":  # a user account has no members
-        _collect_members(con, collector, account, pending)
-    if listing.not_modified:
-        result.status = "not_modified"
-        progress.repos_listed(account, 0, True)
-        plans = plan_repos(con, collector, account, None)
-    else:
-        result.repos_seen = len(listing.repos)
-        progress.repos_listed(account, len(listing.repos), False)
-        plans = plan_repos(con, collector, account, listing.repos)
-    run.drain(collector, result)
-    failed = False
-    for done, plan in enumerate(plans, start=1):
-        try:
-            stopping.check()
-            warned = len(_pending_warnings(collector))
-            _collect_repo(con, collector, plan, horizon, pending, result)
-            if len(_pending_warnings(collector)) > warned:
-                pending.rewind(plan.repo.path)
-                listing_unreadable = True  # a 304 on the listing next time would skip its walk
-        except (RateLimitExhausted, DeadlineExceeded, HostUnreachable, KeyboardInterrupt):
-            # The account stops here. Keep what earlier repositories finished; this one is
-            # walked again next run.
-            pending.drop_repo(plan.repo.path)
-            pending.flush()
-            raise
-        except CollectorError as exc:
-            pending.drop_repo(plan.repo.path)
-            failed = True
-            run.note(result, str(exc))
-        run.drain(collector, result)
-        progress.repo_done(account, done, len(plans), result, collector.stats)
-    if failed:
-        result.status = "partial"
-    elif not listing.not_modified:
-        result.status = "ok"
-    if not failed and not listing.not_modified and not listing_unreadable:
-        # Only a fully walked account may be skipped on its ETag next time.
-        pending.cursor(account.owner, "repos", state.Cursor(etag=listing.etag, marker=listing.owner_kind))
-    result.new_commits += pending.flush()
-
-
-def _collect_members(con, collector: ForgeCollector, account: Account, pending: Pending) -> None:
-    cursor = state.get_cursor(con, account.forge, account.host, account.owner, "members")
-    answer = collector.members(cursor.etag if cursor else None)
-    if answer.not_modified:
-        return
-    warned = len(_pending_warnings(collector))
-    pending.replace(loader.MEMBERS, {"account_owner": account.owner}, list(answer.records))
-    changes.note_scope(pending, changes.IDENTITIES, f"members of {account.label} changed")
-    if len(_pending_warnings(collector)) == warned:
-        pending.cursor(account.owner, "members", state.Cursor(etag=answer.etag))
-
-
-def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pending: Pending, result: AccountResult) -> None:
-    repo = plan.repo
-    if plan.walk:
-        repo = collector.detail(repo)
-        result.repos_walked += 1
-    pending.add(loader.REPOS, [repo])
-    if plan.walk or repo != plan.stored:
-        changes.note_repo(pending, repo)
-    if plan.walk:
-        result.new_commits += _walk_commits(con, collector, repo, horizon, pending)
-        etags = state.stream_etags(con, repo.forge, repo.host, repo.path, ("releases", "root"))
-        _collect_releases(con, collector, repo, pending, etags.get("releases"))
-        _collect_files(con, collector, repo, pending, etags.get("root"))
-    if plan.forks:
-        answer = collector.forks(repo, plan.forks_etag)
-        forks = list(answer.records) if not answer.not_modified else []
-        # A listing of several pages is asked for unconditionally: only different forks are a change.
-        if not answer.not_modified and {(f.fork_path, f.fork_owner, f.created_at, f.pushed_at) for f in forks} != (
-                state.stored_forks(con, repo.forge, repo.host, repo.path)):
-            pending.replace(loader.FORKS, {"repo_path": repo.path}, forks)
-            changes.note_repo(pending, repo)
-        pending.cursor(repo.path, "forks", state.Cursor(marker=str(repo.forks_count), etag=answer.etag))
-    if plan.items:
-        _collect_items(con, collector, repo, horizon, pending)
-    if plan.walk:
-        # Last: a repository counts as walked only when every stream above is queued.
-        pending.cursor(repo.path, "walk", state.Cursor(marker=walk_marker(plan.repo)))
-
-
-def _keep_etag(con, collector: ForgeCollector, pending: Pending, repo: RepoRecord, stream: str,
-               asked_with: str | None, answer, warned: int) -> None:
-    """Store a stream's new ETag with its rows; a 304 keeps the stored rows and their ETag.
-
-    The old ETag is dropped at once: until the new one is committed with the new rows, neither
-    describes what is stored (the repository may yet fail or be rewound, taking its queued cursors
-    with it). An answer with unreadable values gets no ETag, so it is read again next run.
-    """
-    if answer.not_modified:
-        return
-    if asked_with is not None:
-        state.forget_etag(con, repo.forge, repo.host, repo.path, stream)
-    if answer.etag and len(_pending_warnings(collector)) == warned:
-        pending.cursor(repo.path, stream, state.Cursor(etag=answer.etag))
-
-
-def _collect_releases(con, collector: ForgeCollector, repo: RepoRecord, pending: Pending, etag: str | None) -> None:
-    warned = len(_pending_warnings(collector))
-    answer = collector.releases(repo, etag)
-    if not answer.not_modified:
-        pending.replace(loader.RELEASES, {"repo_path": repo.path}, list(answer.records))
-    _keep_etag(con, collector, pending, repo, "releases", etag, answer, warned)
-
-
-def _collect_files(con, collector: ForgeCollector, repo: RepoRecord, pending: Pending, etag: str | None) -> None:
-    warned = len(_pending_warnings(collector))
-    answer = collector.root_files(repo, etag)
-    if answer.not_modified:
-        # The root is as stored, and with it the blob id of its publiccode.yml: nothing to ask for.
-        return
-    root = next(iter(answer.records), None)
-    _keep_etag(con, collector, pending, repo, "root", etag, answer, warned)
-    if root is None:
-        pending.replace(loader.ROOT_FILES, {"repo_path": repo.path}, [])
-        pending.replace(loader.PUBLICCODE, {"repo_path": repo.path}, [])
-        return
-    pending.add(loader.ROOT_FILES, [root])
-    if not root.has_publiccode:
-        pending.replace(loader.PUBLICCODE, {"repo_path": repo.path}, [])
-        return
-    stored_sha, stored_files = state.publiccode_state(con, repo.forge, repo.host, repo.path)
-    # The checks of the files a publiccode.yml names (logo, screenshots) read the root's listing:
-    # a changed listing checks the same file again.
-    if stored_sha is None or stored_sha != root.publiccode_sha or stored_files != root.files:
-        pending.add(loader.PUBLICCODE, [collector.publiccode(repo, root.publiccode_sha, root.files)])
-
-
-def _collect_items(con, collector: ForgeCollector, repo: RepoRecord, horizon, pending: Pending) -> None:
-    cursor = state.get_cursor(con, repo.forge, repo.host, repo.path, "items")
-    since = cursor.cursor_at if cursor and cursor.cursor_at else horizon
-    answer = collector.items(repo, since, cursor.etag if cursor else None)
-    if answer.not_modified:
-        return
-    items = list(answer.records)
-    comments = list(collector.comments(repo, since, items))
-    if items or comments:
-        changes.note_repo(pending, repo)
-    newest = cursor.cursor_at if cursor else None
-    for item in items:
-        if item.updated_at and (newest is None or item.updated_at > newest):
-            newest = item.updated_at
-    pending.add(loader.ITEMS, items)
-    pending.add(loader.COMMENTS, comments)
-    pending.cursor(repo.path, "items", state.Cursor(cursor_at=newest, etag=answer.etag))
-
-
-def _walk_commits(con, collector: ForgeCollector, repo: RepoRecord, horizon: datetime | None, pending: Pending) -> int:
-    """Queue a repository's commits since its cursor, then the advanced cursor; return commits found new."""
-    cursor = state.get_cursor(con, repo.forge, repo.host, repo.path, "commits")
-    since = cursor.cursor_at if cursor and cursor.cursor_at else horizon
-    newest = cursor.cursor_at if cursor else None
-    new = 0
-    for commit in collector.commits(repo, since):
-        if commit.committed_at and (newest is None or commit.committed_at > newest):
-            newest = commit.committed_at
-        new += pending.add_commit(commit)
-    # Commits arrive newest first, so the cursor may only move once the walk is complete.
-    if newest is not None:
-        pending.cursor(repo.path, "commits", state.Cursor(cursor_at=newest))
-    return new
