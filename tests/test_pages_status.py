@@ -193,7 +193,12 @@ def test_an_interrupted_run_is_said_so_and_the_page_never_contradicts_itself(tmp
     at = _page("en")
     _clean(at)
     assert _figures(at)["Last run"] == "interrupted"
-    unfinished = len(registry.accounts) - 2
+    # The stopped account's host lane ends there; the other hosts' lanes stop at their next
+    # repository, so how many finished depends on timing: the page must say what the log holds.
+    with duckdb.connect(str(path), read_only=True) as con:
+        unfinished = con.execute("SELECT count(*) FROM run_accounts WHERE status IN ('interrupted', 'not_reached')"
+                                 ).fetchone()[0]
+    assert unfinished >= 1
     assert at.warning[0].value.startswith(
         f"The last run (1) was interrupted: {unfinished} accounts were not finished")
     errors = next(d.value for d in at.dataframe if "message" in d.value.columns)
