@@ -16,7 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from collectors.registry import load_registry
 from collectors.simulator import ForgeSimulator, World
+from warehouse.budget import token_variable
+from warehouse.lanes import lanes
 from warehouse.lock import marker_path
 
 CLI = [sys.executable, "-m", "dashboard.cli"]
@@ -138,9 +141,15 @@ def test_sigterm_stops_the_run_publishes_what_was_finished_and_logs_it_interrupt
     (run,) = _runs(db)
     assert run[1] == "interrupted" and run[2] is True
     with duckdb.connect(str(db), read_only=True) as con:
-        statuses = [s for (s,) in con.execute("SELECT status FROM run_accounts").fetchall()]
-    assert "interrupted" in statuses and "ok" not in statuses[statuses.index("interrupted"):]
-    assert len(statuses) == len(slow_sim.world.accounts), "every account has a row, reached or not"
+        status = {(f, h, o): s for f, h, o, s in con.execute("SELECT forge, host, owner, status FROM run_accounts").fetchall()}
+    assert "interrupted" in status.values()
+    assert len(status) == len(slow_sim.world.accounts), "every account has a row, reached or not"
+    # Within each host's lane (its accounts one after another) nothing finished after the stop.
+    accounts = load_registry(registry).accounts
+    for lane in lanes(accounts, lambda a: (a.host, token_variable(a))):
+        statuses = [status[(a.forge, a.host, a.owner)] for _, a in lane]
+        stopped = next((i for i, s in enumerate(statuses) if s in ("interrupted", "not_reached")), len(statuses))
+        assert set(statuses[stopped:]) <= {"interrupted", "not_reached"}, statuses
     # The next run completes it.
     slow_sim.faults.clear()
     assert _run(registry, db).returncode == 0
