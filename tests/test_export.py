@@ -4,6 +4,7 @@ and loaded back into a fresh DuckDB with the same values as the dashboard's quer
 from __future__ import annotations
 
 import hashlib
+import csv
 import json
 import math
 import shutil
@@ -68,6 +69,12 @@ def test_csv_export_validates_as_a_data_package_with_its_data(exports):
     problems = [(t.name, e.message) for t in report.tasks for e in t.errors][:5]
     assert report.valid, (problems, [e.message for e in report.errors][:5])
     assert report.stats["tasks"] == len(_descriptor(exports["csv"])["resources"])
+    # Reviews are there, the NONE rows (read, none found) with an empty reviewer.
+    reviews = next(r for r in _descriptor(exports["csv"])["resources"] if r["name"] == "reviews")
+    assert reviews["rows"] > 0 and "primaryKey" not in reviews["schema"]
+    rows = list(csv.DictReader((exports["csv"] / reviews["path"]).open(encoding="utf-8")))
+    assert any(r["state"] == "NONE" and r["reviewer_login"] == "" for r in rows)
+    assert any(r["state"] == "APPROVED" and r["reviewer_login"] for r in rows)
 
 
 def test_a_wrong_primary_key_is_caught_by_the_validation(exports, tmp_path):

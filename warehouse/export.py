@@ -69,6 +69,7 @@ class StoredTable:
     emails: tuple[str, ...] = ()      # columns holding a person's e-mail address
     free_text: tuple[str, ...] = ()   # text columns that may quote an address
     dropped: tuple[str, ...] = ()     # columns that say something about this machine, not the data
+    keyed: bool = True                # False: its primary key holds '' (which CSV cannot tell from missing)
 
 
 STORED_TABLES: tuple[StoredTable, ...] = (
@@ -86,6 +87,10 @@ STORED_TABLES: tuple[StoredTable, ...] = (
                 "on GitHub the names in .github/workflows."),
     StoredTable("publiccode", "publiccode.yml files as parsed, invalid ones with their errors.",
                 free_text=("contacts", "raw", "contractors", "main_copyright_owner")),
+    StoredTable("reviews", "Reviews of merged change requests: GitHub's submitted reviews, GitLab's approvals; one "
+                "row per change request, reviewer and state. A change request whose reviews were read and held none "
+                "has one row with state NONE and no reviewer_login; one without any row has its reviews unknown.",
+                keyed=False),
     StoredTable("members", "Public members of organisations and groups."),
     StoredTable("persons", "Persons merged across logins and e-mail addresses; bots flagged."),
     StoredTable("person_identities", "Each login, e-mail address and name seen, with the person it belongs to.",
@@ -458,7 +463,8 @@ def _write_all(con, staging: Path, fmt: str, emails: str, summary: ExportSummary
         if select_sql is None:
             continue
         name = _RESOURCE_NAMES.get(table.name, table.name)
-        _add(con, summary, staging, name, select_sql, fmt, table.description, _primary_key(con, table.name),
+        _add(con, summary, staging, name, select_sql, fmt, table.description,
+             _primary_key(con, table.name) if table.keyed else (),
              _email_notes(table, emails), progress)
     for answer in answers():
         df = answer.compute(con)
