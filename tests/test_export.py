@@ -3,8 +3,8 @@ and loaded back into a fresh DuckDB with the same values as the dashboard's quer
 
 from __future__ import annotations
 
-import hashlib
 import csv
+import hashlib
 import json
 import math
 import shutil
