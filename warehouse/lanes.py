@@ -3,8 +3,8 @@
 GitHub asks integrators to make requests one after another, not concurrently, to stay clear of
 its secondary rate limits; the same courtesy serves any forge. So the accounts of one host and
 token stay in one lane, in registry order, and only lanes run side by side: a city on GitHub and
-openCoDE waits on both servers at once, while no server sees more than one request of ossdash at
-a time. Everything tied to a host (its rate budget, "unreachable earlier in this run") stays
+openCoDE waits on both servers at once, while no token makes more than one request at a time (a
+host whose accounts share one token sees one request at a time). Everything tied to a host (its rate budget, "unreachable earlier in this run") stays
 within one lane.
 
 Each lane has its own DuckDB cursor; writes go one at a time (:data:`warehouse.batches.WRITES`),
