@@ -22,7 +22,7 @@ from warehouse.metrics.badge_settings import (
 )
 from warehouse.metrics.frames import frame, int_columns
 from warehouse.metrics.results import moment
-from warehouse.metrics.scope import Scope, groups_with_repos, scoped
+from warehouse.metrics.scope import Scope, scoped, value_counts_per_group
 from warehouse.metrics.sustainability import factor_sql
 
 BADGE_COLUMNS = (
@@ -277,21 +277,6 @@ def badge_summary(
     """Repositories per badge level and group: the level's columns, repos, and per badge one
     column ``<badge>_<value>`` for each value of ``<badge>_level`` (none, unknown, then its
     levels from the lowest), counting each repository once, at the highest level it reached."""
-    sc = scoped(con, scope)
     per_repo = badges(con, scope, thresholds=thresholds, now=now)
-    groups = groups_with_repos(con, sc)
-    merged = groups.merge(
-        per_repo[["forge", "host", "path"] + [f"{b}_level" for b in BADGE_LEVELS]].rename(
-            columns={"forge": "_forge", "host": "_host", "path": "_path"}),
-        on=["_forge", "_host", "_path"], how="left")
-    out = merged[sc.columns].drop_duplicates().reset_index(drop=True)
-    repos = merged.groupby(sc.keys).size().rename("repos").reset_index()
-    out = out.merge(repos, on=sc.keys, how="left")
-    for badge, values in LEVEL_VALUES.items():
-        counts = (merged.groupby(sc.keys + [f"{badge}_level"]).size().unstack(fill_value=0)
-                  .reindex(columns=list(values), fill_value=0))
-        counts.columns = [f"{badge}_{v}" for v in values]
-        out = out.merge(counts.reset_index(), on=sc.keys, how="left")
-    count_cols = ["repos"] + [f"{b}_{v}" for b, vs in LEVEL_VALUES.items() for v in vs]
-    out = int_columns(out, count_cols)
-    return out.sort_values(sc.keys).reset_index(drop=True)
+    return value_counts_per_group(con, scoped(con, scope), per_repo,
+                                  [(f"{badge}_level", badge, values) for badge, values in LEVEL_VALUES.items()])

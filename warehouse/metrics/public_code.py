@@ -31,7 +31,7 @@ from warehouse.metrics.public_code_criteria import (
     checks_of,
 )
 from warehouse.metrics.results import moment
-from warehouse.metrics.scope import Scope, groups_with_repos, scoped
+from warehouse.metrics.scope import Scope, scoped, value_counts_per_group
 
 MAX_REVIEW_BUSINESS_DAYS = 2
 OUTCOMES = ("met", "not_met", "unknown")
@@ -277,20 +277,6 @@ def public_code_summary(
 ) -> pd.DataFrame:
     """Repositories per criterion outcome and group: the level's columns, repos, and per checked
     criterion ``<criterion>_met``, ``<criterion>_not_met``, ``<criterion>_unknown``."""
-    sc = scoped(con, scope)
     per_repo = public_code(con, scope, now=now)
-    groups = groups_with_repos(con, sc)
-    wanted = [f"criterion_{c}" for c in CHECKED_CRITERIA]
-    merged = groups.merge(
-        per_repo[["forge", "host", "path", *wanted]].rename(columns={"forge": "_forge", "host": "_host",
-                                                                     "path": "_path"}),
-        on=["_forge", "_host", "_path"], how="left")
-    out = merged[sc.columns].drop_duplicates().reset_index(drop=True)
-    out = out.merge(merged.groupby(sc.keys).size().rename("repos").reset_index(), on=sc.keys, how="left")
-    for criterion in CHECKED_CRITERIA:
-        counts = (merged.groupby(sc.keys + [f"criterion_{criterion}"]).size().unstack(fill_value=0)
-                  .reindex(columns=list(OUTCOMES), fill_value=0))
-        counts.columns = [f"{criterion}_{o}" for o in OUTCOMES]
-        out = out.merge(counts.reset_index(), on=sc.keys, how="left")
-    count_cols = ["repos"] + [f"{c}_{o}" for c in CHECKED_CRITERIA for o in OUTCOMES]
-    return int_columns(out, count_cols).sort_values(sc.keys).reset_index(drop=True)
+    return value_counts_per_group(con, scoped(con, scope), per_repo,
+                                  [(f"criterion_{c}", c, OUTCOMES) for c in CHECKED_CRITERIA])

@@ -228,3 +228,31 @@ def groups_with_repos(con: duckdb.DuckDBPyConnection, sc: ScopeSql, table: str |
         ORDER BY r.forge, r.host, r.path
     """
     return frame(con, sql, sc.params)
+
+
+def value_counts_per_group(con: duckdb.DuckDBPyConnection, sc: ScopeSql, per_repo: pd.DataFrame,
+                           counted: Sequence[tuple[str, str, Sequence[str]]]) -> pd.DataFrame:
+    """Repositories per value of per-repository columns, for each group of ``sc``'s level.
+
+    ``per_repo`` has forge, host, path and the counted columns; ``counted`` lists (column,
+    prefix, values): the answer has the level's columns, ``repos`` and ``<prefix>_<value>`` for
+    every value, each repository counted once (0 where none has the value). A group without
+    repositories has no row.
+    """
+    groups = groups_with_repos(con, sc)
+    merged = groups.merge(
+        per_repo[["forge", "host", "path", *(c for c, _, _ in counted)]].rename(
+            columns={"forge": "_forge", "host": "_host", "path": "_path"}),
+        on=["_forge", "_host", "_path"], how="left")
+    out = merged[sc.columns].drop_duplicates().reset_index(drop=True)
+    out = out.merge(merged.groupby(sc.keys).size().rename("repos").reset_index(), on=sc.keys, how="left")
+    names = ["repos"]
+    for column, prefix, values in counted:
+        counts = (merged.groupby(sc.keys + [column]).size().unstack(fill_value=0)
+                  .reindex(columns=list(values), fill_value=0))
+        counts.columns = [f"{prefix}_{v}" for v in values]
+        names += list(counts.columns)
+        out = out.merge(counts.reset_index(), on=sc.keys, how="left")
+    for name in names:
+        out[name] = out[name].fillna(0).astype("int64")
+    return out.sort_values(sc.keys).reset_index(drop=True)
