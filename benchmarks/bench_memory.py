@@ -9,6 +9,9 @@ Each collection (``warehouse.pipeline.collect``) then runs in a fresh Python pro
 collection into an empty warehouse, then an unchanged re-collection of the same warehouse (every
 answer a 304). Its peak RSS is what the kernel reports for that child (``os.wait4``'s
 ``ru_maxrss``). The floor is a process that imports ``warehouse.pipeline`` and does nothing.
+Every child starts Arrow's and DuckDB's allocators as the ``ossdash`` command does
+(``warehouse.resources.allocator_environment``), so these are the figures of ``ossdash collect``;
+a setting of either in the environment is kept.
 
 With ``--steps``, the collecting process also reports the peak of each part of the run: the
 collecting of the accounts, then every step of the settle, measured by resetting the kernel's
@@ -35,6 +38,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from warehouse.resources import allocator_environment
+
 DEFAULT_SCALES = (0.7, 1.0, 9.5, 16.5, 33.0)
 # The settle's steps, by the name the pipeline calls them; names it lacks are left out.
 STEPS = ("rebuild_identities", "refresh_metric_facts", "refresh_metric_results", "refresh_reuse",
@@ -122,7 +129,9 @@ def _run_child(args: list[str]) -> tuple[float, dict]:
     """Run a Python child to its end; its peak RSS in MB and what it printed."""
     with tempfile.TemporaryFile() as err:
         # Waited for with wait4 (not Popen.wait) to get this child's own resource usage.
-        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=err)
+        env = dict(os.environ)
+        allocator_environment(env)
+        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=err, env=env)
         out = proc.stdout.read()
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = code = os.waitstatus_to_exitcode(status)

@@ -9,7 +9,6 @@ interrupted (Ctrl-C), 143 terminated (SIGTERM).
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -29,6 +28,7 @@ from dashboard.cli_support import (
     published,
 )
 from dashboard.cli_support import load_registry as _load_registry
+from warehouse.resources import allocator_environment
 
 # A history horizon before this asks a forge for dates it cannot hold (and some reject the form).
 EARLIEST_SINCE = datetime(1970, 1, 1, tzinfo=UTC)
@@ -71,10 +71,10 @@ def main() -> None:
     could not be written, 5 (status) the warehouse failed its integrity check,
     130 interrupted, 143 terminated.
     """
-    # Arrow's default allocator (mimalloc) keeps the pages freed after each batch: 20-50 MB more
-    # at the peak of a collection (benchmarks/RESULTS.md, "Collection memory"). Arrow reads this
-    # when it is first imported, which no command has done yet; a setting of the caller's wins.
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    # Arrow's and DuckDB's allocators keep freed pages: tens of MB more at the peak of a
+    # collection (benchmarks/RESULTS.md, "Collection memory"). Both read their settings when
+    # first loaded, which no command has done yet; a setting of the caller's wins.
+    allocator_environment()
 
 
 @main.command()

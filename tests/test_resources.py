@@ -19,6 +19,11 @@ def _settings(con: duckdb.DuckDBPyConnection) -> tuple:
     return con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()[0]
 
 
+def test_the_working_copy_has_jemalloc_purge_in_the_background(clean_env, tmp_path):
+    with WorkingCopy(tmp_path / "w.duckdb") as con:
+        assert con.execute("SELECT current_setting('allocator_background_threads')").fetchall() == [(True,)]
+
+
 @pytest.fixture
 def clean_env(monkeypatch):
     monkeypatch.delenv(resources.MEMORY_LIMIT_ENV, raising=False)
@@ -95,25 +100,33 @@ def test_the_collect_command_reports_a_bad_value_as_one_error_line(tmp_path):
         assert not db.exists()
 
 
-@pytest.mark.parametrize(("given", "expected"), [(None, "system"), ("mimalloc", "mimalloc")])
-def test_ossdash_commands_give_arrow_the_system_allocator_unless_told_otherwise(tmp_path, given, expected):
-    """Arrow's mimalloc keeps freed pages; every ``ossdash`` command starts Arrow on the system
-    allocator instead, and a caller's own ARROW_DEFAULT_MEMORY_POOL is kept."""
+@pytest.mark.parametrize(("given", "expected"), [
+    (None, ("system", resources.ALLOCATOR_CONF)),
+    ("mimalloc", ("mimalloc", resources.ALLOCATOR_CONF)),
+    ("narenas:4", ("system", "narenas:4")),
+])
+def test_ossdash_commands_set_the_allocators_unless_told_otherwise(tmp_path, given, expected):
+    """Arrow's mimalloc and DuckDB's jemalloc keep freed pages; every ``ossdash`` command starts
+    Arrow on the system allocator and DuckDB with one arena and a short purge delay, before
+    either is loaded, and a caller's own setting of either is kept."""
     with ForgeSimulator(World(seed=7)) as sim:
         registry = tmp_path / "sim.toml"
         registry.write_text(sim.registry_toml(), encoding="utf-8")
     code = (
-        "import sys\n"
+        "import os, sys\n"
         "from dashboard.cli import main\n"
-        "assert 'pyarrow' not in sys.modules\n"
+        "assert 'pyarrow' not in sys.modules and 'duckdb' not in sys.modules\n"
         f"main(['validate', {str(registry)!r}], standalone_mode=False)\n"
         "import pyarrow\n"
         "print(pyarrow.default_memory_pool().backend_name)\n"
+        f"print(os.environ[{resources.ALLOCATOR_ENV!r}])\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
-    if given:
+    env = {k: v for k, v in os.environ.items() if k not in ("ARROW_DEFAULT_MEMORY_POOL", resources.ALLOCATOR_ENV)}
+    if given and ":" in given:
+        env[resources.ALLOCATOR_ENV] = given
+    elif given:
         env["ARROW_DEFAULT_MEMORY_POOL"] = given
     done = subprocess.run([sys.executable, "-c", code], check=False, env=env, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == expected
+    assert tuple(done.stdout.strip().splitlines()[-2:]) == expected

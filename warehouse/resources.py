@@ -12,6 +12,13 @@ repositories; ``ARROW_DEFAULT_MEMORY_POOL=system`` avoids that. It has to be set
 first imported (``pyarrow.set_memory_pool`` later does not reach the pool Arrow's C++ kernels use),
 so it belongs to the process's start, not here: the ``ossdash`` command sets it.
 
+DuckDB's own allocator (jemalloc, on Linux) keeps freed pages for ten seconds in one arena per
+thread and purges them on the allocating thread. :func:`allocator_environment` gives DuckDB one
+arena and a tenth of a second, with jemalloc's background threads doing the purging
+(``allocator_background_threads``), which took about 35 MB off the peak at 571 repositories at no
+cost in speed; purging at once (``dirty_decay_ms:0``) took 40-60 MB off but made the settle a
+third slower. Like Arrow's pool it is read when DuckDB is first loaded, so the command sets it.
+
 Both DuckDB settings can be set per run with OSSDASH_MEMORY_LIMIT (e.g. ``512MB``, ``2GB``) and
 OSSDASH_THREADS.
 The limit covers DuckDB's buffers only: the process as a whole also holds Python, its libraries
@@ -36,6 +43,9 @@ DEFAULT_THREADS = 2
 MIN_MEMORY_LIMIT_MB = 128
 MAX_THREADS = 256
 
+ALLOCATOR_ENV = "DUCKDB_JE_MALLOC_CONF"
+ALLOCATOR_CONF = "narenas:1,dirty_decay_ms:100,muzzy_decay_ms:0"
+
 _UNIT_BYTES = {"kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3,
                "tb": 1000**4, "tib": 1024**4}
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*", re.IGNORECASE)
@@ -52,7 +62,18 @@ class Resources:
 
     def duckdb_config(self) -> dict[str, str]:
         """The settings as ``duckdb.connect(config=...)`` takes them."""
-        return {"memory_limit": f"{self.memory_limit_mb}MiB", "threads": str(self.threads)}
+        return {"memory_limit": f"{self.memory_limit_mb}MiB", "threads": str(self.threads),
+                "allocator_background_threads": "true"}
+
+
+def allocator_environment(environ: dict[str, str] | None = None) -> None:
+    """Set Arrow's and DuckDB's allocators for a collector, unless ``environ`` already names them.
+
+    Call before pyarrow and DuckDB are first imported: both read these when they load.
+    """
+    env = os.environ if environ is None else environ
+    env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    env.setdefault(ALLOCATOR_ENV, ALLOCATOR_CONF)
 
 
 def collection_resources(environ: Mapping[str, str] | None = None) -> Resources:
