@@ -32,7 +32,7 @@ from warehouse import changes, state, stopping
 from warehouse.account_walk import collect_account
 from warehouse.batches import WRITES, rollback
 from warehouse.budget import token_variable
-from warehouse.goals import sync_goals, write_snapshots
+from warehouse.goals import history_fresh, sync_goals, write_snapshots
 from warehouse.identities import rebuild_identities
 from warehouse.lanes import Serialised, lanes, run_lanes
 from warehouse.lock import (
@@ -255,16 +255,20 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
             "AND i.host = comments.host AND i.repo_path = comments.repo_path AND i.number = comments.item_number "
             "AND i.kind = 'change_request')"
         )
-        if not changes.pending(con).nothing:
+        unchanged = changes.pending(con).nothing
+        if not unchanged:
             rebuild_identities(con, registry)  # it adds the repositories of identities it moved
         refresh_metric_facts(con, incremental=True)
         refresh_metric_results(con, as_of)
         # Reuse depends on the data alone, not on the moment: unchanged data, unchanged rows.
         if not changes.pending(con).nothing or not reuse_fresh(con):
+            unchanged = False
             refresh_reuse(con)
         sync_goals(con, registry)
-        # A dated row of every entity's goal metrics, so progress has a history.
-        write_snapshots(con, registry, today=as_of.date(), refresh=False)
+        # A dated row of every entity's goal metrics, so progress has a history. The history
+        # reconstructed from the data depends on the data, the month and the registry alone.
+        write_snapshots(con, registry, today=as_of.date(), refresh=False,
+                        reconstruct=not (unchanged and history_fresh(con, registry, as_of.date())))
         changes.clear(con)
         con.execute("COMMIT")
     except BaseException:

@@ -3,6 +3,8 @@ reconstructed (:func:`write_snapshots`), and read back (:func:`goal_history`).""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, datetime
 
 import duckdb
@@ -13,7 +15,12 @@ from collectors.registry import Registry
 from warehouse import reuse
 from warehouse.goals.days import _today
 from warehouse.goals.transaction import _Tx
-from warehouse.goals.values import goal_values, reconstruct_history
+from warehouse.goals.values import (
+    _entity_ids,
+    _history_metrics,
+    goal_values,
+    reconstruct_history,
+)
 
 
 def write_snapshots(
@@ -51,6 +58,10 @@ def write_snapshots(
         preserve_index=False,
     )
     with _Tx(con):
+        if reconstruct:
+            con.execute("DELETE FROM goal_history_state")
+            con.execute("INSERT INTO goal_history_state (month, inputs) VALUES (?, ?)",
+                        [day.replace(day=1), _history_inputs(con, registry, months)])
         con.register("_goal_rows", table)
         try:
             con.execute(
@@ -75,6 +86,29 @@ def write_snapshots(
         finally:
             con.unregister("_goal_rows")
     return len(values)
+
+
+def _history_inputs(con: duckdb.DuckDBPyConnection, registry: Registry | None, months: int) -> str:
+    """A digest of what the reconstruction reads besides the collected data and the month."""
+    inputs = {
+        "entities": sorted(_entity_ids(con, registry)),
+        "since": registry.since.isoformat() if registry is not None and registry.since else None,
+        "metrics": sorted(_history_metrics(registry, None)),
+        "months": months,
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def history_fresh(con: duckdb.DuckDBPyConnection, registry: Registry | None,
+                  today: date | datetime | None = None, months: int = 24) -> bool:
+    """Whether the stored reconstruction was made this month from the same registry inputs.
+
+    It says nothing of the collected data: a caller that knows the data unchanged since
+    (:mod:`warehouse.changes`) may then skip the reconstruction (``write_snapshots(reconstruct=False)``).
+    """
+    day = _today(today, con)
+    stored = con.execute("SELECT month, inputs FROM goal_history_state").fetchall()
+    return stored == [(day.replace(day=1), _history_inputs(con, registry, months))]
 
 
 def goal_history(
