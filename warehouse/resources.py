@@ -15,9 +15,9 @@ so it belongs to the process's start, not here: the ``ossdash`` command sets it.
 DuckDB's own allocator (jemalloc, on Linux) keeps freed pages for ten seconds in one arena per
 thread and purges them on the allocating thread. :func:`allocator_environment` gives DuckDB one
 arena and a tenth of a second, with jemalloc's background threads doing the purging
-(``allocator_background_threads``), which took about 35 MB off the peak at 571 repositories at no
-cost in speed; purging at once (``dirty_decay_ms:0``) took 40-60 MB off but made the settle a
-third slower. Like Arrow's pool it is read when DuckDB is first loaded, so the command sets it.
+(``allocator_background_threads``): 4-15 MB off an unchanged re-collection's peak at 43-2,000
+repositories at no cost in speed; purging at once (``dirty_decay_ms:0``) took 40-60 MB off a
+first collection but made the settle a third slower. Like Arrow's pool it is read when DuckDB is first loaded, so the command sets it.
 
 Both DuckDB settings can be set per run with OSSDASH_MEMORY_LIMIT (e.g. ``512MB``, ``2GB``) and
 OSSDASH_THREADS.
