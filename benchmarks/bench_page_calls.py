@@ -11,7 +11,7 @@ last collection's). Page run times come along: cold with the query cache cleared
 runs), warm the same page again with the cache kept (what a rerun or a return to the page costs).
 
 Run: python benchmarks/bench_page_calls.py [--db PATH [--keep]] [--scale 1.0] [--repeat 20]
-                                           [--results benchmarks/RESULTS.md]
+                                           [--pages reuse,entity] [--results benchmarks/RESULTS.md]
 Numbers, never asserted in unit tests.
 """
 
@@ -166,14 +166,25 @@ def _as_of(con: duckdb.DuckDBPyConnection) -> datetime | None:
         cur.close()
 
 
+def _chosen(names: str) -> list[str]:
+    wanted = [f"{n.strip().removesuffix('.py')}.py" for n in names.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in PAGES]
+    if unknown or not wanted:
+        raise SystemExit(f"--pages: unknown page(s) {', '.join(n.removesuffix('.py') for n in unknown) or repr(names)}"
+                         f" (pages: {', '.join(p.removesuffix('.py') for p in PAGES)})")
+    return wanted
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, help="where to build (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="reuse the warehouse at --db if it exists")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the design scale")
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per call")
+    parser.add_argument("--pages", help="only these pages, comma-separated (e.g. reuse,entity; default: every page)")
     parser.add_argument("--results", type=Path, help="append the tables to this Markdown file")
     args = parser.parse_args()
+    pages = PAGES if args.pages is None else _chosen(args.pages)
     lines: list[str] = []
 
     def out(text: str = "") -> None:
@@ -195,7 +206,7 @@ def main() -> None:
         recorder = Recorder()
         data.query = recorder.wrap(data.query)
         page_times: dict[str, tuple[list[float], list[float]]] = {}
-        for page in PAGES:
+        for page in pages:
             recorder.page = page
             for params in visits(big, typical, repo):
                 st.cache_data.clear()
@@ -206,7 +217,8 @@ def main() -> None:
                 warms.append(warm)
         out(f"## Every query call the pages make, at scale {args.scale:g} ({datetime.now(UTC):%Y-%m-%d})")
         out()
-        out(f"`python benchmarks/bench_page_calls.py --scale {args.scale:g} --repeat {args.repeat}`:"
+        only = "" if args.pages is None else f" --pages {','.join(p.removesuffix('.py') for p in pages)}"
+        out(f"`python benchmarks/bench_page_calls.py --scale {args.scale:g} --repeat {args.repeat}{only}`:"
             f" {os.cpu_count()} cores, DuckDB {duckdb.__version__}, load average {os.getloadavg()[0]:.1f}."
             f" Pages opened at every period ({', '.join(map(str, PERIODS))} days) for the largest and a"
             f" typical entity, one repository, and in German: {len(recorder.calls)} distinct calls.")
