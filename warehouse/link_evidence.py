@@ -73,11 +73,22 @@ def link_evidence(con: duckdb.DuckDBPyConnection, kinds: Sequence[str] | None = 
         if per_link is None:
             query, params = f"SELECT * FROM ({union}) {where}", {"entity_id": entity_id}
         else:
+            # Only the rows with at least a link's n-th most commits are ranked: the others cannot be
+            # among its first n, and ranking every person pair of an ecosystem costs more than this.
             query = f"""
+                WITH pieces AS MATERIALIZED (SELECT * FROM ({union}) {where}),
+                links AS (
+                    SELECT kind, source, target, count(*) AS pieces,
+                           list_min(max(coalesce(commits, 0), $per_link)) AS least
+                    FROM pieces GROUP BY kind, source, target
+                ),
+                near AS (
+                    SELECT p.*, l.pieces FROM pieces p JOIN links l USING (kind, source, target)
+                    WHERE coalesce(p.commits, 0) >= l.least
+                )
                 SELECT * EXCLUDE (_rank) FROM (
-                    SELECT *, row_number() OVER (PARTITION BY kind, source, target ORDER BY {_BY_WEIGHT}) AS _rank,
-                           count(*) OVER (PARTITION BY kind, source, target) AS pieces
-                    FROM ({union}) {where}
+                    SELECT *, row_number() OVER (PARTITION BY kind, source, target ORDER BY {_BY_WEIGHT}) AS _rank
+                    FROM near
                 ) WHERE _rank <= $per_link"""
             params = {"entity_id": entity_id, "per_link": int(per_link)}
         frames.append(con.sql(query, params=params).to_df().assign(text=None, method=None))
