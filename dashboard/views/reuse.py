@@ -4,10 +4,19 @@ Rows open the entity's page; the chosen view (network or matrix) is part of the 
 
 from __future__ import annotations
 
-import pandas as pd
+import functools
+
 import streamlit as st
 
-from dashboard import chart_base, columns, data, evidence_text, filters, network_charts
+from dashboard import (
+    chart_base,
+    columns,
+    data,
+    evidence_text,
+    filters,
+    network_charts,
+    reuse_links,
+)
 from warehouse import link_evidence, reuse
 from warehouse.pages import directory
 
@@ -65,20 +74,13 @@ if not scope_ids:
 labels = network_charts.unique_labels(scope_ids, names)
 summary = data.query(reuse.entity_reuse_summary)
 summary = summary[summary["entity_id"].isin(scope_ids)].copy()
-edges = data.query(reuse.entity_edges, kinds=kinds)
-edges = edges[edges["source"].isin(scope_ids) & edges["target"].isin(scope_ids)].copy()
-edges["source_label"] = edges["source"].map(labels)
-edges["target_label"] = edges["target"].map(labels)
-edges["kind_label"] = edges["kind"].map(lambda k: t.label("edge", k))
-# A link's summary needs its first pieces of evidence; every piece is read only when asked for below.
-firsts = data.query(link_evidence.link_evidence, kinds, per_link=evidence_text.SHOWN_PER_LINK)
-firsts = firsts[firsts["source"].isin(scope_ids) & firsts["target"].isin(scope_ids)]
-edges = edges.merge(evidence_text.link_summaries(t, firsts, labels), on=["source", "target", "kind"], how="left")
+# The links in scope with their summaries in words: worked out once per snapshot, language, kinds
+# and scope, not on every rerun (tens of thousands of links at a hundred entities).
+edges = reuse_links.links(t, kinds, scope_ids, labels)
 
-pairs = edges[["source", "target"]].apply(lambda r: tuple(sorted(r)), axis=1) if len(edges) else pd.Series(dtype=object)
 figures = st.columns(4)
 figures[0].metric(t("reuse.figure.entities"), t.number(len(scope_ids)))
-figures[1].metric(t("reuse.figure.linked_pairs"), t.number(pairs.nunique() if len(edges) else 0),
+figures[1].metric(t("reuse.figure.linked_pairs"), t.number(reuse_links.linked_pairs(edges)),
                   help=t("reuse.figure.linked_pairs_help"))
 figures[2].metric(t("reuse.figure.links"), t.number(len(edges)), help=t("reuse.figure.links_help"))
 figures[3].metric(t("reuse.figure.reused_projects"), t.number(int(summary["projects_reused_by_others"].sum())),
@@ -94,7 +96,7 @@ view = filters.view("view", ["network", "matrix"], "network", t("reuse.view"),
 
 if view == "network":
     drawn = network_charts.legible_edges(edges, len(scope_ids))
-    layout = network_charts.spring_layout(scope_ids, zip(drawn["source"], drawn["target"], drawn["weight"]))
+    layout = reuse_links.layout(scope_ids, drawn)
     nodes = layout.merge(summary, on="entity_id", how="left").fillna(
         {"projects": 0, "projects_reused_by_others": 0, "reusing_entities": 0, "contributions_to_others": 0})
     nodes["label"] = nodes["entity_id"].map(labels)
@@ -144,10 +146,12 @@ else:
         }),
     )
     filters.follow_selection(chosen, edges, "views/entity.py", entity="source")
+    # Made when the reader clicks (tens of thousands of links are a tenth of a second on every rerun).
     st.download_button(
         t("common.download_csv"),
-        columns.csv_bytes(t, edges[["source", "source_label", "target", "target_label", "kind", "kind_label", "weight",
-                                    "evidence_text"]].rename(columns={"evidence_text": "evidence"})),
+        functools.partial(columns.csv_bytes, t, edges[["source", "source_label", "target", "target_label", "kind",
+                                                       "kind_label", "weight", "evidence_text"]].rename(
+            columns={"evidence_text": "evidence"})),
         file_name="ossdash-reuse-edges.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -181,10 +185,10 @@ else:
         )
         st.download_button(
             t("common.download_csv"),
-            columns.csv_bytes(t, pieces[["kind", "kind_label", "source", "source_label", "target", "target_label",
-                                         "project_forge", "project_path", "forge", "path", "person", "commits",
-                                         "other_commits", "text", "method", "sentence"]].rename(
-                columns={"sentence": "detail"})),
+            functools.partial(columns.csv_bytes, t, pieces[[
+                "kind", "kind_label", "source", "source_label", "target", "target_label", "project_forge",
+                "project_path", "forge", "path", "person", "commits", "other_commits", "text", "method",
+                "sentence"]].rename(columns={"sentence": "detail"})),
             file_name="ossdash-reuse-evidence.csv",
             mime="text/csv",
             icon=":material/download:",
