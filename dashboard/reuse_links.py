@@ -22,8 +22,9 @@ from warehouse import link_evidence, reuse
 
 log = logging.getLogger(__name__)
 
-# Kept at most: sets of links (languages × kinds × scopes read lately) and layouts.
-KEPT_LINKS = 8
+# Kept at most: sets of links (languages × kinds × scopes read lately; all links of a hundred
+# entities, 16k with their evidence, are about 16 MB) and layouts (a few kB each).
+KEPT_LINKS = 4
 KEPT_LAYOUTS = 32
 
 
