@@ -15,7 +15,7 @@ import pytest
 from collectors.registry import parse_registry
 from collectors.simulator import ForgeSimulator, World, activity
 from warehouse import pipeline
-from warehouse.goals import history_fresh
+from warehouse.goals.snapshots import history_fresh
 
 GOAL = '''
   [[entity.goal]]

@@ -32,7 +32,8 @@ from warehouse import changes, state, stopping
 from warehouse.account_walk import collect_account
 from warehouse.batches import WRITES, rollback
 from warehouse.budget import token_variable
-from warehouse.goals import history_fresh, sync_goals, write_snapshots
+from warehouse.goals import sync_goals, write_snapshots
+from warehouse.goals.snapshots import history_fresh
 from warehouse.identities import rebuild_identities
 from warehouse.lanes import Serialised, lanes, run_lanes
 from warehouse.lock import (

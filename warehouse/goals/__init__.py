@@ -44,7 +44,8 @@ One module per concern, each importing only those above it in this list:
   reconstructed from history (:func:`reconstruct_history`);
 - :mod:`~warehouse.goals.definitions`: the registry's goals, report names and logos mirrored
   (:func:`sync_goals`) and read back;
-- :mod:`~warehouse.goals.snapshots`: :func:`write_snapshots`, :func:`history_fresh` and :func:`goal_history`;
+- :mod:`~warehouse.goals.snapshots`: :func:`write_snapshots` and :func:`goal_history`
+  (the collection's own :func:`~warehouse.goals.snapshots.history_fresh` stays there);
 - :mod:`~warehouse.goals.progress`: the progress table (:func:`goal_progress`);
 - :mod:`~warehouse.goals.report_health`: the health score for the council report
   (:func:`health_history`, :func:`peer_standing`).
@@ -75,7 +76,7 @@ from warehouse.goals.metric_registry import (
 )
 from warehouse.goals.progress import DEADLINE_VALUE_DAYS, goal_progress
 from warehouse.goals.report_health import health_history, peer_standing
-from warehouse.goals.snapshots import goal_history, history_fresh, write_snapshots
+from warehouse.goals.snapshots import goal_history, write_snapshots
 from warehouse.goals.status import (
     ACHIEVED,
     AT_RISK,
@@ -126,7 +127,6 @@ __all__ = [
     "goal_status",
     "goal_values",
     "health_history",
-    "history_fresh",
     "is_share",
     "logo_image",
     "lower_is_better",
