@@ -53,6 +53,7 @@ from warehouse.identity_rules import (
     is_bot_login,
     is_shared_email,
 )
+from warehouse.transactions import Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,17 +318,6 @@ def _registry_tables(registry: Registry | None) -> tuple[pa.Table, pa.Table]:
     return accounts, domains
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the caller holds an open transaction on this connection.
-
-    DuckDB offers no flag for it, and a failed BEGIN would abort the caller's
-    transaction; but inside one transaction the transaction id stays put, while
-    two autocommit statements each get a new one.
-    """
-    first = con.execute("SELECT txid_current()").fetchall()[0][0]
-    return con.execute("SELECT txid_current()").fetchall()[0][0] == first
-
-
 def rebuild_identities(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> IdentityStats:
     """Recompute persons, their identities and affiliations from the collected data.
 
@@ -335,18 +325,8 @@ def rebuild_identities(con: duckdb.DuckDBPyConnection, registry: Registry | None
     and ``person_affiliations`` in one transaction (the caller's, if one is open),
     so readers never see a half-built state. Same data, same rows.
     """
-    own = not _in_transaction(con)
-    if own:
-        con.execute("BEGIN")
-    try:
-        stats = _rebuild(con, registry)
-        if own:
-            con.execute("COMMIT")
-    except BaseException:
-        if own:
-            con.execute("ROLLBACK")
-        raise
-    return stats
+    with Transaction(con):
+        return _rebuild(con, registry)
 
 
 def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> IdentityStats:

@@ -32,7 +32,6 @@ One module per concern, each importing only those above it in this list:
 
 - :mod:`~warehouse.goals.days`: which day "today" is, a day's end, month ends, the moment a
   health metric is taken at;
-- :mod:`~warehouse.goals.transaction`: the writers' transaction;
 - :mod:`~warehouse.goals.metric_registry`: units, :class:`GoalMetric`, ``METRICS`` and
   :func:`register_metric`, a metric's unit and direction;
 - :mod:`~warehouse.goals.trend`: the trend (:func:`fit_trend`) and a projection's range;

@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 
 from collectors.registry import MAX_LOGO_BYTES, Registry
-from warehouse.goals.transaction import _Tx
+from warehouse.transactions import Transaction
 
 
 def _registry_goals(registry: Registry) -> list[tuple[str, int, str, float, date]]:
@@ -27,7 +27,7 @@ def sync_goals(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
         kind, data = logo_image(e.logo)
         if e.display_name or data:
             shown.append((e.id, e.display_name, kind, data))
-    with _Tx(con):
+    with Transaction(con):
         con.execute("DELETE FROM goals")
         for row in rows:
             con.execute("INSERT INTO goals VALUES (?, ?, ?, ?, ?)", list(row))

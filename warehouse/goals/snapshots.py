@@ -14,13 +14,13 @@ import pyarrow as pa
 from collectors.registry import Registry
 from warehouse import reuse
 from warehouse.goals.days import _today
-from warehouse.goals.transaction import _Tx
 from warehouse.goals.values import (
     _entity_ids,
     _history_metrics,
     goal_values,
     reconstruct_history,
 )
+from warehouse.transactions import Transaction
 
 
 def write_snapshots(
@@ -57,7 +57,7 @@ def write_snapshots(
                           ("value", pa.float64()), ("source", pa.string())]),
         preserve_index=False,
     )
-    with _Tx(con):
+    with Transaction(con):
         if reconstruct:
             con.execute("DELETE FROM goal_history_state")
             con.execute("INSERT INTO goal_history_state (month, inputs) VALUES (?, ?)",

@@ -9,12 +9,7 @@ from warehouse.reuse.evidence import EDGE_KINDS
 from warehouse.reuse.publiccode import _PC_ENTRIES, _resolve_table
 from warehouse.reuse.state import _STATE_COUNTED, _STATE_COUNTS_SQL, _counts
 from warehouse.reuse.summary import _entity_reuse_summary_live
-
-
-def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the caller holds an open transaction (see warehouse.identities)."""
-    first = con.execute("SELECT txid_current()").fetchall()[0][0]
-    return con.execute("SELECT txid_current()").fetchall()[0][0] == first
+from warehouse.transactions import Transaction
 
 
 def refresh_reuse(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -23,10 +18,7 @@ def refresh_reuse(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     Call after each collection, after identities (``rebuild_identities``), in the caller's
     transaction if one is open (else in one of its own). Same data, same rows. Returns row counts.
     """
-    own = not _in_transaction(con)
-    if own:
-        con.execute("BEGIN")
-    try:
+    with Transaction(con):
         # Without a state row, entity_edges and entity_reuse_summary below compute live.
         con.execute("DELETE FROM reuse_state")
         con.execute("DELETE FROM repo_project")
@@ -59,12 +51,6 @@ def refresh_reuse(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             f" VALUES (now(), {', '.join('?' for _ in _STATE_COUNTED)})",
             list(sources),
         )
-        if own:
-            con.execute("COMMIT")
-    except BaseException:
-        if own:
-            con.execute("ROLLBACK")
-        raise
     return counts
 
 
