@@ -76,3 +76,49 @@ def test_flush_replaces_each_listing_whole_and_keeps_the_others(con):
         ("o/a", "v2"), ("o/b", "v1"), ("o/b", "v2"),
     ]
     assert con.execute("SELECT login FROM members").fetchall() == [("bob",)]
+
+
+def test_upsert_replaces_stored_rows_whole_and_counts_only_keys_not_stored(con):
+    loader.load(con, [_commit("o/a", str(n), "old") for n in range(3)], loader.COMMITS)
+    # Two stored keys and two new ones: the stored rows take the batch's values, nothing else moves.
+    batch = [_commit("o/a", "1", "new"), _commit("o/a", "2", "new"), _commit("o/a", "3", "new"), _commit("o/b", "1", "new")]
+    assert loader.load(con, batch, loader.COMMITS) == 2
+    assert con.execute("SELECT repo_path, sha, message FROM commits ORDER BY ALL").fetchall() == [
+        ("o/a", "0", "old"), ("o/a", "1", "new"), ("o/a", "2", "new"), ("o/a", "3", "new"), ("o/b", "1", "new"),
+    ]
+
+
+def test_a_large_batch_with_repeats_keeps_the_last_of_each_key(con):
+    # Past the size at which DuckDB counts the batch's keys instead of Python.
+    size = loader._KEYS_IN_PYTHON + 500
+    loader.load(con, [_commit("o/a", str(n), "stored") for n in range(0, size, 2)], loader.COMMITS)
+    batch = [_commit("o/a", str(n), "first") for n in range(size)] + [_commit("o/a", str(n), "last") for n in range(0, size, 5)]
+    assert loader.load(con, batch, loader.COMMITS) == size // 2
+    counts = dict(con.execute("SELECT message, count(*) FROM commits GROUP BY message").fetchall())
+    assert counts == {"first": size - len(range(0, size, 5)), "last": len(range(0, size, 5))}
+
+
+def test_a_failed_insert_keeps_the_rows_it_would_have_replaced(con):
+    loader.load(con, [_commit("o/a", "1", "kept")], loader.COMMITS)
+    bad = CommitRecord("github", "h", "o/a", None, "N", "n@x.example", "n", NOW, "N", "n@x.example", "n", NOW, "m")
+    with pytest.raises(duckdb.ConstraintException):
+        loader.load(con, [_commit("o/a", "1", "lost?"), bad], loader.COMMITS)
+    assert con.execute("SELECT message FROM commits").fetchall() == [("kept",)]
+    # In the caller's transaction the caller decides: its rollback takes back the delete as well.
+    con.execute("BEGIN")
+    loader.load(con, [_commit("o/a", "1", "rolled back")], loader.COMMITS)
+    con.execute("ROLLBACK")
+    assert con.execute("SELECT message FROM commits").fetchall() == [("kept",)]
+
+
+def test_every_table_the_loader_writes_has_exactly_its_specs_columns(con):
+    """A row is replaced whole: a column the spec did not name would lose its value on every load."""
+    from warehouse import changes, state
+
+    specs = [*loader.SPECS.values(), state.CURSORS, *(v for v in vars(changes).values() if isinstance(v, loader.TableSpec))]
+    assert len(specs) >= 12
+    for spec in specs:
+        stored = [r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [spec.table]).fetchall()]
+        assert sorted(stored) == sorted(spec.columns), spec.table
