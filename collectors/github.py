@@ -68,6 +68,7 @@ from collectors.records import (
 from collectors.registry import Account
 from collectors.reviews import ReviewRecord, github_reviews
 from collectors.secrets import scrub
+from collectors.sessions import forge_session
 
 
 def _observe(response, *args, **kwargs):
@@ -135,17 +136,6 @@ class _CountingHTTP(_Patient, _Pooled, HTTPRequestsConnectionClass):
 
 class _CountingHTTPS(_Patient, _Pooled, HTTPSRequestsConnectionClass):
     pass
-
-
-def _session() -> requests.Session:
-    """An account's session: counted, no retries of its own (see _Patient), no .netrc (as PyGithub's)."""
-    session = requests.Session()
-    session.auth = Requester.noopAuth
-    adapter = requests.adapters.HTTPAdapter(max_retries=0)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.hooks["response"].append(_observe)
-    return session
 
 
 _injected = False
@@ -220,7 +210,7 @@ class GitHubCollector:
         self.options = options or CollectorOptions()
         self.stats = RequestStats()
         self.stats.patience = Patience(account, self.options)
-        self.stats.session = _session()
+        self.stats.session = forge_session(_observe)  # counted; retries are _Patient's
         self.warnings: list[str] = []
         self._reviews_refused = False  # a 401 on reviews: not asked for again in this run
         token = account.token()

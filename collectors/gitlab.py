@@ -60,6 +60,7 @@ from collectors.records import (
 from collectors.registry import Account
 from collectors.reviews import ReviewRecord, gitlab_approvals
 from collectors.secrets import scrub
+from collectors.sessions import forge_session
 
 
 class _PatientGitlab(gitlab.Gitlab):
@@ -116,9 +117,7 @@ class GitLabCollector:
         token = account.token()
         self._tokens = [token] if token else []
         self._last = threading.local()
-        session = requests.Session()
-        session.hooks["response"].append(self.stats.hook)
-        session.hooks["response"].append(self._remember)
+        session = forge_session(self.stats.hook, self._remember)
         self.gl = _PatientGitlab(
             url=account.url,
             private_token=token,
