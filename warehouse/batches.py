@@ -119,7 +119,7 @@ class Pending:
             for (_, columns), (spec, values) in replaced.items():
                 loader.delete_many(con, spec, columns, values)
             for spec, records in rows.values():
-                new += loader.load(con, records, spec, count_new=spec is loader.COMMITS)
+                new += loader.load(con, records, spec, count_new=spec is loader.COMMITS, held=True)
             state.put_cursors(con, self.forge, self.host, cursors)
             con.execute("COMMIT")
         except BaseException:

@@ -8,6 +8,7 @@ item across pages when data moves while we page.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
@@ -94,11 +95,13 @@ def to_arrow(records: Sequence, spec: TableSpec) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=spec.schema)
 
 
-def upsert(con: duckdb.DuckDBPyConnection, spec: TableSpec, batch: pa.Table, count_new: bool = True) -> int:
+def upsert(con: duckdb.DuckDBPyConnection, spec: TableSpec, batch: pa.Table, count_new: bool = True,
+           held: bool = False) -> int:
     """Insert or replace a batch; return how many natural keys were new to the table (0 unless count_new).
 
     The stored rows with a key of the batch are deleted and the batch inserted, in the caller's
-    transaction or one of its own. A spec names every column of its table, so a row is replaced
+    transaction or one of its own; ``held`` says the caller holds one (a batch's flush), which
+    spares the two queries that would ask. A spec names every column of its table, so a row is replaced
     whole, as ``ON CONFLICT DO UPDATE`` would, at a half to a third of its cost (benchmarks/RESULTS.md,
     "Loading a collection's batches"); a key the table did not hold is one the delete did not find.
     """
@@ -115,7 +118,7 @@ def upsert(con: duckdb.DuckDBPyConnection, spec: TableSpec, batch: pa.Table, cou
             if distinct < batch.num_rows else ""
         same_key = " AND ".join(f"stored.{k} = batch.{k}" for k in spec.keys)
         cols = ", ".join(spec.columns)
-        with Transaction(con):
+        with contextlib.nullcontext() if held else Transaction(con):
             replaced = con.execute(f"DELETE FROM {spec.table} AS stored USING {view} AS batch WHERE {same_key}").fetchall()[0][0]
             con.execute(f"INSERT INTO {spec.table} ({cols}) SELECT {cols} FROM {view}{dedupe}").fetchall()
     finally:
@@ -136,11 +139,12 @@ def _distinct_keys(con: duckdb.DuckDBPyConnection, spec: TableSpec, view: str, b
     return con.execute(f"SELECT count(DISTINCT ({', '.join(spec.keys)})) FROM {view}").fetchall()[0][0]
 
 
-def load(con: duckdb.DuckDBPyConnection, records: Iterable, spec: TableSpec, count_new: bool = True) -> int:
+def load(con: duckdb.DuckDBPyConnection, records: Iterable, spec: TableSpec, count_new: bool = True,
+         held: bool = False) -> int:
     records = list(records)
     if not records:
         return 0
-    return upsert(con, spec, to_arrow(records, spec), count_new)
+    return upsert(con, spec, to_arrow(records, spec), count_new, held)
 
 
 def delete(con: duckdb.DuckDBPyConnection, spec: TableSpec, where: dict[str, str]) -> None:

@@ -63,7 +63,8 @@ def put_cursor(
 def put_cursors(
     con: duckdb.DuckDBPyConnection, forge: str, host: str, cursors: list[tuple[str, str, Cursor]]
 ) -> None:
-    """Store many cursors with one statement; the last one queued for a (scope, stream) wins."""
+    """Store many cursors with one statement, in the caller's transaction (a batch's flush); the
+    last one queued for a (scope, stream) wins."""
     if not cursors:
         return
     now = datetime.now(UTC)
@@ -81,7 +82,7 @@ def put_cursors(
         ],
         schema=CURSORS.schema,
     )
-    upsert(con, CURSORS, table, count_new=False)
+    upsert(con, CURSORS, table, count_new=False, held=True)
 
 
 def stream_etags(con: duckdb.DuckDBPyConnection, forge: str, host: str, scope: str,
