@@ -27,6 +27,9 @@ from warehouse.batches import Pending
 from warehouse.plans import RepoPlan, plan_repos, walk_marker
 from warehouse.run_summary import AccountResult, Progress
 
+# Repositories whose stored cursors are read in one query: few enough that what is held stays small.
+CURSOR_CHUNK = 200
+
 
 def _pending_warnings(collector: ForgeCollector) -> list[str]:
     return getattr(collector, "warnings", None) or []
@@ -63,11 +66,15 @@ def collect_account(
         plans = plan_repos(con, collector, account, listing.repos)
     run.drain(collector, result)
     failed = False
+    cursors = None
     for done, plan in enumerate(plans, start=1):
+        if (done - 1) % CURSOR_CHUNK == 0:
+            chunk = plans[done - 1:done - 1 + CURSOR_CHUNK]
+            cursors = state.StoredCursors(con, forge, host, [p.repo.path for p in chunk if p.walk or p.items])
         try:
             stopping.check()
             warned = len(_pending_warnings(collector))
-            _collect_repo(con, collector, plan, horizon, pending, result)
+            _collect_repo(con, collector, plan, horizon, pending, result, cursors)
             if len(_pending_warnings(collector)) > warned:
                 pending.rewind(plan.repo.path)
                 listing_unreadable = True  # a 304 on the listing next time would skip its walk
@@ -105,7 +112,8 @@ def _collect_members(con, collector: ForgeCollector, account: Account, pending: 
         pending.cursor(account.owner, "members", state.Cursor(etag=answer.etag))
 
 
-def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pending: Pending, result: AccountResult) -> None:
+def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pending: Pending, result: AccountResult,
+                  cursors: state.StoredCursors) -> None:
     repo = plan.repo
     if plan.walk:
         repo = collector.detail(repo)
@@ -114,8 +122,8 @@ def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pendi
     if plan.walk or repo != plan.stored:
         changes.note_repo(pending, repo)
     if plan.walk:
-        result.new_commits += _walk_commits(con, collector, repo, horizon, pending)
-        etags = state.stream_etags(con, repo.forge, repo.host, repo.path, ("releases", "root"))
+        result.new_commits += _walk_commits(collector, repo, horizon, pending, cursors.get(repo.path, "commits"))
+        etags = cursors.etags(repo.path, ("releases", "root"))
         _collect_releases(con, collector, repo, pending, etags.get("releases"))
         _collect_files(con, collector, repo, pending, etags.get("root"))
     if plan.forks:
@@ -128,7 +136,7 @@ def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pendi
             changes.note_repo(pending, repo)
         pending.cursor(repo.path, "forks", state.Cursor(marker=str(repo.forks_count), etag=answer.etag))
     if plan.items:
-        _collect_items(con, collector, repo, horizon, pending)
+        _collect_items(collector, repo, horizon, pending, cursors.get(repo.path, "items"))
     if plan.walk:
         # Last: a repository counts as walked only when every stream above is queued.
         pending.cursor(repo.path, "walk", state.Cursor(marker=walk_marker(plan.repo)))
@@ -181,8 +189,8 @@ def _collect_files(con, collector: ForgeCollector, repo: RepoRecord, pending: Pe
         pending.add(loader.PUBLICCODE, [collector.publiccode(repo, root.publiccode_sha, root.files)])
 
 
-def _collect_items(con, collector: ForgeCollector, repo: RepoRecord, horizon, pending: Pending) -> None:
-    cursor = state.get_cursor(con, repo.forge, repo.host, repo.path, "items")
+def _collect_items(collector: ForgeCollector, repo: RepoRecord, horizon, pending: Pending,
+                   cursor: state.Cursor | None) -> None:
     since = cursor.cursor_at if cursor and cursor.cursor_at else horizon
     answer = collector.items(repo, since, cursor.etag if cursor else None)
     if answer.not_modified:
@@ -200,9 +208,9 @@ def _collect_items(con, collector: ForgeCollector, repo: RepoRecord, horizon, pe
     pending.cursor(repo.path, "items", state.Cursor(cursor_at=newest, etag=answer.etag))
 
 
-def _walk_commits(con, collector: ForgeCollector, repo: RepoRecord, horizon: datetime | None, pending: Pending) -> int:
+def _walk_commits(collector: ForgeCollector, repo: RepoRecord, horizon: datetime | None, pending: Pending,
+                  cursor: state.Cursor | None) -> int:
     """Queue a repository's commits since its cursor, then the advanced cursor; return commits found new."""
-    cursor = state.get_cursor(con, repo.forge, repo.host, repo.path, "commits")
     since = cursor.cursor_at if cursor and cursor.cursor_at else horizon
     newest = cursor.cursor_at if cursor else None
     new = 0

@@ -27,22 +27,21 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
     )
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
-    applied = []
-    for version, name, sql in _migrations():
-        if version in done:
-            continue
-        con.execute("BEGIN")
-        try:
+    pending = [(version, name, sql) for version, name, sql in _migrations() if version not in done]
+    if not pending:
+        return []
+    # All pending migrations in one transaction: a new warehouse costs one commit, not one per
+    # migration, and an upgrade lands whole or not at all.
+    con.execute("BEGIN")
+    try:
+        for version, name, sql in pending:
             con.execute(sql)
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name]
-            )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-        applied.append(name)
-    return applied
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return [name for _, name, _ in pending]
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:

@@ -42,10 +42,42 @@ def get_cursor(con: duckdb.DuckDBPyConnection, forge: str, host: str, scope: str
         "SELECT cursor_at, etag, marker FROM cursors WHERE forge = ? AND host = ? AND scope = ? AND stream = ?",
         [forge, host, scope, stream],
     ).fetchone()
-    if row is None:
-        return None
-    cursor_at = row[0].astimezone(UTC) if row[0] is not None else None
-    return Cursor(cursor_at, row[1], row[2])
+    return None if row is None else _cursor(*row)
+
+
+def _cursor(cursor_at, etag, marker) -> Cursor:
+    return Cursor(cursor_at.astimezone(UTC) if cursor_at is not None else None, etag, marker)
+
+
+class StoredCursors:
+    """The stored cursors of some repositories, read in one query before they are walked.
+
+    Three lookups per repository walked (commits, items, the releases' and root's ETags) cost a
+    query each before. A repository's cursors change only when that repository is walked, after
+    its lookups, so reading them ahead answers the same.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, forge: str, host: str, paths: list[str]):
+        self._by: dict[tuple[str, str], Cursor] = {}
+        if paths:
+            rows = con.execute(
+                "SELECT scope, stream, cursor_at, etag, marker FROM cursors WHERE forge = ? AND host = ? "
+                "AND scope IN (SELECT unnest(?::VARCHAR[]))",
+                [forge, host, paths],
+            ).fetchall()
+            self._by = {(scope, stream): _cursor(*rest) for scope, stream, *rest in rows}
+
+    def get(self, scope: str, stream: str) -> Cursor | None:
+        return self._by.get((scope, stream))
+
+    def etags(self, scope: str, streams: tuple[str, ...]) -> dict[str, str]:
+        """The stored ETags of a repository's streams, by stream; streams without one are left out.
+
+        An ETag is stored in the same transaction as the rows of the answer it came with, so a 304
+        on it means the stored rows are that answer's.
+        """
+        found = {stream: self._by.get((scope, stream)) for stream in streams}
+        return {stream: c.etag for stream, c in found.items() if c is not None and c.etag is not None}
 
 
 def put_cursor(
@@ -83,25 +115,6 @@ def put_cursors(
         schema=CURSORS.schema,
     )
     upsert(con, CURSORS, table, count_new=False, held=True)
-
-
-def stream_etags(con: duckdb.DuckDBPyConnection, forge: str, host: str, scope: str,
-                 streams: tuple[str, ...]) -> dict[str, str]:
-    """The stored ETags of a repository's (or account's) streams, by stream; streams without one are left out.
-
-    An ETag is stored in the same transaction as the rows of the answer it came with, so a 304
-    on it means the stored rows are that answer's.
-    """
-    if not streams:
-        return {}
-    # One placeholder per stream: binding a list costs five times as much, once per repository walked.
-    marks = ", ".join("?" for _ in streams)
-    rows = con.execute(
-        "SELECT stream, etag FROM cursors WHERE forge = ? AND host = ? AND scope = ? AND etag IS NOT NULL "
-        f"AND stream IN ({marks})",
-        [forge, host, scope, *streams],
-    ).fetchall()
-    return dict(rows)
 
 
 def forget_etag(con: duckdb.DuckDBPyConnection, forge: str, host: str, scope: str, stream: str) -> None:
