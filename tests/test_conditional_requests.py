@@ -247,3 +247,25 @@ def test_forks_of_more_than_one_page_unchanged_are_no_change(sim, world, registr
     assert collect(registry, db_path).status == "ok"
     assert set(noted) == {repo.path}
     assert stored(db_path, f"SELECT count(*) FROM forks WHERE repo_path = '{repo.path}'") == [(len(repo.forks),)]
+
+
+FORKS = ("github GET /repos/{owner}/{repo}/forks", "gitlab GET /projects/:id/forks", "opencode GET /projects/:id/forks")
+
+
+def test_a_new_repository_whose_listing_counts_no_fork_is_not_asked_for_them(sim, world, registry, db_path):
+    assert collect(registry, db_path).status == "ok"
+    with_forks, without = stored(db_path, "SELECT count(*) FILTER (forks_count > 0), count(*) FILTER (forks_count = 0) "
+                                          "FROM repos")[0]
+    assert with_forks > 0 and without > 0
+    assert max(len(r.forks) for r in world.repos) <= 100, "one page of forks per repository"
+    assert asked(sim, FORKS)[0] == with_forks
+
+    # Asked once it has a fork, and its listing stays unasked while it has none.
+    repo = next(r for r in walked_repos(world) if r.forge == "github" and r.forks_count == 0)
+    sim.reset_counters()
+    assert collect(registry, db_path).status == "ok"
+    assert asked(sim, FORKS)[0] == asked(sim, FORKS)[1] == with_forks, "only the repositories with forks, each a 304"
+    world.advance(1)
+    world.add_fork("github", repo.path, "a-new-forker")
+    assert collect(registry, db_path).status == "ok"
+    assert stored(db_path, f"SELECT fork_owner FROM forks WHERE repo_path = '{repo.path}'") == [("a-new-forker",)]

@@ -126,7 +126,8 @@ def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pendi
         etags = cursors.etags(repo.path, ("releases", "root"))
         _collect_releases(con, collector, repo, pending, etags.get("releases"))
         _collect_files(con, collector, repo, pending, etags.get("root"))
-    if plan.forks:
+    # The detail of a new repository may count forks its listing entry did not.
+    if plan.forks or plan.stored is None and repo.forks_count > 0:
         answer = collector.forks(repo, plan.forks_etag)
         forks = list(answer.records) if not answer.not_modified else []
         # A listing of several pages is asked for unconditionally: only different forks are a change.
@@ -135,6 +136,8 @@ def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pendi
             pending.replace(loader.FORKS, {"repo_path": repo.path}, forks)
             changes.note_repo(pending, repo)
         pending.cursor(repo.path, "forks", state.Cursor(marker=str(repo.forks_count), etag=answer.etag))
+    elif plan.stored is None:
+        pending.cursor(repo.path, "forks", state.Cursor(marker="0"))
     if plan.items:
         _collect_items(collector, repo, horizon, pending, cursors.get(repo.path, "items"))
     if plan.walk:

@@ -28,8 +28,11 @@ class RepoPlan:
 def wants_forks(repo: RepoRecord, stored: state.StoredRepo | None) -> bool:
     # A fork's pushes change its pushed_at without touching the parent's listing entry, so
     # every repository with forks is asked each run (a 304 when nothing changed); one whose
-    # count fell to zero once more, to empty the stored list.
-    if stored is None or stored.forks_marker is None:
+    # count fell to zero once more, to empty the stored list. A new repository whose listing
+    # counts no fork has none to read (account_walk stores its count as if it had asked).
+    if stored is None:
+        return repo.forks_count > 0
+    if stored.forks_marker is None:
         return True
     return repo.forks_count > 0 or stored.forks_marker != "0"
 
