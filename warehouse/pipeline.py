@@ -248,16 +248,17 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
     as_of = datetime.now(UTC)
     con.execute("BEGIN")
     try:
-        # GitHub numbers issues and pull requests together; an issue comment seen
-        # before its pull request was collected gets its kind from the items.
-        con.execute(
-            "UPDATE comments SET item_kind = 'change_request' WHERE forge = 'github' AND kind = 'comment' "
-            "AND item_kind = 'issue' AND EXISTS (SELECT 1 FROM items i WHERE i.forge = comments.forge "
-            "AND i.host = comments.host AND i.repo_path = comments.repo_path AND i.number = comments.item_number "
-            "AND i.kind = 'change_request')"
-        )
         unchanged = changes.pending(con).nothing
         if not unchanged:
+            # GitHub numbers issues and pull requests together; an issue comment seen before its
+            # pull request was collected gets its kind from the items. A run that wrote no
+            # comment or item (nothing noted) leaves none to fix.
+            con.execute(
+                "UPDATE comments SET item_kind = 'change_request' WHERE forge = 'github' AND kind = 'comment' "
+                "AND item_kind = 'issue' AND EXISTS (SELECT 1 FROM items i WHERE i.forge = comments.forge "
+                "AND i.host = comments.host AND i.repo_path = comments.repo_path AND i.number = comments.item_number "
+                "AND i.kind = 'change_request')"
+            )
             rebuild_identities(con, registry)  # it adds the repositories of identities it moved
         refresh_metric_facts(con, incremental=True)
         refresh_metric_results(con, as_of)
