@@ -4,7 +4,8 @@ Run: python benchmarks/bench_perceval.py [--latency-ms 0 100] [--repos 50]. Prin
 to paste into benchmarks/RESULTS.md.
 
 Each client runs in a process of its own (wall time and peak RSS are that process's): ossdash's
-pipeline (warehouse.pipeline.collect: every stream, then the warehouse built and published);
+pipeline (warehouse.pipeline.collect: every stream, then the warehouse built and published, with
+the allocators ``ossdash collect`` sets: ``warehouse.resources.allocator_environment``);
 Perceval's command line, one process per repository and category as GrimoireLab runs it (github:
 issue and pull_request; gitlab: issue and merge_request); and Perceval in one process, the same
 fetches in a loop. Perceval is installed in a virtual environment of its own (created on first run,
@@ -28,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from collectors.simulator import ForgeSimulator, World
+from warehouse.resources import allocator_environment
 
 PERCEVAL = "perceval==1.6.1"
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,7 +137,10 @@ def measure(latency_ms: float, count: int, python: Path) -> list[tuple[str, int,
             return total, items
 
         sim.reset_counters()
-        wall, rss, out = run([sys.executable, "-c", OSSDASH, str(config), str(Path(tmp) / "ossdash.duckdb")])
+        # The allocators `ossdash collect` sets for itself, so these are the command's figures.
+        env = dict(os.environ)
+        allocator_environment(env)
+        wall, rss, out = run([sys.executable, "-c", OSSDASH, str(config), str(Path(tmp) / "ossdash.duckdb")], env)
         assert out.startswith("ok"), out
         rows.append(("ossdash (pipeline: every stream, warehouse built and published)", *counted(), wall, rss,
                      sum(sim.connections.values())))

@@ -147,7 +147,10 @@ def test_descriptor_names_licence_sources_moment_and_keys(exports, goal_db):
     assert descriptor["ossdash"]["last_run_finished_at"] == finished.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert "hashed" in descriptor["ossdash"]["personal_data"]
     resources = {r["name"]: r for r in descriptor["resources"]}
-    for table in ("repos", "commits", "items", "goals", "goal_snapshots", "repo_lifecycle"):
+    # The results are kept without an index; their key is the export's (and checked unique above).
+    keys.update({t.name: list(t.key) for t in export.STORED_TABLES if t.key})
+    for table in ("repos", "commits", "items", "goals", "goal_snapshots", "repo_lifecycle", "repo_health_parts",
+                  "attention_findings"):
         assert resources[table]["schema"]["primaryKey"] == keys[table], table
     # Every level of every levelled answer, goals with history, reuse with evidence, attention list.
     for level in metrics.LEVELS:

@@ -70,6 +70,7 @@ class StoredTable:
     free_text: tuple[str, ...] = ()   # text columns that may quote an address
     dropped: tuple[str, ...] = ()     # columns that say something about this machine, not the data
     keyed: bool = True                # False: its primary key holds '' (which CSV cannot tell from missing)
+    key: tuple[str, ...] = ()         # the key of a table kept without an index (written whole, read by scans)
 
 
 STORED_TABLES: tuple[StoredTable, ...] = (
@@ -99,11 +100,14 @@ STORED_TABLES: tuple[StoredTable, ...] = (
     StoredTable("goals", "Goals of the registry: metric, target and deadline per entity."),
     StoredTable("goal_snapshots", "History of every entity's goal metrics: one value per day observed after "
                 "a collection, earlier values reconstructed from creation dates and commit history."),
-    StoredTable("repo_lifecycle", "Lifecycle stage of each repository at the collection's moment."),
-    StoredTable("repo_health_inputs", "Inputs and part scores of each repository's health score."),
-    StoredTable("repo_health_parts", "Each part of each repository's health score, with its inputs (JSON)."),
+    StoredTable("repo_lifecycle", "Lifecycle stage of each repository at the collection's moment.",
+                key=("forge", "host", "path")),
+    StoredTable("repo_health_inputs", "Inputs and part scores of each repository's health score.",
+                key=("forge", "host", "path")),
+    StoredTable("repo_health_parts", "Each part of each repository's health score, with its inputs (JSON).",
+                key=("forge", "host", "path", "part")),
     StoredTable("attention_findings", "The attention list: inactive repositories, unanswered items, "
-                "single maintainers, expiring contracts."),
+                "single maintainers, expiring contracts.", key=("position",)),
     StoredTable("entity_edges_cache", "Reuse and collaboration edges between entities, with evidence."),
     StoredTable("entity_reuse_cache", "Reuse and collaboration per entity."),
     StoredTable("settings", "Lifecycle thresholds and health weights the metrics were computed with."),
@@ -464,7 +468,7 @@ def _write_all(con, staging: Path, fmt: str, emails: str, summary: ExportSummary
             continue
         name = _RESOURCE_NAMES.get(table.name, table.name)
         _add(con, summary, staging, name, select_sql, fmt, table.description,
-             _primary_key(con, table.name) if table.keyed else (),
+             (table.key or _primary_key(con, table.name)) if table.keyed else (),
              _email_notes(table, emails), progress)
     for answer in answers():
         df = answer.compute(con)
