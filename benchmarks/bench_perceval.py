@@ -1,6 +1,6 @@
 """ossdash and Perceval side by side: the same 50 repositories from the same simulator, in one run each.
 
-Run: python benchmarks/bench_perceval.py [--latency-ms 0 100] [--repos 50]. Prints a Markdown table
+Run: python benchmarks/bench_perceval.py [--latency-ms 0 100] [--repos 50] [--repeat 1]. Prints a Markdown table
 to paste into benchmarks/RESULTS.md.
 
 Each client runs in a process of its own (wall time and peak RSS are that process's): ossdash's
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -123,64 +124,91 @@ def run(argv: list[str], env: dict | None = None) -> tuple[float, float, str]:
     return wall, usage.ru_maxrss / 1024, out
 
 
-def measure(latency_ms: float, count: int, python: Path) -> list[tuple[str, int, int, float, float]]:
+def measure(latency_ms: float, count: int, python: Path, repeat: int = 1) -> list[tuple]:
+    """One row per client: name, requests, issue/PR requests, wall seconds, peak RSS MB, connections,
+    and (ossdash and Perceval in one process) the walls of every repetition.
+
+    ossdash and Perceval in one process run ``repeat`` times, one after the other in turn, so that
+    the machine's load falls on both alike; the command line (100 processes) runs once.
+    """
     world = World(seed=7)
     repos = chosen(world, count)
-    rows = []
     with ForgeSimulator(world, latency_ms=latency_ms, rate_limit=100_000) as sim, tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "bench.toml"
         config.write_text(registry(sim, repos), encoding="utf-8")
 
-        def counted() -> tuple[int, int]:
+        def counted() -> tuple[int, int, int]:
             total = sim.total_requests()
             items = sum(n for k, n in sim.requests.items() if any(w in k for w in ITEM_WORDS))
-            return total, items
+            return total, items, sum(sim.connections.values())
 
-        sim.reset_counters()
+        def fresh() -> None:
+            sim.reset_counters()
+            sim.reset_budgets()
+
         # The allocators `ossdash collect` sets for itself, so these are the command's figures.
         env = dict(os.environ)
         allocator_environment(env)
-        wall, rss, out = run([sys.executable, "-c", OSSDASH, str(config), str(Path(tmp) / "ossdash.duckdb")], env)
-        assert out.startswith("ok"), out
-        rows.append(("ossdash (pipeline: every stream, warehouse built and published)", *counted(), wall, rss,
-                     sum(sim.connections.values())))
-
         every = jobs(sim, repos)
-        sim.reset_counters()
-        sim.reset_budgets()
+        hosts = {f: sim.host_url(f) for f in ("github", "gitlab", "opencode")}
+        ours, theirs = [], []
+        for k in range(repeat):
+            fresh()
+            wall, rss, out = run([sys.executable, "-c", OSSDASH, str(config), str(Path(tmp) / f"ossdash{k}.duckdb")], env)
+            assert out.startswith("ok"), out
+            ours.append((wall, rss, *counted()))
+            fresh()
+            wall, rss, _ = run([str(python), "-c", IN_PROCESS, json.dumps(hosts), json.dumps(every)])
+            theirs.append((wall, rss, *counted()))
+
+        fresh()
         wall = peak = 0.0
         perceval = str(python.parent / "perceval")
         for k, job in enumerate(every):
             w, rss, _ = run([perceval, *cli_args(sim, job, str(Path(tmp) / f"out{k}.json"))])
             wall, peak = wall + w, max(peak, rss)
-        rows.append((f"Perceval command line ({len(every)} processes, one per repository and category)", *counted(),
-                     wall, peak, sum(sim.connections.values())))
+        cli = counted()
 
-        sim.reset_counters()
-        sim.reset_budgets()
-        hosts = {f: sim.host_url(f) for f in ("github", "gitlab", "opencode")}
-        wall, rss, _ = run([str(python), "-c", IN_PROCESS, json.dumps(hosts), json.dumps(every)])
-        rows.append(("Perceval in one process", *counted(), wall, rss, sum(sim.connections.values())))
-    return rows
+    def row(name: str, runs: list[tuple]) -> tuple:
+        wall, rss = statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+        return (name, *runs[-1][2:4], wall, rss, runs[-1][4], [r[0] for r in runs])
+
+    return [
+        row("ossdash (pipeline: every stream, warehouse built and published)", ours),
+        (f"Perceval command line ({len(every)} processes, one per repository and category)", cli[0], cli[1],
+         wall, peak, cli[2], [wall]),
+        row("Perceval in one process", theirs),
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latency-ms", type=float, nargs="+", default=[0, 100], help="simulated latencies to measure at")
     parser.add_argument("--repos", type=int, default=50, help="how many repositories both clients collect")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of ossdash and of Perceval in one process, in turn (medians and the median of "
+                             "the runs' ratios are printed)")
     parser.add_argument("--perceval-venv", type=Path, default=Path.home() / ".cache" / "ossdash-bench" / "perceval-venv",
                         help="virtual environment Perceval is installed in (created when missing)")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be 1 or more")
     python = perceval_python(args.perceval_venv)
-    print("| latency | client | requests (issue/PR ones) | wall time | peak RSS | TCP connections |\n|---|---|---|---|---|---|")
+    print("| latency | client | requests (issue/PR ones) | wall time (median) | peak RSS | TCP connections |\n"
+          "|---|---|---|---|---|---|")
     for latency in args.latency_ms:
-        rows = measure(latency, args.repos, python)
+        rows = measure(latency, args.repos, python, args.repeat)
         ours = rows[0]
-        for name, total, items, wall, rss, connections in rows:
+        for name, total, items, wall, rss, connections, walls in rows:
             ratio = "" if name == ours[0] else f" ({total / ours[1]:.1f}x ossdash; issue/PR {items / max(1, ours[2]):.1f}x)"
-            wall_ratio = "" if name == ours[0] else f" ({wall / ours[3]:.2f}x ossdash)"
-            print(f"| {latency:g} ms | {name} | {total} ({items}){ratio} | {wall:.1f} s{wall_ratio} | {rss:.0f} MB | {connections} |",
-                  flush=True)
+            wall_ratio = ""
+            if name != ours[0]:
+                # Each run against the ossdash run beside it, where there is one.
+                pairs = [w / o for w, o in zip(walls, ours[6])] if len(walls) == len(ours[6]) else [wall / ours[3]]
+                wall_ratio = f" ({statistics.median(pairs):.2f}x ossdash)"
+            spread = f"; runs {', '.join(f'{w:.1f}' for w in walls)}" if len(walls) > 1 else ""
+            print(f"| {latency:g} ms | {name} | {total} ({items}){ratio} | {wall:.1f} s{wall_ratio}{spread} | {rss:.0f} MB "
+                  f"| {connections} |", flush=True)
 
 
 if __name__ == "__main__":
