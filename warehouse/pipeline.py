@@ -44,7 +44,6 @@ from warehouse.lock import (
     write_marker,
 )
 from warehouse.metrics import refresh_metric_facts, refresh_metric_results
-from warehouse.pages import activity_figures as _page_answers  # noqa: F401 - registers the answers a collection stores
 from warehouse.publish import WorkingCopy, is_storage_failure, storage_error, work_path
 from warehouse.reuse import refresh_reuse, reuse_fresh
 from warehouse.run_summary import AccountResult, Progress, RunSummary, Silent
