@@ -15,8 +15,9 @@ over the runs of each kind) to paste into benchmarks/RESULTS.md.
 With ``--design F`` it instead builds benchmarks/bench_queries.py's synthetic warehouse at F times
 the design scale (100 entities, 20,000 repositories, 5M commits at 1.0; minutes to build) and times
 ``refresh_metric_facts``: refilled whole, after an unchanged run, after one repository changed,
-and after a tenth of the repositories changed; and a per-entity read of the facts before and after
-rows were appended out of sort order.
+and after a tenth of the repositories changed; a per-entity read of the facts before and after
+rows were appended out of sort order; and the whole settle after a run that found nothing new and
+after one that changed one repository.
 
 Numbers, never asserted in unit tests: the machine is shared and noisy.
 """
@@ -183,9 +184,24 @@ def bench_design(scale: float, repeat: int = 3) -> str:
                      [_timed(lambda: refresh_metric_facts(con, incremental=True))]))
         con.execute("DELETE FROM changed_repos")
         appended_read = sorted(_timed(lambda: con.execute(read, [entity]).fetchall()) for _ in range(7))[3]
+        # The whole settle of a collection: one that found nothing new, one that changed one repository.
+        refresh_metric_facts(con)
+        settle = []
+        for _ in range(repeat):
+            settle.append(_timed(lambda: pipeline._settle(con, registry)))
+        rows.append(("whole settle (`_settle`): nothing changed", settle))
+        settle = []
+        for k in range(repeat):
+            con.execute("INSERT INTO commits SELECT forge, host, repo_path, sha || ?, author_name, author_email, "
+                        "author_login, authored_at, committer_name, committer_email, committer_login, committed_at, "
+                        "message FROM commits WHERE forge = ? AND host = ? AND repo_path = ? LIMIT 1", [f"-s{k}", *repo])
+            con.execute("INSERT OR IGNORE INTO changed_repos VALUES (?, ?, ?, 'rows')", list(repo))
+            settle.append(_timed(lambda: pipeline._settle(con, registry)))
+        rows.append(("whole settle (`_settle`): one repository changed", settle))
         con.close()
     lines = [(f"Design scale x{scale:g} ({size[0]:,} repositories, {size[1]:,} commits, {size[2]:,} items): "
-             "`refresh_metric_facts`, seconds (median of the runs)"), "", "| what changed | runs | seconds |", "|---|---|---|"]
+             "`refresh_metric_facts` and the whole settle, seconds (median of the runs)"), "",
+             "| what changed | runs | seconds |", "|---|---|---|"]
     lines += [f"| {name} | {len(t)} | {statistics.median(t):.3f} |" for name, t in rows]
     lines += ["", (f"Per-entity read of commit_facts (months, commits, people of {entity}), median of 7: "
               f"{sorted_read * 1000:.1f} ms in sort order, {appended_read * 1000:.1f} ms after a tenth of the "
