@@ -262,9 +262,11 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         refresh_metric_facts(con, incremental=True)
         refresh_metric_results(con, as_of)
         # Reuse depends on the data alone, not on the moment: unchanged data, unchanged rows.
-        if not changes.pending(con).nothing or not reuse_fresh(con):
+        noted = changes.pending(con)
+        if not noted.nothing or not reuse_fresh(con):
             unchanged = False
-            refresh_reuse(con)
+            # Noted repositories alone (nothing moved between entities): their projects' commits.
+            refresh_reuse(con, changed_only=not noted.nothing and not noted.everything)
         sync_goals(con, registry)
         # A dated row of every entity's goal metrics, so progress has a history. The history
         # reconstructed from the data depends on the data, the month and the registry alone.

@@ -11,23 +11,33 @@ from warehouse.reuse.state import _STATE_COUNTED, _STATE_COUNTS_SQL, _counts
 from warehouse.reuse.summary import _entity_reuse_summary_live
 from warehouse.transactions import Transaction
 
+_PPC_COLUMNS = "person_id, project_id, owner, commits, first_at, last_at"
+_PROJECTS = "_reuse_changed_projects"
+_SHAS = "_reuse_changed_shas"
 
-def refresh_reuse(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+
+def refresh_reuse(con: duckdb.DuckDBPyConnection, changed_only: bool = False) -> dict[str, int]:
     """Rebuild the derived tables repo_project, person_project_commits and publiccode_matches.
 
-    Call after each collection, after identities (``rebuild_identities``), in the caller's
-    transaction if one is open (else in one of its own). Same data, same rows. Returns row counts.
+    Call after each collection, after identities (``rebuild_identities``) and the metric facts,
+    in the caller's transaction if one is open (else in one of its own). Same data, same rows.
+    With ``changed_only`` (the run noted which repositories changed, warehouse.changes, and
+    nothing that moves repositories between entities), the commits per person and project are
+    refreshed for the projects those repositories' commits touch, when the last refresh completed
+    and no repository changed project; otherwise everything is rebuilt. Returns row counts.
     """
     with Transaction(con):
+        refreshed = con.execute("SELECT count(*) FROM reuse_state").fetchall()[0][0] == 1
         # Without a state row, entity_edges and entity_reuse_summary below compute live.
         con.execute("DELETE FROM reuse_state")
-        con.execute("DELETE FROM repo_project")
-        con.execute("INSERT INTO repo_project SELECT * FROM repo_project_live")
-        con.execute("DELETE FROM person_project_commits")
-        con.execute(
-            "INSERT INTO person_project_commits (person_id, project_id, owner, commits, first_at, last_at)"
-            " SELECT person_id, project_id, owner, commits, first_at, last_at FROM person_project_commits_live"
-        )
+        if changed_only and refreshed and _same_projects(con):
+            _refresh_changed_commits(con)
+        else:
+            con.execute("DELETE FROM repo_project")
+            con.execute("INSERT INTO repo_project SELECT * FROM repo_project_live")
+            con.execute("DELETE FROM person_project_commits")
+            con.execute(f"INSERT INTO person_project_commits ({_PPC_COLUMNS})"
+                        f" SELECT {_PPC_COLUMNS} FROM person_project_commits_live")
         con.execute("DELETE FROM publiccode_matches")
         texts = [r[0] for r in con.sql(f"SELECT DISTINCT text FROM ({_PC_ENTRIES}) ORDER BY text").fetchall()]
         if texts:
@@ -52,6 +62,60 @@ def refresh_reuse(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             list(sources),
         )
     return counts
+
+
+def _same_projects(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every repository is in the project it was in at the last refresh."""
+    return con.execute(
+        "SELECT count(*) FROM ((SELECT * FROM repo_project_live EXCEPT ALL SELECT * FROM repo_project)"
+        " UNION ALL (SELECT * FROM repo_project EXCEPT ALL SELECT * FROM repo_project_live))"
+    ).fetchall()[0][0] == 0
+
+
+def _refresh_changed_commits(con: duckdb.DuckDBPyConnection) -> None:
+    """person_project_commits of the projects a changed repository's commits touch.
+
+    A commit counts for its SHA's home project (commit_home: the earliest created repository
+    holding it). Only a SHA a changed repository holds can change home or author, and it can
+    only leave or join the projects of the repositories holding it: those projects are refreshed,
+    from every SHA their repositories hold. The identity rebuild notes the repositories of every
+    identity it moved (warehouse.changes), so a changed person or bot flag is among them.
+    """
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {_PROJECTS} AS
+        WITH shas AS (
+            SELECT DISTINCT c.sha FROM commits c
+            JOIN changed_repos x ON x.forge = c.forge AND x.host = c.host AND x.repo_path = c.repo_path
+        ),
+        holders AS (
+            SELECT c.forge, c.host, c.repo_path FROM commits c WHERE c.sha IN (SELECT sha FROM shas)
+            UNION SELECT forge, host, repo_path FROM changed_repos
+        )
+        SELECT DISTINCT rp.project_id FROM repo_project rp
+        JOIN holders h ON h.forge = rp.forge AND h.host = rp.host AND h.repo_path = rp.path
+    """)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {_SHAS} AS
+        SELECT DISTINCT c.sha FROM commits c
+        JOIN repo_project rp ON rp.forge = c.forge AND rp.host = c.host AND rp.path = c.repo_path
+        WHERE rp.project_id IN (SELECT project_id FROM {_PROJECTS})
+    """)
+    try:
+        con.execute(f"DELETE FROM person_project_commits WHERE project_id IN (SELECT project_id FROM {_PROJECTS})")
+        # As person_project_commits_live (migration 005), over the home of these SHAs only.
+        con.execute(f"""
+            INSERT INTO person_project_commits ({_PPC_COLUMNS})
+            SELECT h.person_id, h.project_id, p.entity_id AS owner, count(*) AS commits,
+                   min(h.committed_at) AS first_at, max(h.committed_at) AS last_at
+            FROM commit_home_of('{_SHAS}') h
+            JOIN projects p ON p.project_id = h.project_id
+            WHERE h.person_id IS NOT NULL AND NOT h.is_bot
+              AND h.project_id IN (SELECT project_id FROM {_PROJECTS})
+            GROUP BY h.person_id, h.project_id, p.entity_id
+        """)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {_PROJECTS}")
+        con.execute(f"DROP TABLE IF EXISTS {_SHAS}")
 
 
 def _refresh_caches(con: duckdb.DuckDBPyConnection) -> None:
