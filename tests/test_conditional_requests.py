@@ -252,7 +252,7 @@ def test_forks_of_more_than_one_page_unchanged_are_no_change(sim, world, registr
 FORKS = ("github GET /repos/{owner}/{repo}/forks", "gitlab GET /projects/:id/forks", "opencode GET /projects/:id/forks")
 
 
-def test_a_new_repository_whose_listing_counts_no_fork_is_not_asked_for_them(sim, world, registry, db_path):
+def test_a_repository_whose_listing_counts_no_fork_is_not_asked_for_them(sim, world, registry, db_path):
     assert collect(registry, db_path).status == "ok"
     with_forks, without = stored(db_path, "SELECT count(*) FILTER (forks_count > 0), count(*) FILTER (forks_count = 0) "
                                           "FROM repos")[0]
@@ -269,3 +269,15 @@ def test_a_new_repository_whose_listing_counts_no_fork_is_not_asked_for_them(sim
     world.add_fork("github", repo.path, "a-new-forker")
     assert collect(registry, db_path).status == "ok"
     assert stored(db_path, f"SELECT fork_owner FROM forks WHERE repo_path = '{repo.path}'") == [("a-new-forker",)]
+
+    # The fork is deleted: the listing counts none, so nothing is asked and the stored fork goes.
+    world.advance(1)
+    world.repo("github", repo.path).forks.clear()
+    world.repo("github", repo.path).forks_count = 0
+    world.repo("github", repo.path).updated_at = world.now
+    sim.reset_counters()
+    assert collect(registry, db_path).status == "ok"
+    assert asked(sim, FORKS)[0] == with_forks
+    assert stored(db_path, f"SELECT count(*) FROM forks WHERE repo_path = '{repo.path}'") == [(0,)]
+    assert stored(db_path, f"SELECT marker, etag FROM cursors WHERE scope = '{repo.path}' AND stream = 'forks'"
+                  ) == [("0", None)]

@@ -126,8 +126,8 @@ def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pendi
         etags = cursors.etags(repo.path, ("releases", "root"))
         _collect_releases(con, collector, repo, pending, etags.get("releases"))
         _collect_files(con, collector, repo, pending, etags.get("root"))
-    # The detail of a new repository may count forks its listing entry did not.
-    if plan.forks or plan.stored is None and repo.forks_count > 0:
+    # The detail of a walked repository may count forks its listing entry did not.
+    if plan.forks or repo.forks_count > 0:
         answer = collector.forks(repo, plan.forks_etag)
         forks = list(answer.records) if not answer.not_modified else []
         # A listing of several pages is asked for unconditionally: only different forks are a change.
@@ -136,13 +136,22 @@ def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pendi
             pending.replace(loader.FORKS, {"repo_path": repo.path}, forks)
             changes.note_repo(pending, repo)
         pending.cursor(repo.path, "forks", state.Cursor(marker=str(repo.forks_count), etag=answer.etag))
-    elif plan.stored is None:
-        pending.cursor(repo.path, "forks", state.Cursor(marker="0"))
+    elif plan.forks_marker != "0":
+        _no_forks(con, pending, repo, known=plan.stored is not None)
     if plan.items:
         _collect_items(collector, repo, horizon, pending, cursors.get(repo.path, "items"))
     if plan.walk:
         # Last: a repository counts as walked only when every stream above is queued.
         pending.cursor(repo.path, "walk", state.Cursor(marker=walk_marker(plan.repo)))
+
+
+def _no_forks(con, pending: Pending, repo: RepoRecord, known: bool) -> None:
+    """A repository whose count shows no fork: nothing to read, and forks stored for it go, as an
+    empty answer would take them."""
+    if known and state.stored_forks(con, repo.forge, repo.host, repo.path):
+        pending.replace(loader.FORKS, {"repo_path": repo.path}, [])
+        changes.note_repo(pending, repo)
+    pending.cursor(repo.path, "forks", state.Cursor(marker="0"))
 
 
 def _keep_etag(con, collector: ForgeCollector, pending: Pending, repo: RepoRecord, stream: str,

@@ -6,14 +6,14 @@ forge reports, and from what the warehouse already holds, a lower bound on the
 requests of the coming collection follows:
 
 - an account not collected yet is walked in full: per repository at least one page
-  each of commits, releases, root files and forks, the issue probe, and (GitHub) one
+  each of commits, releases, root files and (where the listing counts any) forks, the issue probe, and (GitHub) one
   page per 100 open issues and pull requests plus the two comment listings when any
   is open. Commit counts and closed items are listed nowhere without a request per
   repository, so a busy repository costs more than this: the figure is a lower bound. The
   reviews of each change request (one request each) and GitHub's ``.github/workflows``
   listing are left out for the same reason: neither count is listed.
 - an account already collected costs about what an unchanged re-collection costs: the
-  listing, the members and the per-repository probes (issues on GitHub, forks), plus a
+  listing, the members and the per-repository probes (issues on GitHub, forks where counted), plus a
   walk of each repository on the listing's first page that was pushed since.
 """
 
@@ -95,13 +95,14 @@ def repo_first_cost(forge: str, repo: RepoRecord, horizon: datetime | None) -> i
     """The fewest requests a first walk of one listed repository makes."""
     item_pages = -(-repo.open_issues // PAGE) if horizon is None else min(1, repo.open_issues)
     if forge == "github":
-        # fork detail, commits, releases, root files, forks, the issue probe
-        cost = (1 if repo.is_fork else 0) + 4 + 1
+        # fork detail, commits, releases, root files, the issue probe, forks where it counts any
+        cost = (1 if repo.is_fork else 0) + 4 + int(wants_forks(repo))
         if repo.open_issues > 0:  # the probe finds an item: the listing and both comment listings follow
             cost += max(1, item_pages) + 2
         return cost
-    # detail, releases, forks, issues and merge requests; commits and root files need a branch
-    return 5 + (2 if repo.default_branch else 0) + max(0, item_pages - 1)
+    # detail, releases, issues and merge requests, forks where it counts any; commits and root
+    # files need a branch
+    return 4 + int(wants_forks(repo)) + (2 if repo.default_branch else 0) + max(0, item_pages - 1)
 
 
 # A repository past the first page, of which nothing but its existence is known.
@@ -127,7 +128,7 @@ def incremental_cost(account: Account, found: Estimate, stored: list[state.Store
     requests = (found.listing_pages if moved else 1) + members
     items_probe = account.forge == "github"
     for s in stored:
-        requests += int(wants_forks(s.repo, s))
+        requests += int(wants_forks(s.repo))
         requests += int(items_probe and not (s.repo.archived and s.items_cursor))
     for repo in moved:
         if repo.path in known:  # a new push: commits since the cursor, releases, root files

@@ -23,18 +23,15 @@ class RepoPlan:
     items: bool  # issues and change requests may have changed
     forks_etag: str | None = None
     stored: RepoRecord | None = None  # as last stored: a difference is a change (warehouse.changes)
+    forks_marker: str | None = None  # the fork count stored with the forks ("0": none stored)
 
 
-def wants_forks(repo: RepoRecord, stored: state.StoredRepo | None) -> bool:
-    # A fork's pushes change its pushed_at without touching the parent's listing entry, so
-    # every repository with forks is asked each run (a 304 when nothing changed); one whose
-    # count fell to zero once more, to empty the stored list. A new repository whose listing
-    # counts no fork has none to read (account_walk stores its count as if it had asked).
-    if stored is None:
-        return repo.forks_count > 0
-    if stored.forks_marker is None:
-        return True
-    return repo.forks_count > 0 or stored.forks_marker != "0"
+def wants_forks(repo: RepoRecord) -> bool:
+    # A fork's pushes change its pushed_at without touching the parent's listing entry, so every
+    # repository whose listing counts forks is asked each run (a 304 when nothing changed). One
+    # that counts none has none to read: forks stored for it go without a request (account_walk),
+    # so a run after a failed one stores what a clean run would.
+    return repo.forks_count > 0
 
 
 def plan_repos(con, collector: ForgeCollector, account: Account, listing_repos: list[RepoRecord] | None) -> list[RepoPlan]:
@@ -47,10 +44,10 @@ def plan_repos(con, collector: ForgeCollector, account: Account, listing_repos: 
         # forge does not show it in the listing (GitHub); archived repositories are read-only.
         for repo, stored in state.stored_repos(con, forge, host, account.owner):
             items = not collector.items_follow_listing and not (repo.archived and stored.items_cursor)
-            forks = wants_forks(repo, stored)
-            if items or forks:
+            forks = wants_forks(repo)
+            if items or forks or stored.forks_marker != "0":
                 plans.append(RepoPlan(repo, walk=False, forks=forks, items=items, forks_etag=stored.forks_etag,
-                                      stored=stored.repo))
+                                      stored=stored.repo, forks_marker=stored.forks_marker))
         return plans
     for repo in listing_repos:
         stored = known.get(repo.path)
@@ -61,6 +58,7 @@ def plan_repos(con, collector: ForgeCollector, account: Account, listing_repos: 
         if items and not walk and repo.archived and stored is not None and stored.items_cursor:
             items = False
         etag = stored.forks_etag if stored is not None else None
-        plans.append(RepoPlan(repo, walk, wants_forks(repo, stored), items, etag,
-                              stored.repo if stored is not None else None))
+        plans.append(RepoPlan(repo, walk, wants_forks(repo), items, etag,
+                              stored.repo if stored is not None else None,
+                              stored.forks_marker if stored is not None else None))
     return plans
