@@ -129,6 +129,14 @@ def _timed(fn) -> float:
     return time.perf_counter() - started
 
 
+def _one_more_commit(con, repo: tuple[str, str, str], suffix: str) -> None:
+    """A copy of one of the repository's commits under a new SHA, noted as a change, as a collection would."""
+    con.execute("INSERT INTO commits SELECT forge, host, repo_path, sha || ?, author_name, author_email, "
+                "author_login, authored_at, committer_name, committer_email, committer_login, committed_at, "
+                "message FROM commits WHERE forge = ? AND host = ? AND repo_path = ? LIMIT 1", [suffix, *repo])
+    con.execute("INSERT OR IGNORE INTO changed_repos VALUES (?, ?, ?, 'rows')", list(repo))
+
+
 def bench_design(scale: float, repeat: int = 3) -> str:
     """refresh_metric_facts on the synthetic warehouse of bench_queries.py, by what changed."""
     from datetime import UTC, datetime, timedelta
@@ -165,10 +173,7 @@ def bench_design(scale: float, repeat: int = 3) -> str:
             "ORDER BY n, repo_path LIMIT 1 OFFSET (SELECT count(DISTINCT repo_path) / 2 FROM commits)").fetchall()[0]
         one = []
         for k in range(repeat):
-            con.execute("INSERT INTO commits SELECT forge, host, repo_path, sha || ?, author_name, author_email, "
-                        "author_login, authored_at, committer_name, committer_email, committer_login, committed_at, "
-                        "message FROM commits WHERE forge = ? AND host = ? AND repo_path = ? LIMIT 1", [f"-{k}", *repo])
-            con.execute("INSERT OR IGNORE INTO changed_repos VALUES (?, ?, ?, 'rows')", list(repo))
+            _one_more_commit(con, repo, f"-{k}")
             one.append(_timed(lambda: refresh_metric_facts(con, incremental=True)))
             con.execute("DELETE FROM changed_repos")
         rows.append((f"one repository changed ({repo[2]})", one))
@@ -192,10 +197,7 @@ def bench_design(scale: float, repeat: int = 3) -> str:
         rows.append(("whole settle (`_settle`): nothing changed", settle))
         settle = []
         for k in range(repeat):
-            con.execute("INSERT INTO commits SELECT forge, host, repo_path, sha || ?, author_name, author_email, "
-                        "author_login, authored_at, committer_name, committer_email, committer_login, committed_at, "
-                        "message FROM commits WHERE forge = ? AND host = ? AND repo_path = ? LIMIT 1", [f"-s{k}", *repo])
-            con.execute("INSERT OR IGNORE INTO changed_repos VALUES (?, ?, ?, 'rows')", list(repo))
+            _one_more_commit(con, repo, f"-s{k}")
             settle.append(_timed(lambda: pipeline._settle(con, registry)))
         rows.append(("whole settle (`_settle`): one repository changed", settle))
         con.close()
