@@ -6,8 +6,9 @@ transaction as the rows, into ``changed_repos`` (migration 013). Changes that ar
 repository's go to ``changed_scopes``: the registry's entities, accounts or settings
 (:func:`note_registry`, ``everything``), organisation members or the registry's aliases and bots
 (``identities``). The identity rebuild adds the repositories of every identity whose person or
-bot flag it changed. The steps after collecting read the notes (:func:`pending`) and empty them
-in their own transaction (:func:`clear`), so a published warehouse holds none.
+bot flag it changed, and of every person whose affiliations it changed. The steps after
+collecting read the notes (:func:`pending`) and empty them in their own transaction
+(:func:`clear`), so a published warehouse holds none.
 """
 
 from __future__ import annotations
@@ -95,35 +96,51 @@ FROM comments c JOIN logins l ON l.forge = c.forge AND l.host = c.host AND l.log
 """
 
 
-# Each identity with its person and bot flag before the rebuild, to tell what it changed.
+# Each identity with its person and bot flag before the rebuild, and the affiliations, to tell
+# what it changed.
 _BEFORE_SQL = """
 CREATE OR REPLACE TEMP TABLE _ident_before AS
 SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot
-FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id
+FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id;
+CREATE OR REPLACE TEMP TABLE _aff_before AS SELECT person_id, entity_id, source FROM person_affiliations;
 """
 
 
 def keep_identities(con: duckdb.DuckDBPyConnection) -> None:
-    """Before the identity rebuild: keep each identity's person and bot flag aside (a temporary
-    table of this connection) for :func:`note_identity_changes`."""
+    """Before the identity rebuild: keep each identity's person and bot flag, and the
+    affiliations, aside (temporary tables of this connection) for :func:`note_identity_changes`."""
     con.execute(_BEFORE_SQL)
 
 
 def drop_kept_identities(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("DROP TABLE IF EXISTS _ident_before; DROP TABLE IF EXISTS _ident_changed")
+    con.execute("DROP TABLE IF EXISTS _ident_before; DROP TABLE IF EXISTS _aff_before; "
+                "DROP TABLE IF EXISTS _ident_changed")
 
 
-# Identities whose person or bot flag the rebuild changed, new and vanished ones included.
+# Identities whose person or bot flag the rebuild changed, new and vanished ones included, and
+# the identities of every person whose affiliations it changed (an organisation's membership, an
+# e-mail address in an entity's domain): who a commit's organisation is (the Elephant Factor)
+# moves with them, in every entity the person works in.
 _CHANGED_SQL = """
 CREATE OR REPLACE TEMP TABLE _ident_changed AS
 WITH after AS (
     SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot
     FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id
+),
+affiliations_changed AS (
+    SELECT DISTINCT person_id FROM (
+        (SELECT person_id, entity_id, source FROM person_affiliations EXCEPT SELECT * FROM _aff_before)
+        UNION ALL
+        (SELECT * FROM _aff_before EXCEPT SELECT person_id, entity_id, source FROM person_affiliations)
+    )
 )
 SELECT DISTINCT forge, host, login, email, name FROM (
     (SELECT * FROM after EXCEPT SELECT * FROM _ident_before)
     UNION ALL
     (SELECT * FROM _ident_before EXCEPT SELECT * FROM after)
+    UNION ALL
+    SELECT forge, host, login, email, name, person_id, is_bot FROM after
+    WHERE person_id IN (SELECT person_id FROM affiliations_changed)
 )
 """
 
@@ -132,7 +149,8 @@ def note_identity_changes(con: duckdb.DuckDBPyConnection, identities: int) -> No
     """After the identity rebuild (``identities`` seen): note what the new persons change.
 
     A first build, or one that moved more than a quarter of the identities, changes everything;
-    otherwise the repositories holding commits, items or comments of a changed identity.
+    otherwise the repositories holding commits, items or comments of a changed identity, or of
+    a person whose affiliations changed.
     """
     before = con.execute("SELECT count(*) FROM _ident_before").fetchall()[0][0]
     con.execute(_CHANGED_SQL)
@@ -140,7 +158,7 @@ def note_identity_changes(con: duckdb.DuckDBPyConnection, identities: int) -> No
     if not changed:
         return
     if before == 0 or changed * 4 > identities:
-        mark(con, EVERYTHING, f"{changed} of {identities} identities changed person or bot flag")
+        mark(con, EVERYTHING, f"{changed} of {identities} identities changed person, bot flag or affiliation")
         return
     con.execute(_IDENTITY_REPOS_SQL.format(table="_ident_changed"))
 

@@ -30,8 +30,9 @@ smallest identity in the order (forge, host, login, email, name), so a new ident
 changes no other person's id (only its own person's, when it sorts first there, or
 the merged person's when it joins two). The rebuild compares the old identities with
 the new ones and notes the repositories holding commits, items or comments of every
-identity whose person or bot flag changed (warehouse.changes), so that the metric
-facts are refreshed for those repositories alone.
+identity whose person or bot flag changed, or whose person's affiliations changed
+(warehouse.changes), so that the metric facts and the goal history are refreshed for
+those repositories alone.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from warehouse.account_walk import collect_account
 from warehouse.batches import WRITES, rollback
 from warehouse.budget import token_variable
 from warehouse.goals import sync_goals, write_snapshots
-from warehouse.goals.snapshots import history_fresh
+from warehouse.goals.snapshots import concerned_entities, history_fresh
 from warehouse.identities import rebuild_identities
 from warehouse.lanes import Serialised, lanes, run_lanes
 from warehouse.lock import (
@@ -263,15 +263,19 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         refresh_metric_results(con, as_of)
         # Reuse depends on the data alone, not on the moment: unchanged data, unchanged rows.
         noted = changes.pending(con)
-        if not noted.nothing or not reuse_fresh(con):
+        stale_reuse = noted.nothing and not reuse_fresh(con)
+        if not noted.nothing or stale_reuse:
             unchanged = False
             # Noted repositories alone (nothing moved between entities): their projects' commits.
             refresh_reuse(con, changed_only=not noted.nothing and not noted.everything)
         sync_goals(con, registry)
         # A dated row of every entity's goal metrics, so progress has a history. The history
-        # reconstructed from the data depends on the data, the month and the registry alone.
-        write_snapshots(con, registry, today=as_of.date(), refresh=False,
-                        reconstruct=not (unchanged and history_fresh(con, registry, as_of.date())))
+        # reconstructed from the data depends on the data, the month and the registry alone:
+        # kept when none changed, redone for the entities a change concerns.
+        fresh = history_fresh(con, registry, as_of.date())
+        keep = unchanged and fresh
+        write_snapshots(con, registry, today=as_of.date(), refresh=False, reconstruct=not keep,
+                        only=concerned_entities(con, registry) if fresh and not keep and not stale_reuse else None)
         changes.clear(con)
         con.execute("COMMIT")
     except BaseException:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import duckdb
@@ -12,9 +13,10 @@ import pandas as pd
 import pyarrow as pa
 
 from collectors.registry import Registry
-from warehouse import reuse
+from warehouse import changes, reuse
 from warehouse.goals.days import _today
 from warehouse.goals.values import (
+    CONTRIBUTIONS,
     _entity_ids,
     _history_metrics,
     goal_values,
@@ -30,6 +32,7 @@ def write_snapshots(
     reconstruct: bool = True,
     months: int = 24,
     refresh: bool = True,
+    only: Sequence[str] | None = None,
 ) -> int:
     """Store today's goal metrics of every entity; return the number of observed rows written.
 
@@ -40,7 +43,10 @@ def write_snapshots(
     One row per (day, entity, metric): run twice the same day, the later values replace the
     earlier ones, so the table holds one snapshot a day. With ``reconstruct``, the reconstructed
     history (:func:`reconstruct_history`) is refreshed too: its rows are replaced, and kept only
-    for days before the entity's first observed snapshot of that metric.
+    for days before the entity's first observed snapshot of that metric. With ``only`` (entity
+    ids: those whose own data changed since the last reconstruction this month), the
+    reconstruction redoes their rows and every entity's contributions_to_others alone
+    (:func:`reconstruct_history`); the other rows stay as they were.
     """
     day = _today(today, con)
     if refresh:
@@ -50,7 +56,7 @@ def write_snapshots(
     values["source"] = "observed"
     frames = [values]
     if reconstruct:
-        frames.append(reconstruct_history(con, registry, months, day).assign(source="reconstructed"))
+        frames.append(reconstruct_history(con, registry, months, day, only=only).assign(source="reconstructed"))
     table = pa.Table.from_pandas(
         pd.concat(frames, ignore_index=True)[["snapshot_date", "entity_id", "metric", "value", "source"]],
         schema=pa.schema([("snapshot_date", pa.date32()), ("entity_id", pa.string()), ("metric", pa.string()),
@@ -71,7 +77,9 @@ def write_snapshots(
                 " DO UPDATE SET value = excluded.value, source = excluded.source"
             )
             if reconstruct:
-                con.execute("DELETE FROM goal_snapshots WHERE source = 'reconstructed'")
+                con.execute("DELETE FROM goal_snapshots WHERE source = 'reconstructed' AND ($only IS NULL"
+                            f" OR list_contains($only, entity_id) OR metric = '{CONTRIBUTIONS}')",
+                            {"only": None if only is None else list(only)})
                 con.execute(
                     """
                     INSERT INTO goal_snapshots (snapshot_date, entity_id, metric, value, source)
@@ -86,6 +94,35 @@ def write_snapshots(
         finally:
             con.unregister("_goal_rows")
     return len(values)
+
+
+# Past this share of the entities concerned, the history is reconstructed whole.
+WHOLE_SHARE = 0.25
+
+# The entities a noted repository concerns: its own, and those of every repository sharing a
+# project with it (a mirror's commits are its project's).
+_CONCERNED_SQL = """
+SELECT r.entity_id FROM changed_repos c
+JOIN repos r ON r.forge = c.forge AND r.host = c.host AND r.path = c.repo_path
+UNION
+SELECT other.entity_id FROM changed_repos c
+JOIN repo_project rp ON rp.forge = c.forge AND rp.host = c.host AND rp.path = c.repo_path
+JOIN repo_project other ON other.project_id = rp.project_id
+"""
+
+
+def concerned_entities(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> list[str] | None:
+    """The entities whose reconstructed history the run's noted changes (warehouse.changes) can
+    move, for ``write_snapshots(only=...)``; None when that is everything: ``everything`` was
+    noted, or more than :data:`WHOLE_SHARE` of the entities are concerned (one pass over all of
+    them is then cheaper than one per entity). Call after the reuse refresh, before the notes are
+    emptied."""
+    if changes.pending(con).everything:
+        return None
+    ids = _entity_ids(con, registry)
+    concerned = {e for (e,) in con.execute(_CONCERNED_SQL).fetchall()}
+    chosen = [e for e in ids if e in concerned]
+    return None if len(chosen) > WHOLE_SHARE * len(ids) else chosen
 
 
 def _history_inputs(con: duckdb.DuckDBPyConnection, registry: Registry | None, months: int) -> str:

@@ -20,6 +20,9 @@ from warehouse.goals.builtin_metrics import (
 from warehouse.goals.days import _day_end, _month_ends, _today
 from warehouse.goals.metric_registry import METRICS
 
+# The reconstructed metric that moves with other entities' data (see reconstruct_history).
+CONTRIBUTIONS = "contributions_to_others"
+
 
 def _entity_ids(con, registry: Registry | None) -> list[str]:
     if registry is not None:
@@ -68,6 +71,7 @@ def reconstruct_history(
     months: int = 24,
     today: date | datetime | None = None,
     metrics: Sequence[str] | None = None,
+    only: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Goal metrics at the end of each of the ``months`` months before ``today``'s month, from history.
 
@@ -86,10 +90,14 @@ def reconstruct_history(
     ``history_days`` days starts on or after the horizon: those ``metrics``, else those the
     registry's goals name. The other metrics (licences, publiccode.yml, reuse, health score,
     hygiene) have no dated history and are left out.
+
+    With ``only`` (entity ids), the rows of those entities alone, and contributions_to_others of
+    every entity: that metric moves with the other entities' data, the rest with the entity's own
+    repositories and the projects they are in.
     """
     day = _today(today, con)
     days = _month_ends(day, months) if months > 0 else []
-    return _reconstruct(con, registry, _entity_ids(con, registry), days, metrics)
+    return _reconstruct(con, registry, _entity_ids(con, registry), days, metrics, only)
 
 
 def _reconstruct(
@@ -98,9 +106,11 @@ def _reconstruct(
     ids: Sequence[str],
     days: Sequence[date],
     metrics: Sequence[str] | None,
+    only: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """:func:`reconstruct_history`'s rows for the given entities and days."""
+    """:func:`reconstruct_history`'s rows for the given entities and days (``only``: see there)."""
     ids = list(ids)
+    own = ids if only is None else [e for e in ids if e in set(only)]
     columns = ["snapshot_date", "entity_id", "metric", "value"]
     if not ids or not days:
         return pd.DataFrame(columns=columns)
@@ -109,15 +119,15 @@ def _reconstruct(
     created = reuse._frame(
         con,
         f"SELECT entity_id, project_id, created_at FROM ({_ENTITY_PROJECTS}) WHERE created_at IS NOT NULL",
-        {"entities": ids},
+        {"entities": own},
     )
     for d, end in zip(days, ends):
         counts = created[created["created_at"] < pd.Timestamp(end)].groupby("entity_id").size()
-        for e in ids:
+        for e in own:
             rows.append((d, e, "public_repos", float(counts.get(e, 0))))
     since = registry.since if registry is not None else None
     active_days = [d for d, end in zip(days, ends) if since is None or end - timedelta(days=ACTIVE_DAYS) >= since]
-    for r in _active_share_at(con, ids, active_days, include_undated=False).itertuples():
+    for r in _active_share_at(con, own, active_days, include_undated=False).itertuples() if own else ():
         if r.projects:
             rows.append((r.day, r.entity_id, "active_share", r.active / r.projects))
     firsts = reuse._frame(
@@ -128,15 +138,19 @@ def _reconstruct(
     for d, end in zip(days, ends):
         counts = firsts[firsts["first_at"] < pd.Timestamp(end)].groupby("entity_id").size()
         for e in ids:
-            rows.append((d, e, "contributions_to_others", float(counts.get(e, 0))))
+            rows.append((d, e, CONTRIBUTIONS, float(counts.get(e, 0))))
+    # A metric function asked for one entity reads that entity's facts alone, for several every
+    # entity's: a few entities are asked one at a time.
+    groups = [own] if only is None else [[e] for e in own]
     for name in _history_metrics(registry, metrics):
         metric = METRICS[name]
         for d, end in zip(days, ends):
             if since is not None and end - timedelta(days=metric.history_days) < since:
                 continue
-            for e, v in metric.fn(con, ids, d).items():
-                if v is not None and not (isinstance(v, float) and math.isnan(v)):
-                    rows.append((d, e, name, float(v)))
+            for group in groups:
+                for e, v in metric.fn(con, group, d).items():
+                    if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                        rows.append((d, e, name, float(v)))
     df = pd.DataFrame(rows, columns=columns)
     df["snapshot_date"] = pd.to_datetime(df["snapshot_date"]).dt.date
     return df.sort_values(["entity_id", "metric", "snapshot_date"]).reset_index(drop=True)

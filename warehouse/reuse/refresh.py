@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from warehouse import changes
 from warehouse.reuse.edges import _entity_edges_live
 from warehouse.reuse.evidence import EDGE_KINDS
 from warehouse.reuse.publiccode import _PC_ENTRIES, _resolve_table
@@ -24,15 +25,21 @@ def refresh_reuse(con: duckdb.DuckDBPyConnection, changed_only: bool = False) ->
     With ``changed_only`` (the run noted which repositories changed, warehouse.changes, and
     nothing that moves repositories between entities), the commits per person and project are
     refreshed for the projects those repositories' commits touch, when the last refresh completed
-    and no repository changed project; otherwise everything is rebuilt. Returns row counts.
+    and no repository changed project; otherwise everything is rebuilt (and, when ``changed_only``
+    was asked, ``everything`` is noted for the steps after this one). Returns row counts.
     """
     with Transaction(con):
         refreshed = con.execute("SELECT count(*) FROM reuse_state").fetchall()[0][0] == 1
         # Without a state row, entity_edges and entity_reuse_summary below compute live.
         con.execute("DELETE FROM reuse_state")
-        if changed_only and refreshed and _same_projects(con):
+        same = changed_only and refreshed and _same_projects(con)
+        if same:
             _refresh_changed_commits(con)
         else:
+            if changed_only:
+                # What follows cannot go by the noted repositories alone either.
+                changes.mark(con, changes.EVERYTHING,
+                             "a repository changed project, or the last reuse refresh did not complete")
             con.execute("DELETE FROM repo_project")
             con.execute("INSERT INTO repo_project SELECT * FROM repo_project_live")
             con.execute("DELETE FROM person_project_commits")
