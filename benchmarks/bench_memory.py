@@ -44,7 +44,7 @@ from warehouse.resources import allocator_environment
 
 DEFAULT_SCALES = (0.7, 1.0, 9.5, 16.5, 33.0)
 # The settle's steps, by the name the pipeline calls them; names it lacks are left out.
-STEPS = ("rebuild_identities", "refresh_metric_facts", "refresh_metric_results", "refresh_reuse",
+STEPS = ("rebuild_identities", "refresh_identities", "refresh_metric_facts", "refresh_metric_results", "refresh_reuse",
          "sync_goals", "write_snapshots")
 
 

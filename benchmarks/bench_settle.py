@@ -40,7 +40,7 @@ from warehouse import pipeline
 
 # The steps of the settle, by the name the pipeline calls them; a name the pipeline in use
 # does not have is left out of the table.
-STEPS = ("note_changes", "rebuild_identities", "refresh_metric_facts", "refresh_metric_results", "refresh_reuse",
+STEPS = ("note_changes", "rebuild_identities", "refresh_identities", "refresh_metric_facts", "refresh_metric_results", "refresh_reuse",
          "sync_goals", "write_snapshots", "clear_changes")
 DEFAULT_SCALES = (9.5, 16.5, 33.0)
 

@@ -10,8 +10,9 @@ from collectors.registry import parse_registry
 from collectors.simulator import ForgeSimulator, World
 from warehouse.pipeline import collect
 
-# The run log differs by nature; these columns record when something was computed, not what.
-NOT_COMPARED_TABLES = {"runs", "run_accounts", "schema_migrations"}
+# The run log differs by nature, identity_state holds when the identities were built alone;
+# these columns record when something was computed, not what.
+NOT_COMPARED_TABLES = {"runs", "run_accounts", "schema_migrations", "identity_state"}
 NOT_COMPARED_COLUMNS = {
     ("cursors", "updated_at"),
     ("metric_facts_state", "refreshed_at"),

@@ -97,19 +97,22 @@ FROM comments c JOIN logins l ON l.forge = c.forge AND l.host = c.host AND l.log
 
 
 # Each identity with its person and bot flag before the rebuild, and the affiliations, to tell
-# what it changed.
+# what it changed; {where} keeps the persons made again.
 _BEFORE_SQL = """
 CREATE OR REPLACE TEMP TABLE _ident_before AS
 SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot
-FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id;
-CREATE OR REPLACE TEMP TABLE _aff_before AS SELECT person_id, entity_id, source FROM person_affiliations;
+FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id {where};
+CREATE OR REPLACE TEMP TABLE _aff_before AS
+SELECT person_id, entity_id, source FROM person_affiliations pi {where};
 """
 
 
-def keep_identities(con: duckdb.DuckDBPyConnection) -> None:
+def keep_identities(con: duckdb.DuckDBPyConnection, scope: str | None = None) -> None:
     """Before the identity rebuild: keep each identity's person and bot flag, and the
-    affiliations, aside (temporary tables of this connection) for :func:`note_identity_changes`."""
-    con.execute(_BEFORE_SQL)
+    affiliations, aside (temporary tables of this connection) for :func:`note_identity_changes`.
+    ``scope``: a table of the person ids the rebuild makes again (None: all)."""
+    where = "" if scope is None else f"WHERE pi.person_id IN (SELECT person_id FROM {scope})"
+    con.execute(_BEFORE_SQL.format(where=where))
 
 
 def drop_kept_identities(con: duckdb.DuckDBPyConnection) -> None:
@@ -126,12 +129,17 @@ CREATE OR REPLACE TEMP TABLE _ident_changed AS
 WITH after AS (
     SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot
     FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id
+    WHERE pi.person_id IN (SELECT person_id FROM {made})
+),
+aff_after AS (
+    SELECT person_id, entity_id, source FROM person_affiliations
+    WHERE person_id IN (SELECT person_id FROM {made})
 ),
 affiliations_changed AS (
     SELECT DISTINCT person_id FROM (
-        (SELECT person_id, entity_id, source FROM person_affiliations EXCEPT SELECT * FROM _aff_before)
+        (SELECT * FROM aff_after EXCEPT SELECT * FROM _aff_before)
         UNION ALL
-        (SELECT * FROM _aff_before EXCEPT SELECT person_id, entity_id, source FROM person_affiliations)
+        (SELECT * FROM _aff_before EXCEPT SELECT * FROM aff_after)
     )
 )
 SELECT DISTINCT forge, host, login, email, name FROM (
@@ -145,19 +153,20 @@ SELECT DISTINCT forge, host, login, email, name FROM (
 """
 
 
-def note_identity_changes(con: duckdb.DuckDBPyConnection, identities: int) -> None:
-    """After the identity rebuild (``identities`` seen): note what the new persons change.
+def note_identity_changes(con: duckdb.DuckDBPyConnection, identities: int, made: str, first: bool) -> None:
+    """After the identity rebuild (``identities`` in all; ``made``: a table of the person ids it
+    made, those kept aside by :func:`keep_identities` made again; ``first``: no person existed
+    before): note what the new persons change.
 
     A first build, or one that moved more than a quarter of the identities, changes everything;
     otherwise the repositories holding commits, items or comments of a changed identity, or of
     a person whose affiliations changed.
     """
-    before = con.execute("SELECT count(*) FROM _ident_before").fetchall()[0][0]
-    con.execute(_CHANGED_SQL)
+    con.execute(_CHANGED_SQL.format(made=made))
     changed = con.execute("SELECT count(*) FROM _ident_changed").fetchall()[0][0]
     if not changed:
         return
-    if before == 0 or changed * 4 > identities:
+    if first or changed * 4 > identities:
         mark(con, EVERYTHING, f"{changed} of {identities} identities changed person, bot flag or affiliation")
         return
     con.execute(_IDENTITY_REPOS_SQL.format(table="_ident_changed"))

@@ -1,9 +1,12 @@
 """Identity resolution: persons merged across forges, bots flagged, affiliations.
 
-Rebuilt from scratch after each collection by :func:`rebuild_identities`, which
-fills ``persons``, ``person_identities`` and ``person_affiliations`` (migration
-003); the views ``commit_authors``, ``item_authors`` and ``comment_authors`` map
-each commit, issue/change request and comment to its author person.
+Built from scratch by :func:`rebuild_identities`, which fills ``persons``,
+``person_identities`` and ``person_affiliations`` (migration 003), with the identities
+counted per repository (``identity_seen``, warehouse.identity_seen) and every person's
+merge keys (``identity_keys``, migration 022); after a collection that changed some
+repositories, warehouse.identity_update makes only the persons they concern again. The
+views ``commit_authors``, ``item_authors`` and ``comment_authors`` map each commit,
+issue/change request and comment to its author person.
 
 An *identity* is one distinct (forge, host, login, email, name) seen as a commit
 author or committer, an item or comment author (login only) or an organisation
@@ -46,7 +49,7 @@ import duckdb
 import pyarrow as pa
 
 from collectors.registry import Registry
-from warehouse import changes
+from warehouse import changes, identity_seen
 from warehouse.identity_rules import (
     GITHUB_NOREPLY_RE,
     KNOWN_BOT_NAMES,
@@ -73,26 +76,7 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
-# Every identity seen, with how often (to choose display names), in one scan per table.
-_IDENTITIES_SQL = """
-WITH raw AS (
-    SELECT forge, host, author_login AS login, author_email AS email, author_name AS name FROM commits
-    UNION ALL
-    SELECT forge, host, committer_login, committer_email, committer_name FROM commits
-    UNION ALL
-    SELECT forge, host, author_login, NULL, NULL FROM items
-    UNION ALL
-    SELECT forge, host, author_login, NULL, NULL FROM comments
-    UNION ALL
-    SELECT forge, host, login, NULL, name FROM members
-)
-SELECT forge, host, login, email, name, count(*) AS n
-FROM raw
-WHERE coalesce(nullif(trim(login), ''), nullif(trim(email), ''), nullif(trim(name), '')) IS NOT NULL
-GROUP BY forge, host, login, email, name
-ORDER BY forge, host, login NULLS FIRST, email NULLS FIRST, name NULLS FIRST
-"""
-
+# The affiliations of the persons just made (_ident_persons).
 _AFFILIATIONS_SQL = """
 INSERT INTO person_affiliations
 WITH member_aff AS (
@@ -103,11 +87,12 @@ WITH member_aff AS (
      AND (lower(m.account_owner) = a.owner OR starts_with(lower(m.account_owner), a.owner || '/'))
     JOIN person_logins pl
       ON pl.forge = m.forge AND pl.host = m.host AND pl.login_key = lower(trim(m.login))
+    WHERE pl.person_id IN (SELECT person_id FROM _ident_persons)
 ),
 emails AS (
     SELECT DISTINCT person_id, 'email_domain' AS source,
            regexp_extract(lower(trim(email)), '@([^@]+)$', 1) AS domain
-    FROM person_identities WHERE email IS NOT NULL
+    FROM person_identities WHERE email IS NOT NULL AND person_id IN (SELECT person_id FROM _ident_persons)
     UNION
     SELECT DISTINCT person_id, 'alias', regexp_extract(lower(trim(email)), '@([^@]+)$', 1)
     FROM _ident_alias_emails
@@ -175,6 +160,85 @@ def _person_id(identity: tuple, taken: set[int]) -> int:
         attempt += 1
 
 
+class MergeKeys:
+    """The keys through which identities join into one person, under a registry's aliases and bots.
+
+    Two identities sharing a key are the same person: an alias of the registry (by login on a
+    forge, or e-mail), the same e-mail address (trimmed, case-insensitive; never a shared address,
+    never between a bot and a human; a GitHub private address names its github.com login), the
+    same login on the same forge host.
+    """
+
+    def __init__(self, registry: Registry | None):
+        self.extra_bots = frozenset(b.strip().lower() for b in (registry.bots if registry else ()) if b.strip())
+        self.aliases = registry.aliases if registry else ()
+        self.alias_logins: dict[tuple[str, str], list[int]] = {}
+        self.alias_emails: dict[str, list[int]] = {}
+        for k, alias in enumerate(self.aliases):
+            for spec in alias.logins:
+                forge, _, login = spec.partition(":")
+                login = login.strip().lower()
+                if login:
+                    self.alias_logins.setdefault((forge.strip().lower(), login), []).append(k)
+            for email in alias.emails:
+                email = email.strip().lower()
+                if email and not is_shared_email(email):
+                    self.alias_emails.setdefault(email, []).append(k)
+
+    def of(self, forge: str, host: str, login: str | None, email: str | None,
+           name: str | None) -> tuple[bool, list[tuple], list[int]]:
+        """An identity's bot flag, its keys, and the aliases it matched (in the registry's order)."""
+        login = _clean(login)
+        login = login.lower() if login else None
+        email = _clean(email)
+        email = email.lower() if email else None
+        name = _clean(name)
+        if login:
+            is_bot = is_bot_login(login, self.extra_bots)
+        else:
+            lname = name.lower() if name else None
+            is_bot = bool(
+                (email and is_bot_email(email))
+                or (lname and (lname.endswith("[bot]") or lname in KNOWN_BOT_NAMES or lname in self.extra_bots))
+            )
+        keys: list[tuple] = []
+        # 1. aliases
+        matched: list[int] = []
+        if login:
+            matched += self.alias_logins.get((forge, login), ())
+        if email:
+            matched += self.alias_emails.get(email, ())
+        keys += [("alias", k) for k in matched]
+        # 2. exact e-mail, never through a shared address nor between a bot and a human
+        if email and not is_shared_email(email):
+            keys.append(("email", is_bot, email))
+            noreply = GITHUB_NOREPLY_RE.match(email)
+            if noreply:
+                keys.append(("login", "github", "github.com", noreply.group(1)))
+        # 3. same login on the same host
+        if login:
+            keys.append(("login", forge, host, login))
+        return is_bot, keys, matched
+
+
+def key_text(key: tuple) -> str:
+    """A merge key as stored in ``identity_keys``. Only a key's last part is free text (an
+    e-mail address or a login), so joining the parts keeps keys of different kinds apart."""
+    return "\x1f".join(map(str, key))
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Identities merged into persons (:func:`resolve`)."""
+
+    person_of: list[int]          # each identity's person id
+    ids: list[int]                # the persons, in the order of their first identity
+    is_bot: list[bool]            # each person's bot flag (same order)
+    display: list[str | None]     # each person's display name (same order)
+    alias_mails: dict[int, list[str]]  # the alias e-mails of every person an alias matched
+    keys: list[list[str]]         # each identity's merge keys (alias, e-mail, login), as text
+
+
 def resolve(
     forges: list[str],
     hosts: list[str],
@@ -183,77 +247,29 @@ def resolve(
     names: list[str | None],
     counts: list[int],
     registry: Registry | None,
-) -> tuple[list[int], list[int], list[bool], list[str | None], dict[int, list[str]]]:
+) -> Resolution:
     """Merge identities (given sorted) into persons.
 
-    Returns each identity's person id, the persons' ids in the order of their first
-    identity with each one's is_bot and display name (same order), and the alias
-    e-mails of every person (by id) an alias matched.
+    Two identities sharing a merge key are one person; the keys are returned so that a later
+    identity can find the persons it joins (warehouse.identity_update).
     """
     n = len(forges)
-    extra_bots = frozenset(b.strip().lower() for b in (registry.bots if registry else ()) if b.strip())
-    alias_logins: dict[tuple[str, str], list[int]] = {}
-    alias_emails: dict[str, list[int]] = {}
-    aliases = registry.aliases if registry else ()
-    for k, alias in enumerate(aliases):
-        for spec in alias.logins:
-            forge, _, login = spec.partition(":")
-            login = login.strip().lower()
-            if login:
-                alias_logins.setdefault((forge.strip().lower(), login), []).append(k)
-        for email in alias.emails:
-            email = email.strip().lower()
-            if email and not is_shared_email(email):
-                alias_emails.setdefault(email, []).append(k)
-
+    merge = MergeKeys(registry)
+    aliases = merge.aliases
     uf = _UnionFind(n)
     first: dict[tuple, int] = {}  # merge key -> first identity holding it
     bot = [False] * n
-    login_keys: list[str | None] = [None] * n
     alias_of: dict[int, int] = {}  # identity -> first alias it matched
-
-    def link(key: tuple, i: int) -> None:
-        j = first.setdefault(key, i)
-        if j != i:
-            uf.union(i, j)
-
+    keys: list[list[str]] = [[] for _ in range(n)]
     for i in range(n):
-        forge, host = forges[i], hosts[i]
-        login = _clean(logins[i])
-        login = login.lower() if login else None
-        email = _clean(emails[i])
-        email = email.lower() if email else None
-        name = _clean(names[i])
-        login_keys[i] = login
-
-        if login:
-            is_bot = is_bot_login(login, extra_bots)
-        else:
-            lname = name.lower() if name else None
-            is_bot = bool(
-                (email and is_bot_email(email))
-                or (lname and (lname.endswith("[bot]") or lname in KNOWN_BOT_NAMES or lname in extra_bots))
-            )
-        bot[i] = is_bot
-
-        # 1. aliases
-        matched: list[int] = []
-        if login:
-            matched += alias_logins.get((forge, login), ())
-        if email:
-            matched += alias_emails.get(email, ())
-        for k in matched:
-            link(("alias", k), i)
-            alias_of.setdefault(i, k)
-        # 2. exact e-mail, never through a shared address nor between a bot and a human
-        if email and not is_shared_email(email):
-            link(("email", is_bot, email), i)
-            noreply = GITHUB_NOREPLY_RE.match(email)
-            if noreply:
-                link(("login", "github", "github.com", noreply.group(1)), i)
-        # 3. same login on the same host
-        if login:
-            link(("login", forge, host, login), i)
+        bot[i], identity_keys, matched = merge.of(forges[i], hosts[i], logins[i], emails[i], names[i])
+        if matched:
+            alias_of[i] = matched[0]
+        for key in identity_keys:
+            keys[i].append(key_text(key))
+            j = first.setdefault(key, i)
+            if j != i:
+                uf.union(i, j)
 
     # Persons in the order of their smallest identity (roots are the smallest member): index p.
     index_of_root: dict[int, int] = {}
@@ -292,7 +308,7 @@ def resolve(
         alias_name[p] or _best(name_weights[p]) or _best(login_weights[p]) or _best(email_weights[p])
         for p in range(m)
     ]
-    return [ids[p] for p in person_index], ids, person_bot, display, alias_mails
+    return Resolution([ids[p] for p in person_index], ids, person_bot, display, alias_mails, keys)
 
 
 def _registry_tables(registry: Registry | None) -> tuple[pa.Table, pa.Table]:
@@ -322,71 +338,83 @@ def _registry_tables(registry: Registry | None) -> tuple[pa.Table, pa.Table]:
 def rebuild_identities(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> IdentityStats:
     """Recompute persons, their identities and affiliations from the collected data.
 
-    Reads the identities and deletes and refills ``persons``, ``person_identities``
-    and ``person_affiliations`` in one transaction (the caller's, if one is open),
-    so readers never see a half-built state. Same data, same rows.
+    Deletes and refills ``persons``, ``person_identities`` and ``person_affiliations`` in one
+    transaction (the caller's, if one is open), so readers never see a half-built state. Same
+    data, same rows. After a collection, :func:`warehouse.identity_update.refresh_identities`
+    makes only the persons the changed repositories concern, where it can.
     """
     with Transaction(con):
-        return _rebuild(con, registry)
+        return rebuild(con, registry)
 
 
-def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> IdentityStats:
-    ident = _query_arrow(con, _IDENTITIES_SQL)
-    person_ids, ids, person_bot, display, alias_mails = resolve(
-        ident.column("forge").to_pylist(),
-        ident.column("host").to_pylist(),
-        ident.column("login").to_pylist(),
-        ident.column("email").to_pylist(),
-        ident.column("name").to_pylist(),
-        ident.column("n").to_pylist(),
-        registry,
-    )
-    identities = pa.table(
-        {
-            "person_id": pa.array(person_ids, pa.int64()),
-            "forge": ident.column("forge"),
-            "host": ident.column("host"),
-            "login": ident.column("login"),
-            "email": ident.column("email"),
-            "name": ident.column("name"),
-        }
-    )
-    persons = pa.table(
-        {
-            "person_id": pa.array(ids, pa.int64()),
-            "display_name": pa.array(display, pa.string()),
-            "is_bot": pa.array(person_bot, pa.bool_()),
-        }
-    )
-    alias_rows = [(pid, e) for pid, mails in sorted(alias_mails.items()) for e in mails]
-    alias_emails = pa.table(
-        {
-            "person_id": pa.array([r[0] for r in alias_rows], pa.int64()),
-            "email": pa.array([r[1] for r in alias_rows], pa.string()),
-        }
-    )
+def rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> IdentityStats:
+    """The whole rebuild, in the caller's transaction."""
+    identity_seen.refill(con)
+    ident = _query_arrow(con, identity_seen.totals_sql())
+    res = resolve_table(ident, registry)
+    store(con, registry, ident, res, scope=None)
+    return stats(con)
+
+
+def resolve_table(ident: pa.Table, registry: Registry | None) -> Resolution:
+    """:func:`resolve` over a table of identities (forge, host, login, email, name, n) in order."""
+    return resolve(*(ident.column(c).to_pylist() for c in ("forge", "host", "login", "email", "name", "n")), registry)
+
+
+def store(con: duckdb.DuckDBPyConnection, registry: Registry | None, ident: pa.Table, res: Resolution,
+          scope: str | None) -> None:
+    """Write the persons ``res`` made of ``ident``, their identities, keys and affiliations, and note
+    what changed (warehouse.changes). ``scope``: a table of the person ids made again, whose rows
+    are replaced (None: every person's)."""
+    identities = pa.table({
+        "person_id": pa.array(res.person_of, pa.int64()),
+        "forge": ident.column("forge"),
+        "host": ident.column("host"),
+        "login": ident.column("login"),
+        "email": ident.column("email"),
+        "name": ident.column("name"),
+    })
+    persons = pa.table({
+        "person_id": pa.array(res.ids, pa.int64()),
+        "display_name": pa.array(res.display, pa.string()),
+        "is_bot": pa.array(res.is_bot, pa.bool_()),
+    })
+    keys = pa.table({
+        "person_id": pa.array([pid for pid, keys in zip(res.person_of, res.keys) for _ in keys], pa.int64()),
+        "key": pa.array([key for keys in res.keys for key in keys], pa.string()),
+    })
+    alias_rows = [(pid, e) for pid, mails in sorted(res.alias_mails.items()) for e in mails]
+    alias_emails = pa.table({
+        "person_id": pa.array([r[0] for r in alias_rows], pa.int64()),
+        "email": pa.array([r[1] for r in alias_rows], pa.string()),
+    })
     accounts, domains = _registry_tables(registry)
     views = {
         "_ident_persons": persons,
         "_ident_identities": identities,
+        "_ident_keys": keys,
         "_ident_alias_emails": alias_emails,
         "_ident_accounts": accounts,
         "_ident_domains": domains,
     }
     for view, table in views.items():
         con.register(view, table)
+    first = scope is None and con.execute("SELECT count(*) FROM persons").fetchall()[0][0] == 0
+    where = "" if scope is None else f" WHERE person_id IN (SELECT person_id FROM {scope})"
     try:
-        changes.keep_identities(con)
-        con.execute("DELETE FROM person_affiliations")
-        con.execute("DELETE FROM person_identities")
-        con.execute("DELETE FROM persons")
+        changes.keep_identities(con, scope)
+        for table in ("person_affiliations", "person_identities", "persons", "identity_keys"):
+            con.execute(f"DELETE FROM {table}{where}")
         con.execute("INSERT INTO persons SELECT person_id, display_name, is_bot FROM _ident_persons")
         con.execute(
             "INSERT INTO person_identities SELECT person_id, forge, host, login, email, name FROM _ident_identities"
         )
+        con.execute("INSERT INTO identity_keys SELECT DISTINCT person_id, key FROM _ident_keys")
         con.execute(_AFFILIATIONS_SQL)
-        affiliations = con.execute("SELECT count(*) FROM person_affiliations").fetchall()[0][0]
-        changes.note_identity_changes(con, ident.num_rows)
+        identities_now = con.execute("SELECT count(*) FROM person_identities").fetchall()[0][0]
+        changes.note_identity_changes(con, identities_now, "_ident_persons", first)
+        con.execute("DELETE FROM identity_state")
+        con.execute("INSERT INTO identity_state VALUES (now())")
     finally:
         for view in views:
             # after a failed statement the transaction is aborted and refuses even this;
@@ -395,14 +423,15 @@ def _rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Ident
                 con.unregister(view)
         with contextlib.suppress(duckdb.Error):
             changes.drop_kept_identities(con)
-    n_persons = len(display)
-    return IdentityStats(
-        identities=ident.num_rows,
-        persons=n_persons,
-        bots=sum(person_bot),
-        merged=ident.num_rows - n_persons,
-        affiliations=affiliations,
-    )
 
 
-__all__ = ["IdentityStats", "is_bot_email", "is_bot_login", "is_shared_email", "rebuild_identities", "resolve"]
+def stats(con: duckdb.DuckDBPyConnection) -> IdentityStats:
+    identities, persons, bots, affiliations = con.execute(
+        "SELECT (SELECT count(*) FROM person_identities), (SELECT count(*) FROM persons),"
+        " (SELECT count(*) FROM persons WHERE is_bot), (SELECT count(*) FROM person_affiliations)").fetchall()[0]
+    return IdentityStats(identities=identities, persons=persons, bots=bots, merged=identities - persons,
+                         affiliations=affiliations)
+
+
+__all__ = ["IdentityStats", "MergeKeys", "Resolution", "is_bot_email", "is_bot_login", "is_shared_email",
+           "rebuild_identities", "resolve", "store"]

@@ -34,7 +34,7 @@ from warehouse.batches import WRITES, rollback
 from warehouse.budget import token_variable
 from warehouse.goals import sync_goals, write_snapshots
 from warehouse.goals.snapshots import concerned_entities, history_fresh
-from warehouse.identities import rebuild_identities
+from warehouse.identity_update import refresh_identities
 from warehouse.lanes import Serialised, lanes, run_lanes
 from warehouse.lock import (
     CollectionBusy,
@@ -258,7 +258,7 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
                 "AND i.host = comments.host AND i.repo_path = comments.repo_path AND i.number = comments.item_number "
                 "AND i.kind = 'change_request')"
             )
-            rebuild_identities(con, registry)  # it adds the repositories of identities it moved
+            refresh_identities(con, registry)  # it adds the repositories of identities it moved
         refresh_metric_facts(con, incremental=True)
         refresh_metric_results(con, as_of)
         # Reuse depends on the data alone, not on the moment: unchanged data, unchanged rows.
