@@ -133,7 +133,8 @@ def test_a_running_collection_is_shown_and_a_killed_one_is_an_integrity_problem(
         finally:
             sim.faults.remove(slow)
             assert first.wait(timeout=120) == 0
-        sim.faults.slow(delay=0.3, endpoint="/repos/{owner}/{repo}/commits", times=None)
+        # Slow enough that the run is still collecting when it is killed, on a loaded machine too.
+        sim.faults.slow(delay=1.0, endpoint="/repos/{owner}/{repo}/commits", times=None)
         sim.world.advance(1)
         for repo in [r for r in sim.world.repos if r.commits and not r.archived][:4]:
             sim.world.add_commits(repo.forge, repo.path, 2)

@@ -5,9 +5,9 @@ something new or different for it (:func:`note_repo`): the note is committed in 
 transaction as the rows, into ``changed_repos`` (migration 013). Changes that are not one
 repository's go to ``changed_scopes``: the registry's entities, accounts or settings
 (:func:`note_registry`, ``everything``), organisation members or the registry's aliases and bots
-(``identities``). The identity rebuild adds the repositories of every identity whose person or
-bot flag it changed, and of every person whose affiliations it changed. The steps after
-collecting read the notes (:func:`pending`) and empty them in their own transaction
+(``identities``). The identity rebuild adds the repositories of every identity whose person,
+bot flag or display name it changed, and of every person whose affiliations it changed. The
+steps after collecting read the notes (:func:`pending`) and empty them in their own transaction
 (:func:`clear`), so a published warehouse holds none.
 """
 
@@ -96,11 +96,11 @@ FROM comments c JOIN logins l ON l.forge = c.forge AND l.host = c.host AND l.log
 """
 
 
-# Each identity with its person and bot flag before the rebuild, and the affiliations, to tell
-# what it changed; {where} keeps the persons made again.
+# Each identity with its person, bot flag and display name before the rebuild, and the
+# affiliations, to tell what it changed; {where} keeps the persons made again.
 _BEFORE_SQL = """
 CREATE OR REPLACE TEMP TABLE _ident_before AS
-SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot
+SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot, p.display_name
 FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id {where};
 CREATE OR REPLACE TEMP TABLE _aff_before AS
 SELECT person_id, entity_id, source FROM person_affiliations pi {where};
@@ -108,8 +108,8 @@ SELECT person_id, entity_id, source FROM person_affiliations pi {where};
 
 
 def keep_identities(con: duckdb.DuckDBPyConnection, scope: str | None = None) -> None:
-    """Before the identity rebuild: keep each identity's person and bot flag, and the
-    affiliations, aside (temporary tables of this connection) for :func:`note_identity_changes`.
+    """Before the identity rebuild: keep each identity's person, bot flag and display name, and
+    the affiliations, aside (temporary tables of this connection) for :func:`note_identity_changes`.
     ``scope``: a table of the person ids the rebuild makes again (None: all)."""
     where = "" if scope is None else f"WHERE pi.person_id IN (SELECT person_id FROM {scope})"
     con.execute(_BEFORE_SQL.format(where=where))
@@ -120,14 +120,15 @@ def drop_kept_identities(con: duckdb.DuckDBPyConnection) -> None:
                 "DROP TABLE IF EXISTS _ident_changed")
 
 
-# Identities whose person or bot flag the rebuild changed, new and vanished ones included, and
-# the identities of every person whose affiliations it changed (an organisation's membership, an
+# Identities whose person, bot flag or display name (the reuse evidence names persons) the rebuild
+# changed, new and vanished ones included, and the identities of every person whose affiliations
+# it changed (an organisation's membership, an
 # e-mail address in an entity's domain): who a commit's organisation is (the Elephant Factor)
 # moves with them, in every entity the person works in.
 _CHANGED_SQL = """
 CREATE OR REPLACE TEMP TABLE _ident_changed AS
 WITH after AS (
-    SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot
+    SELECT pi.forge, pi.host, pi.login, pi.email, pi.name, pi.person_id, p.is_bot, p.display_name
     FROM person_identities pi JOIN persons p ON p.person_id = pi.person_id
     WHERE pi.person_id IN (SELECT person_id FROM {made})
 ),
@@ -147,8 +148,7 @@ SELECT DISTINCT forge, host, login, email, name FROM (
     UNION ALL
     (SELECT * FROM _ident_before EXCEPT SELECT * FROM after)
     UNION ALL
-    SELECT forge, host, login, email, name, person_id, is_bot FROM after
-    WHERE person_id IN (SELECT person_id FROM affiliations_changed)
+    SELECT * FROM after WHERE person_id IN (SELECT person_id FROM affiliations_changed)
 )
 """
 

@@ -45,29 +45,29 @@ def _edge_types(df: pd.DataFrame) -> pd.DataFrame:
     return df.astype({"source": object, "target": object, "kind": object, "evidence": object})
 
 
+# The edges of the evidence {evidence} whose source or target is among $entities (NULL: all).
+EDGES_SQL = """
+WITH e AS (SELECT * FROM {evidence} e
+           WHERE $entities IS NULL OR list_contains($entities, e.source) OR list_contains($entities, e.target)),
+ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY source, target, kind ORDER BY detail) AS rn FROM e
+),
+agg AS (
+    SELECT source, target, kind, count(DISTINCT unit) AS weight, count(*) AS details,
+           string_agg(detail, '; ' ORDER BY detail) FILTER (WHERE rn <= $cap) AS shown
+    FROM ranked GROUP BY source, target, kind
+)
+SELECT source, target, kind, weight,
+       shown || CASE WHEN details > $cap THEN '; ... and ' || (details - $cap) || ' more' ELSE '' END AS evidence
+FROM agg
+"""
+
+# The order of entity_edges: by kind, heaviest first.
+EDGE_ORDER = f"{_KIND_ORDER}, weight DESC, source, target"
+
+
 def _entity_edges_live(con: duckdb.DuckDBPyConnection, entity_id: str | None, wanted: list[str]) -> pd.DataFrame:
     if not wanted:
         return _edge_types(pd.DataFrame())
-    df = _with_evidence(
-        con,
-        wanted,
-        f"""
-        WITH e AS (SELECT * FROM {{evidence}} e
-                   WHERE $entity IS NULL OR e.source = $entity OR e.target = $entity),
-        ranked AS (
-            SELECT *, row_number() OVER (PARTITION BY source, target, kind ORDER BY detail) AS rn FROM e
-        ),
-        agg AS (
-            SELECT source, target, kind, count(DISTINCT unit) AS weight, count(*) AS details,
-                   string_agg(detail, '; ' ORDER BY detail) FILTER (WHERE rn <= $cap) AS shown
-            FROM ranked GROUP BY source, target, kind
-        )
-        SELECT source, target, kind, weight,
-               shown || CASE WHEN details > $cap THEN '; ... and ' || (details - $cap) || ' more' ELSE '' END
-               AS evidence
-        FROM agg
-        ORDER BY {_KIND_ORDER}, weight DESC, source, target
-        """,
-        {"entity": entity_id, "cap": MAX_EVIDENCE},
-    )
-    return _edge_types(df)
+    params = {"entities": None if entity_id is None else [entity_id], "cap": MAX_EVIDENCE}
+    return _edge_types(_with_evidence(con, wanted, f"{EDGES_SQL} ORDER BY {EDGE_ORDER}", params))

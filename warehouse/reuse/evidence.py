@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import duckdb
@@ -75,14 +75,20 @@ def _with_evidence(con, kinds: list[str], sql: str, params: dict[str, Any]) -> p
     Every kind's rows are unique by construction (per fork repository, mirror repository,
     (project, named entity), (person, project, entity), (person, entity pair)).
     """
+    with evidence_relation(con, kinds) as evidence:
+        return _frame(con, sql.replace("{evidence}", evidence), params)
+
+
+@contextlib.contextmanager
+def evidence_relation(con, kinds: list[str]) -> Iterator[str]:
+    """The union of the wanted kinds' evidence, as SQL text valid while the context lasts."""
     with contextlib.ExitStack() as stack:
         mentions = ""
         if {"used_by", "is_based_on"} & set(kinds):
             matches = stack.enter_context(_matches(con))
             mentions = _PC_MENTIONS.format(entries=_PC_ENTRIES, matches=matches)
         parts = [_EVIDENCE_SQL[k].replace("{mentions}", mentions) for k in kinds]
-        evidence = "(" + " UNION ALL ".join(parts) + ")"
-        return _frame(con, sql.replace("{evidence}", evidence), params)
+        yield "(" + " UNION ALL ".join(parts) + ")"
 
 
 _KIND_ORDER = "list_position([" + ", ".join(f"'{k}'" for k in EDGE_KINDS) + "], kind)"

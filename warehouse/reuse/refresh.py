@@ -5,8 +5,14 @@ from __future__ import annotations
 import duckdb
 
 from warehouse import changes
-from warehouse.reuse.edges import _entity_edges_live
-from warehouse.reuse.evidence import EDGE_KINDS
+from warehouse.reuse.edges import EDGE_ORDER, EDGES_SQL
+from warehouse.reuse.evidence import (
+    EDGE_KINDS,
+    MAX_EVIDENCE,
+    PEOPLE_KINDS,
+    REUSE_KINDS,
+    evidence_relation,
+)
 from warehouse.reuse.publiccode import _PC_ENTRIES, _resolve_table
 from warehouse.reuse.state import _STATE_COUNTED, _STATE_COUNTS_SQL, _counts
 from warehouse.reuse.summary import _entity_reuse_summary_live
@@ -15,6 +21,7 @@ from warehouse.transactions import Transaction
 _PPC_COLUMNS = "person_id, project_id, owner, commits, first_at, last_at"
 _PROJECTS = "_reuse_changed_projects"
 _SHAS = "_reuse_changed_shas"
+_EDGES = "_reuse_edges"
 
 
 def refresh_reuse(con: duckdb.DuckDBPyConnection, changed_only: bool = False) -> dict[str, int]:
@@ -33,8 +40,9 @@ def refresh_reuse(con: duckdb.DuckDBPyConnection, changed_only: bool = False) ->
         # Without a state row, entity_edges and entity_reuse_summary below compute live.
         con.execute("DELETE FROM reuse_state")
         same = changed_only and refreshed and _same_projects(con)
+        concerned = None  # the entities whose edges of people can have changed (None: all)
         if same:
-            _refresh_changed_commits(con)
+            concerned = _refresh_changed_commits(con)
         else:
             if changed_only:
                 # What follows cannot go by the noted repositories alone either.
@@ -56,7 +64,7 @@ def refresh_reuse(con: duckdb.DuckDBPyConnection, changed_only: bool = False) ->
                 )
             finally:
                 con.unregister("_reuse_matches")
-        _refresh_caches(con)
+        _refresh_caches(con, concerned)
         counts = {
             name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
             for name in ("repo_project", "person_project_commits", "publiccode_matches",
@@ -79,8 +87,9 @@ def _same_projects(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchall()[0][0] == 0
 
 
-def _refresh_changed_commits(con: duckdb.DuckDBPyConnection) -> None:
-    """person_project_commits of the projects a changed repository's commits touch.
+def _refresh_changed_commits(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """person_project_commits of the projects a changed repository's commits touch; returns the
+    entities owning them or a changed repository.
 
     A commit counts for its SHA's home project (commit_home: the earliest created repository
     holding it). Only a SHA a changed repository holds can change home or author, and it can
@@ -120,25 +129,56 @@ def _refresh_changed_commits(con: duckdb.DuckDBPyConnection) -> None:
               AND h.project_id IN (SELECT project_id FROM {_PROJECTS})
             GROUP BY h.person_id, h.project_id, p.entity_id
         """)
+        return [e for (e,) in con.execute(f"""
+            SELECT entity_id FROM projects WHERE project_id IN (SELECT project_id FROM {_PROJECTS})
+            UNION
+            SELECT r.entity_id FROM repos r
+            JOIN changed_repos x ON x.forge = r.forge AND x.host = r.host AND x.repo_path = r.path
+            ORDER BY 1
+        """).fetchall()]
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_PROJECTS}")
         con.execute(f"DROP TABLE IF EXISTS {_SHAS}")
 
 
-def _refresh_caches(con: duckdb.DuckDBPyConnection) -> None:
-    """Every edge and every entity's summary, stored for reading while reuse_fresh holds."""
-    con.execute("DELETE FROM entity_edges_cache")
+def _refresh_caches(con: duckdb.DuckDBPyConnection, entities: list[str] | None) -> None:
+    """Every edge and every entity's summary, stored for reading while reuse_fresh holds.
+
+    With ``entities`` (those a change concerns: :func:`_refresh_changed_commits`), the edges of
+    people between two entities are computed again only where one of those is source or target;
+    the rest of theirs stay. The edges of reuse (forks, mirrors, publiccode.yml) are few and are
+    computed again whole. Positions follow the edges' order (EDGE_ORDER) over all of them.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_EDGES} AS SELECT source, target, kind, weight, evidence"
+                " FROM entity_edges_cache WHERE false")
+    try:
+        if entities is None:
+            _add_edges(con, list(EDGE_KINDS), None)
+        else:
+            con.execute(f"INSERT INTO {_EDGES} SELECT source, target, kind, weight, evidence FROM entity_edges_cache"
+                        " WHERE list_contains($people, kind) AND NOT list_contains($entities, source)"
+                        " AND NOT list_contains($entities, target)",
+                        {"people": list(PEOPLE_KINDS), "entities": entities})
+            _add_edges(con, list(REUSE_KINDS), None)
+            _add_edges(con, list(PEOPLE_KINDS), entities)
+        con.execute("DELETE FROM entity_edges_cache")
+        con.execute("INSERT INTO entity_edges_cache (position, source, target, kind, weight, evidence)"
+                    f" SELECT (row_number() OVER (ORDER BY {EDGE_ORDER}) - 1)::INTEGER, source, target, kind, weight,"
+                    f" evidence FROM {_EDGES}")
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {_EDGES}")
     con.execute("DELETE FROM entity_reuse_cache")
-    edges = _entity_edges_live(con, None, list(EDGE_KINDS))
     summary = _entity_reuse_summary_live(con, None)
-    for table, df in (("entity_edges_cache", edges.assign(position=range(len(edges)))),
-                      ("entity_reuse_cache", summary)):
-        if df.empty:
-            continue
-        name = f"_reuse_rows_{table}"
-        con.register(name, df)
+    if not summary.empty:
+        con.register("_reuse_rows_summary", summary)
         try:
-            cols = ", ".join(df.columns)
-            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
+            cols = ", ".join(summary.columns)
+            con.execute(f"INSERT INTO entity_reuse_cache ({cols}) SELECT {cols} FROM _reuse_rows_summary")
         finally:
-            con.unregister(name)
+            con.unregister("_reuse_rows_summary")
+
+
+def _add_edges(con: duckdb.DuckDBPyConnection, kinds: list[str], entities: list[str] | None) -> None:
+    with evidence_relation(con, kinds) as evidence:
+        con.execute(f"INSERT INTO {_EDGES} {EDGES_SQL.replace('{evidence}', evidence)}",
+                    {"entities": entities, "cap": MAX_EVIDENCE})
