@@ -18,7 +18,10 @@ the whole rebuild resolves in its order).
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
+import pyarrow as pa
 
 from collectors.registry import Registry
 from warehouse import changes, identity_seen
@@ -70,8 +73,12 @@ def update_identities(con: duckdb.DuckDBPyConnection, registry: Registry | None)
     try:
         return _update(con, registry)
     finally:
-        for table in (_TOUCHED, _NEW, _NEW_KEYS, _SCOPE, _SUBSET):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+        for table in (_TOUCHED, _NEW, _SCOPE, _SUBSET):
+            # After a failed statement the transaction refuses even this; the error matters more.
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+        with contextlib.suppress(duckdb.Error):
+            con.unregister(_NEW_KEYS)
 
 
 def _update(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> IdentityStats | None:
@@ -86,9 +93,7 @@ def _update(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Identi
     merge = MergeKeys(registry)
     new_keys = sorted({key_text(k) for row in con.execute(f"SELECT {_IDENTITY} FROM {_NEW}").fetchall()
                        for k in merge.of(*row)[1]})
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_NEW_KEYS} (key VARCHAR)")
-    if new_keys:
-        con.executemany(f"INSERT INTO {_NEW_KEYS} VALUES (?)", [[k] for k in new_keys])
+    con.register(_NEW_KEYS, pa.table({"key": pa.array(new_keys, pa.string())}))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_SCOPE} AS
         SELECT DISTINCT pi.person_id FROM person_identities pi SEMI JOIN {_TOUCHED} t ON {_SAME.format(a='pi', b='t')}
