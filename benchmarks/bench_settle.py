@@ -16,8 +16,8 @@ With ``--design F`` it instead builds benchmarks/bench_queries.py's synthetic wa
 the design scale (100 entities, 20,000 repositories, 5M commits at 1.0; minutes to build) and times
 ``refresh_metric_facts``: refilled whole, after an unchanged run, after one repository changed,
 and after a tenth of the repositories changed; a per-entity read of the facts before and after
-rows were appended out of sort order; and the whole settle after a run that found nothing new and
-after one that changed one repository.
+rows were appended out of sort order; and the whole settle, step by step, after a run that found
+nothing new and after one that changed one repository.
 
 Numbers, never asserted in unit tests: the machine is shared and noisy.
 """
@@ -189,16 +189,23 @@ def bench_design(scale: float, repeat: int = 3) -> str:
                      [_timed(lambda: refresh_metric_facts(con, incremental=True))]))
         con.execute("DELETE FROM changed_repos")
         appended_read = sorted(_timed(lambda: con.execute(read, [entity]).fetchall()) for _ in range(7))[3]
-        # The whole settle of a collection: one that found nothing new, one that changed one repository.
+        # The whole settle of a collection: one that found nothing new, one that changed one
+        # repository; each step timed as in the simulator runs.
         refresh_metric_facts(con)
+        timer = StepTimer()
+        steps: dict[str, list[dict]] = defaultdict(list)
         settle = []
         for _ in range(repeat):
+            timer.take()
             settle.append(_timed(lambda: pipeline._settle(con, registry)))
+            steps["nothing changed"].append({**timer.take(), "commits new": 0})
         rows.append(("whole settle (`_settle`): nothing changed", settle))
         settle = []
         for k in range(repeat):
             _one_more_commit(con, repo, f"-s{k}")
+            timer.take()
             settle.append(_timed(lambda: pipeline._settle(con, registry)))
+            steps["one repository changed"].append({**timer.take(), "commits new": 1})
         rows.append(("whole settle (`_settle`): one repository changed", settle))
         con.close()
     lines = [(f"Design scale x{scale:g} ({size[0]:,} repositories, {size[1]:,} commits, {size[2]:,} items): "
@@ -207,7 +214,8 @@ def bench_design(scale: float, repeat: int = 3) -> str:
     lines += [f"| {name} | {len(t)} | {statistics.median(t):.3f} |" for name, t in rows]
     lines += ["", (f"Per-entity read of commit_facts (months, commits, people of {entity}), median of 7: "
               f"{sorted_read * 1000:.1f} ms in sort order, {appended_read * 1000:.1f} ms after a tenth of the "
-              "repositories were appended out of order.")]
+              "repositories were appended out of order."), "",
+              table("The whole settle step by step", steps, timer.wrapped)]
     return "\n".join(lines)
 
 
