@@ -51,11 +51,12 @@ import pyarrow as pa
 from collectors.registry import Registry
 from warehouse import changes, identity_seen
 from warehouse.identity_rules import (
-    GITHUB_NOREPLY_RE,
-    KNOWN_BOT_NAMES,
+    MergeKeys,
+    clean,
     is_bot_email,
     is_bot_login,
     is_shared_email,
+    key_text,
 )
 from warehouse.transactions import Transaction
 
@@ -67,13 +68,6 @@ class IdentityStats:
     bots: int          # persons flagged is_bot
     merged: int        # identities folded into another one: identities - persons
     affiliations: int  # rows of person_affiliations
-
-
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
 
 
 # The affiliations of the persons just made (_ident_persons).
@@ -160,73 +154,6 @@ def _person_id(identity: tuple, taken: set[int]) -> int:
         attempt += 1
 
 
-class MergeKeys:
-    """The keys through which identities join into one person, under a registry's aliases and bots.
-
-    Two identities sharing a key are the same person: an alias of the registry (by login on a
-    forge, or e-mail), the same e-mail address (trimmed, case-insensitive; never a shared address,
-    never between a bot and a human; a GitHub private address names its github.com login), the
-    same login on the same forge host.
-    """
-
-    def __init__(self, registry: Registry | None):
-        self.extra_bots = frozenset(b.strip().lower() for b in (registry.bots if registry else ()) if b.strip())
-        self.aliases = registry.aliases if registry else ()
-        self.alias_logins: dict[tuple[str, str], list[int]] = {}
-        self.alias_emails: dict[str, list[int]] = {}
-        for k, alias in enumerate(self.aliases):
-            for spec in alias.logins:
-                forge, _, login = spec.partition(":")
-                login = login.strip().lower()
-                if login:
-                    self.alias_logins.setdefault((forge.strip().lower(), login), []).append(k)
-            for email in alias.emails:
-                email = email.strip().lower()
-                if email and not is_shared_email(email):
-                    self.alias_emails.setdefault(email, []).append(k)
-
-    def of(self, forge: str, host: str, login: str | None, email: str | None,
-           name: str | None) -> tuple[bool, list[tuple], list[int]]:
-        """An identity's bot flag, its keys, and the aliases it matched (in the registry's order)."""
-        login = _clean(login)
-        login = login.lower() if login else None
-        email = _clean(email)
-        email = email.lower() if email else None
-        name = _clean(name)
-        if login:
-            is_bot = is_bot_login(login, self.extra_bots)
-        else:
-            lname = name.lower() if name else None
-            is_bot = bool(
-                (email and is_bot_email(email))
-                or (lname and (lname.endswith("[bot]") or lname in KNOWN_BOT_NAMES or lname in self.extra_bots))
-            )
-        keys: list[tuple] = []
-        # 1. aliases
-        matched: list[int] = []
-        if login:
-            matched += self.alias_logins.get((forge, login), ())
-        if email:
-            matched += self.alias_emails.get(email, ())
-        keys += [("alias", k) for k in matched]
-        # 2. exact e-mail, never through a shared address nor between a bot and a human
-        if email and not is_shared_email(email):
-            keys.append(("email", is_bot, email))
-            noreply = GITHUB_NOREPLY_RE.match(email)
-            if noreply:
-                keys.append(("login", "github", "github.com", noreply.group(1)))
-        # 3. same login on the same host
-        if login:
-            keys.append(("login", forge, host, login))
-        return is_bot, keys, matched
-
-
-def key_text(key: tuple) -> str:
-    """A merge key as stored in ``identity_keys``. Only a key's last part is free text (an
-    e-mail address or a login), so joining the parts keeps keys of different kinds apart."""
-    return "\x1f".join(map(str, key))
-
-
 @dataclass(frozen=True, slots=True)
 class Resolution:
     """Identities merged into persons (:func:`resolve`)."""
@@ -297,7 +224,7 @@ def resolve(
         if bot[i]:
             person_bot[p] = True
         w = counts[i]
-        for store, value in ((name_weights, _clean(names[i])), (login_weights, _clean(logins[i])), (email_weights, _clean(emails[i]))):
+        for store, value in ((name_weights, clean(names[i])), (login_weights, clean(logins[i])), (email_weights, clean(emails[i]))):
             if value:
                 store[p][value] = store[p].get(value, 0) + w
         k = alias_of.get(i)
@@ -433,5 +360,5 @@ def stats(con: duckdb.DuckDBPyConnection) -> IdentityStats:
                          affiliations=affiliations)
 
 
-__all__ = ["IdentityStats", "MergeKeys", "Resolution", "is_bot_email", "is_bot_login", "is_shared_email",
+__all__ = ["IdentityStats", "Resolution", "is_bot_email", "is_bot_login", "is_shared_email",
            "rebuild_identities", "resolve", "store"]

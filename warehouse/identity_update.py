@@ -1,7 +1,7 @@
 """The identity rebuild after a run that changed some repositories: the persons those
 repositories' identities belong to, or that a new identity joins, are made again, the rest stay.
 
-Identities join into persons through keys (:class:`warehouse.identities.MergeKeys`), and two
+Identities join into persons through keys (:class:`warehouse.identity_rules.MergeKeys`), and two
 persons never share one. So the persons whose identities were seen in a changed repository
 (before or after the run), with every person sharing a key with an identity never seen before,
 hold every identity the change can move: those persons' identities, counted again, and the new
@@ -25,15 +25,8 @@ import pyarrow as pa
 
 from collectors.registry import Registry
 from warehouse import changes, identity_seen
-from warehouse.identities import (
-    IdentityStats,
-    MergeKeys,
-    key_text,
-    rebuild,
-    resolve_table,
-    stats,
-    store,
-)
+from warehouse.identities import IdentityStats, rebuild, resolve_table, stats, store
+from warehouse.identity_rules import MergeKeys, key_text
 from warehouse.transactions import Transaction
 
 # Past this share of the repositories changed, the identities are rebuilt whole.
