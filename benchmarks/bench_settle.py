@@ -9,15 +9,19 @@ warehouse, then re-collects it unchanged (every answer a 304) ``--unchanged`` ti
 ``--days`` simulated days of activity (``collectors.simulator.activity.add_day``, one
 re-collection per day). Each step the pipeline runs after collecting (``_settle``: identities,
 metric facts, results, reuse, goals) is timed by wrapping the pipeline's own functions, so the
-same script measures any version of the pipeline. Prints a Markdown table per scale (medians
-over the runs of each kind) to paste into benchmarks/RESULTS.md.
+same script measures any version of the pipeline. DuckDB's and Arrow's allocators start as
+``ossdash collect`` starts them. Prints a Markdown table per scale (medians over the runs of each
+kind) to paste into benchmarks/RESULTS.md.
 
 With ``--design F`` it instead builds benchmarks/bench_queries.py's synthetic warehouse at F times
 the design scale (100 entities, 20,000 repositories, 5M commits at 1.0; minutes to build) and times
 ``refresh_metric_facts``: refilled whole, after an unchanged run, after one repository changed,
 and after a tenth of the repositories changed; a per-entity read of the facts before and after
-rows were appended out of sort order; and the whole settle, step by step, after a run that found
-nothing new and after one that changed one repository.
+rows were appended out of sort order; and the whole settle, step by step, with the peak RSS of each
+kind, after a run that found nothing new, after one that changed one repository, and after one
+that noted everything (as a first collection does). The warehouse is opened with the collector's
+memory limit and threads, and DuckDB's and Arrow's allocators start as ``ossdash collect`` starts
+them.
 
 Numbers, never asserted in unit tests: the machine is shared and noisy.
 """
@@ -33,6 +37,11 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# DuckDB's and Arrow's allocators as `ossdash collect` starts them, before either is loaded.
+from warehouse.resources import allocator_environment, collection_resources
+
+allocator_environment()
 
 from collectors.registry import parse_registry
 from collectors.simulator import ForgeSimulator, World, activity
@@ -123,6 +132,18 @@ def table(title: str, runs: dict[str, list[dict]], wrapped: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _reset_peak() -> None:
+    # Writing 5 resets the kernel's high-water mark to the current RSS (Linux 4.0 and later).
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _peak_mb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    return 0
+
+
 def _timed(fn) -> float:
     started = time.perf_counter()
     fn()
@@ -154,14 +175,17 @@ def bench_design(scale: float, repeat: int = 3) -> str:
     registry = parse_registry(bench_queries.registry_text(bench_queries.ENTITIES), "bench.toml")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        con = duckdb.connect(str(Path(tmp) / "design.duckdb"))
+        path = str(Path(tmp) / "design.duckdb")
+        con = duckdb.connect(path)  # building it takes more than a collector's memory limit
         migrate(con)
         sync_registry(con, registry)
         end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
         bench_queries.build(con, registry, scale, end)
         rebuild_identities(con, registry)
         con.execute("DELETE FROM changed_repos; DELETE FROM changed_scopes")
-        con.execute("CHECKPOINT")
+        con.close()
+        # From here on the collector's memory limit and threads, as the pipeline opens its working copy.
+        con = duckdb.connect(path, config=collection_resources().duckdb_config())
         size = con.execute("SELECT (SELECT count(*) FROM repos), (SELECT count(*) FROM commits), "
                            "(SELECT count(*) FROM items)").fetchall()[0]
         rows.append(("refilled whole", [_timed(lambda: refresh_metric_facts(con)) for _ in range(repeat)]))
@@ -194,19 +218,26 @@ def bench_design(scale: float, repeat: int = 3) -> str:
         refresh_metric_facts(con)
         timer = StepTimer()
         steps: dict[str, list[dict]] = defaultdict(list)
-        settle = []
-        for _ in range(repeat):
+        peaks: dict[str, int] = {}
+
+        def settle_once(kind: str, new: int) -> float:
             timer.take()
-            settle.append(_timed(lambda: pipeline._settle(con, registry)))
-            steps["nothing changed"].append({**timer.take(), "commits new": 0})
-        rows.append(("whole settle (`_settle`): nothing changed", settle))
+            _reset_peak()
+            seconds = _timed(lambda: pipeline._settle(con, registry))
+            peaks[kind] = max(peaks.get(kind, 0), _peak_mb())
+            steps[kind].append({**timer.take(), "commits new": new})
+            return seconds
+
+        rows.append(("whole settle (`_settle`): nothing changed",
+                     [settle_once("nothing changed", 0) for _ in range(repeat)]))
         settle = []
         for k in range(repeat):
             _one_more_commit(con, repo, f"-s{k}")
-            timer.take()
-            settle.append(_timed(lambda: pipeline._settle(con, registry)))
-            steps["one repository changed"].append({**timer.take(), "commits new": 1})
+            settle.append(settle_once("one repository changed", 1))
         rows.append(("whole settle (`_settle`): one repository changed", settle))
+        # What a first collection's settle does: everything made again from the data.
+        con.execute("INSERT INTO changed_scopes VALUES ('everything', 'benchmark') ON CONFLICT DO NOTHING")
+        rows.append(("whole settle (`_settle`): everything noted", [settle_once("everything noted", 0)]))
         con.close()
     lines = [(f"Design scale x{scale:g} ({size[0]:,} repositories, {size[1]:,} commits, {size[2]:,} items): "
              "`refresh_metric_facts` and the whole settle, seconds (median of the runs)"), "",
@@ -215,7 +246,9 @@ def bench_design(scale: float, repeat: int = 3) -> str:
     lines += ["", (f"Per-entity read of commit_facts (months, commits, people of {entity}), median of 7: "
               f"{sorted_read * 1000:.1f} ms in sort order, {appended_read * 1000:.1f} ms after a tenth of the "
               "repositories were appended out of order."), "",
-              table("The whole settle step by step", steps, timer.wrapped)]
+              table("The whole settle step by step", steps, timer.wrapped), "",
+              "Peak RSS of this process during each kind of settle (high-water mark reset before each): "
+              + ", ".join(f"{kind} {mb:,} MB" for kind, mb in peaks.items()) + "."]
     return "\n".join(lines)
 
 
