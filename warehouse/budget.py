@@ -6,15 +6,16 @@ forge reports, and from what the warehouse already holds, a lower bound on the
 requests of the coming collection follows:
 
 - an account not collected yet is walked in full: per repository at least one page
-  each of commits, releases, root files and (where the listing counts any) forks, the issue probe, and (GitHub) one
-  page per 100 open issues and pull requests plus the two comment listings when any
-  is open. Commit counts and closed items are listed nowhere without a request per
+  each of commits, releases, root files and (where the listing counts any) forks, the
+  issue probe, and (GitHub) one page per 100 open issues and pull requests plus the two
+  comment listings when any is open. Commit counts and closed items are listed nowhere without a request per
   repository, so a busy repository costs more than this: the figure is a lower bound. The
   reviews of each change request (one request each) and GitHub's ``.github/workflows``
   listing are left out for the same reason: neither count is listed.
 - an account already collected costs about what an unchanged re-collection costs: the
-  listing, the members and the per-repository probes (issues on GitHub, forks where counted), plus a
-  walk of each repository on the listing's first page that was pushed since.
+  listing, the members and the per-repository probes (issues on GitHub, forks where
+  counted), plus a walk of each repository on the listing's first page that was pushed
+  since.
 """
 
 from __future__ import annotations

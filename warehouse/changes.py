@@ -122,9 +122,9 @@ def drop_kept_identities(con: duckdb.DuckDBPyConnection) -> None:
 
 # Identities whose person, bot flag or display name (the reuse evidence names persons) the rebuild
 # changed, new and vanished ones included, and the identities of every person whose affiliations
-# it changed (an organisation's membership, an
-# e-mail address in an entity's domain): who a commit's organisation is (the Elephant Factor)
-# moves with them, in every entity the person works in.
+# it changed (an organisation's membership, an e-mail address in an entity's domain): who a
+# commit's organisation is (the Elephant Factor) moves with them, in every entity the person
+# works in.
 _CHANGED_SQL = """
 CREATE OR REPLACE TEMP TABLE _ident_changed AS
 WITH after AS (

@@ -33,9 +33,9 @@ smallest identity in the order (forge, host, login, email, name), so a new ident
 changes no other person's id (only its own person's, when it sorts first there, or
 the merged person's when it joins two). The rebuild compares the old identities with
 the new ones and notes the repositories holding commits, items or comments of every
-identity whose person or bot flag changed, or whose person's affiliations changed
-(warehouse.changes), so that the metric facts and the goal history are refreshed for
-those repositories alone.
+identity whose person, bot flag or display name changed, or whose person's
+affiliations changed (warehouse.changes), so that the metric facts, the reuse edges and
+the goal history are refreshed for those repositories alone.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-def _query_arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+def query_arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
     relation = con.sql(sql)
     fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
     return fetch()
@@ -277,7 +277,7 @@ def rebuild_identities(con: duckdb.DuckDBPyConnection, registry: Registry | None
 def rebuild(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> IdentityStats:
     """The whole rebuild, in the caller's transaction."""
     identity_seen.refill(con)
-    ident = _query_arrow(con, identity_seen.totals_sql())
+    ident = query_arrow(con, identity_seen.totals_sql())
     res = resolve_table(ident, registry)
     store(con, registry, ident, res, scope=None)
     return stats(con)

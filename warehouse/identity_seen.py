@@ -32,7 +32,7 @@ WHERE """ + _SOME + """
 GROUP BY forge, host, repo_path, login, email, name
 """
 
-_SEMI_JOIN = ("SEMI JOIN {source} x ON x.forge = c.forge AND x.host = c.host AND x.repo_path = c.repo_path")
+_SEMI_JOIN = "SEMI JOIN {source} x ON x.forge = c.forge AND x.host = c.host AND x.repo_path = c.repo_path"
 
 # The order the persons' ids and the union-find rely on.
 ORDER = "forge, host, login NULLS FIRST, email NULLS FIRST, name NULLS FIRST"
@@ -63,10 +63,14 @@ def refresh(con: duckdb.DuckDBPyConnection, repos: str) -> None:
     con.execute(_PER_REPO_SQL.format(join=_SEMI_JOIN.format(source=repos)))
 
 
+def same_identity(a: str, b: str) -> str:
+    """SQL: the rows aliased ``a`` and ``b`` name the same identity (login, e-mail or name may be NULL)."""
+    return (f"{a}.forge = {b}.forge AND {a}.host = {b}.host AND {a}.login IS NOT DISTINCT FROM {b}.login"
+            f" AND {a}.email IS NOT DISTINCT FROM {b}.email AND {a}.name IS NOT DISTINCT FROM {b}.name")
+
+
 def totals_sql(identities: str | None = None) -> str:
     """The query of every identity with its count, or of those in the table ``identities``
-    (forge, host, login, email, name; compared NULL-safe), in the persons' order."""
-    where = "" if identities is None else (
-        f"SEMI JOIN {identities} t ON t.forge = s.forge AND t.host = s.host AND t.login IS NOT DISTINCT FROM s.login"
-        " AND t.email IS NOT DISTINCT FROM s.email AND t.name IS NOT DISTINCT FROM s.name")
+    (forge, host, login, email, name), in the persons' order."""
+    where = "" if identities is None else f"SEMI JOIN {identities} t ON {same_identity('t', 's')}"
     return _TOTALS_SQL.format(where=where)

@@ -6,8 +6,8 @@ persons never share one. So the persons whose identities were seen in a changed 
 (before or after the run), with every person sharing a key with an identity never seen before,
 hold every identity the change can move: those persons' identities, counted again, and the new
 ones are merged into persons as a whole rebuild would merge them (same ids, bot flags and display
-names), and replace those persons' rows. The counts come from ``identity_seen`` (warehouse.identity_seen),
-refreshed for the changed repositories; the keys from ``identity_keys``.
+names), and replace those persons' rows. The counts come from ``identity_seen``
+(warehouse.identity_seen), refreshed for the changed repositories; the keys from ``identity_keys``.
 
 Whole instead (:func:`update_identities` returns None) when the notes name more than
 repositories (``everything``, or ``identities``: members, aliases or bots changed), when the
@@ -25,7 +25,14 @@ import pyarrow as pa
 
 from collectors.registry import Registry
 from warehouse import changes, identity_seen
-from warehouse.identities import IdentityStats, rebuild, resolve_table, stats, store
+from warehouse.identities import (
+    IdentityStats,
+    query_arrow,
+    rebuild,
+    resolve_table,
+    stats,
+    store,
+)
 from warehouse.identity_rules import MergeKeys, key_text
 from warehouse.transactions import Transaction
 
@@ -39,8 +46,6 @@ _SCOPE = "_upd_scope"        # the persons made again
 _SUBSET = "_upd_subset"      # their identities and the new ones
 
 _IDENTITY = "forge, host, login, email, name"
-_SAME = ("{a}.forge = {b}.forge AND {a}.host = {b}.host AND {a}.login IS NOT DISTINCT FROM {b}.login"
-         " AND {a}.email IS NOT DISTINCT FROM {b}.email AND {a}.name IS NOT DISTINCT FROM {b}.name")
 _SEEN_IN_CHANGED = (f"SELECT DISTINCT {_IDENTITY} FROM identity_seen c SEMI JOIN changed_repos x"
                     " ON x.forge = c.forge AND x.host = c.host AND x.repo_path = c.repo_path")
 
@@ -81,7 +86,7 @@ def _update(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Identi
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_NEW} AS
         SELECT DISTINCT {_IDENTITY} FROM ({identity_seen.totals_sql(_TOUCHED)}) t
-        WHERE NOT EXISTS (SELECT 1 FROM person_identities pi WHERE {_SAME.format(a='pi', b='t')})
+        WHERE NOT EXISTS (SELECT 1 FROM person_identities pi WHERE {identity_seen.same_identity('pi', 't')})
     """)
     merge = MergeKeys(registry)
     new_keys = sorted({key_text(k) for row in con.execute(f"SELECT {_IDENTITY} FROM {_NEW}").fetchall()
@@ -89,7 +94,7 @@ def _update(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Identi
     con.register(_NEW_KEYS, pa.table({"key": pa.array(new_keys, pa.string())}))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_SCOPE} AS
-        SELECT DISTINCT pi.person_id FROM person_identities pi SEMI JOIN {_TOUCHED} t ON {_SAME.format(a='pi', b='t')}
+        SELECT DISTINCT pi.person_id FROM person_identities pi SEMI JOIN {_TOUCHED} t ON {identity_seen.same_identity('pi', 't')}
         UNION
         SELECT DISTINCT k.person_id FROM identity_keys k SEMI JOIN {_NEW_KEYS} n ON n.key = k.key
     """)
@@ -100,7 +105,7 @@ def _update(con: duckdb.DuckDBPyConnection, registry: Registry | None) -> Identi
         SELECT {_IDENTITY} FROM {_NEW}
     """)
     # Vanished identities (seen nowhere any more) drop out here: they have no count.
-    ident = con.sql(identity_seen.totals_sql(_SUBSET)).to_arrow_table()
+    ident = query_arrow(con, identity_seen.totals_sql(_SUBSET))
     res = resolve_table(ident, registry)
     if res.ids:
         clash = con.execute(

@@ -94,7 +94,7 @@ def collect(
             stopped_before = stopping.requested() or int(summary.interrupted)
             # At scale this takes a minute or more: say so rather than look stuck.
             progress.step("rebuilding identities, metric facts, reuse and goal snapshots")
-            _settle(con, registry)
+            _settle(con, registry, progress)
             state.finish_run(con, run_id, summary)
             progress.step("publishing the new snapshot")
     except CollectionBusy:
@@ -239,10 +239,12 @@ def _take_warnings(collector: ForgeCollector) -> list[str]:
     return taken
 
 
-def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
+def _settle(con: duckdb.DuckDBPyConnection, registry: Registry, progress: Progress | None = None) -> None:
     """Derived data: comment kinds, identities, metric facts, per-repository results, reuse
-    across entities, goals and their dated snapshot. Identities, facts and reuse follow what the
-    run noted as changed (warehouse.changes); the notes are emptied with the rest committed."""
+    across entities, goals and their dated snapshot. Identities, facts, reuse and the goal history
+    follow what the run noted as changed (warehouse.changes); the notes are emptied with the rest
+    committed. ``progress`` is told of each part: at scale a whole settle takes minutes."""
+    progress = progress or Silent()
     # One moment for everything derived: the published snapshot's metrics are as of it.
     as_of = datetime.now(UTC)
     con.execute("BEGIN")
@@ -260,12 +262,14 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
             )
             refresh_identities(con, registry)  # it adds the repositories of identities it moved
         refresh_metric_facts(con, incremental=True)
+        progress.step("per-repository results as of now")
         refresh_metric_results(con, as_of)
         # Reuse depends on the data alone, not on the moment: unchanged data, unchanged rows.
         noted = changes.pending(con)
         stale_reuse = noted.nothing and not reuse_fresh(con)
         if not noted.nothing or stale_reuse:
             unchanged = False
+            progress.step("reuse across entities")
             # Noted repositories alone (nothing moved between entities): their projects' commits.
             refresh_reuse(con, changed_only=not noted.nothing and not noted.everything)
         sync_goals(con, registry)
@@ -274,6 +278,7 @@ def _settle(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         # kept when none changed, redone for the entities a change concerns.
         fresh = history_fresh(con, registry, as_of.date())
         keep = unchanged and fresh
+        progress.step("goal snapshot" if keep else "goal snapshot and history")
         write_snapshots(con, registry, today=as_of.date(), refresh=False, reconstruct=not keep,
                         only=concerned_entities(con, registry) if fresh and not keep and not stale_reuse else None)
         changes.clear(con)

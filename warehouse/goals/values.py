@@ -110,7 +110,8 @@ def _reconstruct(
 ) -> pd.DataFrame:
     """:func:`reconstruct_history`'s rows for the given entities and days (``only``: see there)."""
     ids = list(ids)
-    own = ids if only is None else [e for e in ids if e in set(only)]
+    wanted = None if only is None else set(only)
+    own = ids if wanted is None else [e for e in ids if e in wanted]
     columns = ["snapshot_date", "entity_id", "metric", "value"]
     if not ids or not days:
         return pd.DataFrame(columns=columns)

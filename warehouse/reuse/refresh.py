@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 
 from warehouse import changes
@@ -27,7 +29,7 @@ _EDGES = "_reuse_edges"
 def refresh_reuse(con: duckdb.DuckDBPyConnection, changed_only: bool = False) -> dict[str, int]:
     """Rebuild the derived tables repo_project, person_project_commits and publiccode_matches.
 
-    Call after each collection, after identities (``rebuild_identities``) and the metric facts,
+    Call after each collection, after the identities (``refresh_identities``) and the metric facts,
     in the caller's transaction if one is open (else in one of its own). Same data, same rows.
     With ``changed_only`` (the run noted which repositories changed, warehouse.changes, and
     nothing that moves repositories between entities), the commits per person and project are
@@ -95,7 +97,8 @@ def _refresh_changed_commits(con: duckdb.DuckDBPyConnection) -> list[str]:
     holding it). Only a SHA a changed repository holds can change home or author, and it can
     only leave or join the projects of the repositories holding it: those projects are refreshed,
     from every SHA their repositories hold. The identity rebuild notes the repositories of every
-    identity it moved (warehouse.changes), so a changed person or bot flag is among them.
+    identity it moved (warehouse.changes), so a changed person, bot flag, display name or
+    affiliation is among them.
     """
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_PROJECTS} AS
@@ -137,8 +140,7 @@ def _refresh_changed_commits(con: duckdb.DuckDBPyConnection) -> list[str]:
             ORDER BY 1
         """).fetchall()]
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {_PROJECTS}")
-        con.execute(f"DROP TABLE IF EXISTS {_SHAS}")
+        _drop(con, _PROJECTS, _SHAS)
 
 
 def _refresh_caches(con: duckdb.DuckDBPyConnection, entities: list[str] | None) -> None:
@@ -166,7 +168,7 @@ def _refresh_caches(con: duckdb.DuckDBPyConnection, entities: list[str] | None) 
                     f" SELECT (row_number() OVER (ORDER BY {EDGE_ORDER}) - 1)::INTEGER, source, target, kind, weight,"
                     f" evidence FROM {_EDGES}")
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {_EDGES}")
+        _drop(con, _EDGES)
     con.execute("DELETE FROM entity_reuse_cache")
     summary = _entity_reuse_summary_live(con, None)
     if not summary.empty:
@@ -176,6 +178,13 @@ def _refresh_caches(con: duckdb.DuckDBPyConnection, entities: list[str] | None) 
             con.execute(f"INSERT INTO entity_reuse_cache ({cols}) SELECT {cols} FROM _reuse_rows_summary")
         finally:
             con.unregister("_reuse_rows_summary")
+
+
+def _drop(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    for table in tables:
+        # After a failed statement the transaction refuses even this; the error matters more.
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _add_edges(con: duckdb.DuckDBPyConnection, kinds: list[str], entities: list[str] | None) -> None:
