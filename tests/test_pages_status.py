@@ -19,7 +19,7 @@ from dashboard.i18n import Translator
 from warehouse.pipeline import collect
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-FAST = CollectorOptions(timeout=1.0, max_rate_wait=1.0, retries=2, backoff=0.01)
+FAST = CollectorOptions(timeout=10.0, max_rate_wait=1.0, retries=2, backoff=0.01)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from collectors.registry import parse_registry
 from collectors.secrets import REDACTED, check_tokens, configured_tokens, scrub
 from collectors.simulator import ForgeSimulator, World
 
-FAST = CollectorOptions(timeout=1.0, max_rate_wait=1.0, retries=2, backoff=0.01)
+FAST = CollectorOptions(timeout=10.0, max_rate_wait=1.0, retries=2, backoff=0.01)
 PIECE = 9
 
 
@@ -257,7 +257,7 @@ def test_ossdash_collect_prints_and_stores_no_token(ssim, tmp_path):
     runs = [
         subprocess.run(
             [sys.executable, "-m", "dashboard.cli", "collect", "--config", str(path), "--db", str(db),
-             "--timeout", "1", "--max-rate-wait", "1"],
+             "--timeout", "10", "--max-rate-wait", "1"],
             check=False, capture_output=True, text=True, timeout=300, env=env, stdin=subprocess.DEVNULL,
         )
         for path in (registry_file, bad_url)
