@@ -769,7 +769,7 @@ def test_cli_collect_refuses_before_collecting(tmp_path):
 
 # --- what validates, collects ---------------------------------------------------------------------
 
-FAST = CollectorOptions(timeout=2.0, max_rate_wait=1.0, retries=1, backoff=0.01)
+FAST = CollectorOptions(timeout=10.0, max_rate_wait=1.0, retries=1, backoff=0.01)
 
 
 def simulator_registry(world, base_url: str, forges=FORGES, extra: str = "", defaults: str = "", entities=None) -> str:
