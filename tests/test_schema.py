@@ -38,3 +38,55 @@ def test_an_upgrade_that_fails_leaves_the_warehouse_as_it_was(tmp_path, monkeypa
     assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'added_by_upgrade'"
                        ).fetchone()[0] == 0
     assert con.execute("SELECT entity_id FROM entities").fetchall() == [("x",)]
+
+
+_STREAMS = ("commits", "items", "comments", "reviews")
+
+
+def _columns(con, table):
+    return con.execute(
+        "SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns "
+        "WHERE table_name = ? ORDER BY ordinal_position", [table]).fetchall()
+
+
+def test_the_streams_lose_their_primary_keys_and_keep_their_rows_and_columns(tmp_path, monkeypatch):
+    from datetime import UTC, datetime
+
+    from collectors.records import CommitRecord
+    from warehouse import loader
+
+    path = tmp_path / "at_022.duckdb"
+    con = duckdb.connect(str(path))
+    real = schema._migrations()
+    monkeypatch.setattr(schema, "_migrations", lambda: [m for m in real if m[0] < 23])
+    schema.migrate(con)
+    before = {t: _columns(con, t) for t in _STREAMS}
+    con.execute("INSERT INTO commits VALUES ('github', 'h', 'o/a', '1', 'N', 'n@x', 'n', "
+                "'2026-01-01 00:00+00', 'N', 'n@x', 'n', '2026-01-01 00:00+00', 'kept')")
+    con.execute("INSERT INTO items (forge, host, repo_path, number, kind, state) "
+                "VALUES ('github', 'h', 'o/a', 7, 'issue', 'open')")
+    con.execute("INSERT INTO comments (forge, host, repo_path, comment_id, item_kind, item_number, kind) "
+                "VALUES ('github', 'h', 'o/a', 70, 'issue', 7, 'issue')")
+    con.execute("INSERT INTO reviews VALUES ('github', 'h', 'o/a', 8, 'r', 'APPROVED', NULL, 'MEMBER')")
+    keyed = con.execute("SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' "
+                        "AND table_name IN ? ORDER BY 1", [list(_STREAMS)]).fetchall()
+    assert keyed == [(t,) for t in sorted(_STREAMS)]  # the upgrade below has something to do
+
+    monkeypatch.setattr(schema, "_migrations", lambda: real)
+    assert schema.migrate(con) == [name for version, name, _ in real if version >= 23]
+    assert {t: _columns(con, t) for t in _STREAMS} == before
+    assert con.execute("SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' "
+                       "AND table_name IN ?", [list(_STREAMS)]).fetchone()[0] == 0
+    assert con.execute("SELECT message FROM commits").fetchall() == [("kept",)]
+    assert con.execute("SELECT number, kind, comments_count, draft FROM items").fetchall() == [(7, "issue", 0, False)]
+    assert con.execute("SELECT comment_id, system FROM comments").fetchall() == [(70, False)]
+    assert con.execute("SELECT reviewer_login, association FROM reviews").fetchall() == [("r", "MEMBER")]
+
+    # The loader keeps each key once without the index.
+    now = datetime(2026, 2, 1, tzinfo=UTC)
+    again = CommitRecord("github", "h", "o/a", "1", "N", "n@x", "n", now, "N", "n@x", "n", now, "replaced")
+    for _ in range(2):
+        loader.load(con, [again, again], loader.COMMITS)
+    assert con.execute("SELECT sha, message FROM commits").fetchall() == [("1", "replaced")]
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO commits (forge, host, repo_path, sha) VALUES ('github', 'h', 'o/a', NULL)")

@@ -70,7 +70,8 @@ class StoredTable:
     free_text: tuple[str, ...] = ()   # text columns that may quote an address
     dropped: tuple[str, ...] = ()     # columns that say something about this machine, not the data
     keyed: bool = True                # False: its primary key holds '' (which CSV cannot tell from missing)
-    key: tuple[str, ...] = ()         # the key of a table kept without an index (written whole, read by scans)
+    key: tuple[str, ...] = ()         # the key of a table kept without an index (read by scans; the
+                                      # loader or the whole write keeps it unique)
 
 
 STORED_TABLES: tuple[StoredTable, ...] = (
@@ -78,9 +79,12 @@ STORED_TABLES: tuple[StoredTable, ...] = (
     StoredTable("accounts", "Forge accounts (organisations, users, groups) of each entity, with their API address."),
     StoredTable("repos", "Repositories with their metadata as the forge reported it.", free_text=("description",)),
     StoredTable("commits", "Commits on each repository's default branch.",
-                emails=("author_email", "committer_email"), free_text=("message",)),
-    StoredTable("items", "Issues and pull/merge requests (kind issue | change_request).", free_text=("title",)),
-    StoredTable("comments", "Comments, review comments and notes on issues and change requests."),
+                emails=("author_email", "committer_email"), free_text=("message",),
+                key=("forge", "host", "repo_path", "sha")),
+    StoredTable("items", "Issues and pull/merge requests (kind issue | change_request).", free_text=("title",),
+                key=("forge", "host", "repo_path", "kind", "number")),
+    StoredTable("comments", "Comments, review comments and notes on issues and change requests.",
+                key=("forge", "host", "repo_path", "kind", "comment_id")),
     StoredTable("releases", "Releases and tags published as releases.", free_text=("name",)),
     StoredTable("forks", "Forks of each repository."),
     StoredTable("root_files", "Which of README, LICENSE, CONTRIBUTING, CODE_OF_CONDUCT, SECURITY and "
