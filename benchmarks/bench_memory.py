@@ -103,11 +103,11 @@ def child(registry_file: str, db: str, steps: bool) -> None:
 
         settle = pipeline._settle
 
-        def settled(con, registry):
+        def settled(con, *args, **kwargs):
             # Everything before the settle is the accounts' collection (and opening the copy).
             parts["collecting"] = {"peak_mb": _hwm_kb() / 1024, "s": time.perf_counter() - began,
                                    "duckdb_mb": _duckdb_mb(con)}
-            return measured("settle (whole)", settle)(con, registry)
+            return measured("settle (whole)", settle)(con, *args, **kwargs)
 
         for name in STEPS:
             if callable(getattr(pipeline, name, None)):

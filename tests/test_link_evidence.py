@@ -11,6 +11,7 @@ from dashboard import evidence_text
 from dashboard.i18n import Translator
 from warehouse import reuse
 from warehouse.link_evidence import COLUMNS, link_evidence
+from warehouse.reuse import link_pieces
 
 # What a link's weight counts, per kind: distinct values of these evidence columns.
 UNITS = {
@@ -84,6 +85,31 @@ def test_one_entity_and_the_first_pieces_of_each_link_are_the_whole_evidence_cut
     shown = link_evidence(con, per_link=evidence_text.SHOWN_PER_LINK)
     pd.testing.assert_frame_equal(evidence_text.link_summaries(t, shown, names),
                                   evidence_text.link_summaries(t, everything, names))
+
+
+def test_the_stored_first_pieces_are_those_the_evidence_views_give(con):
+    # The collection's refresh stored each link's first pieces; the pages read them from there.
+    assert reuse.reuse_fresh(con)
+    stored = con.execute("SELECT count(*), max(rank), max(pieces) FROM link_firsts").fetchall()[0]
+    assert stored[0] > 0 and stored[1] == link_pieces.FIRST_PIECES and stored[2] > link_pieces.FIRST_PIECES
+    everything = link_evidence(con)
+    entities = sorted(set(everything["source"]) | set(everything["target"]))
+    for kinds in (list(UNITS), ["contribution"], ["fork", "used_by", "shared_contributor"]):
+        for entity in [None, *entities[:3]]:
+            for n in range(1, link_pieces.FIRST_PIECES + 1):
+                read = link_evidence(con, kinds, entity_id=entity, per_link=n)
+                live = link_pieces.live_pieces(con, [k for k in reuse.EDGE_KINDS if k in kinds],
+                                               None if entity is None else [entity], n)
+                assert list(read.columns) == [*COLUMNS, "pieces"]
+                live = live.drop(columns="rank").astype({"commits": "Int64", "other_commits": "Int64"})
+                assert _rows(read) == _rows(live), (kinds, entity, n)
+    # Past what is stored, or with the refresh not fresh, the views answer: the same rows.
+    more = link_evidence(con, per_link=link_pieces.FIRST_PIECES + 1)
+    assert more.groupby(["kind", "source", "target"]).size().max() == link_pieces.FIRST_PIECES + 1
+
+
+def _rows(df: pd.DataFrame) -> list[tuple]:
+    return sorted(tuple("" if v is None else str(v) for v in row) for row in _plain(df).itertuples(index=False))
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:

@@ -73,13 +73,21 @@ def _edges(con) -> list[tuple]:
                        " ORDER BY position").fetchall()
 
 
+def _firsts(con) -> list[tuple]:
+    return con.execute("SELECT * FROM link_firsts ORDER BY ALL").fetchall()
+
+
 def _stored_and_whole_edges(db_path) -> tuple[list, list]:
+    """The stored edges and those a whole refresh makes; each link's stored first pieces of
+    evidence are compared with a whole refresh's on the way."""
     copy = db_path.with_name("whole.duckdb")
     shutil.copyfile(db_path, copy)
     with duckdb.connect(str(copy)) as con:
         refresh._refresh_caches(con, None)
-        whole = _edges(con)
+        whole, whole_firsts = _edges(con), _firsts(con)
     with duckdb.connect(str(db_path), read_only=True) as con:
+        firsts = _firsts(con)
+        assert firsts and firsts == whole_firsts
         return _edges(con), whole
 
 

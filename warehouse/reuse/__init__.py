@@ -45,9 +45,11 @@ One module per concern, each importing only those above it in this list:
 - :mod:`~warehouse.reuse.edges`: :func:`entity_edges`, stored or computed live;
 - :mod:`~warehouse.reuse.summary`: :func:`entity_reuse_summary`, :func:`projects_reused_by_others`,
   :func:`contributions_to_others`;
+- :mod:`~warehouse.reuse.link_pieces`: the evidence of each link in parts, and each link's first
+  pieces as stored (``link_firsts``, read by ``warehouse.link_evidence``);
 - :mod:`~warehouse.reuse.project_queries`: :func:`projects` and :func:`mirrors`;
 - :mod:`~warehouse.reuse.refresh`: :func:`refresh_reuse`, rebuilding the derived tables, the stored
-  edges and summaries and the freshness state.
+  edges, first pieces of evidence and summaries and the freshness state.
 """
 
 from __future__ import annotations

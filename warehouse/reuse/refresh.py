@@ -15,6 +15,7 @@ from warehouse.reuse.evidence import (
     REUSE_KINDS,
     evidence_relation,
 )
+from warehouse.reuse.link_pieces import store_firsts
 from warehouse.reuse.publiccode import _PC_ENTRIES, _resolve_table
 from warehouse.reuse.state import _STATE_COUNTED, _STATE_COUNTS_SQL, _counts
 from warehouse.reuse.summary import _entity_reuse_summary_live
@@ -144,7 +145,8 @@ def _refresh_changed_commits(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _refresh_caches(con: duckdb.DuckDBPyConnection, entities: list[str] | None) -> None:
-    """Every edge and every entity's summary, stored for reading while reuse_fresh holds.
+    """Every edge, each link's first pieces of evidence (``link_firsts``) and every entity's
+    summary, stored for reading while reuse_fresh holds.
 
     With ``entities`` (those a change concerns: :func:`_refresh_changed_commits`), the edges of
     people between two entities are computed again only where one of those is source or target;
@@ -169,6 +171,7 @@ def _refresh_caches(con: duckdb.DuckDBPyConnection, entities: list[str] | None) 
                     f" evidence FROM {_EDGES}")
     finally:
         _drop(con, _EDGES)
+    store_firsts(con, entities)
     con.execute("DELETE FROM entity_reuse_cache")
     summary = _entity_reuse_summary_live(con, None)
     if not summary.empty:
