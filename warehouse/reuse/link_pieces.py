@@ -6,13 +6,14 @@ instead of every person pair of an ecosystem. ``warehouse.link_evidence`` choose
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 
 import duckdb
 import pandas as pd
 
 from warehouse.reuse.evidence import EDGE_KINDS, PEOPLE_KINDS, REUSE_KINDS
-from warehouse.reuse.publiccode import publiccode_mentions
+from warehouse.reuse.publiccode import _PC_ENTRIES, _PC_MENTIONS, _matches
 
 COLUMNS = ("kind", "source", "target", "project_forge", "project_path", "forge", "path", "person", "commits",
            "other_commits", "text", "method")
@@ -21,126 +22,107 @@ COLUMNS = ("kind", "source", "target", "project_forge", "project_path", "forge",
 FIRST_PIECES = 5
 
 # Per kind: the owner's project (project_forge, project_path), the other side's repository where
-# there is one (forge, path), the person and commits where people make the link. Every part names
-# its columns: any one of them may come first in the union.
+# there is one (forge, path), the person and commits where people make the link, the publiccode.yml
+# entry and how it was matched ({mentions}: reuse.publiccode's mentions). Every part names its
+# columns: any one of them may come first in the union.
+_NO_TEXT = "NULL::VARCHAR AS text, NULL::VARCHAR AS method"
 _SQL = {
-    "fork": """
+    "fork": f"""
         SELECT 'fork' AS kind, e.source, e.target, p.forge AS project_forge, p.path AS project_path,
-               e.forge, e.fork_path AS path, NULL AS person, NULL::BIGINT AS commits,
-               NULL::BIGINT AS other_commits
+               e.forge, e.fork_path AS path, NULL::VARCHAR AS person, NULL::BIGINT AS commits,
+               NULL::BIGINT AS other_commits, {_NO_TEXT}
         FROM fork_evidence e LEFT JOIN projects p ON p.project_id = e.source_project""",
-    "mirror": """
+    "mirror": f"""
         SELECT 'mirror' AS kind, e.source, e.target, p.forge AS project_forge, p.path AS project_path,
-               e.forge, e.path, NULL AS person, NULL::BIGINT AS commits, NULL::BIGINT AS other_commits
+               e.forge, e.path, NULL::VARCHAR AS person, NULL::BIGINT AS commits, NULL::BIGINT AS other_commits,
+               {_NO_TEXT}
         FROM mirror_evidence e LEFT JOIN projects p ON p.project_id = e.source_project""",
-    "contribution": """
+    # usedBy: the project names another entity (owner -> named entity).
+    "used_by": """
+        SELECT 'used_by' AS kind, m.owner AS source, m.entity_id AS target, p.forge AS project_forge,
+               p.path AS project_path, NULL::VARCHAR AS forge, NULL::VARCHAR AS path, NULL::VARCHAR AS person,
+               NULL::BIGINT AS commits, NULL::BIGINT AS other_commits, m.text, m.method
+        FROM ({mentions}) m LEFT JOIN projects p ON p.project_id = m.project_id
+        WHERE m.field = 'used_by' AND m.entity_id IS NOT NULL AND m.entity_id <> m.owner""",
+    # isBasedOn: another entity's project says it builds on this one (the matched project's owner
+    # -> the naming one); forge and path are the naming project's.
+    "is_based_on": """
+        SELECT 'is_based_on' AS kind, m.entity_id AS source, m.owner AS target, b.forge AS project_forge,
+               b.path AS project_path, p.forge, p.path, NULL::VARCHAR AS person, NULL::BIGINT AS commits,
+               NULL::BIGINT AS other_commits, m.text, m.method
+        FROM ({mentions}) m
+        LEFT JOIN projects p ON p.project_id = m.project_id
+        LEFT JOIN projects b ON b.project_id = m.matched_project
+        WHERE m.field = 'is_based_on' AND m.entity_id IS NOT NULL AND m.entity_id <> m.owner""",
+    "contribution": f"""
         SELECT 'contribution' AS kind, e.source, e.target, p.forge AS project_forge, p.path AS project_path,
-               NULL AS forge, NULL AS path, coalesce(s.display_name, '#' || e.person_id) AS person,
-               e.commits, NULL::BIGINT AS other_commits
+               NULL::VARCHAR AS forge, NULL::VARCHAR AS path, coalesce(s.display_name, '#' || e.person_id) AS person,
+               e.commits, NULL::BIGINT AS other_commits, {_NO_TEXT}
         FROM contribution_evidence e
         LEFT JOIN projects p ON p.project_id = e.source_project
         LEFT JOIN persons s ON s.person_id = e.person_id""",
-    "shared_contributor": """
-        SELECT 'shared_contributor' AS kind, e.source, e.target, NULL AS project_forge, NULL AS project_path,
-               NULL AS forge, NULL AS path, coalesce(s.display_name, '#' || e.person_id) AS person,
-               e.source_commits AS commits, e.target_commits AS other_commits
+    "shared_contributor": f"""
+        SELECT 'shared_contributor' AS kind, e.source, e.target, NULL::VARCHAR AS project_forge,
+               NULL::VARCHAR AS project_path, NULL::VARCHAR AS forge, NULL::VARCHAR AS path,
+               coalesce(s.display_name, '#' || e.person_id) AS person,
+               e.source_commits AS commits, e.target_commits AS other_commits, {_NO_TEXT}
         FROM shared_contributor_evidence e LEFT JOIN persons s ON s.person_id = e.person_id""",
 }
-_PROJECTS_SQL = "SELECT project_id, forge, path FROM projects"
 # Only the links with one of $entities on either side (NULL: every link).
 _WHERE = "WHERE $entities IS NULL OR list_contains($entities, source) OR list_contains($entities, target)"
 
 # The order of a link's pieces in its summary: most commits first, then by the rest of the row, so
 # that the first n are the same rows however they are asked for.
 _BY_WEIGHT = ("coalesce(commits, 0) DESC, project_path NULLS LAST, path NULLS LAST, person NULLS LAST, "
-              "other_commits NULLS LAST, project_forge NULLS LAST, forge NULLS LAST")
-_PANDAS_ORDER = (["commits", "project_path", "path", "person", "text", "other_commits", "project_forge", "forge",
-                  "method"])
+              "text NULLS LAST, method NULLS LAST, other_commits NULLS LAST, project_forge NULLS LAST, "
+              "forge NULLS LAST")
 
 
 def live_pieces(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], entities: Sequence[str] | None = None,
                 per_link: int | None = None) -> pd.DataFrame:
-    """The evidence of the links of ``kinds`` (EDGE_KINDS order) with one of ``entities`` (None:
-    all) on either side, as :data:`COLUMNS`; with ``per_link`` only the first rows of each link
-    and the columns ``pieces`` (its rows in all) and ``rank`` (1 for its first). Unsorted."""
-    frames = []
-    sql = _sql(kinds, per_link)
-    if sql:
-        params = {"entities": None if entities is None else list(entities)}
+    """The evidence of the links of ``kinds`` with one of ``entities`` (None: all) on either side,
+    as :data:`COLUMNS`, deduplicated; with ``per_link`` only the first rows of each link and the
+    columns ``pieces`` (its rows in all) and ``rank`` (1 for its first). Unsorted."""
+    columns = list(COLUMNS) + ([] if per_link is None else ["pieces", "rank"])
+    if not any(k in _SQL for k in kinds):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    with _evidence_sql(con, kinds, per_link) as sql:
+        params: dict[str, object] = {"entities": None if entities is None else list(entities)}
         if per_link is not None:
             params["per_link"] = int(per_link)
-        frames.append(con.sql(sql, params=params).to_df().assign(text=None, method=None))
-    if {"used_by", "is_based_on"} & set(kinds):
-        mentioned = _publiccode(con, kinds)
-        if entities is not None:
-            mentioned = mentioned[mentioned["source"].isin(entities) | mentioned["target"].isin(entities)]
-        mentioned = mentioned.drop_duplicates()
-        if per_link is not None:
-            mentioned = _first_of_each_link(mentioned, per_link)
-        frames.append(mentioned)
-    columns = list(COLUMNS) + ([] if per_link is None else ["pieces", "rank"])
-    frames = [f[columns] for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    return pd.concat(frames, ignore_index=True)
+        return con.sql(f"SELECT {', '.join(columns)} FROM ({sql})", params=params).to_df()
 
 
-def _sql(kinds: Sequence[str], per_link: int | None) -> str | None:
-    sql = [_SQL[k] for k in kinds if k in _SQL]
-    if not sql:
-        return None
-    union = " UNION ".join(sql)  # UNION: deduplicated
-    if per_link is None:
-        return f"SELECT * FROM ({union}) {_WHERE}"
-    # Only the rows with at least a link's n-th most commits are ranked: the others cannot be
-    # among its first n, and ranking every person pair of an ecosystem costs more than this.
-    return f"""
-        WITH pieces AS MATERIALIZED (SELECT * FROM ({union}) {_WHERE}),
-        links AS (
-            SELECT kind, source, target, count(*) AS pieces,
-                   list_min(max(coalesce(commits, 0), $per_link)) AS least
-            FROM pieces GROUP BY kind, source, target
-        ),
-        near AS (
-            SELECT p.*, l.pieces FROM pieces p JOIN links l USING (kind, source, target)
-            WHERE coalesce(p.commits, 0) >= l.least
-        )
-        SELECT * FROM (
-            SELECT *, row_number() OVER (PARTITION BY kind, source, target ORDER BY {_BY_WEIGHT}) AS rank
-            FROM near
-        ) WHERE rank <= $per_link"""
-
-
-def _first_of_each_link(df: pd.DataFrame, per_link: int) -> pd.DataFrame:
-    keys = ["kind", "source", "target"]
-    ranked = df.assign(commits=pd.to_numeric(df["commits"], errors="coerce")).sort_values(
-        keys + _PANDAS_ORDER, ascending=[True] * 3 + [False] + [True] * (len(_PANDAS_ORDER) - 1),
-        na_position="last", kind="stable")
-    ranked["pieces"] = ranked.groupby(keys)["kind"].transform("size")
-    ranked["rank"] = ranked.groupby(keys, sort=False).cumcount() + 1
-    return ranked[ranked["rank"] <= per_link].astype({"commits": object})
-
-
-def _publiccode(con: duckdb.DuckDBPyConnection, kinds: Sequence[str]) -> pd.DataFrame:
-    """usedBy: the project names another entity (owner -> named entity). isBasedOn: another
-    entity's project says it builds on this one (the matched project's owner -> the naming one)."""
-    mentions = publiccode_mentions(con)
-    mentions = mentions[mentions["entity_id"].notna() & (mentions["entity_id"] != mentions["owner"])]
-    projects = con.sql(_PROJECTS_SQL).to_df().set_index("project_id")
-    rows = []
-    for m in mentions.itertuples():
-        own = projects.loc[m.project_id] if m.project_id in projects.index else None
-        if m.field == "used_by" and "used_by" in kinds:
-            rows.append(("used_by", m.owner, m.entity_id, None if own is None else own["forge"],
-                         None if own is None else own["path"], None, None, m.text, m.method))
-        elif m.field == "is_based_on" and "is_based_on" in kinds:
-            base = projects.loc[m.matched_project] if m.matched_project in projects.index else None
-            rows.append(("is_based_on", m.entity_id, m.owner, None if base is None else base["forge"],
-                         None if base is None else base["path"], None if own is None else own["forge"],
-                         None if own is None else own["path"], m.text, m.method))
-    df = pd.DataFrame(rows, columns=["kind", "source", "target", "project_forge", "project_path", "forge", "path",
-                                     "text", "method"])
-    return df.assign(person=None, commits=pd.NA, other_commits=pd.NA)
+@contextlib.contextmanager
+def _evidence_sql(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], per_link: int | None) -> Iterator[str]:
+    """The SQL of the wanted kinds' pieces (parameters $entities, and $per_link with ``per_link``),
+    valid while the context lasts (the publiccode.yml matches may be a registered table)."""
+    with contextlib.ExitStack() as stack:
+        mentions = ""
+        if {"used_by", "is_based_on"} & set(kinds):
+            mentions = _PC_MENTIONS.format(entries=_PC_ENTRIES, matches=stack.enter_context(_matches(con)))
+        # UNION: deduplicated (a project's mirrors carry the same publiccode.yml entries).
+        union = " UNION ".join(_SQL[k].replace("{mentions}", mentions) for k in kinds if k in _SQL)
+        if per_link is None:
+            yield f"SELECT * FROM ({union}) {_WHERE}"
+            return
+        # Only the rows with at least a link's n-th most commits are ranked: the others cannot be
+        # among its first n, and ranking every person pair of an ecosystem costs more than this.
+        yield f"""
+            WITH pieces AS MATERIALIZED (SELECT * FROM ({union}) {_WHERE}),
+            links AS (
+                SELECT kind, source, target, count(*) AS pieces,
+                       list_min(max(coalesce(commits, 0), $per_link)) AS least
+                FROM pieces GROUP BY kind, source, target
+            ),
+            near AS (
+                SELECT p.*, l.pieces FROM pieces p JOIN links l USING (kind, source, target)
+                WHERE coalesce(p.commits, 0) >= l.least
+            )
+            SELECT * FROM (
+                SELECT *, row_number() OVER (PARTITION BY kind, source, target ORDER BY {_BY_WEIGHT}) AS rank
+                FROM near
+            ) WHERE rank <= $per_link"""
 
 
 _STORED = ", ".join(COLUMNS) + ", pieces, rank"
@@ -161,18 +143,10 @@ def store_firsts(con: duckdb.DuckDBPyConnection, entities: Sequence[str] | None)
 
 
 def _insert_firsts(con: duckdb.DuckDBPyConnection, kinds: list[str], entities: list[str] | None) -> None:
-    sql = _sql(kinds, FIRST_PIECES)
-    if sql:  # straight from the evidence views into the table: no frame of every link's rows
-        con.execute(f"INSERT INTO link_firsts ({_STORED}) SELECT {', '.join(COLUMNS[:10])}, NULL, NULL, pieces, rank"
-                    f" FROM ({sql})", {"entities": entities, "per_link": FIRST_PIECES})
-    if {"used_by", "is_based_on"} & set(kinds):
-        mentioned = live_pieces(con, [k for k in kinds if k not in _SQL], entities, FIRST_PIECES)
-        if len(mentioned):
-            con.register("_link_firsts_rows", mentioned.astype({"commits": "Int64", "other_commits": "Int64"}))
-            try:
-                con.execute(f"INSERT INTO link_firsts ({_STORED}) SELECT {_STORED} FROM _link_firsts_rows")
-            finally:
-                con.unregister("_link_firsts_rows")
+    # Straight from the evidence views into the table: no frame of every link's rows.
+    with _evidence_sql(con, kinds, FIRST_PIECES) as sql:
+        con.execute(f"INSERT INTO link_firsts ({_STORED}) SELECT {_STORED} FROM ({sql})",
+                    {"entities": entities, "per_link": FIRST_PIECES})
 
 
 def stored_firsts(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], entity_id: str | None,
