@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 # entities, 16k with their evidence, are about 16 MB) and layouts (a few kB each).
 KEPT_LINKS = 4
 KEPT_LAYOUTS = 32
+# Pieces of evidence listed at most (a hundred entities have about a million; a reader scrolls
+# through a few thousand, and saying each in words costs some microseconds).
+SHOWN_PIECES = 10_000
 
 
 def links(t: Translator, kinds: Sequence[str], scope_ids: Sequence[str], labels: dict[str, str]) -> pd.DataFrame:
@@ -54,6 +57,24 @@ def _links(path: str, key: tuple[int, int, int], lang: str, kinds: tuple[str, ..
     log.debug("reuse links said: %d links of %s among %d entities, in %s", len(edges), ",".join(kinds),
               len(scope), lang)
     return edges.merge(said, on=["source", "target", "kind"], how="left")
+
+
+def pieces(t: Translator, kinds: Sequence[str], within: Sequence[str] | None, labels: dict[str, str]
+           ) -> tuple[pd.DataFrame, int]:
+    """The first :data:`SHOWN_PIECES` pieces of evidence of the links of ``kinds`` with both sides
+    among ``within`` (None: every entity), by kind and link, each with labels and a sentence
+    (``link_evidence`` columns, source_label, target_label, kind_label, sentence); and how many
+    there are in all."""
+    within = None if within is None else tuple(within)
+    total = data.query(link_evidence.evidence_count, tuple(kinds), within=within)
+    listed = data.query(link_evidence.link_evidence, tuple(kinds), within=within, limit=SHOWN_PIECES)
+    said = listed.assign(
+        source_label=listed["source"].map(labels),
+        target_label=listed["target"].map(labels),
+        kind_label=listed["kind"].map(lambda k: t.label("edge", k)),
+        sentence=evidence_text.sentences(t, listed, labels),
+    )
+    return said, total
 
 
 def linked_pairs(edges: pd.DataFrame) -> int:

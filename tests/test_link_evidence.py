@@ -11,6 +11,7 @@ from dashboard import evidence_text
 from dashboard.i18n import Translator
 from warehouse import reuse
 from warehouse.link_evidence import COLUMNS, link_evidence
+from warehouse.link_evidence import evidence_count as link_evidence_count
 from warehouse.reuse import link_pieces
 
 # What a link's weight counts, per kind: distinct values of these evidence columns.
@@ -98,14 +99,37 @@ def test_the_stored_first_pieces_are_those_the_evidence_views_give(con):
         for entity in [None, *entities[:3]]:
             for n in range(1, link_pieces.FIRST_PIECES + 1):
                 read = link_evidence(con, kinds, entity_id=entity, per_link=n)
-                live = link_pieces.live_pieces(con, [k for k in reuse.EDGE_KINDS if k in kinds],
-                                               None if entity is None else [entity], n)
+                cut = link_pieces.Cut(entities=None if entity is None else [entity], per_link=n)
+                live = link_pieces.live_pieces(con, [k for k in reuse.EDGE_KINDS if k in kinds], cut)
                 assert list(read.columns) == [*COLUMNS, "pieces"]
                 live = live.drop(columns="rank").astype({"commits": "Int64", "other_commits": "Int64"})
                 assert _rows(read) == _rows(live), (kinds, entity, n)
     # Past what is stored, or with the refresh not fresh, the views answer: the same rows.
     more = link_evidence(con, per_link=link_pieces.FIRST_PIECES + 1)
     assert more.groupby(["kind", "source", "target"]).size().max() == link_pieces.FIRST_PIECES + 1
+
+
+def test_a_listing_within_some_entities_is_cut_after_its_first_rows_and_counted(con):
+    # The reuse page lists every piece of the links in scope: millions at a hundred entities, so it
+    # shows the first ones and says how many there are.
+    everything = link_evidence(con)
+    entities = sorted(set(everything["source"]) | set(everything["target"]))
+    assert link_evidence_count(con) == len(everything)
+    for within in (entities, entities[: len(entities) // 2 + 1], entities[1:3]):
+        inside = everything[everything["source"].isin(within) & everything["target"].isin(within)]
+        inside = inside.reset_index(drop=True)
+        assert link_evidence_count(con, within=within) == len(inside)
+        pd.testing.assert_frame_equal(_plain(link_evidence(con, within=within)), _plain(inside))
+        for limit in (1, 7, len(inside) + 1):
+            pd.testing.assert_frame_equal(_plain(link_evidence(con, within=within, limit=limit)),
+                                          _plain(inside.head(limit)))
+    kinds = ["fork", "contribution"]
+    assert link_evidence_count(con, kinds) == int(everything["kind"].isin(kinds).sum())
+    # Counted from the stored firsts while fresh, from the views otherwise: the same.
+    assert link_pieces.count_pieces(con, list(reuse.EDGE_KINDS), entities[1:3]) == \
+        link_evidence_count(con, within=entities[1:3])
+    with pytest.raises(ValueError, match="per_link"):
+        link_evidence(con, per_link=2, limit=10)
 
 
 def _rows(df: pd.DataFrame) -> list[tuple]:

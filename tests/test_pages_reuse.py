@@ -140,6 +140,48 @@ def test_country_filter_keeps_links_between_entities_in_scope(warehouse):
     assert any(f"{len(german)} entities that match the filters" in c.value for c in at.caption)
 
 
+def test_the_evidence_listing_shows_its_first_pieces_says_how_many_and_follows_the_scope(warehouse, monkeypatch):
+    import duckdb
+
+    from dashboard import reuse_links
+    from warehouse.link_evidence import link_evidence
+
+    path, world = warehouse
+    with duckdb.connect(str(path), read_only=True) as con:
+        everything = link_evidence(con)
+    german = {e.id for e in world.entities if e.country == "DE"}
+    inside = everything[everything["source"].isin(german) & everything["target"].isin(german)]
+    assert 3 < len(inside) < len(everything)
+    monkeypatch.setattr(reuse_links, "SHOWN_PIECES", 3)
+    t = Translator("en")
+    at = _page("en")
+    at.toggle[0].set_value(True).run()
+    _clean(at)
+    listed = at.dataframe[1].value
+    head = everything.head(3)
+    assert list(zip(listed["kind"], listed["source"], listed["target"], listed["person"].fillna(""))) == \
+        list(zip(head["kind"], head["source"], head["target"], head["person"].fillna("")))
+    captions = [c.value for c in at.caption]
+    assert t("reuse.evidence_intro", count=t.number(len(everything))) in captions
+    assert t("reuse.evidence_capped", shown="3", total=t.number(len(everything))) in captions
+    # The sidebar's country: the pieces between its entities only, counted as such.
+    at.sidebar.selectbox[0].set_value("DE").run()
+    _clean(at)
+    listed = at.dataframe[1].value
+    assert len(listed) == 3 and set(listed["source"]) | set(listed["target"]) <= german
+    captions = [c.value for c in at.caption]
+    assert t("reuse.evidence_capped", shown="3", total=t.number(len(inside))) in captions
+    # Everything fits: no word of a cut.
+    monkeypatch.setattr(reuse_links, "SHOWN_PIECES", len(inside))
+    at.toggle[0].set_value(False).run()
+    at.toggle[0].set_value(True).run()
+    _clean(at)
+    assert len(at.dataframe[1].value) == len(inside)
+    cut = t("reuse.evidence_capped", shown="", total="").split("{")[0][:30]
+    assert cut and not any(c.value.startswith(cut) for c in at.caption)
+    assert t("reuse.evidence_intro", count=t.number(len(inside))) in [c.value for c in at.caption]
+
+
 def test_matrix_view(warehouse):
     _, world = warehouse
     t = Translator("de")

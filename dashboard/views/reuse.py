@@ -12,12 +12,11 @@ from dashboard import (
     chart_base,
     columns,
     data,
-    evidence_text,
     filters,
     network_charts,
     reuse_links,
 )
-from warehouse import link_evidence, reuse
+from warehouse import reuse
 from warehouse.pages import directory
 
 KINDS_PARAM = "kinds"            # the URL parameter of the kind choice: comma-separated codes
@@ -161,15 +160,10 @@ else:
 
     # Every piece of evidence, on demand: one row each, in words.
     if st.toggle(t("reuse.evidence_heading"), key="reuse.evidence"):
-        evidence = data.query(link_evidence.link_evidence, kinds)
-        evidence = evidence[evidence["source"].isin(scope_ids) & evidence["target"].isin(scope_ids)]
-        pieces = evidence.assign(
-            source_label=evidence["source"].map(labels),
-            target_label=evidence["target"].map(labels),
-            kind_label=evidence["kind"].map(lambda k: t.label("edge", k)),
-            sentence=evidence_text.sentences(t, evidence, labels),
-        )
-        st.caption(t("reuse.evidence_intro", count=t.number(len(pieces))))
+        pieces, total = reuse_links.pieces(t, kinds, scope_ids if len(scope_ids) < len(listing) else None, labels)
+        st.caption(t("reuse.evidence_intro", count=t.number(total)))
+        if total > len(pieces):
+            st.caption(t("reuse.evidence_capped", shown=t.number(len(pieces)), total=t.number(total)))
         st.dataframe(
             pieces,
             hide_index=True,

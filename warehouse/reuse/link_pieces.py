@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -68,8 +69,10 @@ _SQL = {
                e.source_commits AS commits, e.target_commits AS other_commits, {_NO_TEXT}
         FROM shared_contributor_evidence e LEFT JOIN persons s ON s.person_id = e.person_id""",
 }
-# Only the links with one of $entities on either side (NULL: every link).
-_WHERE = "WHERE $entities IS NULL OR list_contains($entities, source) OR list_contains($entities, target)"
+# Only the links with one of $entities on either side, and with both sides among $within (NULL: every
+# link).
+_WHERE = ("WHERE ($entities IS NULL OR list_contains($entities, source) OR list_contains($entities, target))"
+          " AND ($within IS NULL OR (list_contains($within, source) AND list_contains($within, target)))")
 
 # The order of a link's pieces in its summary: most commits first, then by the rest of the row, so
 # that the first n are the same rows however they are asked for.
@@ -78,19 +81,59 @@ _BY_WEIGHT = ("coalesce(commits, 0) DESC, project_path NULLS LAST, path NULLS LA
               "forge NULLS LAST")
 
 
-def live_pieces(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], entities: Sequence[str] | None = None,
-                per_link: int | None = None) -> pd.DataFrame:
-    """The evidence of the links of ``kinds`` with one of ``entities`` (None: all) on either side,
-    as :data:`COLUMNS`, deduplicated; with ``per_link`` only the first rows of each link and the
-    columns ``pieces`` (its rows in all) and ``rank`` (1 for its first). Unsorted."""
-    columns = list(COLUMNS) + ([] if per_link is None else ["pieces", "rank"])
+# The order of a listing of pieces: by kind (EDGE_KINDS), link, then the rest of the row.
+_LISTING = ("list_position($kind_order, kind), source, target, project_path NULLS LAST, path NULLS LAST, "
+            "person NULLS LAST, text NULLS LAST, method NULLS LAST, commits NULLS LAST, other_commits NULLS LAST, "
+            "project_forge NULLS LAST, forge NULLS LAST")
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Which pieces: the links with one of ``entities`` on either side, with both sides among
+    ``within`` (None: no such condition); ``per_link``: only each link's first rows; ``limit``: only
+    the first rows of the listing (kind, link, then the row)."""
+
+    entities: Sequence[str] | None = None
+    within: Sequence[str] | None = None
+    per_link: int | None = None
+    limit: int | None = None
+
+    def params(self) -> dict[str, object]:
+        params: dict[str, object] = {"entities": None if self.entities is None else list(self.entities),
+                                     "within": None if self.within is None else list(self.within)}
+        if self.per_link is not None:
+            params["per_link"] = int(self.per_link)
+        if self.limit is not None:
+            params.update(limit=int(self.limit), kind_order=list(EDGE_KINDS))
+        return params
+
+
+def live_pieces(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], cut: Cut = Cut()) -> pd.DataFrame:
+    """The evidence of the links of ``kinds`` within ``cut``, as :data:`COLUMNS`, deduplicated;
+    with ``cut.per_link`` also the columns ``pieces`` (the link's rows in all) and ``rank`` (1 for
+    its first). Unsorted, except that a ``cut.limit`` takes the first rows of the listing."""
+    columns = list(COLUMNS) + ([] if cut.per_link is None else ["pieces", "rank"])
     if not any(k in _SQL for k in kinds):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    with _evidence_sql(con, kinds, per_link) as sql:
-        params: dict[str, object] = {"entities": None if entities is None else list(entities)}
-        if per_link is not None:
-            params["per_link"] = int(per_link)
-        return con.sql(f"SELECT {', '.join(columns)} FROM ({sql})", params=params).to_df()
+    with _evidence_sql(con, kinds, cut.per_link) as sql:
+        limit = "" if cut.limit is None else f" ORDER BY {_LISTING} LIMIT $limit"
+        return con.sql(f"SELECT {', '.join(columns)} FROM ({sql}){limit}", params=cut.params()).to_df()
+
+
+def count_pieces(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], within: Sequence[str] | None) -> int:
+    """How many pieces the links of ``kinds`` with both sides among ``within`` (None: all) have."""
+    if not any(k in _SQL for k in kinds):
+        return 0
+    with _evidence_sql(con, kinds, None) as sql:
+        return int(con.execute(f"SELECT count(*) FROM ({sql})", Cut(within=within).params()).fetchall()[0][0])
+
+
+def stored_count(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], within: Sequence[str] | None) -> int:
+    """:func:`count_pieces` from the stored firsts; valid while ``reuse_fresh`` holds."""
+    return int(con.execute(
+        "SELECT coalesce(sum(pieces), 0) FROM link_firsts WHERE rank = 1 AND list_contains($kinds, kind)"
+        " AND ($within IS NULL OR (list_contains($within, source) AND list_contains($within, target)))",
+        {"kinds": list(kinds), "within": None if within is None else list(within)}).fetchall()[0][0])
 
 
 @contextlib.contextmanager
@@ -146,7 +189,7 @@ def _insert_firsts(con: duckdb.DuckDBPyConnection, kinds: list[str], entities: l
     # Straight from the evidence views into the table: no frame of every link's rows.
     with _evidence_sql(con, kinds, FIRST_PIECES) as sql:
         con.execute(f"INSERT INTO link_firsts ({_STORED}) SELECT {_STORED} FROM ({sql})",
-                    {"entities": entities, "per_link": FIRST_PIECES})
+                    Cut(entities=entities, per_link=FIRST_PIECES).params())
 
 
 def stored_firsts(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], entity_id: str | None,
@@ -159,4 +202,5 @@ def stored_firsts(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], entity_i
         params={"kinds": list(kinds), "per_link": int(per_link), "entity": entity_id}).to_df()
 
 
-__all__ = ["COLUMNS", "FIRST_PIECES", "live_pieces", "store_firsts", "stored_firsts"]
+__all__ = ["COLUMNS", "FIRST_PIECES", "Cut", "count_pieces", "live_pieces", "store_firsts", "stored_count",
+           "stored_firsts"]
