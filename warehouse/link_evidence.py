@@ -38,7 +38,8 @@ def link_evidence(con: duckdb.DuckDBPyConnection, kinds: Sequence[str] | None = 
     the project whose publiccode.yml names it),
     person and commits (contribution: commits to the project; shared_contributor: commits to the
     source's projects, other_commits to the target's), text and method (the publiccode.yml entry
-    and how it was matched to the entity). Rows are deduplicated and sorted.
+    and how it was matched to the entity). One row per piece (a fork, a mirror, a naming project, a
+    person: two people of one name are two rows), sorted.
 
     ``entity_id``: only the links with that entity on either side. ``within``: only the links with
     both sides among these entities. ``limit``: only the first rows (in the order returned) -- at a
@@ -60,7 +61,7 @@ def link_evidence(con: duckdb.DuckDBPyConnection, kinds: Sequence[str] | None = 
     columns = list(COLUMNS) + ([] if per_link is None else ["pieces"])
     if df.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    df = df[columns].drop_duplicates()
+    df = df[columns]
     order = {k: i for i, k in enumerate(reuse.EDGE_KINDS)}
     df = df.assign(_order=df["kind"].map(order)).sort_values(
         ["_order", "source", "target", "project_path", "path", "person", "text"], na_position="last", kind="stable")

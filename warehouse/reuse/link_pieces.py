@@ -27,40 +27,43 @@ FIRST_PIECES = 5
 # entry and how it was matched ({mentions}: reuse.publiccode's mentions). Every part names its
 # columns: any one of them may come first in the union.
 _NO_TEXT = "NULL::VARCHAR AS text, NULL::VARCHAR AS method"
+# A project's forge and path, from repo_project: the projects view's aggregates (every mirror,
+# their entities) cost memory the pieces do not need.
+_PROJECTS = "(SELECT DISTINCT project_id, project_forge AS forge, project_path AS path FROM repo_project)"
 _SQL = {
     "fork": f"""
         SELECT 'fork' AS kind, e.source, e.target, p.forge AS project_forge, p.path AS project_path,
                e.forge, e.fork_path AS path, NULL::VARCHAR AS person, NULL::BIGINT AS commits,
                NULL::BIGINT AS other_commits, {_NO_TEXT}
-        FROM fork_evidence e LEFT JOIN projects p ON p.project_id = e.source_project""",
+        FROM fork_evidence e LEFT JOIN {_PROJECTS} p ON p.project_id = e.source_project""",
     "mirror": f"""
         SELECT 'mirror' AS kind, e.source, e.target, p.forge AS project_forge, p.path AS project_path,
                e.forge, e.path, NULL::VARCHAR AS person, NULL::BIGINT AS commits, NULL::BIGINT AS other_commits,
                {_NO_TEXT}
-        FROM mirror_evidence e LEFT JOIN projects p ON p.project_id = e.source_project""",
+        FROM mirror_evidence e LEFT JOIN {_PROJECTS} p ON p.project_id = e.source_project""",
     # usedBy: the project names another entity (owner -> named entity).
-    "used_by": """
-        SELECT 'used_by' AS kind, m.owner AS source, m.entity_id AS target, p.forge AS project_forge,
+    "used_by": f"""
+        SELECT DISTINCT 'used_by' AS kind, m.owner AS source, m.entity_id AS target, p.forge AS project_forge,
                p.path AS project_path, NULL::VARCHAR AS forge, NULL::VARCHAR AS path, NULL::VARCHAR AS person,
                NULL::BIGINT AS commits, NULL::BIGINT AS other_commits, m.text, m.method
-        FROM ({mentions}) m LEFT JOIN projects p ON p.project_id = m.project_id
+        FROM ({{mentions}}) m LEFT JOIN {_PROJECTS} p ON p.project_id = m.project_id
         WHERE m.field = 'used_by' AND m.entity_id IS NOT NULL AND m.entity_id <> m.owner""",
     # isBasedOn: another entity's project says it builds on this one (the matched project's owner
     # -> the naming one); forge and path are the naming project's.
-    "is_based_on": """
-        SELECT 'is_based_on' AS kind, m.entity_id AS source, m.owner AS target, b.forge AS project_forge,
+    "is_based_on": f"""
+        SELECT DISTINCT 'is_based_on' AS kind, m.entity_id AS source, m.owner AS target, b.forge AS project_forge,
                b.path AS project_path, p.forge, p.path, NULL::VARCHAR AS person, NULL::BIGINT AS commits,
                NULL::BIGINT AS other_commits, m.text, m.method
-        FROM ({mentions}) m
-        LEFT JOIN projects p ON p.project_id = m.project_id
-        LEFT JOIN projects b ON b.project_id = m.matched_project
+        FROM ({{mentions}}) m
+        LEFT JOIN {_PROJECTS} p ON p.project_id = m.project_id
+        LEFT JOIN {_PROJECTS} b ON b.project_id = m.matched_project
         WHERE m.field = 'is_based_on' AND m.entity_id IS NOT NULL AND m.entity_id <> m.owner""",
     "contribution": f"""
         SELECT 'contribution' AS kind, e.source, e.target, p.forge AS project_forge, p.path AS project_path,
                NULL::VARCHAR AS forge, NULL::VARCHAR AS path, coalesce(s.display_name, '#' || e.person_id) AS person,
                e.commits, NULL::BIGINT AS other_commits, {_NO_TEXT}
         FROM contribution_evidence e
-        LEFT JOIN projects p ON p.project_id = e.source_project
+        LEFT JOIN {_PROJECTS} p ON p.project_id = e.source_project
         LEFT JOIN persons s ON s.person_id = e.person_id""",
     "shared_contributor": f"""
         SELECT 'shared_contributor' AS kind, e.source, e.target, NULL::VARCHAR AS project_forge,
@@ -81,17 +84,17 @@ _BY_WEIGHT = ("coalesce(commits, 0) DESC, project_path NULLS LAST, path NULLS LA
               "forge NULLS LAST")
 
 
-# The order of a listing of pieces: by kind (EDGE_KINDS), link, then the rest of the row.
-_LISTING = ("list_position($kind_order, kind), source, target, project_path NULLS LAST, path NULLS LAST, "
-            "person NULLS LAST, text NULLS LAST, method NULLS LAST, commits NULLS LAST, other_commits NULLS LAST, "
-            "project_forge NULLS LAST, forge NULLS LAST")
+# The order of one kind's listing of pieces: by link, then the rest of the row.
+_LISTING = ("source, target, project_path NULLS LAST, path NULLS LAST, person NULLS LAST, text NULLS LAST, "
+            "method NULLS LAST, commits NULLS LAST, other_commits NULLS LAST, project_forge NULLS LAST, "
+            "forge NULLS LAST")
 
 
 @dataclass(frozen=True)
 class Cut:
     """Which pieces: the links with one of ``entities`` on either side, with both sides among
     ``within`` (None: no such condition); ``per_link``: only each link's first rows; ``limit``: only
-    the first rows of the listing (kind, link, then the row)."""
+    the first rows of the listing (kind in EDGE_KINDS order, link, then the row)."""
 
     entities: Sequence[str] | None = None
     within: Sequence[str] | None = None
@@ -103,29 +106,44 @@ class Cut:
                                      "within": None if self.within is None else list(self.within)}
         if self.per_link is not None:
             params["per_link"] = int(self.per_link)
-        if self.limit is not None:
-            params.update(limit=int(self.limit), kind_order=list(EDGE_KINDS))
         return params
 
 
+def _each_kind(kinds: Sequence[str]) -> list[str]:
+    # One kind at a time: a query over all of them holds every kind's joins at once, which does
+    # not fit the collector's memory limit at the design scale; a link has one kind.
+    return [k for k in EDGE_KINDS if k in set(kinds)]
+
+
 def live_pieces(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], cut: Cut = Cut()) -> pd.DataFrame:
-    """The evidence of the links of ``kinds`` within ``cut``, as :data:`COLUMNS`, deduplicated;
-    with ``cut.per_link`` also the columns ``pieces`` (the link's rows in all) and ``rank`` (1 for
-    its first). Unsorted, except that a ``cut.limit`` takes the first rows of the listing."""
+    """The evidence of the links of ``kinds`` within ``cut``, as :data:`COLUMNS`; with
+    ``cut.per_link`` also the columns ``pieces`` (the link's rows in all) and ``rank`` (1 for its
+    first). By kind (EDGE_KINDS order), otherwise unsorted unless ``cut.limit`` takes the first
+    rows of the listing."""
     columns = list(COLUMNS) + ([] if cut.per_link is None else ["pieces", "rank"])
-    if not any(k in _SQL for k in kinds):
+    frames = []
+    left = cut.limit
+    for kind in _each_kind(kinds):
+        if left is not None and left <= 0:
+            break
+        with _evidence_sql(con, kind, cut.per_link) as sql:
+            limit = "" if left is None else f" ORDER BY {_LISTING} LIMIT {int(left)}"
+            frame = con.sql(f"SELECT {', '.join(columns)} FROM ({sql}){limit}", params=cut.params()).to_df()
+        if len(frame):
+            frames.append(frame)
+            left = None if left is None else left - len(frame)
+    if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    with _evidence_sql(con, kinds, cut.per_link) as sql:
-        limit = "" if cut.limit is None else f" ORDER BY {_LISTING} LIMIT $limit"
-        return con.sql(f"SELECT {', '.join(columns)} FROM ({sql}){limit}", params=cut.params()).to_df()
+    return pd.concat(frames, ignore_index=True)
 
 
 def count_pieces(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], within: Sequence[str] | None) -> int:
     """How many pieces the links of ``kinds`` with both sides among ``within`` (None: all) have."""
-    if not any(k in _SQL for k in kinds):
-        return 0
-    with _evidence_sql(con, kinds, None) as sql:
-        return int(con.execute(f"SELECT count(*) FROM ({sql})", Cut(within=within).params()).fetchall()[0][0])
+    total = 0
+    for kind in _each_kind(kinds):
+        with _evidence_sql(con, kind, None) as sql:
+            total += con.execute(f"SELECT count(*) FROM ({sql})", Cut(within=within).params()).fetchall()[0][0]
+    return int(total)
 
 
 def stored_count(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], within: Sequence[str] | None) -> int:
@@ -137,22 +155,23 @@ def stored_count(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], within: S
 
 
 @contextlib.contextmanager
-def _evidence_sql(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], per_link: int | None) -> Iterator[str]:
-    """The SQL of the wanted kinds' pieces (parameters $entities, and $per_link with ``per_link``),
-    valid while the context lasts (the publiccode.yml matches may be a registered table)."""
+def _evidence_sql(con: duckdb.DuckDBPyConnection, kind: str, per_link: int | None) -> Iterator[str]:
+    """The SQL of one kind's pieces (parameters $entities and $within, and $per_link with
+    ``per_link``), valid while the context lasts (the publiccode.yml matches may be a registered
+    table). Each kind's rows are its pieces: a fork, a mirror, a naming project (made distinct: a
+    project's mirrors carry the same entries), a person."""
     with contextlib.ExitStack() as stack:
         mentions = ""
-        if {"used_by", "is_based_on"} & set(kinds):
+        if kind in ("used_by", "is_based_on"):
             mentions = _PC_MENTIONS.format(entries=_PC_ENTRIES, matches=stack.enter_context(_matches(con)))
-        # UNION: deduplicated (a project's mirrors carry the same publiccode.yml entries).
-        union = " UNION ".join(_SQL[k].replace("{mentions}", mentions) for k in kinds if k in _SQL)
+        pieces = _SQL[kind].replace("{mentions}", mentions)
         if per_link is None:
-            yield f"SELECT * FROM ({union}) {_WHERE}"
+            yield f"SELECT * FROM ({pieces}) {_WHERE}"
             return
         # Only the rows with at least a link's n-th most commits are ranked: the others cannot be
         # among its first n, and ranking every person pair of an ecosystem costs more than this.
         yield f"""
-            WITH pieces AS MATERIALIZED (SELECT * FROM ({union}) {_WHERE}),
+            WITH pieces AS MATERIALIZED (SELECT * FROM ({pieces}) {_WHERE}),
             links AS (
                 SELECT kind, source, target, count(*) AS pieces,
                        list_min(max(coalesce(commits, 0), $per_link)) AS least
@@ -187,9 +206,10 @@ def store_firsts(con: duckdb.DuckDBPyConnection, entities: Sequence[str] | None)
 
 def _insert_firsts(con: duckdb.DuckDBPyConnection, kinds: list[str], entities: list[str] | None) -> None:
     # Straight from the evidence views into the table: no frame of every link's rows.
-    with _evidence_sql(con, kinds, FIRST_PIECES) as sql:
-        con.execute(f"INSERT INTO link_firsts ({_STORED}) SELECT {_STORED} FROM ({sql})",
-                    Cut(entities=entities, per_link=FIRST_PIECES).params())
+    for kind in _each_kind(kinds):
+        with _evidence_sql(con, kind, FIRST_PIECES) as sql:
+            con.execute(f"INSERT INTO link_firsts ({_STORED}) SELECT {_STORED} FROM ({sql})",
+                        Cut(entities=entities, per_link=FIRST_PIECES).params())
 
 
 def stored_firsts(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], entity_id: str | None,
