@@ -9,6 +9,7 @@ distinct call on a read-only snapshot connection ``--repeat`` times and reports 
 p95. Calls that take a ``now`` are replayed a second time a day earlier (another moment than the
 last collection's). Page run times come along: cold with the query cache cleared (every query
 runs), warm the same page again with the cache kept (what a rerun or a return to the page costs).
+The reuse page's evidence toggle is timed apart: the run that switches it on, cold and warm.
 
 Run: python benchmarks/bench_page_calls.py [--db PATH [--keep]] [--scale 1.0] [--repeat 20]
                                            [--pages reuse,entity] [--results benchmarks/RESULTS.md]
@@ -110,6 +111,23 @@ def run_page(page: str, params: dict[str, str]) -> float:
     seconds = time.perf_counter() - started
     if at.exception:
         raise RuntimeError(f"{page} {params}: {at.exception[0].message}")
+    return seconds
+
+
+def run_evidence_listing(params: dict[str, str]) -> float:
+    """The reuse page with its evidence toggle switched on: the seconds of the run that lists the
+    pieces of evidence (the page itself already run once)."""
+    at = AppTest.from_file(str(APP), default_timeout=600)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.switch_page("views/reuse.py")
+    at.run()
+    toggle = at.toggle(key="reuse.evidence")
+    started = time.perf_counter()
+    toggle.set_value(True).run()
+    seconds = time.perf_counter() - started
+    if at.exception:
+        raise RuntimeError(f"reuse evidence {params}: {at.exception[0].message}")
     return seconds
 
 
@@ -215,6 +233,14 @@ def main() -> None:
                 colds, warms = page_times.setdefault(page, ([], []))
                 colds.append(cold)
                 warms.append(warm)
+            if page == "reuse.py":  # and its listing of every piece of evidence, on demand
+                for params in visits(big, typical, repo)[:2] + visits(big, typical, repo)[-1:]:
+                    st.cache_data.clear()
+                    cold = run_evidence_listing(params)
+                    warm = run_evidence_listing(params)
+                    colds, warms = page_times.setdefault("reuse.py, evidence toggled on", ([], []))
+                    colds.append(cold)
+                    warms.append(warm)
         out(f"## Every query call the pages make, at scale {args.scale:g} ({datetime.now(UTC):%Y-%m-%d})")
         out()
         only = "" if args.pages is None else f" --pages {','.join(p.removesuffix('.py') for p in pages)}"

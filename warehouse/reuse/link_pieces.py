@@ -24,8 +24,8 @@ FIRST_PIECES = 5
 
 # Per kind: the owner's project (project_forge, project_path), the other side's repository where
 # there is one (forge, path), the person and commits where people make the link, the publiccode.yml
-# entry and how it was matched ({mentions}: reuse.publiccode's mentions). Every part names its
-# columns: any one of them may come first in the union.
+# entry and how it was matched ({mentions}: reuse.publiccode's mentions); every kind gives
+# COLUMNS in their order.
 _NO_TEXT = "NULL::VARCHAR AS text, NULL::VARCHAR AS method"
 # A project's forge and path, from repo_project: the projects view's aggregates (every mirror,
 # their entities) cost memory the pieces do not need.
