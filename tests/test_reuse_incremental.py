@@ -121,3 +121,20 @@ def test_edges_follow_the_entities_a_change_concerns(sim, world, registry, db_pa
     stored, whole = _stored_and_whole_edges(db_path)
     assert stored == whole
     assert any("Hugo F. Schmidt" in e for _, s, t, _, _, e in stored if (s, t) == ("landesamt", "neustadt"))
+
+
+def test_an_upgraded_warehouse_gets_its_first_pieces_at_the_next_collection(sim, registry, db_path):
+    # A warehouse collected before link_firsts existed (migration 024), its stored edges fresh:
+    # after the upgrade, even a collection that finds nothing new stores the first pieces.
+    assert collect(registry, db_path).status == "ok"
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("DROP TABLE link_firsts")
+        con.execute("DELETE FROM schema_migrations WHERE version = 24")
+        assert con.execute("SELECT count(*) FROM reuse_state").fetchall() == [(1,)]
+    summary = collect(registry, db_path)
+    assert summary.status == "ok" and summary.new_commits == 0
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        firsts = _firsts(con)
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0] >= 24
+    stored, whole = _stored_and_whole_edges(db_path)
+    assert firsts and stored == whole

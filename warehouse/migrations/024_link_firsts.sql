@@ -18,3 +18,7 @@ CREATE TABLE link_firsts (
     pieces        BIGINT NOT NULL,   -- the link's pieces in all
     rank          INTEGER NOT NULL   -- 1 for the link's first piece
 );
+
+-- A warehouse upgraded with fresh stored edges would keep reading them and find no first pieces:
+-- the next collection's settle refreshes the reuse tables whole when their state is gone.
+DELETE FROM reuse_state;
