@@ -4,8 +4,9 @@ table, the evidence toggle, the view switch) or a return to it does not redo the
 
 The links are kept per published snapshot (its key is part of the cache key), language, kinds and
 entities in scope; the layout per entities and drawn links (the same ones always give the same
-picture, whatever snapshot they come from). No SQL here: the links come through
-``dashboard.data.query``.
+picture, whatever snapshot they come from). The evidence toggle's listing (:func:`pieces`) is cut to
+its first rows in the warehouse and said in words on each run. No SQL here: the links and pieces
+come through ``dashboard.data.query``.
 """
 
 from __future__ import annotations
