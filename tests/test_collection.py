@@ -48,6 +48,16 @@ def test_first_collection_matches_ground_truth(sim, registry, db_path):
     for key, shas in truth["commits"].items():
         assert commits.get(key, set()) == shas, key
     assert summary.new_commits == sum(len(s) for s in truth["commits"].values())
+    # Each account's row in the run log is written after its last batch (in its lane's writer):
+    # it counts every commit of the account's repositories.
+    per_account: dict = {}
+    for (forge, path), shas in truth["commits"].items():
+        account = next(a for a in registry.accounts if a.forge == forge and path.startswith(a.owner + "/"))
+        per_account[(forge, account.owner)] = per_account.get((forge, account.owner), 0) + len(shas)
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        logged = {(f, o): n for f, o, n in con.execute(
+            "SELECT forge, owner, new_commits FROM run_accounts WHERE run_id = ?", [summary.run_id]).fetchall()}
+    assert {k: n for k, n in logged.items() if n} == per_account
     # The simulator has every forge, nested openCoDE groups and a user account.
     forges = {f for f, _ in repos}
     assert forges == {"github", "gitlab", "opencode"}

@@ -26,6 +26,7 @@ from warehouse import changes, loader, state, stopping
 from warehouse.batches import Pending
 from warehouse.plans import RepoPlan, plan_repos, walk_marker
 from warehouse.run_summary import AccountResult, Progress
+from warehouse.writer import Writer
 
 # Repositories whose stored cursors are read in one query: few enough that what is held stays small.
 CURSOR_CHUNK = 200
@@ -43,7 +44,11 @@ def collect_account(
     result: AccountResult,
     progress: Progress,
     run: Any,
+    writer: Writer | None = None,
 ) -> None:
+    """Walk one account into batches. With a ``writer`` its last batch is committed in the
+    writer's thread: ``result.new_commits`` is complete once that has run (the run records the
+    account after it, in the same thread)."""
     forge, host = account.forge, account.host
     listing_cursor = state.get_cursor(con, forge, host, account.owner, "repos")
     listing = collector.list_repos(
@@ -53,7 +58,7 @@ def collect_account(
     # Values this run could not read are asked for again next run, never moved past: a
     # listing, stream or repository that produced a warning keeps its old ETag and cursors.
     listing_unreadable = bool(_pending_warnings(collector))
-    pending = Pending(con, forge, host)
+    pending = Pending(con, forge, host, writer)
     if listing.owner_kind != "users":  # a user account has no members
         _collect_members(con, collector, account, pending)
     if listing.not_modified:
@@ -83,12 +88,14 @@ def collect_account(
             # walked again next run.
             pending.drop_repo(plan.repo.path)
             pending.flush()
+            result.new_commits = pending.new_commits
             raise
         except CollectorError as exc:
             pending.drop_repo(plan.repo.path)
             failed = True
             run.note(result, str(exc))
         run.drain(collector, result)
+        result.new_commits = pending.new_commits  # of the batches committed so far
         progress.repo_done(account, done, len(plans), result, collector.stats)
     if failed:
         result.status = "partial"
@@ -97,7 +104,11 @@ def collect_account(
     if not failed and not listing.not_modified and not listing_unreadable:
         # Only a fully walked account may be skipped on its ETag next time.
         pending.cursor(account.owner, "repos", state.Cursor(etag=listing.etag, marker=listing.owner_kind))
-    result.new_commits += pending.flush()
+
+    def counted() -> None:
+        result.new_commits = pending.new_commits
+
+    pending.flush_later(then=counted)
 
 
 def _collect_members(con, collector: ForgeCollector, account: Account, pending: Pending) -> None:
@@ -122,7 +133,7 @@ def _collect_repo(con, collector: ForgeCollector, plan: RepoPlan, horizon, pendi
     if plan.walk or repo != plan.stored:
         changes.note_repo(pending, repo)
     if plan.walk:
-        result.new_commits += _walk_commits(collector, repo, horizon, pending, cursors.get(repo.path, "commits"))
+        _walk_commits(collector, repo, horizon, pending, cursors.get(repo.path, "commits"))
         etags = cursors.etags(repo.path, ("releases", "root"))
         _collect_releases(con, collector, repo, pending, etags.get("releases"))
         _collect_files(con, collector, repo, pending, etags.get("root"))
@@ -221,16 +232,15 @@ def _collect_items(collector: ForgeCollector, repo: RepoRecord, horizon, pending
 
 
 def _walk_commits(collector: ForgeCollector, repo: RepoRecord, horizon: datetime | None, pending: Pending,
-                  cursor: state.Cursor | None) -> int:
-    """Queue a repository's commits since its cursor, then the advanced cursor; return commits found new."""
+                  cursor: state.Cursor | None) -> None:
+    """Queue a repository's commits since its cursor, then the advanced cursor (the batch counts
+    which were new as it is committed)."""
     since = cursor.cursor_at if cursor and cursor.cursor_at else horizon
     newest = cursor.cursor_at if cursor else None
-    new = 0
     for commit in collector.commits(repo, since):
         if commit.committed_at and (newest is None or commit.committed_at > newest):
             newest = commit.committed_at
-        new += pending.add_commit(commit)
+        pending.add_commit(commit)
     # Commits arrive newest first, so the cursor may only move once the walk is complete.
     if newest is not None:
         pending.cursor(repo.path, "commits", state.Cursor(cursor_at=newest))
-    return new

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import duckdb
 
 from collectors.reviews import ReviewRecord
 from warehouse import loader, state
+from warehouse.writer import Writer
 
 BATCH_ROWS = 5000
 # One write transaction at a time: accounts collected side by side (warehouse.lanes) each have
@@ -21,14 +23,18 @@ class Pending:
     Batching across repositories saves a transaction per small repository; a
     cursor joins the queue only after all the rows it covers, and both are
     committed in one transaction, so a cursor never runs ahead of its data.
+    With a :class:`~warehouse.writer.Writer`, a full batch and :meth:`flush_later` commit in
+    its thread while the caller goes on; :meth:`flush` always commits before it returns.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, forge: str, host: str):
+    def __init__(self, con: duckdb.DuckDBPyConnection, forge: str, host: str, writer: Writer | None = None):
         self.con = con
         self.forge = forge
         self.host = host
+        self.writer = writer
         self.ops: list[tuple] = []  # ("rows", spec, records) | ("replace", spec, where) | ("cursor", scope, stream, cursor)
         self.rows = 0
+        self.new_commits = 0  # commits new to the warehouse among those committed so far
 
     def add(self, spec: loader.TableSpec, records: list) -> None:
         reviews = [r for r in records if isinstance(r, ReviewRecord)]
@@ -55,13 +61,14 @@ class Pending:
     def cursor(self, scope: str, stream: str, cursor: state.Cursor) -> None:
         self.ops.append(("cursor", scope, stream, cursor))
 
-    def add_commit(self, commit) -> int:
+    def add_commit(self, commit) -> None:
         if self.ops and self.ops[-1][0] == "rows" and self.ops[-1][1] is loader.COMMITS:
             self.ops[-1][2].append(commit)
             self.rows += 1
         else:
             self.add(loader.COMMITS, [commit])
-        return self.flush() if self.rows >= BATCH_ROWS else 0
+        if self.rows >= BATCH_ROWS:
+            self.flush_later()
 
     def drop_repo(self, path: str) -> None:
         """Forget a failed repository's queued rows and cursors; it is walked again next run."""
@@ -82,25 +89,51 @@ class Pending:
         """A repository that produced unreadable values: keep its rows, but none of its cursors
         moves and no ETag is kept, so the next run reads the same items again."""
         self.ops = [op for op in self.ops if not (op[0] == "cursor" and op[1] == path)]
+        if self.writer is not None:
+            self.writer.wait()  # the stored cursors read below are those of every batch queued before
         for stream in ("items", "forks"):
             stored = state.get_cursor(self.con, self.forge, self.host, path, stream)
             if stored is not None:
                 self.cursor(path, stream, state.Cursor(cursor_at=stored.cursor_at, marker=stored.marker))
 
-    def flush(self) -> int:
-        """Commit what is queued in one transaction; return how many commits were new.
+    def flush(self) -> None:
+        """Commit what is queued in one transaction, after what the writer holds, before returning.
 
         Deletes of replaced listings go first, then one load per table, then the
         cursors: each (table, scope) is replaced at most once per run and its rows
         are queued after the replace, so this order keeps every replacement whole.
         """
-        if not self.ops:
-            return 0
-        with WRITES:
-            return self._flush()
+        if self.writer is not None:
+            self.writer.wait()
+        self._commit(self.con, self.ops)
+        self.ops, self.rows = [], 0
 
-    def _flush(self) -> int:
-        con = self.con
+    def flush_later(self, then: Callable[[], None] | None = None) -> None:
+        """Commit what is queued in the writer's thread and call ``then`` there once it is
+        committed (at once, without a writer). One batch at a time is in the writer's hands:
+        this waits for the one before, so what is held stays two batches."""
+        if self.writer is None:
+            self.flush()
+            if then is not None:
+                then()
+            return
+        self.writer.wait()
+        ops, self.ops, self.rows = self.ops, [], 0
+
+        def job(con: duckdb.DuckDBPyConnection) -> None:
+            self._commit(con, ops)
+            if then is not None:
+                then()
+
+        self.writer.later(job)
+
+    def _commit(self, con: duckdb.DuckDBPyConnection, ops: list[tuple]) -> None:
+        if not ops:
+            return
+        with WRITES:
+            self.new_commits += self._flush(con, ops)
+
+    def _flush(self, con: duckdb.DuckDBPyConnection, ops: list[tuple]) -> int:
         new = 0
         rows: dict[str, tuple[loader.TableSpec, list]] = {}
         # (table, the columns a replace names) -> the spec and the values of every replace
@@ -108,7 +141,7 @@ class Pending:
         cursors = []
         con.execute("BEGIN")
         try:
-            for op in self.ops:
+            for op in ops:
                 if op[0] == "replace":
                     where = {"forge": self.forge, "host": self.host, **op[2]}
                     replaced.setdefault((op[1].table, tuple(where)), (op[1], []))[1].append(tuple(where.values()))
@@ -125,7 +158,6 @@ class Pending:
         except BaseException:
             rollback(con)
             raise
-        self.ops, self.rows = [], 0
         return new
 
 

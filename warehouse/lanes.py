@@ -7,8 +7,9 @@ openCoDE waits on both servers at once, while no token makes more than one reque
 host whose accounts share one token sees one request at a time). Everything tied to a host (its rate budget, "unreachable earlier in this run") stays
 within one lane.
 
-Each lane has its own DuckDB cursor; writes go one at a time (:data:`warehouse.batches.WRITES`),
-the waits on the forges overlap. A stop (a signal) is seen by every lane at its next repository
+Each lane has its own DuckDB cursor, and its batches are committed by a writer thread of its own
+(:mod:`warehouse.writer`, made by the pipeline); writes go one at a time across lanes
+(:data:`warehouse.batches.WRITES`), the waits on the forges overlap. A stop (a signal) is seen by every lane at its next repository
 or account (:mod:`warehouse.stopping`); a lane that fails stops the others at their next account.
 """
 

@@ -121,8 +121,12 @@ def upsert(con: duckdb.DuckDBPyConnection, spec: TableSpec, batch: pa.Table, cou
         with contextlib.nullcontext() if held else Transaction(con):
             replaced = con.execute(f"DELETE FROM {spec.table} AS stored USING {view} AS batch WHERE {same_key}").fetchall()[0][0]
             con.execute(f"INSERT INTO {spec.table} ({cols}) SELECT {cols} FROM {view}{dedupe}").fetchall()
-    finally:
-        con.unregister(view)
+    except BaseException:
+        # In an aborted transaction the unregister fails too: the statement's own error is the one to raise.
+        with contextlib.suppress(duckdb.Error):
+            con.unregister(view)
+        raise
+    con.unregister(view)
     return int(distinct - replaced) if count_new else 0
 
 

@@ -10,6 +10,7 @@ run goes on.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +48,7 @@ from warehouse.metrics import refresh_metric_facts, refresh_metric_results
 from warehouse.publish import WorkingCopy, is_storage_failure, storage_error, work_path
 from warehouse.reuse import refresh_reuse, reuse_fresh
 from warehouse.run_summary import AccountResult, Progress, RunSummary, Silent
+from warehouse.writer import Writer
 
 
 def collect(
@@ -143,6 +145,8 @@ class _Run:
         self.horizon = horizon
         self.tokens = tokens
         self.unreachable: dict[str, str] = {}  # host -> why, for the accounts after the first that failed on it
+        self._lane = threading.local()  # each lane's writer
+        self._writers: list[Writer] = []
 
     def note(self, result: AccountResult, message: str, warning: bool = False) -> None:
         # Forge text can carry a token (a proxy echoing the request): never store or print one.
@@ -152,17 +156,40 @@ class _Run:
         """Every account, those of one host and token in registry order, hosts side by side
         (warehouse.lanes); the run log lists them in registry order."""
         groups = lanes(accounts, lambda a: (a.host, token_variable(a)))
-        if len(groups) == 1:
-            for index, account in groups[0]:
-                stopping.check()
-                self._one(index, len(accounts), account, self.con)
-            return
+        # Each lane's writer reports accounts finished from its own thread.
         self.progress = Serialised(self.progress)
         order = {(a.forge, a.host, a.owner): i for i, a in enumerate(accounts)}
         try:
-            run_lanes(self.con, groups, lambda index, account, con: self._one(index, len(accounts), account, con))
+            if len(groups) == 1:
+                for index, account in groups[0]:
+                    stopping.check()
+                    self._one(index, len(accounts), account, self.con)
+            else:
+                run_lanes(self.con, groups, lambda index, account, con: self._one(index, len(accounts), account, con))
         finally:
+            self._close_writers()
             self.summary.accounts.sort(key=lambda r: order.get((r.forge, r.host, r.owner), len(order)))
+
+    def _writer(self) -> Writer:
+        """This lane's writer (one per lane thread). Its cursor is one of the run's connection, not
+        of the lane's cursor: a lane closes that as it ends, with every cursor made from it."""
+        writer = getattr(self._lane, "writer", None)
+        if writer is None:
+            writer = self._lane.writer = Writer(self.con)
+            self._writers.append(writer)
+        return writer
+
+    def _close_writers(self) -> None:
+        """Wait for every lane's writes; raise the first failure among them (an interrupt first)."""
+        failures: list[BaseException] = []
+        for writer in self._writers:
+            try:
+                writer.close()
+            except BaseException as exc:  # noqa: BLE001 - every writer is waited for; the first failure is raised
+                failures.append(exc)
+        self._writers = []
+        if failures:
+            raise next((e for e in failures if isinstance(e, KeyboardInterrupt)), failures[0])
 
     def _one(self, index: int, total: int, account: Account, con) -> None:
         self.progress.account_started(index + 1, total, account)
@@ -181,7 +208,7 @@ class _Run:
         try:
             collector = self.factory(account, self.options) if self.options else self.factory(account)
             with counting(collector.stats):
-                collect_account(con, collector, account, self.horizon, result, self.progress, self)
+                collect_account(con, collector, account, self.horizon, result, self.progress, self, self._writer())
         except HostUnreachable as exc:
             result.status = "failed"
             self.note(result, str(exc))
@@ -213,9 +240,18 @@ class _Run:
             self.note(result, message, warning=True)
 
     def _record(self, account: Account, result: AccountResult, con=None) -> None:
-        with WRITES:
-            state.record_account(con or self.con, self.summary.run_id, result)
-        self.progress.account_finished(account, result)
+        """The account's row in the run log, after its last batch: in the lane's writer if it has one."""
+        writer = getattr(self._lane, "writer", None)
+
+        def record(cursor) -> None:
+            with WRITES:
+                state.record_account(cursor, self.summary.run_id, result)
+            self.progress.account_finished(account, result)
+
+        if writer is None:
+            record(con or self.con)
+        else:
+            writer.later(record)
 
     def not_reached(self, accounts: list[Account]) -> None:
         """Accounts the run never came to get a row too, so the log says what was left out."""
