@@ -229,37 +229,40 @@ def _code_review(df: pd.DataFrame, t: BadgeThresholds) -> pd.Series:
 
 
 def _decide(df: pd.DataFrame, t: BadgeThresholds) -> pd.DataFrame:
-    df["commits_outcome"] = _outcome(df["commits_6m"] >= t.min_commits)
+    """``df`` with each criterion's outcome and each badge's level. The columns are gathered and added at
+    once, the levels decided on arrays: added one by one to a frame this wide they cost more."""
+    out: dict[str, pd.Series] = {}
+    out["commits_outcome"] = _outcome(df["commits_6m"] >= t.min_commits)
     # No issue in the window: nobody waited, so no reaction was slow (docs/badges.md).
     quick = (df["issues_3m"] == 0) | (df["mean_response_days"].fillna(float("inf")) < t.max_response_days)
-    df["issue_response_outcome"] = _outcome(quick, ~df["issues_collected"])
+    out["issue_response_outcome"] = _outcome(quick, ~df["issues_collected"])
     # Tags without a release are not collected: too few releases does not mean too few tags.
-    df["release_outcome"] = _outcome(df["releases_6m"] >= t.min_releases, df["releases_6m"] < t.min_releases)
-    df["bus_factor_outcome"] = _outcome(df["bus_factor"] >= t.min_bus_factor)
+    out["release_outcome"] = _outcome(df["releases_6m"] >= t.min_releases, df["releases_6m"] < t.min_releases)
+    out["bus_factor_outcome"] = _outcome(df["bus_factor"] >= t.min_bus_factor)
     every = pd.Series(True, index=df.index)
-    df["branch_protection_outcome"] = _outcome(every, every)  # needs an administrator's token
+    out["branch_protection_outcome"] = _outcome(every, every)  # needs an administrator's token
     has_security = df["has_security"].astype("boolean")
-    df["security_file_outcome"] = _outcome(has_security.fillna(False).astype(bool), has_security.isna())
-    df["signed_tags_outcome"] = _outcome(every, every)  # needs the tag objects
-    df["code_review_outcome"] = _code_review(df, t)
+    out["security_file_outcome"] = _outcome(has_security.fillna(False).astype(bool), has_security.isna())
+    out["signed_tags_outcome"] = _outcome(every, every)  # needs the tag objects
+    out["code_review_outcome"] = _code_review(df, t)
     enough = df["using_orgs"] >= t.min_using_organisations
-    df["using_organisations_outcome"] = _outcome(enough, ~enough & ~(df["publiccode_known"] & df["forks_known"]))
+    out["using_organisations_outcome"] = _outcome(enough, ~enough & ~(df["publiccode_known"] & df["forks_known"]))
     for badge, levels in BADGE_LEVELS.items():
-        below = pd.Series("met", index=df.index, dtype=object)
-        reached = pd.Series("none", index=df.index, dtype=object)
+        below = np.full(len(df), "met", dtype=object)
+        reached = np.full(len(df), "none", dtype=object)
         for i, (level, criteria) in enumerate(levels):
             status = below.copy()
             for criterion in criteria:
-                outcome = df[f"{criterion}_outcome"]
-                status = status.where(~((outcome == "unknown") & (status == "met")), "unknown")
-                status = status.where(outcome != "not_met", "not_met")
-            df[f"{badge}_{level}"] = status
-            reached = reached.where(status != "met", level)
+                outcome = out[f"{criterion}_outcome"].to_numpy(dtype=object)
+                status = np.where((outcome == "unknown") & (status == "met"), "unknown", status)
+                status = np.where(outcome == "not_met", "not_met", status)
+            out[f"{badge}_{level}"] = pd.Series(status, index=df.index, dtype=object)
+            reached = np.where(status == "met", level, reached)
             if i == 0:
-                reached = reached.where(status != "unknown", "unknown")
+                reached = np.where(status == "unknown", "unknown", reached)
             below = status
-        df[f"{badge}_level"] = reached
-    return df
+        out[f"{badge}_level"] = pd.Series(reached, index=df.index, dtype=object)
+    return pd.concat([df, pd.DataFrame(out, index=df.index)], axis=1)
 
 
 LEVEL_VALUES: dict[str, tuple[str, ...]] = {

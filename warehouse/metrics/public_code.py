@@ -218,55 +218,59 @@ def _file_check(df: pd.DataFrame, present: pd.Series, folders: tuple[str, ...] =
 
 
 def _decide(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with a column per check and per criterion. The columns are gathered and added at once:
+    added one by one to a frame this wide they cost more than deciding them."""
+    out: dict[str, pd.Series] = {}
     every = pd.Series(True, index=df.index)
     listed = df["root_files_collected"].astype(bool)
     # Collectors read public repositories only (GitHub's listing entries marked private are left
     # out, GitLab is asked for visibility=public), and every one is a git repository.
-    df["check_published"] = _outcome(every, ~every)
-    df["check_version_controlled"] = _outcome(every, ~every)
+    out["check_published"] = _outcome(every, ~every)
+    out["check_version_controlled"] = _outcome(every, ~every)
     reuse_known = df["publiccode_known"].astype(bool) & df["forks_known"].astype(bool)
-    df["check_multiple_parties"] = _outcome(df["using_orgs"] >= 1, reuse_known)
-    df["check_contribution_guidelines"] = _file_check(df, df["has_contributing"])
-    df["check_governance"] = _file_check(df, df["has_governance"])
-    df["check_security_reporting"] = _file_check(df, df["has_security"])
+    out["check_multiple_parties"] = _outcome(df["using_orgs"] >= 1, reuse_known)
+    out["check_contribution_guidelines"] = _file_check(df, df["has_contributing"])
+    out["check_governance"] = _file_check(df, df["has_governance"])
+    out["check_security_reporting"] = _file_check(df, df["has_security"])
     enabled = df["issues_enabled"].astype("boolean")
-    df["check_issue_tracker"] = _outcome(enabled.fillna(False), enabled.notna() & ~enabled.fillna(True))
+    out["check_issue_tracker"] = _outcome(enabled.fillna(False), enabled.notna() & ~enabled.fillna(True))
     # Tags that are not releases are not collected: no release does not mean no version mark.
     released = df["releases_total"] > 0
-    df["check_marked_releases"] = _outcome(released, ~every)
-    df["check_versioned"] = _outcome(released, ~every)
+    out["check_marked_releases"] = _outcome(released, ~every)
+    out["check_versioned"] = _outcome(released, ~every)
     merged, known = df["merged_6m"], df["reviews_known"]
     by_other = df["reviewed_by_other_6m"]
-    df["check_reviewed"] = _outcome((merged > 0) & (by_other == merged), by_other < known)
+    out["check_reviewed"] = _outcome((merged > 0) & (by_other == merged), by_other < known)
     # A change request merged without a review was not reviewed within two business days either.
     timed, prompt = df["timed_reviews_6m"], df["prompt_reviews_6m"]
-    df["check_prompt_review"] = _outcome((merged > 0) & (prompt == merged), (prompt < timed) | (by_other < known))
+    out["check_prompt_review"] = _outcome((merged > 0) & (prompt == merged), (prompt < timed) | (by_other < known))
     has_ci = df["ci_config"].notna()
     github_unread = (df["forge"] == "github") & df["workflows"].isna() & pd.Series(
         [".github" in _names(d) for d in df["dirs"]], index=df.index)
     unsure = _maybe_elsewhere(df, MAYBE_CI_FOLDERS) | github_unread
-    df["check_automated_tests"] = _outcome(listed & has_ci, listed & ~has_ci & ~unsure)
-    df["check_active_reviewers"] = _outcome(df["maintainer_reviewed_6m"] > 0, df["committers_6m"] == 0)
+    out["check_automated_tests"] = _outcome(listed & has_ci, listed & ~has_ci & ~unsure)
+    out["check_active_reviewers"] = _outcome(df["maintainer_reviewed_6m"] > 0, df["committers_6m"] == 0)
     reuse_folder = pd.Series(["LICENSES" in _names(d) for d in df["dirs"]], index=df.index)
     licence_file = listed & (df["has_license"].fillna(False).astype(bool) | reuse_folder)
-    df["check_licence_file"] = _outcome(licence_file, listed & ~licence_file)
+    out["check_licence_file"] = _outcome(licence_file, listed & ~licence_file)
     # Without the FSF's list, a licence that is not OSI-approved may still be Free/Libre (CC0-1.0);
     # a licence file the forge did not name (GitLab names none in its listing) may hold any licence.
     status = df["licence_status"]
-    df["check_osi_licence"] = _outcome(status == "osi_approved", (status == "none") & listed & ~licence_file)
-    df["check_short_description"] = _outcome(df["description"].notna(), df["description"].isna())
+    out["check_osi_licence"] = _outcome(status == "osi_approved", (status == "none") & listed & ~licence_file)
+    out["check_short_description"] = _outcome(df["description"].notna(), df["description"].isna())
     has_code = df["has_publiccode"].astype("boolean")
     valid = df["publiccode_valid"].astype("boolean").fillna(False).astype(bool)
-    df["check_metadata"] = _outcome(valid, has_code.notna() & ~valid)
-    df["check_maturity_documented"] = _outcome(valid & df["development_status"].notna(), ~every)
+    out["check_metadata"] = _outcome(valid, has_code.notna() & ~valid)
+    out["check_maturity_documented"] = _outcome(valid & df["development_status"].notna(), ~every)
     no_log = listed & ~df["has_changelog"].fillna(False).astype(bool)
-    df["check_changelog"] = _outcome(listed & df["has_changelog"].fillna(False).astype(bool),
+    out["check_changelog"] = _outcome(listed & df["has_changelog"].fillna(False).astype(bool),
                                      no_log & ~released & ~_maybe_elsewhere(df, UNLISTED_FOLDERS))
     for criterion in CHECKED_CRITERIA:
-        outcomes = df[[f"check_{k.id}" for k in checks_of(criterion)]]
-        df[f"criterion_{criterion}"] = np.select(
-            [(outcomes == "not_met").any(axis=1), (outcomes == "met").all(axis=1)], ["not_met", "met"], "unknown")
-    return df
+        outcomes = np.vstack([out[f"check_{k.id}"].to_numpy() for k in checks_of(criterion)])
+        out[f"criterion_{criterion}"] = pd.Series(np.select(
+            [(outcomes == "not_met").any(axis=0), (outcomes == "met").all(axis=0)], ["not_met", "met"], "unknown"),
+            index=df.index, dtype=object)
+    return pd.concat([df, pd.DataFrame(out, index=df.index)], axis=1)
 
 
 def public_code_summary(
