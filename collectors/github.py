@@ -207,6 +207,7 @@ class GitHubCollector:
     def __init__(self, account: Account, options: CollectorOptions | None = None, seconds_between_requests: float | None = None):
         _count_requests()
         self.account = account
+        self.host = account.host  # in every record's key: parsed from the URL once, not per record
         self.options = options or CollectorOptions()
         self.stats = RequestStats()
         self.stats.patience = Patience(account, self.options)
@@ -306,7 +307,7 @@ class GitHubCollector:
             parent = f.obj("parent")
             return RepoRecord(
                 forge="github",
-                host=self.account.host,
+                host=self.host,
                 path=path,
                 entity_id=self.account.entity_id,
                 account_owner=self.account.owner,
@@ -360,7 +361,7 @@ class GitHubCollector:
             author, committer = f.obj("author", git), f.obj("committer", git)
             return CommitRecord(
                 forge="github",
-                host=self.account.host,
+                host=self.host,
                 repo_path=repo.path,
                 sha=sha,
                 author_name=f.text("name", author),
@@ -444,7 +445,7 @@ class GitHubCollector:
             state = f.text("state")
             state = "merged" if merged_at else ("open" if state == "open" else "closed")
             return ItemRecord(
-                forge="github", host=self.account.host, repo_path=repo.path, number=number,
+                forge="github", host=self.host, repo_path=repo.path, number=number,
                 kind="change_request" if pull else "issue", title=f.text("title"), state=state,
                 author_login=f.text("login", f.obj("user")), created_at=f.time("created_at"),
                 updated_at=f.time("updated_at"), closed_at=f.time("closed_at"),
@@ -478,7 +479,7 @@ class GitHubCollector:
                         f.skip(link, url)
                     number = int(tail)
                     yield CommentRecord(
-                        forge="github", host=self.account.host, repo_path=repo.path, comment_id=comment_id,
+                        forge="github", host=self.host, repo_path=repo.path, comment_id=comment_id,
                         # GitHub numbers issues and pull requests together; an issue comment's
                         # item may be either, and the warehouse settles older ones from its items.
                         item_kind="change_request" if kind == "review_comment" else kinds.get(number, "issue"),
@@ -508,7 +509,7 @@ class GitHubCollector:
                     continue
             self._raise_for(status, body, what)
             entries = list(self._continue(body, headers, what))
-            yield from github_reviews(self.account.host, repo.path, item.number, entries, self._fields)
+            yield from github_reviews(self.host, repo.path, item.number, entries, self._fields)
 
     # -- releases, forks, files, members ------------------------------------
 
@@ -527,7 +528,7 @@ class GitHubCollector:
             tag = f.key("tag_name")
             f.at(tag)
             return ReleaseRecord(
-                forge="github", host=self.account.host, repo_path=repo.path, tag=tag,
+                forge="github", host=self.host, repo_path=repo.path, tag=tag,
                 name=f.text("name"), published_at=f.time("published_at") or f.time("created_at"),
                 prerelease=f.flag("prerelease"),
             )
@@ -548,7 +549,7 @@ class GitHubCollector:
             f.at(fork_path)
             owner = f.text("login", f.obj("owner")) or fork_path.split("/", 1)[0]
             return ForkRecord(
-                forge="github", host=self.account.host, repo_path=repo.path, fork_path=fork_path,
+                forge="github", host=self.host, repo_path=repo.path, fork_path=fork_path,
                 fork_owner=owner, created_at=f.time("created_at"), pushed_at=f.time("pushed_at"),
             )
         except SkipRecord:
@@ -571,7 +572,7 @@ class GitHubCollector:
             for x in _json_list(body, what, self.account.label) if isinstance(x, dict)
         ]
         workflows = self._workflows(repo) if (".github", "dir") in {(n, k) for n, k, _ in entries} else None
-        record = RootFilesRecord.from_listing("github", self.account.host, repo.path, entries, workflows)
+        record = RootFilesRecord.from_listing("github", self.host, repo.path, entries, workflows)
         return Conditional(False, iter([record]), headers.get("etag"))
 
     def _workflows(self, repo: RepoRecord) -> tuple[str, ...]:
@@ -597,7 +598,7 @@ class GitHubCollector:
         except (ValueError, TypeError):
             raise MalformedResponse(f"{self.account.label}: {what} is not valid base64") from None
         sha = body.get("sha") if isinstance(body.get("sha"), str) else None
-        return publiccode_record("github", self.account.host, repo.path, sha or blob_sha, data, root_files)
+        return publiccode_record("github", self.host, repo.path, sha or blob_sha, data, root_files)
 
     def members(self, etag: str | None) -> Conditional:
         owner = self.account.owner
@@ -615,7 +616,7 @@ class GitHubCollector:
                     login = self._fields(x, f"{what}: member").key("login")
                 except SkipRecord:
                     continue
-                yield MemberRecord("github", self.account.host, owner, login)
+                yield MemberRecord("github", self.host, owner, login)
 
         # As for any listing but the account's: an ETag only when the members fit on one page (see _pages).
         whole = _next_link(headers.get("link")) is None

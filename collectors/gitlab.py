@@ -109,6 +109,7 @@ PROJECTS_QUERY = {
 class GitLabCollector:
     def __init__(self, account: Account, options: CollectorOptions | None = None):
         self.account = account
+        self.host = account.host  # in every record's key: parsed from the URL once, not per record
         self.options = options or CollectorOptions()
         self.stats = RequestStats()
         self.stats.patience = Patience(account, self.options)
@@ -179,7 +180,7 @@ class GitLabCollector:
             topics = f.seq("topics") or f.seq("tag_list")
             return RepoRecord(
                 forge=self.account.forge,
-                host=self.account.host,
+                host=self.host,
                 path=path,
                 entity_id=self.account.entity_id,
                 account_owner=self.account.owner,
@@ -221,7 +222,7 @@ class GitLabCollector:
                 f.at(sha[:12])
                 yield CommitRecord(
                     forge=self.account.forge,
-                    host=self.account.host,
+                    host=self.host,
                     repo_path=repo.path,
                     sha=sha,
                     author_name=f.text("author_name"),
@@ -265,7 +266,7 @@ class GitLabCollector:
             if state is None:
                 f.skip("state", x.get("state"))
             return ItemRecord(
-                forge=self.account.forge, host=self.account.host, repo_path=repo.path, number=number,
+                forge=self.account.forge, host=self.host, repo_path=repo.path, number=number,
                 kind=kind, title=f.text("title"), state=state, author_login=f.text("username", f.obj("author")),
                 created_at=f.time("created_at"), updated_at=f.time("updated_at"),
                 closed_at=f.time("closed_at"), merged_at=f.time("merged_at"),
@@ -292,7 +293,7 @@ class GitLabCollector:
                     note_id = f.key("id", int)
                     f.at(str(note_id))
                     yield CommentRecord(
-                        forge=self.account.forge, host=self.account.host, repo_path=repo.path,
+                        forge=self.account.forge, host=self.host, repo_path=repo.path,
                         comment_id=note_id, item_kind=item.kind, item_number=item.number, kind="note",
                         author_login=f.text("username", f.obj("author")),
                         created_at=f.time("created_at"), updated_at=f.time("updated_at"),
@@ -322,7 +323,7 @@ class GitLabCollector:
                         raise
                     refused = exc.response_code == 403
                     continue
-            yield from gitlab_approvals(self.account.forge, self.account.host, repo.path, item.number, body, self._fields)
+            yield from gitlab_approvals(self.account.forge, self.host, repo.path, item.number, body, self._fields)
 
     # -- releases, forks, files, members ------------------------------------
 
@@ -342,7 +343,7 @@ class GitLabCollector:
             tag = f.key("tag_name")
             f.at(tag)
             return ReleaseRecord(
-                forge=self.account.forge, host=self.account.host, repo_path=repo.path, tag=tag,
+                forge=self.account.forge, host=self.host, repo_path=repo.path, tag=tag,
                 name=f.text("name"), published_at=f.time("released_at") or f.time("created_at"),
                 prerelease=False,  # GitLab has no pre-release flag
             )
@@ -364,7 +365,7 @@ class GitLabCollector:
             f.at(fork_path)
             owner = f.text("full_path", f.obj("namespace")) or fork_path.rsplit("/", 1)[0]
             return ForkRecord(
-                forge=self.account.forge, host=self.account.host, repo_path=repo.path, fork_path=fork_path,
+                forge=self.account.forge, host=self.host, repo_path=repo.path, fork_path=fork_path,
                 fork_owner=owner, created_at=f.time("created_at"), pushed_at=f.time("last_activity_at"),
             )
         except SkipRecord:
@@ -390,7 +391,7 @@ class GitLabCollector:
             ]
         except AccountNotFound:
             return Conditional(False, iter(()), None)  # no tree yet
-        record = RootFilesRecord.from_listing(self.account.forge, self.account.host, repo.path, entries)
+        record = RootFilesRecord.from_listing(self.account.forge, self.host, repo.path, entries)
         return Conditional(False, iter([record]), answer.etag)
 
     def publiccode(self, repo: RepoRecord, blob_sha: str | None,
@@ -405,7 +406,7 @@ class GitLabCollector:
         except (ValueError, TypeError):
             raise MalformedResponse(f"{self.account.label}: {what} is not valid base64") from None
         blob = body.get("blob_id") if isinstance(body.get("blob_id"), str) else None
-        return publiccode_record(self.account.forge, self.account.host, repo.path, blob or blob_sha, data, root_files)
+        return publiccode_record(self.account.forge, self.host, repo.path, blob or blob_sha, data, root_files)
 
     def members(self, etag: str | None) -> Conditional:
         what = "listing members"
@@ -425,7 +426,7 @@ class GitLabCollector:
                     name = f.text("name")
                 except SkipRecord:
                     continue
-                yield MemberRecord(self.account.forge, self.account.host, self.account.owner, login, name)
+                yield MemberRecord(self.account.forge, self.host, self.account.owner, login, name)
 
         return Conditional(False, walk(), answer.etag)
 
