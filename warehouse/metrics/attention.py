@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from warehouse.metrics.frames import arrow_types, frame
 from warehouse.metrics.repo_hygiene import hygiene
-from warehouse.metrics.repo_lifecycle import live_lifecycle
+from warehouse.metrics.repo_lifecycle import lifecycle
 from warehouse.metrics.results import read_results, resolve
 from warehouse.metrics.scope import Scope, scoped
 from warehouse.metrics.settings import (
@@ -99,7 +99,8 @@ def live_attention(
         return (pd.Timestamp(end) - since).dt.total_seconds() / 86400.0
 
     if stages is None:
-        stages = live_lifecycle(con, thresholds, end, scope)
+        # Stored at the collection's moment whatever the window: read, not computed, when they hold.
+        stages = lifecycle(con, scope, thresholds=thresholds, now=end)
     st = stages[stages["stage"].isin(["abandoned", "inactive", "declining"])].copy()
     if len(st):
         idle = "no activity by people for " + st["idle_days"].fillna(0).astype("int64").astype(str) + " days"

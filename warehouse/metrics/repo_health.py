@@ -1,7 +1,10 @@
 """The health score's inputs per repository: the measures each part is scored on.
 
 :func:`health_inputs` reads them from the stored results when they hold, else computes them
-(:func:`live_health_inputs`); :mod:`warehouse.metrics.health` scores them.
+(:func:`live_health_inputs`); :mod:`warehouse.metrics.health` scores them. At the stored results'
+moment with another window, the inputs no window changes (stage, active periods, hygiene checks)
+are read from them and only the window's are computed: counting active periods reads every event
+of every repository's history.
 """
 
 from __future__ import annotations
@@ -40,6 +43,12 @@ def health_inputs(
     if results is not None and results.hold(end, t, days, targets):
         df = read_results(con, "repo_health_inputs", HEALTH_INPUT_COLUMNS, scope, "m.forge, m.host, m.path")
         return health_input_types(df)
+    if results is not None and results.hold(end, t) and _periods_as_stored(targets):
+        kept = read_results(con, "repo_health_inputs", ("forge", "host", "path", *WINDOW_FREE_COLUMNS), scope,
+                            "m.forge, m.host, m.path")
+        df = _window_inputs(con, scope, days, targets, end, with_periods=False)
+        df = df.merge(kept, on=["forge", "host", "path"], how="left")
+        return health_input_types(df[list(HEALTH_INPUT_COLUMNS)])
     return live_health_inputs(con, days=days, targets=targets, thresholds=t, now=end, scope=scope)
 
 
@@ -47,6 +56,15 @@ HEALTH_INPUT_COLUMNS = ("forge", "host", "path", "entity_id", "html_url", "stage
                         "periods_considered", "items_due", "items_handled", "median_response_hours",
                         "absence_factor", "participants", "releases_ever", "releases_in_window",
                         "checks_passed", "checks")
+
+
+# The inputs that depend on the moment, the thresholds and the targets' periods, not the window.
+WINDOW_FREE_COLUMNS = ("stage", "archived", "active_periods", "periods_considered", "checks_passed", "checks")
+
+
+def _periods_as_stored(targets: HealthTargets) -> bool:
+    stored = HealthTargets()
+    return targets.period_days == stored.period_days and targets.periods == stored.periods
 
 
 def health_input_types(df: pd.DataFrame) -> pd.DataFrame:
@@ -69,7 +87,20 @@ def live_health_inputs(
     hyg: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """health_inputs computed live; ``stages`` and ``hyg``: lifecycle and hygiene already at hand."""
-    end = now
+    df = _window_inputs(con, scope, days, targets, now, with_periods=True)
+    if stages is None:
+        stages = live_lifecycle(con, thresholds, now, scope)
+    if hyg is None:
+        hyg = hygiene(con, scope, now=now)
+    df = df.merge(stages[["forge", "host", "path", "stage", "archived"]], on=["forge", "host", "path"], how="left")
+    df = df.merge(hyg[["forge", "host", "path", "checks_passed", "checks"]], on=["forge", "host", "path"], how="left")
+    return health_input_types(df[list(HEALTH_INPUT_COLUMNS)])
+
+
+def _window_inputs(con: duckdb.DuckDBPyConnection, scope: Scope, days: float, targets: HealthTargets,
+                   end: datetime, *, with_periods: bool) -> pd.DataFrame:
+    """The inputs computed from the facts, per repository in scope: active_periods and
+    periods_considered only ``with_periods``."""
     sc = scoped(con, scope.at("repo"))
     params = {
         **sc.params,
@@ -80,8 +111,9 @@ def live_health_inputs(
         "response_s": float(targets.response_days) * 86400.0,
         "share": 0.5,
     }
-    sql = f"""
-        WITH {sc.ctes()},
+    periods_cte = periods_columns = periods_join = ""
+    if with_periods:
+        periods_cte = f"""
         periods AS (
             -- 30-day periods counted back from now: 0 is the latest.
             SELECT {sc.key_list('s')},
@@ -93,6 +125,15 @@ def live_health_inputs(
             WHERE a.event_at <= $now AND a.is_bot = false
             GROUP BY {sc.key_list('s')}
         ),
+"""
+        periods_columns = """coalesce(p.active_periods, 0) AS active_periods,
+               -- A young repository is judged on the periods it has existed for.
+               least($periods, greatest(1, ceil(seconds_between(
+                   coalesce(CASE WHEN r.created_at <= $now THEN r.created_at END, p.first_event_at),
+                   $now::TIMESTAMPTZ) / $period_s)))::INTEGER AS periods_considered,"""
+        periods_join = f"LEFT JOIN periods AS p ON {sc.join('p', 'g')}"
+    sql = f"""
+        WITH {sc.ctes()},{periods_cte}
         responsiveness AS (
             SELECT {sc.key_list('s')},
                    count(*) AS items_due,
@@ -129,11 +170,7 @@ def live_health_inputs(
             WHERE r.published_at <= $now AND NOT r.prerelease
             GROUP BY {sc.key_list('s')}
         )
-        SELECT g.*, coalesce(p.active_periods, 0) AS active_periods,
-               -- A young repository is judged on the periods it has existed for.
-               least($periods, greatest(1, ceil(seconds_between(
-                   coalesce(CASE WHEN r.created_at <= $now THEN r.created_at END, p.first_event_at),
-                   $now::TIMESTAMPTZ) / $period_s)))::INTEGER AS periods_considered,
+        SELECT g.*, {periods_columns}
                coalesce(q.items_due, 0) AS items_due, coalesce(q.items_handled, 0) AS items_handled,
                q.median_response_hours,
                su.factor AS absence_factor,
@@ -142,18 +179,11 @@ def live_health_inputs(
                coalesce(rl.releases_in_window, 0) AS releases_in_window
         FROM groups AS g
         JOIN repos AS r ON r.forge = g.forge AND r.host = g.host AND r.path = g.path
-        LEFT JOIN periods AS p ON {sc.join('p', 'g')}
+        {periods_join}
         LEFT JOIN responsiveness AS q ON {sc.join('q', 'g')}
         LEFT JOIN sustainability AS su ON {sc.join('su', 'g')}
         LEFT JOIN community AS c ON {sc.join('c', 'g')}
         LEFT JOIN rel AS rl ON {sc.join('rl', 'g')}
         ORDER BY {sc.order()}
     """
-    df = frame(con, sql, params)
-    if stages is None:
-        stages = live_lifecycle(con, thresholds, end, scope)
-    if hyg is None:
-        hyg = hygiene(con, scope, now=end)
-    df = df.merge(stages[["forge", "host", "path", "stage", "archived"]], on=["forge", "host", "path"], how="left")
-    df = df.merge(hyg[["forge", "host", "path", "checks_passed", "checks"]], on=["forge", "host", "path"], how="left")
-    return health_input_types(df[list(HEALTH_INPUT_COLUMNS)])
+    return frame(con, sql, params)
