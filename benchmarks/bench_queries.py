@@ -384,6 +384,12 @@ def query_cases(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Callable[[], 
          lambda: m.lifecycle(con, Scope(entity_id=big), thresholds=m.LifecycleThresholds(inactive_days=120))),
         ("live: metrics.absence_factor by entity, all entities, 90 days",
          lambda: m.absence_factor(con, Scope("entity"), days=90)),
+        # Another period of the sidebar at the collection's moment: the window's inputs live.
+        ("window: metrics.health_score by entity, all entities, 90 days",
+         lambda: m.health_score(con, Scope("entity"), days=90)),
+        (f"window: metrics.health_score by repo, {t}, 90 days",
+         lambda: m.health_score(con, Scope("repo", entity_id=typical), days=90)),
+        ("window: metrics.attention_list, all repositories, 90 days", lambda: m.attention_list(con, days=90)),
         ("live: metrics.health_score by entity, all entities, a day earlier",
          lambda: m.health_score(con, Scope("entity"), now=m.as_of(con) - timedelta(days=1))),
     ]
