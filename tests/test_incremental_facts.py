@@ -17,7 +17,7 @@ from collectors.simulator import ForgeSimulator, World, activity
 from warehouse import pipeline
 from warehouse.metrics import facts, refresh_metric_facts
 
-FACT_TABLES = ("commit_facts", "item_facts", "activity_events")
+FACT_TABLES = ("commit_facts", "item_facts", "activity_events", "activity_weeks")
 
 
 @pytest.fixture(scope="module")

@@ -90,3 +90,34 @@ def test_the_streams_lose_their_primary_keys_and_keep_their_rows_and_columns(tmp
     assert con.execute("SELECT sha, message FROM commits").fetchall() == [("1", "replaced")]
     with pytest.raises(duckdb.ConstraintException):
         con.execute("INSERT INTO commits (forge, host, repo_path, sha) VALUES ('github', 'h', 'o/a', NULL)")
+
+
+def test_an_upgrade_rolls_the_stored_events_up_by_week(tmp_path, monkeypatch):
+    # A warehouse at 025 with events stored: after the upgrade its weeks are there at once, since
+    # its facts stay fresh (the row counts of their sources did not move) and are read as they are.
+    from datetime import UTC, datetime
+
+    con = duckdb.connect(str(tmp_path / "at_025.duckdb"))
+    real = schema._migrations()
+    monkeypatch.setattr(schema, "_migrations", lambda: [m for m in real if m[0] <= 25])
+    schema.migrate(con)
+    thursday = datetime(2026, 11, 26, tzinfo=UTC)  # a week starts: week 2,969 counted from the epoch
+    events = [  # repo, at, event, is_bot
+        ("a", thursday.replace(hour=9), "commit", False),
+        ("a", thursday.replace(day=28), "comment", True),
+        ("a", thursday.replace(day=25, hour=23), "item_opened", False),  # the week before
+        ("b", thursday.replace(day=30), "comment", None),
+    ]
+    for repo, at, event, is_bot in events:
+        con.execute("INSERT INTO activity_events VALUES ('e', 'github', 'github.com', ?, ?, ?, ?, 1)",
+                    [repo, at, event, is_bot])
+    monkeypatch.setattr(schema, "_migrations", lambda: real)
+    assert "026_activity_weeks.sql" in schema.migrate(con)
+    rows = con.execute("SELECT repo_path, week, data_events, human_events, first_human_at, last_human_at, last_at"
+                       " FROM activity_weeks ORDER BY repo_path, week").fetchall()
+    at = [e[1] for e in events]
+    assert rows == [
+        ("a", 2968, 1, 1, at[2], at[2], at[2]),
+        ("a", 2969, 1, 1, at[0], at[0], at[1]),
+        ("b", 2969, 0, 0, None, None, at[3]),
+    ]

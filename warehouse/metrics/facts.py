@@ -1,4 +1,5 @@
-"""The materialised fact sets (``commit_facts``, ``item_facts``, ``activity_events``) and their freshness.
+"""The materialised fact sets (``commit_facts``, ``item_facts``, ``activity_events`` and its
+per-week rollup ``activity_weeks``) and their freshness.
 
 :func:`refresh_metric_facts` fills them from the table macros ``*_of(scope)`` of migration 013
 (the ``*_live`` views are the same macros over every repository) and belongs in every
@@ -22,6 +23,8 @@ _FACT_SETS = (
     ("commit_facts", "commit_facts_of", "entity_id, forge, host, repo_path, committed_at"),
     ("item_facts", "item_facts_of", "entity_id, forge, host, repo_path, created_at"),
     ("activity_events", "activity_events_of", "entity_id, forge, host, repo_path, event_at"),
+    # Rolled up from activity_events, refreshed just before: it must come after it.
+    ("activity_weeks", "activity_weeks_in", "entity_id, forge, host, repo_path, week"),
 )
 _COUNTED = ("repos", "commits", "items", "comments", "releases", "persons", "person_identities")
 _COUNTS_SQL = counts_sql(_COUNTED)
@@ -34,6 +37,7 @@ UNSORTED_SHARE = 0.1
 CHANGED_SHARE = 0.5
 _SCOPE = "_fact_scope"
 _SHAS = "_fact_shas"
+_EVENTS = "_fact_events"
 
 
 class FactSources(NamedTuple):
@@ -42,10 +46,11 @@ class FactSources(NamedTuple):
     commits: str
     items: str
     events: str
+    weeks: str
 
 
-MATERIALISED = FactSources("commit_facts", "item_facts", "activity_events")
-LIVE = FactSources("commit_facts_live", "item_facts_live", "activity_events_live")
+MATERIALISED = FactSources("commit_facts", "item_facts", "activity_events", "activity_weeks")
+LIVE = FactSources("commit_facts_live", "item_facts_live", "activity_events_live", "activity_weeks_live")
 
 
 class _State(NamedTuple):
@@ -124,6 +129,9 @@ def refresh_metric_facts(con: duckdb.DuckDBPyConnection, incremental: bool = Fal
 
 def _rows_of(table: str, macro: str, scope: str, whole: bool) -> str:
     """The SELECT of a fact table's rows over the repositories of ``scope``."""
+    if table == "activity_weeks":
+        # From the events just refreshed: over a few repositories, their events only (_refresh_repos).
+        return f"SELECT * FROM {macro}('{'activity_events' if whole else _EVENTS}')"
     if table != "commit_facts":
         return f"SELECT * FROM {macro}('{scope}')"
     # Over every repository the window tells which SHAs are shared; over a few, _mark_shared does.
@@ -147,6 +155,8 @@ def _refresh_repos(con: duckdb.DuckDBPyConnection) -> int:
     # The SHAs of the changed repositories, before and after: only theirs can change sharing.
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_SHAS} AS SELECT DISTINCT f.sha FROM commit_facts AS f "
                 "JOIN changed_repos c ON f.forge = c.forge AND f.host = c.host AND f.repo_path = c.repo_path")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {_EVENTS} AS SELECT a.* FROM activity_events AS a "
+                f"JOIN {_SCOPE} AS s ON s.forge = a.forge AND s.host = a.host AND s.path = a.repo_path")
     written = 0
     try:
         for table, macro, order in _FACT_SETS:
@@ -159,6 +169,7 @@ def _refresh_repos(con: duckdb.DuckDBPyConnection) -> int:
             ).fetchall()[0][0]
         _mark_shared(con)
     finally:
+        con.execute(f"DROP VIEW IF EXISTS {_EVENTS}")
         con.execute(f"DROP TABLE IF EXISTS {_SCOPE}")
         con.execute(f"DROP TABLE IF EXISTS {_SHAS}")
     return written

@@ -22,3 +22,18 @@ def window(now: datetime | None, days: float) -> dict[str, datetime]:
     """The bound parameters ``now`` and ``since`` of the window ``now - days <= t <= now``."""
     end = as_utc(now)
     return {"now": end, "since": end - timedelta(days=days)}
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_WEEK_US = 7 * 86_400_000_000
+
+
+def utc_week(moment: datetime) -> int:
+    """The week ``moment`` falls in, numbered as migration 026's SQL macro ``utc_week`` numbers
+    them (weeks of 7 days from the Unix epoch), in whole microseconds as DuckDB keeps a moment."""
+    return ((as_utc(moment) - _EPOCH) // timedelta(microseconds=1)) // _WEEK_US
+
+
+def week_start(week: int) -> datetime:
+    """The first moment of the week numbered ``week`` (:func:`utc_week`)."""
+    return _EPOCH + timedelta(microseconds=week * _WEEK_US)

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.metrics.frames import frame, int_columns
-from warehouse.metrics.moments import window
+from warehouse.metrics.moments import utc_week, week_start, window
 from warehouse.metrics.repo_hygiene import hygiene
 from warehouse.metrics.repo_lifecycle import live_lifecycle
 from warehouse.metrics.results import read_results, resolve
@@ -97,6 +97,38 @@ def live_health_inputs(
     return health_input_types(df[list(HEALTH_INPUT_COLUMNS)])
 
 
+def _periods_sql(sc, targets: HealthTargets) -> str:
+    """The CTE ``periods``: per repository the 30-day periods counted back from now (0 the latest)
+    with an event by a person among the last ``periods``, and its first such event."""
+    counted = "count(DISTINCT floor(secs / $period_s)) FILTER (WHERE secs < $periods * $period_s)"
+    if targets.period_days < 7:
+        # A week may meet more periods than its two ends fall in: every event.
+        return f"""
+        periods AS (
+            SELECT {sc.key_list()}, {counted} AS active_periods, min(moment) AS first_event_at
+            FROM (SELECT {sc.key_list('s')}, a.event_at AS moment, seconds_between(a.event_at, $now::TIMESTAMPTZ) AS secs
+                  FROM {sc.events} AS a JOIN scope AS s ON {sc.on('a')}
+                  WHERE a.event_at <= $now AND a.is_bot = false)
+            GROUP BY {sc.key_list()}
+        ),"""
+    # The weeks before now's: the periods their first and last human event fall in; now's week event by event.
+    return f"""
+        periods AS (
+            SELECT {sc.key_list()}, {counted} AS active_periods, min(moment) AS first_event_at
+            FROM (
+                SELECT {sc.key_list('s')}, unnest([w.first_human_at, w.last_human_at]) AS moment,
+                       seconds_between(unnest([w.first_human_at, w.last_human_at]), $now::TIMESTAMPTZ) AS secs
+                FROM {sc.weeks} AS w JOIN scope AS s ON {sc.on('w')}
+                WHERE w.week < $now_week AND w.human_events > 0
+                UNION ALL
+                SELECT {sc.key_list('s')}, a.event_at, seconds_between(a.event_at, $now::TIMESTAMPTZ)
+                FROM {sc.events} AS a JOIN scope AS s ON {sc.on('a')}
+                WHERE a.event_at <= $now AND a.is_bot = false AND a.event_at >= $now_week_from
+            )
+            GROUP BY {sc.key_list()}
+        ),"""
+
+
 def _window_inputs(con: duckdb.DuckDBPyConnection, scope: Scope, days: float, targets: HealthTargets,
                    end: datetime, *, with_periods: bool) -> pd.DataFrame:
     """The inputs computed from the facts, per repository in scope: active_periods and
@@ -110,22 +142,12 @@ def _window_inputs(con: duckdb.DuckDBPyConnection, scope: Scope, days: float, ta
         "due_before": end - timedelta(days=targets.response_days),
         "response_s": float(targets.response_days) * 86400.0,
         "share": 0.5,
+        "now_week": utc_week(end),
+        "now_week_from": week_start(utc_week(end)),
     }
     periods_cte = periods_columns = periods_join = ""
     if with_periods:
-        periods_cte = f"""
-        periods AS (
-            -- 30-day periods counted back from now: 0 is the latest.
-            SELECT {sc.key_list('s')},
-                   count(DISTINCT floor(seconds_between(a.event_at, $now::TIMESTAMPTZ) / $period_s))
-                       FILTER (WHERE seconds_between(a.event_at, $now::TIMESTAMPTZ) < $periods * $period_s)
-                       AS active_periods,
-                   min(a.event_at) AS first_event_at
-            FROM {sc.events} AS a JOIN scope AS s ON {sc.on('a')}
-            WHERE a.event_at <= $now AND a.is_bot = false
-            GROUP BY {sc.key_list('s')}
-        ),
-"""
+        periods_cte = _periods_sql(sc, targets)
         periods_columns = """coalesce(p.active_periods, 0) AS active_periods,
                -- A young repository is judged on the periods it has existed for.
                least($periods, greatest(1, ceil(seconds_between(

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.metrics.frames import frame, int_columns
+from warehouse.metrics.moments import utc_week, week_start
 from warehouse.metrics.results import read_results, resolve
 from warehouse.metrics.scope import Scope, groups_with_repos, scoped
 from warehouse.metrics.settings import LifecycleThresholds
@@ -64,9 +65,26 @@ def live_lifecycle(con: duckdb.DuckDBPyConnection, t: LifecycleThresholds, end: 
         "inactive_days": float(t.inactive_days),
         "abandoned_days": float(t.abandoned_days),
     }
+    for name, moment in (("now", end), ("recent", params["recent_start"]), ("baseline", params["baseline_start"])):
+        week = utc_week(moment)
+        params.update({f"{name}_week": week, f"{name}_from": week_start(week), f"{name}_to": week_start(week + 1)})
     sql = f"""
         WITH {sc.ctes()},
-        ev AS (
+        weeks AS (
+            -- The weeks before now's that no window boundary falls in, from the rollup.
+            SELECT {sc.key_list('s')},
+                   max(w.last_at) AS last_event_at,
+                   max(w.last_human_at) AS last_human_activity_at,
+                   sum(w.human_events) FILTER (WHERE w.week > $recent_week) AS recent_events,
+                   sum(w.human_events) FILTER (WHERE w.week > $baseline_week AND w.week < $recent_week)
+                       AS baseline_events,
+                   sum(w.data_events) AS data_events
+            FROM {sc.weeks} AS w JOIN scope AS s ON {sc.on('w')}
+            WHERE w.week < $now_week AND w.week <> $recent_week AND w.week <> $baseline_week
+            GROUP BY {sc.key_list('s')}
+        ),
+        edges AS (
+            -- The weeks a boundary falls in (now's, the recent and the baseline window's start), event by event.
             SELECT {sc.key_list('s')},
                    max(a.event_at) AS last_event_at,
                    max(a.event_at) FILTER (WHERE a.is_bot = false) AS last_human_activity_at,
@@ -76,7 +94,18 @@ def live_lifecycle(con: duckdb.DuckDBPyConnection, t: LifecycleThresholds, end: 
                    count(*) FILTER (WHERE a.event IN ('commit', 'item_opened')) AS data_events
             FROM {sc.events} AS a JOIN scope AS s ON {sc.on('a')}
             WHERE a.event_at <= $now
+              AND ((a.event_at >= $now_from AND a.event_at < $now_to)
+                   OR (a.event_at >= $recent_from AND a.event_at < $recent_to)
+                   OR (a.event_at >= $baseline_from AND a.event_at < $baseline_to))
             GROUP BY {sc.key_list('s')}
+        ),
+        ev AS (
+            SELECT {sc.key_list()}, max(last_event_at) AS last_event_at,
+                   max(last_human_activity_at) AS last_human_activity_at,
+                   sum(recent_events) AS recent_events, sum(baseline_events) AS baseline_events,
+                   sum(data_events) AS data_events
+            FROM (SELECT * FROM weeks UNION ALL BY NAME SELECT * FROM edges)
+            GROUP BY {sc.key_list()}
         ),
         unanswered AS (
             SELECT {sc.key_list('s')}, count(*) AS unanswered_open_items

@@ -115,6 +115,7 @@ class ScopeSql:
     commits: str = MATERIALISED.commits
     items: str = MATERIALISED.items
     events: str = MATERIALISED.events
+    weeks: str = MATERIALISED.weeks
 
     @property
     def level(self) -> str:
