@@ -24,6 +24,11 @@ def test_the_working_copy_has_jemalloc_purge_in_the_background(clean_env, tmp_pa
         assert con.execute("SELECT current_setting('allocator_background_threads')").fetchall() == [(True,)]
 
 
+def test_the_working_copy_draws_no_progress_bar(clean_env, tmp_path):
+    with WorkingCopy(tmp_path / "w.duckdb") as con:
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchall() == [(False,)]
+
+
 @pytest.fixture
 def clean_env(monkeypatch):
     monkeypatch.delenv(resources.MEMORY_LIMIT_ENV, raising=False)

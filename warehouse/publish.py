@@ -109,6 +109,9 @@ class WorkingCopy:
             if self.published.exists():
                 shutil.copyfile(self.published, self.work)
             con = duckdb.connect(str(self.work), config=self.resources.duckdb_config())
+            # DuckDB draws a progress bar for a query over two seconds (a first collection's facts, an
+            # upgrade) even into a pipe: a nightly run's log would fill with it.
+            con.execute("SET enable_progress_bar = false")
         except (OSError, duckdb.IOException) as exc:
             _remove(self.work)
             raise storage_error(self.published, f"make a working copy {self.work}", exc) from None
