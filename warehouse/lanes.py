@@ -17,7 +17,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import (
+    ALL_COMPLETED,
+    FIRST_EXCEPTION,
+    Future,
+    ThreadPoolExecutor,
+    wait,
+)
 from typing import Any, TypeVar
 
 import duckdb
@@ -25,6 +31,9 @@ import duckdb
 from warehouse import stopping
 
 MAX_LANES = 4  # threads; more lanes than this queue behind them
+# The kernel may hand a signal to any thread; Python runs its handler only when the main thread
+# next runs Python code, and a thread blocked waiting on a lock runs none. So it waits in steps.
+SIGNAL_POLL = 0.1  # seconds
 
 T = TypeVar("T")
 
@@ -80,8 +89,8 @@ def run_lanes(con: duckdb.DuckDBPyConnection, groups: list[list[tuple[int, T]]],
         with ThreadPoolExecutor(max_workers=min(MAX_LANES, len(groups)), thread_name_prefix="lane") as pool:
             futures = [pool.submit(lane, group) for group in groups]
             try:
-                wait(futures, return_when=FIRST_EXCEPTION)
-                wait(futures)
+                _wait_in_steps(futures, FIRST_EXCEPTION)
+                _wait_in_steps(futures)
             except KeyboardInterrupt:
                 ask()  # the lanes see it at their next repository
                 failed.set()
@@ -93,12 +102,20 @@ def run_lanes(con: duckdb.DuckDBPyConnection, groups: list[list[tuple[int, T]]],
             stopping.withdraw()
 
 
+def _wait_in_steps(futures: list[Future], return_when: str = ALL_COMPLETED) -> None:
+    """``wait(futures, return_when=...)``, waking every SIGNAL_POLL so that a signal delivered to
+    a lane's thread is raised here within that time, not once every lane has finished."""
+    while wait(futures, timeout=SIGNAL_POLL, return_when=return_when).not_done:
+        if return_when == FIRST_EXCEPTION and any(f.done() and f.exception() is not None for f in futures):
+            return
+
+
 def _wait_out(futures: list[Future]) -> None:
     """Wait for the lanes to stop, even through further interrupts (a lane mid-write must not be
     left behind by the thread that publishes)."""
     while True:
         try:
-            wait(futures)
+            _wait_in_steps(futures)
             return
         except KeyboardInterrupt:
             continue
