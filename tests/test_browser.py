@@ -61,6 +61,15 @@ SIDEBAR = '[data-testid="stSidebar"]'
 MAIN = '[data-testid="stMain"]'
 
 
+
+def _pages_and_languages(offset: int) -> list:
+    """(page, language) for every page in every language. The default suite takes one language a
+    page, alternating, and the desktop and phone tests take opposite ones (``offset``), so each page
+    is seen in both languages and both sizes; the other half runs under ``-m matrix``."""
+    return [pytest.param(name, lang, id=f"{name}-{lang}",
+                         marks=() if (i + offset) % len(LANGUAGES) == j else pytest.mark.matrix)
+            for i, name in enumerate(PAGES) for j, lang in enumerate(LANGUAGES)]
+
 @pytest.fixture(scope="module")
 def server(demo_db, tmp_path_factory):
     source, world = demo_db
@@ -142,8 +151,7 @@ def _sidebar_choice(tab: Tab, label: str):
     return tab.page.locator(SIDEBAR).get_by_role("combobox", name=label, exact=True)
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize("name, lang", _pages_and_languages(0))
 def test_page_renders_in_the_browser(tab, name, lang):
     path, has_chart = PAGES[name]
     t = Translator(lang)
@@ -175,8 +183,7 @@ def test_page_renders_in_the_browser(tab, name, lang):
     assert layout_faults(page) == []
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize("name, lang", _pages_and_languages(1))
 def test_page_on_a_phone(phone, name, lang):
     path, has_chart = PAGES[name]
     phone.open(f"{path}?lang={lang}")

@@ -65,9 +65,9 @@ def test_first_collection_matches_ground_truth(sim, registry, db_path):
     assert not work_path(db_path).exists()
 
 
-def test_commit_authors_and_times_are_stored(sim, registry, db_path):
-    collect(registry, db_path)
-    repo = next(r for r in sim.world.repos if r.forge == "github" and r.commits)
+def test_commit_authors_and_times_are_stored(demo_db):
+    db_path, world = demo_db  # the session's collection of the same world
+    repo = next(r for r in world.repos if r.forge == "github" and r.commits)
     newest = repo.commits[0]
     with duckdb.connect(str(db_path), read_only=True) as con:
         row = con.execute(

@@ -16,12 +16,22 @@ def rows(db_path, sql, params=()):
 
 @pytest.fixture
 def collected(sim, registry, db_path):
+    """A collection of its own, for the tests that add activity and collect again."""
     summary = collect(registry, db_path)
     assert summary.status == "ok", [a.errors for a in summary.accounts]
     return sim.world
 
 
-def test_items_match_ground_truth(collected, db_path):
+@pytest.fixture
+def stored(demo_db):
+    """The session's collection of the same world (its first run was asserted 'ok'), for the
+    tests that only read what it stored: (world, database)."""
+    path, world = demo_db
+    return world, path
+
+
+def test_items_match_ground_truth(stored):
+    collected, db_path = stored
     got = {(f, p, k, n): (s, m is not None) for f, p, k, n, s, m in rows(
         db_path, "SELECT forge, repo_path, kind, number, state, merged_at FROM items")}
     want = {
@@ -32,7 +42,8 @@ def test_items_match_ground_truth(collected, db_path):
     assert {k for _, _, k, _ in got} == {"issue", "change_request"}
 
 
-def test_comments_match_ground_truth_with_their_items(collected, db_path):
+def test_comments_match_ground_truth_with_their_items(stored):
+    collected, db_path = stored
     got = {(f, p, cid): (kind, ik, n, author, system) for f, p, cid, kind, ik, n, author, system in rows(
         db_path,
         "SELECT forge, repo_path, comment_id, kind, item_kind, item_number, author_login, system FROM comments")}
@@ -46,7 +57,8 @@ def test_comments_match_ground_truth_with_their_items(collected, db_path):
     assert any(v[4] for v in got.values()), "GitLab system notes are kept, flagged"
 
 
-def test_releases_forks_and_members_match(collected, db_path):
+def test_releases_forks_and_members_match(stored):
+    collected, db_path = stored
     releases = {(f, p, t, pre) for f, p, t, pre in rows(db_path, "SELECT forge, repo_path, tag, prerelease FROM releases")}
     assert releases == {
         (r.forge, r.path, rel.tag, rel.prerelease if r.forge == "github" else False)
@@ -58,13 +70,15 @@ def test_releases_forks_and_members_match(collected, db_path):
     assert members == {(a.forge, a.path, m) for a in collected.accounts for m in a.members}
 
 
-def test_forks_across_entities_name_their_parent(collected, db_path):
+def test_forks_across_entities_name_their_parent(stored):
+    collected, db_path = stored
     parents = dict(rows(db_path, "SELECT path, fork_parent FROM repos WHERE forge = 'github' AND is_fork"))
     want = {r.path: r.parent for r in collected.repos if r.is_fork}
     assert want and parents == want
 
 
-def test_root_files_and_publiccode(collected, db_path):
+def test_root_files_and_publiccode(stored):
+    collected, db_path = stored
     got = {
         (f, p): flags for f, p, *flags in rows(
             db_path,
@@ -90,13 +104,15 @@ def test_root_files_and_publiccode(collected, db_path):
     assert any(used_by for _, used_by, _ in parsed.values()), "usedBy names other entities"
 
 
-def test_hostile_description_is_stored_verbatim(collected, db_path):
+def test_hostile_description_is_stored_verbatim(stored):
+    collected, db_path = stored
     from collectors.simulator.streams import HOSTILE_DESCRIPTION
 
     assert rows(db_path, "SELECT count(*) FROM repos WHERE description = ?", [HOSTILE_DESCRIPTION]) == [(1,)]
 
 
-def test_mirror_is_collected_on_both_forges(collected, db_path):
+def test_mirror_is_collected_on_both_forges(stored):
+    collected, db_path = stored
     mirror = next(r for r in collected.repos if r.mirror_of)
     original_forge, original_path = mirror.mirror_of.split(":", 1)
     shas = rows(db_path, "SELECT forge, count(*) FROM commits WHERE repo_path IN (?, ?) GROUP BY forge ORDER BY forge",
@@ -104,7 +120,8 @@ def test_mirror_is_collected_on_both_forges(collected, db_path):
     assert shas == [(original_forge, len(mirror.commits)), ("opencode", len(mirror.commits))]
 
 
-def test_identities_merge_and_flag_bots(collected, db_path):
+def test_identities_merge_and_flag_bots(stored):
+    collected, db_path = stored
     bots = rows(db_path, "SELECT display_name FROM persons WHERE is_bot")
     assert any("dependabot" in name for (name,) in bots)
     # A person committing on GitHub (login + e-mail) and on openCoDE (e-mail only) is one person.
