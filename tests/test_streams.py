@@ -105,8 +105,9 @@ def test_root_files_and_publiccode(stored):
 
 
 def test_hostile_description_is_stored_verbatim(stored):
-    collected, db_path = stored
     from collectors.simulator.streams import HOSTILE_DESCRIPTION
+
+    _, db_path = stored
 
     assert rows(db_path, "SELECT count(*) FROM repos WHERE description = ?", [HOSTILE_DESCRIPTION]) == [(1,)]
 
@@ -121,7 +122,7 @@ def test_mirror_is_collected_on_both_forges(stored):
 
 
 def test_identities_merge_and_flag_bots(stored):
-    collected, db_path = stored
+    _, db_path = stored
     bots = rows(db_path, "SELECT display_name FROM persons WHERE is_bot")
     assert any("dependabot" in name for (name,) in bots)
     # A person committing on GitHub (login + e-mail) and on openCoDE (e-mail only) is one person.
