@@ -27,6 +27,7 @@ figures are worked out below; one test adds goals to a copy of the collected dem
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import shutil
@@ -184,6 +185,20 @@ def cur(warehouse):
 
 
 @pytest.fixture(scope="module")
+def made(warehouse):
+    """The goals entity's reports, each made once for the module: made("html" | "pdf", lang)."""
+    con = open_readonly(warehouse)
+    cur = cursor(con)
+
+    @functools.cache
+    def make(kind: str, lang: str):
+        return (report.html_report if kind == "html" else report.pdf_report)(cur, ENTITY, lang, today=TODAY)
+
+    yield make
+    con.close()
+
+
+@pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     path = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
     name = f"Stadt {HOSTILE_SCRIPT} {HOSTILE_IMG} “Zitat” 🚀 東京 Łódź"
@@ -306,8 +321,8 @@ def pdf_info(data: bytes, key: str) -> str | None:
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_html_has_every_goal_with_its_status_in_the_locale_format(cur, lang):
-    page = report.html_report(cur, ENTITY, lang, today=TODAY)
+def test_html_has_every_goal_with_its_status_in_the_locale_format(made, lang):
+    page = made("html", lang)
     t = Translator(lang)
     assert page.startswith("<!DOCTYPE html>")
     assert f'<html lang="{lang}">' in page
@@ -352,8 +367,8 @@ def test_html_has_every_goal_with_its_status_in_the_locale_format(cur, lang):
     assert t("report.chart_target", target="3") in contributions
 
 
-def test_html_is_self_contained_and_well_formed(cur):
-    page = report.html_report(cur, ENTITY, "de", today=TODAY)
+def test_html_is_self_contained_and_well_formed(made):
+    page = made("html", "de")
     nodes = parse(page)
     assert not nodes.problems and nodes.stack == [], (nodes.problems, nodes.stack)
     tags = {tag for tag, _ in nodes.tags}
@@ -400,8 +415,8 @@ def test_a_cursor_on_a_plain_connection_works_too(warehouse):
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_pdf_has_the_same_goals_and_statuses(cur, lang):
-    data = report.pdf_report(cur, ENTITY, lang, today=TODAY)
+def test_pdf_has_the_same_goals_and_statuses(made, lang):
+    data = made("pdf", lang)
     assert data.startswith(b"%PDF-")
     text = pdf_text(data)
     lines = pdf_lines(data)
@@ -430,7 +445,7 @@ def test_pdf_has_the_same_goals_and_statuses(cur, lang):
     assert len(bullets) >= len(rules) + len(STATUS)  # the counts and the rules
     assert spaced(rules[-1]).startswith(spaced(lines[bullets[-1] + 1]))
     # The same goals as the HTML, in the same order.
-    html_titles = re.findall(r"<h2>(\d+\. [^<]+)</h2>", report.html_report(cur, ENTITY, lang, today=TODAY))
+    html_titles = re.findall(r"<h2>(\d+\. [^<]+)</h2>", made("html", lang))
     titles = [h.replace("&#x27;", "'") for h in html_titles]
     assert len(titles) == len(GOALS)
     assert [line for line in lines[len(first):] if line in titles] == titles  # after the summary page
