@@ -61,7 +61,6 @@ SIDEBAR = '[data-testid="stSidebar"]'
 MAIN = '[data-testid="stMain"]'
 
 
-
 def _pages_and_languages(offset: int) -> list:
     """(page, language) for every page in every language. The default suite takes one language a
     page, alternating, and the desktop and phone tests take opposite ones (``offset``), so each page
@@ -69,6 +68,7 @@ def _pages_and_languages(offset: int) -> list:
     return [pytest.param(name, lang, id=f"{name}-{lang}",
                          marks=() if (i + offset) % len(LANGUAGES) == j else pytest.mark.matrix)
             for i, name in enumerate(PAGES) for j, lang in enumerate(LANGUAGES)]
+
 
 @pytest.fixture(scope="module")
 def server(demo_db, tmp_path_factory):

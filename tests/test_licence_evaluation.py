@@ -55,21 +55,17 @@ def reference_status(licence: str | None) -> str:
             raise ValueError("an operator where an operand belongs")
         return bool(_flag(token))
 
-    def conjunction() -> bool:
+    def chain(operand, operator: str) -> bool:
+        """Operands joined by ``operator`` (AND: all true; OR: any true)."""
         nonlocal position
-        value = atom()
-        while position < len(tokens) and tokens[position].upper() == "AND":
+        values = [operand()]
+        while position < len(tokens) and tokens[position].upper() == operator:
             position += 1
-            value = atom() and value
-        return value
+            values.append(operand())
+        return all(values) if operator == "AND" else any(values)
 
     def disjunction() -> bool:
-        nonlocal position
-        value = conjunction()
-        while position < len(tokens) and tokens[position].upper() == "OR":
-            position += 1
-            value = conjunction() or value
-        return value
+        return chain(lambda: chain(atom, "AND"), "OR")
 
     try:
         value = disjunction()

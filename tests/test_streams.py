@@ -22,16 +22,8 @@ def collected(sim, registry, db_path):
     return sim.world
 
 
-@pytest.fixture
-def stored(demo_db):
-    """The session's collection of the same world (its first run was asserted 'ok'), for the
-    tests that only read what it stored: (world, database)."""
-    path, world = demo_db
-    return world, path
-
-
-def test_items_match_ground_truth(stored):
-    collected, db_path = stored
+def test_items_match_ground_truth(demo_db):
+    db_path, collected = demo_db  # the session's collection of the same world
     got = {(f, p, k, n): (s, m is not None) for f, p, k, n, s, m in rows(
         db_path, "SELECT forge, repo_path, kind, number, state, merged_at FROM items")}
     want = {
@@ -42,8 +34,8 @@ def test_items_match_ground_truth(stored):
     assert {k for _, _, k, _ in got} == {"issue", "change_request"}
 
 
-def test_comments_match_ground_truth_with_their_items(stored):
-    collected, db_path = stored
+def test_comments_match_ground_truth_with_their_items(demo_db):
+    db_path, collected = demo_db  # the session's collection of the same world
     got = {(f, p, cid): (kind, ik, n, author, system) for f, p, cid, kind, ik, n, author, system in rows(
         db_path,
         "SELECT forge, repo_path, comment_id, kind, item_kind, item_number, author_login, system FROM comments")}
@@ -57,8 +49,8 @@ def test_comments_match_ground_truth_with_their_items(stored):
     assert any(v[4] for v in got.values()), "GitLab system notes are kept, flagged"
 
 
-def test_releases_forks_and_members_match(stored):
-    collected, db_path = stored
+def test_releases_forks_and_members_match(demo_db):
+    db_path, collected = demo_db  # the session's collection of the same world
     releases = {(f, p, t, pre) for f, p, t, pre in rows(db_path, "SELECT forge, repo_path, tag, prerelease FROM releases")}
     assert releases == {
         (r.forge, r.path, rel.tag, rel.prerelease if r.forge == "github" else False)
@@ -70,15 +62,15 @@ def test_releases_forks_and_members_match(stored):
     assert members == {(a.forge, a.path, m) for a in collected.accounts for m in a.members}
 
 
-def test_forks_across_entities_name_their_parent(stored):
-    collected, db_path = stored
+def test_forks_across_entities_name_their_parent(demo_db):
+    db_path, collected = demo_db  # the session's collection of the same world
     parents = dict(rows(db_path, "SELECT path, fork_parent FROM repos WHERE forge = 'github' AND is_fork"))
     want = {r.path: r.parent for r in collected.repos if r.is_fork}
     assert want and parents == want
 
 
-def test_root_files_and_publiccode(stored):
-    collected, db_path = stored
+def test_root_files_and_publiccode(demo_db):
+    db_path, collected = demo_db  # the session's collection of the same world
     got = {
         (f, p): flags for f, p, *flags in rows(
             db_path,
@@ -104,16 +96,15 @@ def test_root_files_and_publiccode(stored):
     assert any(used_by for _, used_by, _ in parsed.values()), "usedBy names other entities"
 
 
-def test_hostile_description_is_stored_verbatim(stored):
+def test_hostile_description_is_stored_verbatim(demo_db):
     from collectors.simulator.streams import HOSTILE_DESCRIPTION
 
-    _, db_path = stored
-
+    db_path, _ = demo_db
     assert rows(db_path, "SELECT count(*) FROM repos WHERE description = ?", [HOSTILE_DESCRIPTION]) == [(1,)]
 
 
-def test_mirror_is_collected_on_both_forges(stored):
-    collected, db_path = stored
+def test_mirror_is_collected_on_both_forges(demo_db):
+    db_path, collected = demo_db  # the session's collection of the same world
     mirror = next(r for r in collected.repos if r.mirror_of)
     original_forge, original_path = mirror.mirror_of.split(":", 1)
     shas = rows(db_path, "SELECT forge, count(*) FROM commits WHERE repo_path IN (?, ?) GROUP BY forge ORDER BY forge",
@@ -121,8 +112,8 @@ def test_mirror_is_collected_on_both_forges(stored):
     assert shas == [(original_forge, len(mirror.commits)), ("opencode", len(mirror.commits))]
 
 
-def test_identities_merge_and_flag_bots(stored):
-    _, db_path = stored
+def test_identities_merge_and_flag_bots(demo_db):
+    db_path, _ = demo_db
     bots = rows(db_path, "SELECT display_name FROM persons WHERE is_bot")
     assert any("dependabot" in name for (name,) in bots)
     # A person committing on GitHub (login + e-mail) and on openCoDE (e-mail only) is one person.

@@ -17,13 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import (
-    ALL_COMPLETED,
-    FIRST_EXCEPTION,
-    Future,
-    ThreadPoolExecutor,
-    wait,
-)
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, TypeVar
 
 import duckdb
@@ -89,8 +83,7 @@ def run_lanes(con: duckdb.DuckDBPyConnection, groups: list[list[tuple[int, T]]],
         with ThreadPoolExecutor(max_workers=min(MAX_LANES, len(groups)), thread_name_prefix="lane") as pool:
             futures = [pool.submit(lane, group) for group in groups]
             try:
-                _wait_in_steps(futures, FIRST_EXCEPTION)
-                _wait_in_steps(futures)
+                _wait_in_steps(futures)  # a failed lane stops the others itself (``failed``)
             except KeyboardInterrupt:
                 ask()  # the lanes see it at their next repository
                 failed.set()
@@ -102,12 +95,11 @@ def run_lanes(con: duckdb.DuckDBPyConnection, groups: list[list[tuple[int, T]]],
             stopping.withdraw()
 
 
-def _wait_in_steps(futures: list[Future], return_when: str = ALL_COMPLETED) -> None:
-    """``wait(futures, return_when=...)``, waking every SIGNAL_POLL so that a signal delivered to
-    a lane's thread is raised here within that time, not once every lane has finished."""
-    while wait(futures, timeout=SIGNAL_POLL, return_when=return_when).not_done:
-        if return_when == FIRST_EXCEPTION and any(f.done() and f.exception() is not None for f in futures):
-            return
+def _wait_in_steps(futures: list[Future]) -> None:
+    """``wait(futures)``, waking every SIGNAL_POLL so that a signal delivered to a lane's thread is
+    raised here within that time, not once every lane has finished."""
+    while wait(futures, timeout=SIGNAL_POLL).not_done:
+        pass
 
 
 def _wait_out(futures: list[Future]) -> None:
