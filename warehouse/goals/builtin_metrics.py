@@ -11,6 +11,7 @@ import pandas as pd
 from warehouse import reuse
 from warehouse.goals.days import _day_end
 from warehouse.goals.metric_registry import register_metric
+from warehouse.sql_frames import read_frame
 
 ACTIVE_DAYS = 90
 
@@ -32,7 +33,7 @@ _ENTITY_PROJECTS = """
 
 def _entity_projects(con, entity_ids: Sequence[str], day: date) -> pd.DataFrame:
     """The entity's projects existing on ``day``: created by its end, or of unknown creation."""
-    return reuse._frame(
+    return read_frame(
         con,
         f"SELECT * FROM ({_ENTITY_PROJECTS}) WHERE created_at IS NULL OR created_at < $end",
         {"entities": list(entity_ids), "end": _day_end(day)},
@@ -79,7 +80,7 @@ def _active_share_at(
     if not days:
         return pd.DataFrame(columns=["day", "entity_id", "projects", "active"])
     ends = [_day_end(d) for d in days]
-    return reuse._frame(
+    return read_frame(
         con,
         f"""
         WITH ep AS ({_ENTITY_PROJECTS}),

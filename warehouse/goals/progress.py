@@ -18,6 +18,7 @@ from warehouse.goals.metric_registry import METRICS, lower_is_better, unit_of
 from warehouse.goals.status import goal_status
 from warehouse.goals.trend import TREND_DAYS, _clip, fit_trend
 from warehouse.goals.values import _reconstruct, reconstruct_history
+from warehouse.sql_frames import read_frame
 
 # A goal past its deadline is judged by its value at the deadline: the latest observed snapshot
 # of the last this many days up to it, else the value reconstructed for that very day.
@@ -135,7 +136,7 @@ def goal_progress(
     ids = sorted({g[0] for g in goals})
     current = _current_values(con, goals, day)
     start = day - timedelta(days=trend_days)
-    stored = reuse._frame(
+    stored = read_frame(
         con,
         "SELECT snapshot_date, entity_id, metric, value, source FROM goal_snapshots"
         " WHERE snapshot_date >= ? AND snapshot_date < ? AND list_contains(?, entity_id) AND list_contains(?, metric)",

@@ -9,8 +9,8 @@ import duckdb
 import pandas as pd
 
 from warehouse import metrics as health
-from warehouse import reuse
 from warehouse.goals.days import _day_end, _moment, _month_ends, _today
+from warehouse.sql_frames import read_frame
 
 
 def health_history(
@@ -60,7 +60,7 @@ def peer_standing(
     if not row:
         return pd.DataFrame(columns=columns)
     archetype = row[0][0]
-    peers = reuse._frame(con, "SELECT entity_id, name FROM entities WHERE archetype = $a ORDER BY name",
+    peers = read_frame(con, "SELECT entity_id, name FROM entities WHERE archetype = $a ORDER BY name",
                          {"a": archetype})
     day = _today(today, con)
     scores = health.health_score(con, health.Scope("entity", archetype=archetype), now=_moment(con, day))

@@ -22,6 +22,7 @@ from warehouse.goals.values import (
     goal_values,
     reconstruct_history,
 )
+from warehouse.sql_frames import read_frame
 from warehouse.transactions import Transaction
 
 
@@ -152,7 +153,7 @@ def goal_history(
     con: duckdb.DuckDBPyConnection, entity_id: str | None = None, metric: str | None = None
 ) -> pd.DataFrame:
     """Stored snapshots (observed and reconstructed): snapshot_date, entity_id, metric, value, source."""
-    return reuse._frame(
+    return read_frame(
         con,
         "SELECT snapshot_date, entity_id, metric, value, source FROM goal_snapshots"
         " WHERE ($entity IS NULL OR entity_id = $entity) AND ($metric IS NULL OR metric = $metric)"

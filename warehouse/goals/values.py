@@ -11,7 +11,6 @@ import duckdb
 import pandas as pd
 
 from collectors.registry import GOAL_METRICS, Registry
-from warehouse import reuse
 from warehouse.goals.builtin_metrics import (
     _ENTITY_PROJECTS,
     ACTIVE_DAYS,
@@ -19,6 +18,7 @@ from warehouse.goals.builtin_metrics import (
 )
 from warehouse.goals.days import _day_end, _month_ends, _today
 from warehouse.goals.metric_registry import METRICS
+from warehouse.sql_frames import read_frame
 
 # The reconstructed metric that moves with other entities' data (see reconstruct_history).
 CONTRIBUTIONS = "contributions_to_others"
@@ -117,7 +117,7 @@ def _reconstruct(
         return pd.DataFrame(columns=columns)
     rows: list[tuple] = []
     ends = [_day_end(d) for d in days]
-    created = reuse._frame(
+    created = read_frame(
         con,
         f"SELECT entity_id, project_id, created_at FROM ({_ENTITY_PROJECTS}) WHERE created_at IS NOT NULL",
         {"entities": own},
@@ -131,7 +131,7 @@ def _reconstruct(
     for r in _active_share_at(con, own, active_days, include_undated=False).itertuples() if own else ():
         if r.projects:
             rows.append((r.day, r.entity_id, "active_share", r.active / r.projects))
-    firsts = reuse._frame(
+    firsts = read_frame(
         con,
         "SELECT target AS entity_id, source_project, min(first_at) AS first_at"
         " FROM contribution_evidence GROUP BY target, source_project",

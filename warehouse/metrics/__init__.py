@@ -23,7 +23,8 @@ One module per family:
   badges (docs/badges.md);
 - :mod:`~warehouse.metrics.public_code` and :mod:`~warehouse.metrics.public_code_criteria`: the
   Standard for Public Code's machine-checkable part (docs/public-code.md);
-- :mod:`~warehouse.metrics.frames` and :mod:`~warehouse.metrics.moments`: shared helpers.
+- :mod:`~warehouse.metrics.frames` and :mod:`~warehouse.metrics.moments`: shared helpers (frames
+  reads through :func:`warehouse.sql_frames.read_frame`, as the rest of the warehouse does).
 
 Parameters shared by the functions:
 

@@ -13,17 +13,15 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from warehouse.sql_frames import read_frame
+
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]) -> pd.DataFrame:
     """Run ``sql`` with the parameters it names (DuckDB refuses unused ones); UTC timestamps."""
     used = set(_PARAM_RE.findall(sql))
-    df = con.sql(sql, params={k: v for k, v in params.items() if k in used}).to_arrow_table().to_pandas()
-    for col in df.columns:
-        if isinstance(df[col].dtype, pd.DatetimeTZDtype):
-            df[col] = df[col].dt.tz_convert("UTC")
-    return df
+    return read_frame(con, sql, {k: v for k, v in params.items() if k in used})
 
 
 def int_columns(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

@@ -18,10 +18,11 @@ matching entities and forges; run totals (``runs``) always cover the whole run.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import duckdb
 import pandas as pd
+
+from warehouse.sql_frames import read_frame
 
 # An account not collected successfully for longer than this is flagged as stale.
 STALE_DAYS = 2.0
@@ -67,14 +68,6 @@ def _utc(now: datetime | None) -> datetime:
     return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pd.DataFrame:
-    df = con.sql(sql, params=params).to_arrow_table().to_pandas()
-    for col in df.columns:
-        if isinstance(df[col].dtype, pd.DatetimeTZDtype):
-            df[col] = df[col].dt.tz_convert("UTC")
-    return df
-
-
 def _since(now: datetime, days: float | None) -> datetime | None:
     return None if days is None else now - timedelta(days=days)
 
@@ -113,7 +106,7 @@ def runs(con: duckdb.DuckDBPyConnection, days: float | None = None, now: datetim
         WHERE $since IS NULL OR r.started_at >= $since
         ORDER BY r.started_at DESC, r.run_id DESC
     """
-    df = _frame(con, sql, {"since": _since(end, days)})
+    df = read_frame(con, sql, {"since": _since(end, days)})
     df["duration_s"] = df["duration_s"].astype("float64")
     df["not_modified_share"] = df["not_modified_share"].astype("float64")
     return df
@@ -166,7 +159,7 @@ def account_freshness(
     """
     params = {"now": end, "stale_s": float(stale_days) * 86400.0, "success": list(SUCCESS),
               "country": country, "archetype": archetype, "forge": forge}
-    df = _frame(con, sql, params)
+    df = read_frame(con, sql, params)
     df["age_days"] = df["age_days"].astype("float64")
     df["stale"] = df["stale"].astype(bool)
     for col in ("last_success_run", "last_run_id"):
@@ -236,7 +229,7 @@ def run_errors(
     """
     params = {"since": _since(end, days), "country": country, "archetype": archetype, "forge": forge,
               "warnings": bool(warnings)}
-    return _frame(con, sql, params)
+    return read_frame(con, sql, params)
 
 
 def rate_limit_use(
@@ -279,7 +272,7 @@ def rate_limit_use(
         ORDER BY r.started_at DESC, ra.run_id DESC, ra.forge, ra.host, ra.owner
     """
     params = {"since": _since(end, days), "country": country, "archetype": archetype, "forge": forge}
-    df = _frame(con, sql, params)
+    df = read_frame(con, sql, params)
     for col in ("not_modified_share", "rate_limit", "rate_remaining", "budget_used_share"):
         df[col] = df[col].astype("float64")
     return df
@@ -323,4 +316,4 @@ def has_data(con: duckdb.DuckDBPyConnection) -> bool:
 
 def data_freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The latest collection run (all columns of ``runs``); empty before the first run."""
-    return _frame(con, "SELECT * FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1", {})
+    return read_frame(con, "SELECT * FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1", {})

@@ -34,8 +34,6 @@ normalisation (case, accents, umlauts, punctuation, administrative prefixes such
 
 One module per concern, each importing only those above it in this list:
 
-- :mod:`~warehouse.reuse.frames`: reading a query into a DataFrame (``_frame``, also used by
-  warehouse.goals);
 - :mod:`~warehouse.reuse.names`: name normalisation and :func:`match_entity`;
 - :mod:`~warehouse.reuse.publiccode`: publiccode.yml usedBy / isBasedOn entries resolved by URL or
   name, :func:`publiccode_mentions`;
@@ -61,9 +59,6 @@ from warehouse.reuse.evidence import (
     REUSE_KINDS,
     reuse_evidence,
 )
-
-# warehouse.goals reads through _frame too; it is not in __all__.
-from warehouse.reuse.frames import _frame as _frame
 from warehouse.reuse.names import (
     NAME_MARGIN,
     NAME_THRESHOLD,

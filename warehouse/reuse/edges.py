@@ -8,8 +8,8 @@ import duckdb
 import pandas as pd
 
 from warehouse.reuse.evidence import _KIND_ORDER, MAX_EVIDENCE, _kinds, _with_evidence
-from warehouse.reuse.frames import _frame
 from warehouse.reuse.state import reuse_fresh
+from warehouse.sql_frames import read_frame
 
 
 def entity_edges(
@@ -25,7 +25,7 @@ def entity_edges(
     """
     wanted = _kinds(kinds)
     if wanted and reuse_fresh(con):
-        df = _frame(
+        df = read_frame(
             con,
             "SELECT source, target, kind, weight, evidence FROM entity_edges_cache"
             " WHERE ($entity IS NULL OR source = $entity OR target = $entity) AND list_contains($kinds, kind)"

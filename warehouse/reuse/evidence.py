@@ -9,8 +9,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from warehouse.reuse.frames import _frame
 from warehouse.reuse.publiccode import _PC_ENTRIES, _PC_MENTIONS, _matches
+from warehouse.sql_frames import read_frame
 
 # Edge kinds, in display order.
 REUSE_KINDS = ("fork", "mirror", "used_by", "is_based_on")
@@ -76,7 +76,7 @@ def _with_evidence(con, kinds: list[str], sql: str, params: dict[str, Any]) -> p
     (project, named entity), (person, project, entity), (person, entity pair)).
     """
     with evidence_relation(con, kinds) as evidence:
-        return _frame(con, sql.replace("{evidence}", evidence), params)
+        return read_frame(con, sql.replace("{evidence}", evidence), params)
 
 
 @contextlib.contextmanager

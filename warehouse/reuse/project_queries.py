@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from warehouse.reuse.frames import _frame
+from warehouse.sql_frames import read_frame
 
 
 def mirrors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -16,7 +16,7 @@ def mirrors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     Columns: project_id, canonical_forge, canonical_host, canonical_path, canonical_entity,
     mirror_forge, mirror_host, mirror_path, mirror_entity, root_sha, same_entity.
     """
-    return _frame(
+    return read_frame(
         con,
         """
         SELECT rp.project_id,
@@ -43,4 +43,4 @@ def projects(con: duckdb.DuckDBPyConnection, entity_id: str | None = None) -> pd
     if entity_id is not None:
         sql += " WHERE project_id IN (SELECT project_id FROM repo_project WHERE entity_id = ?)"
         params.append(entity_id)
-    return _frame(con, sql + " ORDER BY project_id", params)
+    return read_frame(con, sql + " ORDER BY project_id", params)

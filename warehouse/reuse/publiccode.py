@@ -12,8 +12,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from warehouse.reuse.frames import _frame
 from warehouse.reuse.names import NameMatch, match_entity
+from warehouse.sql_frames import read_frame
 
 
 def _url_key(text: str) -> str | None:
@@ -158,7 +158,7 @@ def publiccode_mentions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     score. A project's mirrors carrying the same file list the entry once per repository.
     """
     with _matches(con) as matches:
-        df = _frame(
+        df = read_frame(
             con,
             _PC_MENTIONS.format(entries=_PC_ENTRIES, matches=matches)
             + " ORDER BY project_id, forge, host, repo_path, field, text",

@@ -6,8 +6,8 @@ import duckdb
 import pandas as pd
 
 from warehouse.reuse.evidence import REUSE_KINDS, _with_evidence
-from warehouse.reuse.frames import _frame
 from warehouse.reuse.state import reuse_fresh
+from warehouse.sql_frames import read_frame
 
 
 def entity_reuse_summary(con: duckdb.DuckDBPyConnection, entity_id: str | None = None) -> pd.DataFrame:
@@ -30,7 +30,7 @@ def entity_reuse_summary(con: duckdb.DuckDBPyConnection, entity_id: str | None =
       have no affiliation at all
     """
     if reuse_fresh(con):
-        return _frame(
+        return read_frame(
             con,
             "SELECT * FROM entity_reuse_cache WHERE $entity IS NULL OR entity_id = $entity ORDER BY entity_id",
             {"entity": entity_id},
