@@ -110,11 +110,15 @@ def test_demo_without_serving_matches_the_ground_truth(tmp_path):
         assert con.execute("SELECT count(*) FROM commits").fetchone()[0] == commits
 
 
-def test_collect_exit_codes(sim, registry_path, tmp_path):
+def test_collect_exit_codes_and_the_token_is_never_printed_or_stored(sim, registry_path, tmp_path):
     db = tmp_path / "c.duckdb"
-    ok = ossdash("collect", "--config", str(registry_path), "--db", str(db))
+    secret = "fake-token-for-tests-only-0123"
+    ok = ossdash("collect", "--config", str(registry_path), "--db", str(db),
+                 env={"GITHUB_TOKEN": secret, "GITLAB_TOKEN": secret, "OPENCODE_TOKEN": secret})
     assert ok.returncode == 0, ok.stderr
     assert "run 1 ok" in ok.stderr
+    assert secret not in ok.stdout + ok.stderr
+    assert secret.encode() not in db.read_bytes()
 
     ghost = tmp_path / "ghost.toml"
     ghost.write_text(
@@ -131,20 +135,8 @@ def test_collect_exit_codes(sim, registry_path, tmp_path):
     assert "file not found" in missing.stderr
 
 
-def test_collect_never_prints_the_token(sim, registry_path, tmp_path):
-    secret = "fake-token-for-tests-only-0123"
-    result = ossdash(
-        "collect", "--config", str(registry_path), "--db", str(tmp_path / "t.duckdb"),
-        env={"GITHUB_TOKEN": secret, "GITLAB_TOKEN": secret, "OPENCODE_TOKEN": secret},
-    )
-    assert result.returncode == 0, result.stderr
-    assert secret not in result.stdout + result.stderr
-    assert secret.encode() not in (tmp_path / "t.duckdb").read_bytes()
-
-
-def test_serve_starts_streamlit_and_stops_on_terminate(sim, registry_path, tmp_path):
-    db = tmp_path / "s.duckdb"
-    assert ossdash("collect", "--config", str(registry_path), "--db", str(db)).returncode == 0
+def test_serve_starts_streamlit_and_stops_on_terminate(demo_db):
+    db, _ = demo_db  # the dashboard only reads it
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "dashboard.cli", "serve", "--db", str(db), "--port", str(port)],
