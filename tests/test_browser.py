@@ -33,6 +33,7 @@ from dashboard.i18n import LANGUAGES, Translator
 from tests.browser_support import (
     ARTIFACTS,
     CHROMIUM_ARGS,
+    GOALS,
     PHONE,
     VIEWPORT,
     WAIT_MS,
@@ -262,6 +263,31 @@ def test_the_overview_table_downloads_as_csv(tab, demo_db, lang, country):
     expected = {e.id: (e.name, e.country, e.archetype) for e in world.entities if country in (None, e.country)}
     assert sorted(row[id_] for row in rows) == sorted(expected)
     assert {row[id_]: (row[name], row[land], row[kind]) for row in rows} == expected
+    assert tab.problems() == []
+
+
+def test_the_council_report_downloads_as_html_and_pdf(tab, demo_db):
+    _, world = demo_db
+    t = Translator("de")
+    tab.open("/goals?lang=de")
+    page = tab.page
+    chosen = next(e for e in world.entities if any(e.name in choice for choice in _main_choices(tab)))
+    files = {}
+    # The PDF first, then the HTML from the same reading of the warehouse (the page caches it).
+    for label, suffix in ((t("goals.report.pdf"), ".pdf"), (t("goals.report.html"), ".html")):
+        button = page.locator(f'{MAIN} [data-testid="stDownloadButton"]').filter(has_text=label).first
+        with page.expect_download() as started:
+            button.click()
+        download = started.value
+        assert download.failure() is None
+        assert download.suggested_filename == f"ossdash-report-{chosen.id}-de{suffix}"
+        saved = ARTIFACTS / download.suggested_filename
+        download.save_as(saved)
+        files[suffix] = saved.read_bytes()
+    assert files[".pdf"].startswith(b"%PDF-")
+    html = files[".html"].decode("utf-8")
+    assert f"<h1>{t('report.title', name=chosen.name)}</h1>" in html
+    assert html.count('<section class="goal"') == len(GOALS)
     assert tab.problems() == []
 
 

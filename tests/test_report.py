@@ -186,13 +186,17 @@ def cur(warehouse):
 
 @pytest.fixture(scope="module")
 def made(warehouse):
-    """The goals entity's reports, each made once for the module: made("html" | "pdf", lang)."""
+    """The goals entity's reports: made("html" | "pdf", lang), read from the warehouse once a language."""
     con = open_readonly(warehouse)
     cur = cursor(con)
 
     @functools.cache
+    def model(lang: str):
+        return report.build_report(cur, ENTITY, lang, today=TODAY)
+
     def make(kind: str, lang: str):
-        return (report.html_report if kind == "html" else report.pdf_report)(cur, ENTITY, lang, today=TODAY)
+        # What html_report and pdf_report do, with the reading shared by the two formats.
+        return (report.render_html if kind == "html" else report.render_pdf)(model(lang))
 
     yield make
     con.close()
@@ -543,7 +547,8 @@ def test_report_keys_live_in_the_report_catalogue():
 
 def test_hostile_names_are_escaped_in_html_and_harmless_in_pdf(hostile):
     for lang in ("en", "de"):
-        page = report.html_report(hostile, ENTITY, lang, today=TODAY)
+        built = report.build_report(hostile, ENTITY, lang, today=TODAY)
+        page = report.render_html(built)
         lowered = page.lower()
         assert "<script" not in lowered and "<img" not in lowered
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -553,7 +558,7 @@ def test_hostile_names_are_escaped_in_html_and_harmless_in_pdf(hostile):
         assert not {"script", "img"} & {tag for tag, _ in nodes.tags}
         assert any(HOSTILE_SCRIPT in n for n in nodes.texts)  # shown as text
         assert "🚀 東京 Łódź" in page
-        data = report.pdf_report(hostile, ENTITY, lang, today=TODAY)
+        data = report.render_pdf(built)
         text = pdf_text(data)
         assert HOSTILE_SCRIPT in text and HOSTILE_IMG in text  # inert in a PDF
         assert "“Zitat”" in text and "Lódz" in text  # cp1252 has the quotes and ó, not Ł or ź

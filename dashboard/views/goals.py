@@ -70,6 +70,12 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _report_file(render, entity_id: str, lang: str):
+    # What the report says is read once per snapshot and language (cached): the second format
+    # only renders it.
+    return render(data.query(report.build_report, entity_id, lang))
+
+
 def show_trend(goal: pd.Series) -> str:
     slope = goal["trend_per_month"]
     amount = t("goals.per_month", change=report.change_text(t, float(slope), str(goal["unit"])))
@@ -217,7 +223,7 @@ html_col, pdf_col = st.columns(2)
 # The files are made when a button is clicked (not on every run of the page): data is a callable.
 html_col.download_button(
     t("goals.report.html"),
-    partial(data.query, report.html_report, entity_id, report_lang),
+    partial(_report_file, report.render_html, entity_id, report_lang),
     file_name=f"ossdash-report-{entity_id}-{report_lang}.html",
     mime="text/html",
     icon=":material/description:",
@@ -226,7 +232,7 @@ html_col.download_button(
 )
 pdf_col.download_button(
     t("goals.report.pdf"),
-    partial(data.query, report.pdf_report, entity_id, report_lang),
+    partial(_report_file, report.render_pdf, entity_id, report_lang),
     file_name=f"ossdash-report-{entity_id}-{report_lang}.pdf",
     mime="application/pdf",
     icon=":material/picture_as_pdf:",
