@@ -177,15 +177,16 @@ def test_health_inputs_and_parts_equal_the_reference(warehouse, expected):
     assert scores.isna().any().all() and scores.notna().any().all()
 
 
-@pytest.mark.parametrize("period_days", [5, 7, 11])
-def test_active_periods_of_other_lengths_equal_the_reference(warehouse, tables, period_days):
-    # Periods of a week or more are counted from the weekly rollup, shorter ones event by event.
-    t = HealthTargets(period_days=period_days, periods=8)
+@pytest.mark.parametrize("period_days, periods", [(5, 8), (7, 8), (11, 8), (7, 127), (7, 128)])
+def test_active_periods_of_other_lengths_equal_the_reference(warehouse, tables, period_days, periods):
+    # Periods of a week or more are counted from the weekly rollup as one bit mask a repository
+    # (127 periods at most), shorter ones and more of them event by event.
+    t = HealthTargets(period_days=period_days, periods=periods)
     for earlier, now, call_now in ref.moments(warehouse)[:2]:
         want = _inputs(tables, warehouse, now, 90, t)[["active_periods", "periods_considered"]]
         got = metrics.health_inputs(warehouse, Scope(), days=90, targets=t, now=call_now).set_index(REPO)
         ref.assert_same(got[["active_periods", "periods_considered"]].sort_index(), want,
-                        f"{period_days}-day periods, {earlier} days earlier")
+                        f"{periods} periods of {period_days} days, {earlier} days earlier")
 
 
 @pytest.mark.parametrize("level", ref.LEVELS)

@@ -97,34 +97,48 @@ def live_health_inputs(
     return health_input_types(df[list(HEALTH_INPUT_COLUMNS)])
 
 
+# The most periods whose set fits one HUGEINT bit mask (1 << 126 is its highest bit below the sign).
+_MASK_PERIODS = 127
+
+
+def _period_bit(moment: str) -> str:
+    """SQL: the bit of the period ``moment`` falls in (0 the latest), 0 outside the periods looked at."""
+    secs = f"seconds_between({moment}, $now::TIMESTAMPTZ)"
+    return f"CASE WHEN {secs} < $periods * $period_s THEN 1::HUGEINT << floor({secs} / $period_s)::INTEGER ELSE 0 END"
+
+
 def _periods_sql(sc, targets: HealthTargets) -> str:
     """The CTE ``periods``: per repository the 30-day periods counted back from now (0 the latest)
     with an event by a person among the last ``periods``, and its first such event."""
-    counted = "count(DISTINCT floor(secs / $period_s)) FILTER (WHERE secs < $periods * $period_s)"
-    if targets.period_days < 7:
-        # A week may meet more periods than its two ends fall in: every event.
+    if targets.period_days >= 7 and targets.periods <= _MASK_PERIODS:
+        # The weeks before now's: the periods their first and last human event fall in (a week
+        # meets at most two), as bits of one mask per week; now's week event by event. The masks'
+        # union counts the distinct periods in one pass, without a row per moment.
         return f"""
+        periods AS (
+            SELECT {sc.key_list()}, bit_count(bit_or(bits))::BIGINT AS active_periods,
+                   min(moment) AS first_event_at
+            FROM (
+                SELECT {sc.key_list('s')}, w.first_human_at AS moment,
+                       {_period_bit('w.first_human_at')} | {_period_bit('w.last_human_at')} AS bits
+                FROM {sc.weeks} AS w JOIN scope AS s ON {sc.on('w')}
+                WHERE w.week < $now_week AND w.human_events > 0
+                UNION ALL
+                SELECT {sc.key_list('s')}, a.event_at, {_period_bit('a.event_at')}
+                FROM {sc.events} AS a JOIN scope AS s ON {sc.on('a')}
+                WHERE a.event_at <= $now AND a.is_bot = false AND a.event_at >= $now_week_from
+            )
+            GROUP BY {sc.key_list()}
+        ),"""
+    counted = "count(DISTINCT floor(secs / $period_s)) FILTER (WHERE secs < $periods * $period_s)"
+    # Periods shorter than a week (a week may meet more periods than its two ends fall in), or
+    # more periods than a mask holds: every event.
+    return f"""
         periods AS (
             SELECT {sc.key_list()}, {counted} AS active_periods, min(moment) AS first_event_at
             FROM (SELECT {sc.key_list('s')}, a.event_at AS moment, seconds_between(a.event_at, $now::TIMESTAMPTZ) AS secs
                   FROM {sc.events} AS a JOIN scope AS s ON {sc.on('a')}
                   WHERE a.event_at <= $now AND a.is_bot = false)
-            GROUP BY {sc.key_list()}
-        ),"""
-    # The weeks before now's: the periods their first and last human event fall in; now's week event by event.
-    return f"""
-        periods AS (
-            SELECT {sc.key_list()}, {counted} AS active_periods, min(moment) AS first_event_at
-            FROM (
-                SELECT {sc.key_list('s')}, unnest([w.first_human_at, w.last_human_at]) AS moment,
-                       seconds_between(unnest([w.first_human_at, w.last_human_at]), $now::TIMESTAMPTZ) AS secs
-                FROM {sc.weeks} AS w JOIN scope AS s ON {sc.on('w')}
-                WHERE w.week < $now_week AND w.human_events > 0
-                UNION ALL
-                SELECT {sc.key_list('s')}, a.event_at, seconds_between(a.event_at, $now::TIMESTAMPTZ)
-                FROM {sc.events} AS a JOIN scope AS s ON {sc.on('a')}
-                WHERE a.event_at <= $now AND a.is_bot = false AND a.event_at >= $now_week_from
-            )
             GROUP BY {sc.key_list()}
         ),"""
 
