@@ -61,7 +61,7 @@ def peer_standing(
         return pd.DataFrame(columns=columns)
     archetype = row[0][0]
     peers = read_frame(con, "SELECT entity_id, name FROM entities WHERE archetype = $a ORDER BY name",
-                         {"a": archetype})
+                       {"a": archetype})
     day = _today(today, con)
     scores = health.health_score(con, health.Scope("entity", archetype=archetype), now=_moment(con, day))
     by_id = {e: (None if pd.isna(v) else float(v)) for e, v in zip(scores["entity_id"], scores["score"])}
