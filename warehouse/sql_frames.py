@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 # DuckDB suggests con.sql(...).to_arrow_table() over a DB-API result's Arrow output, which copies
 # the rows once more. For the answers the warehouse reads (tens to thousands of rows) that copy
@@ -24,7 +25,12 @@ def read_frame(
     con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any] = (),
 ) -> pd.DataFrame:
     """The rows of ``sql`` with ``params`` (positional or named), timestamps in UTC."""
-    df = con.execute(sql, params).to_arrow_table().to_pandas()
+    return arrow_frame(con.execute(sql, params).to_arrow_table())
+
+
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """``table`` as pandas, timestamps in UTC: the column types every frame of the warehouse has."""
+    df = table.to_pandas()
     for col in df.columns:
         if isinstance(df[col].dtype, pd.DatetimeTZDtype):
             df[col] = df[col].dt.tz_convert("UTC")

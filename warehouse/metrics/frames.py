@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from warehouse.sql_frames import read_frame
+from warehouse.sql_frames import arrow_frame, read_frame
 
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -34,11 +34,7 @@ def int_columns(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 def arrow_types(df: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
     """``df`` with the column types it has when read from DuckDB (:func:`frame`, through Arrow):
     a frame assembled in pandas and one read back from a stored table then look the same."""
-    out = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False).to_pandas()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-            out[col] = out[col].dt.tz_convert("UTC")
-    return out
+    return arrow_frame(pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False))
 
 
 def counts_sql(tables: Sequence[str]) -> str:
